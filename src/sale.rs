@@ -1,0 +1,128 @@
+//! Provider-neutral sale and refund events: what every webhook parser produces and
+//! what the SalesRouter and LedgerActor consume. Past this type no raw JSON, float
+//! or untyped provider id travels.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::money::Money;
+
+/// The shop platform that reported an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Stripe,
+    Shopify,
+    Kofi,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Stripe => "stripe",
+            Provider::Shopify => "shopify",
+            Provider::Kofi => "kofi",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Provider> {
+        match text {
+            "stripe" => Some(Provider::Stripe),
+            "shopify" => Some(Provider::Shopify),
+            "kofi" => Some(Provider::Kofi),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who bought, as far as an overlay may show it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Buyer {
+    /// Display name the buyer chose, if the provider sent one.
+    pub name: Option<String>,
+    /// Whether the buyer allowed the name to be shown publicly (Ko-fi `is_public`).
+    pub public: bool,
+}
+
+impl Buyer {
+    /// The name an overlay may show: the buyer's own only when public.
+    pub fn public_name(&self) -> Option<&str> {
+        if self.public {
+            self.name.as_deref()
+        } else {
+            None
+        }
+    }
+}
+
+/// A completed, paid merch sale.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SaleEvent {
+    pub provider: Provider,
+    /// Shop name from the configuration (the `{shop}` of the webhook path).
+    pub shop: String,
+    /// Per-delivery dedupe key (Stripe event id, Shopify event id, Ko-fi message id).
+    pub event_id: String,
+    /// Business key credited once (PaymentIntent id, Shopify order id, Ko-fi transaction id).
+    pub sale_id: String,
+    /// Other ids that later refunds or disputes may name (charge id, checkout session id).
+    pub refs: Vec<String>,
+    /// Total paid, in the currency the provider reported.
+    pub amount: Money,
+    /// The provider's own payment time (before clamping to the delay window).
+    pub sold_at: DateTime<Utc>,
+    /// Lobby code the sale names explicitly, if any.
+    pub lobby_tag: Option<String>,
+    /// Discount codes used (Shopify); one registered to a lobby tags the sale.
+    pub discount_codes: Vec<String>,
+    pub buyer: Buyer,
+}
+
+/// How a refund states its amount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefundAmount {
+    /// This refund alone (Shopify refund, Stripe dispute).
+    Incremental(Money),
+    /// Running total refunded on the sale so far (Stripe `amount_refunded`).
+    Cumulative(Money),
+}
+
+impl RefundAmount {
+    pub fn money(self) -> Money {
+        match self {
+            RefundAmount::Incremental(m) | RefundAmount::Cumulative(m) => m,
+        }
+    }
+}
+
+/// Money returned to a buyer: the commission on it is clawed back proportionally.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundEvent {
+    pub provider: Provider,
+    pub shop: String,
+    /// Per-delivery dedupe key.
+    pub event_id: String,
+    /// Business key reversed once (Shopify refund id, Stripe charge id + running total, dispute id).
+    pub refund_id: String,
+    /// Id of the sale it reverses: the sale id or one of its `refs`.
+    pub sale_ref: String,
+    pub amount: RefundAmount,
+    pub refunded_at: DateTime<Utc>,
+}
+
+/// What a webhook body turned out to be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShopEvent {
+    Sale(SaleEvent),
+    Refund(RefundEvent),
+    /// A well-formed, authentic event we do not act on (answered 200).
+    Ignored { event_id: String, reason: String },
+}
