@@ -319,6 +319,19 @@ impl fmt::Display for Rate {
     }
 }
 
+/// Serializes money as its decimal string in the currency's minor unit (`"1.67"`,
+/// `"600"` for JPY): JSON never carries money as a float.
+pub mod serde_amount {
+    use super::Money;
+
+    pub fn serialize<S: serde::Serializer>(
+        money: &Money,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&money.amount())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,8 +353,14 @@ mod tests {
     fn refuses_more_places_than_the_minor_unit() {
         assert!(Money::parse("1.005", usd()).is_err());
         assert!(Money::parse("1.5", Currency::parse("JPY").unwrap()).is_err());
-        assert_eq!(Money::parse("1.50", usd()).unwrap().amount().to_string(), "1.50");
-        assert_eq!(Money::parse("7", usd()).unwrap().amount().to_string(), "7.00");
+        assert_eq!(
+            Money::parse("1.50", usd()).unwrap().amount().to_string(),
+            "1.50"
+        );
+        assert_eq!(
+            Money::parse("7", usd()).unwrap().amount().to_string(),
+            "7.00"
+        );
         assert!(Money::parse("1e5", usd()).is_err());
         assert!(Money::parse(" ", usd()).is_err());
     }
@@ -352,7 +371,13 @@ mod tests {
         let pool = Money::parse("22.49", usd()).unwrap().commission(rate);
         assert_eq!(pool.amount().to_string(), "4.49");
         let jpy = Currency::parse("JPY").unwrap();
-        assert_eq!(Money::from_minor(3300, jpy).unwrap().commission(rate).minor(), 660);
+        assert_eq!(
+            Money::from_minor(3300, jpy)
+                .unwrap()
+                .commission(rate)
+                .minor(),
+            660
+        );
     }
 
     #[test]

@@ -124,5 +124,8 @@ pub enum ShopEvent {
     Sale(SaleEvent),
     Refund(RefundEvent),
     /// A well-formed, authentic event we do not act on (answered 200).
-    Ignored { event_id: String, reason: String },
+    Ignored {
+        event_id: String,
+        reason: String,
+    },
 }

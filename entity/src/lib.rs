@@ -1,1 +1,20 @@
+//! sea-orm entities for every Cozy-Kart table. Money columns hold integer minor
+//! units (`*_minor`): exact on every engine, where SQLite decimals would be read
+//! back through `f64`.
 pub use sea_orm;
+
+pub mod allocation;
+pub mod balance;
+pub mod discount_code;
+pub mod journal_entry;
+pub mod journal_transaction;
+pub mod lobby;
+pub mod lobby_window;
+pub mod payout;
+pub mod player;
+pub mod processed_event;
+pub mod refund;
+pub mod roster_membership;
+pub mod sale;
+pub mod sale_ref;
+pub mod setting;

@@ -1,1 +1,14 @@
+//! sea-orm migrations for Cozy-Kart: one file per schema change, never edited once
+//! landed; they run at start-up and with `cozykart migrate`.
 pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_schema;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_schema::Migration)]
+    }
+}

@@ -1,0 +1,20 @@
+//! One balanced money movement (sale, refund, payout).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "journal_transactions")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// `sale`, `refund` or `payout`.
+    pub kind: String,
+    /// The sale, refund or payout it records.
+    pub reference: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,25 @@
+//! A race lobby: where it lives in Discord, its host, its public code and window state.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "lobbies")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Short public code shown on the overlay and in checkout links.
+    #[sea_orm(unique)]
+    pub code: String,
+    pub name: String,
+    pub guild_id: Option<String>,
+    pub channel_id: Option<String>,
+    pub host_id: String,
+    /// `idle`, `open` or `closed`.
+    pub state: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,24 @@
+//! Money paid out to a racer by an admin.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "payouts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub discord_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// `gift_card`, `store_credit` or `manual`.
+    pub method: String,
+    pub note: Option<String>,
+    pub forced: bool,
+    pub created_by: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,68 @@
+//! The sub-commands of `cozykart`, each loading configuration the same way.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::startup::Application;
+
+fn load() -> anyhow::Result<Config> {
+    Ok(Config::load()?)
+}
+
+pub async fn serve() -> anyhow::Result<ExitCode> {
+    let config = load()?;
+    let app = Application::build(config, Clock::system()).await?;
+    tracing::info!(port = app.port(), "cozykart serving");
+    app.run_until_stopped().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn migrate() -> anyhow::Result<ExitCode> {
+    let config = load()?;
+    let db = crate::db::connect(&config.database_url)
+        .await
+        .context("connecting to the database")?;
+    crate::db::migrate(&db)
+        .await
+        .context("running migrations")?;
+    println!("migrations applied");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn verify() -> anyhow::Result<ExitCode> {
+    let config = load()?;
+    let db = crate::db::connect(&config.database_url)
+        .await
+        .context("connecting to the database")?;
+    crate::db::migrate(&db)
+        .await
+        .context("running migrations")?;
+    let report = crate::ledger::verify::verify(&db)
+        .await
+        .context("verifying the ledger")?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+pub async fn export(year: i32) -> anyhow::Result<ExitCode> {
+    let config = load()?;
+    let db = crate::db::connect(&config.database_url)
+        .await
+        .context("connecting to the database")?;
+    crate::db::migrate(&db)
+        .await
+        .context("running migrations")?;
+    print!("{}", crate::ledger::read::export_csv(&db, year).await?);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn demo() -> anyhow::Result<ExitCode> {
+    anyhow::bail!("demo mode arrives with the overlay")
+}

@@ -1,0 +1,451 @@
+//! Configuration: `config/default.toml`, then the file named by `COZYKART_CONFIG`,
+//! then `COZYKART__SECTION__KEY` environment variables. Raw values are parsed once
+//! into typed settings here; an invalid value stops start-up naming its key.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use rust_decimal::Decimal;
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+
+use crate::money::{Currency, Money, Rate};
+use crate::sale::Provider;
+
+/// The defaults, compiled in so that the binary runs from any directory.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// Why configuration was refused; always names the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(String),
+    #[error("configuration key `{key}`: {problem}")]
+    Invalid { key: String, problem: String },
+}
+
+fn invalid(key: impl Into<String>, problem: impl ToString) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.into(),
+        problem: problem.to_string(),
+    }
+}
+
+/// How an untagged sale is shared when several windows of the guild are open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UntaggedPolicy {
+    Split,
+    Latest,
+    House,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub http: HttpConfig,
+    pub database_url: String,
+    pub discord: DiscordConfig,
+    /// Bearer token of `/api/admin`; `None` turns the admin API off.
+    pub admin_token: Option<String>,
+    pub commission: CommissionConfig,
+    pub shops: BTreeMap<String, ShopConfig>,
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    pub bind: SocketAddr,
+    pub public_url: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DiscordConfig {
+    /// Ed25519 public key (hex); `None` turns the interactions endpoint off.
+    pub public_key: Option<String>,
+    /// `None` turns the gateway off.
+    pub bot_token: Option<String>,
+    pub admin_role: Option<String>,
+    /// Register commands in this guild only (instant); `None` registers globally.
+    pub guild_id: Option<u64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CommissionConfig {
+    pub rate: Rate,
+    pub max_racers: usize,
+    pub hold_days: u32,
+    /// Payouts below this amount (in any currency's units) need `force`.
+    pub payout_threshold: Decimal,
+    pub untagged: UntaggedPolicy,
+    pub max_window_minutes: u32,
+    pub max_delay_minutes: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct ShopConfig {
+    pub name: String,
+    pub provider: Provider,
+    /// Current secret first, then a previous one still accepted during rotation.
+    pub secrets: Vec<String>,
+    pub guild_id: Option<String>,
+    pub checkout_url: Option<String>,
+    /// Ko-fi `type`s that count as merch sales (default `Shop Order`).
+    pub kofi_types: Vec<String>,
+}
+
+/// Limits on configured values, so that a typo cannot make the server absurd.
+pub const MAX_RACERS_LIMIT: usize = 64;
+pub const HOLD_DAYS_LIMIT: u32 = 365;
+pub const WINDOW_MINUTES_LIMIT: u32 = 24 * 60;
+pub const DELAY_MINUTES_LIMIT: u32 = 30 * 24 * 60;
+
+#[derive(Deserialize)]
+struct Raw {
+    http: RawHttp,
+    database: RawDatabase,
+    #[serde(default)]
+    discord: RawDiscord,
+    #[serde(default)]
+    admin: RawAdmin,
+    commission: RawCommission,
+    #[serde(default)]
+    shops: BTreeMap<String, RawShop>,
+}
+
+#[derive(Deserialize)]
+struct RawHttp {
+    #[serde(deserialize_with = "lenient")]
+    bind: String,
+    #[serde(deserialize_with = "lenient")]
+    public_url: String,
+}
+
+#[derive(Deserialize)]
+struct RawDatabase {
+    #[serde(deserialize_with = "lenient")]
+    url: String,
+}
+
+#[derive(Deserialize, Default)]
+struct RawDiscord {
+    #[serde(default, deserialize_with = "lenient")]
+    public_key: String,
+    #[serde(default, deserialize_with = "lenient")]
+    bot_token: String,
+    #[serde(default, deserialize_with = "lenient")]
+    admin_role: String,
+    #[serde(default, deserialize_with = "lenient")]
+    guild_id: String,
+}
+
+#[derive(Deserialize, Default)]
+struct RawAdmin {
+    #[serde(default, deserialize_with = "lenient")]
+    token: String,
+}
+
+#[derive(Deserialize)]
+struct RawCommission {
+    #[serde(deserialize_with = "lenient")]
+    rate: String,
+    #[serde(deserialize_with = "lenient")]
+    max_racers: String,
+    #[serde(deserialize_with = "lenient")]
+    hold_days: String,
+    #[serde(deserialize_with = "lenient")]
+    payout_threshold: String,
+    #[serde(deserialize_with = "lenient")]
+    untagged: String,
+    #[serde(deserialize_with = "lenient")]
+    max_window_minutes: String,
+    #[serde(deserialize_with = "lenient")]
+    max_delay_minutes: String,
+}
+
+#[derive(Deserialize)]
+struct RawShop {
+    #[serde(default, deserialize_with = "lenient")]
+    provider: String,
+    #[serde(default, deserialize_with = "lenient")]
+    secret: String,
+    #[serde(default, deserialize_with = "lenient")]
+    previous_secret: String,
+    #[serde(default, deserialize_with = "lenient")]
+    guild_id: String,
+    #[serde(default, deserialize_with = "lenient")]
+    checkout_url: String,
+    #[serde(default)]
+    kofi_types: Option<Vec<String>>,
+}
+
+/// Reads any scalar as text: environment values arrive typed by guesswork
+/// (`0.20` would become a float), and money must never pass through a float.
+fn lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    struct Text;
+    impl Visitor<'_> for Text {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string, number or boolean")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i128<E: de::Error>(self, v: i128) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u128<E: de::Error>(self, v: u128) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+            // Shortest text that reads back as this float: "0.2" for 0.2.
+            Ok(v.to_string())
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+    }
+    deserializer.deserialize_any(Text)
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}
+
+fn number<T: std::str::FromStr>(key: &str, text: &str, max: T) -> Result<T, ConfigError>
+where
+    T: PartialOrd + std::fmt::Display,
+{
+    let value: T = text
+        .trim()
+        .parse()
+        .map_err(|_| invalid(key, format!("{text:?} is not a whole number")))?;
+    if value > max {
+        return Err(invalid(key, format!("{value} is above the limit {max}")));
+    }
+    Ok(value)
+}
+
+impl Config {
+    /// Loads defaults, the `COZYKART_CONFIG` file if set, and the environment.
+    pub fn load() -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Ok(path) = std::env::var("COZYKART_CONFIG") {
+            if !Path::new(&path).exists() {
+                return Err(invalid("COZYKART_CONFIG", format!("{path} does not exist")));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("COZYKART__").split("__"));
+        Config::from_figment(figment)
+    }
+
+    /// Defaults plus the given TOML text (tests and tools).
+    pub fn from_toml(extra: &str) -> Result<Config, ConfigError> {
+        Config::from_figment(Figment::from(Toml::string(DEFAULT_TOML)).merge(Toml::string(extra)))
+    }
+
+    fn from_figment(figment: Figment) -> Result<Config, ConfigError> {
+        let raw: Raw = figment.extract().map_err(|error| {
+            let key = error.path.join(".");
+            if key.is_empty() {
+                ConfigError::Load(error.to_string())
+            } else {
+                invalid(key, error.kind)
+            }
+        })?;
+        Config::validate(raw)
+    }
+
+    fn validate(raw: Raw) -> Result<Config, ConfigError> {
+        let bind: SocketAddr =
+            raw.http.bind.trim().parse().map_err(|_| {
+                invalid("http.bind", format!("{:?} is not host:port", raw.http.bind))
+            })?;
+        let database_url = raw.database.url.trim().to_owned();
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
+            return Err(invalid(
+                "database.url",
+                "must start with sqlite: or postgres://",
+            ));
+        }
+        let public_key = non_empty(&raw.discord.public_key);
+        if let Some(key) = &public_key {
+            if key.len() != 64 || hex::decode(key).is_err() {
+                return Err(invalid("discord.public_key", "must be 64 hex characters"));
+            }
+        }
+        let guild_id = match non_empty(&raw.discord.guild_id) {
+            Some(text) => Some(number("discord.guild_id", &text, u64::MAX)?),
+            None => None,
+        };
+        let commission = CommissionConfig::validate(raw.commission)?;
+        let mut shops = BTreeMap::new();
+        for (name, shop) in raw.shops {
+            shops.insert(name.clone(), ShopConfig::validate(name, shop)?);
+        }
+        Ok(Config {
+            http: HttpConfig {
+                bind,
+                public_url: raw.http.public_url.trim().trim_end_matches('/').to_owned(),
+            },
+            database_url,
+            discord: DiscordConfig {
+                public_key,
+                bot_token: non_empty(&raw.discord.bot_token),
+                admin_role: non_empty(&raw.discord.admin_role),
+                guild_id,
+            },
+            admin_token: non_empty(&raw.admin.token),
+            commission,
+            shops,
+        })
+    }
+}
+
+impl CommissionConfig {
+    fn validate(raw: RawCommission) -> Result<Self, ConfigError> {
+        let rate = Rate::parse(&raw.rate).map_err(|e| invalid("commission.rate", e))?;
+        let max_racers = number("commission.max_racers", &raw.max_racers, MAX_RACERS_LIMIT)?;
+        if max_racers == 0 {
+            return Err(invalid("commission.max_racers", "must be at least 1"));
+        }
+        let usd = Currency::parse("USD").map_err(|e| invalid("commission.payout_threshold", e))?;
+        let payout_threshold = Money::parse(&raw.payout_threshold, usd)
+            .map_err(|e| invalid("commission.payout_threshold", e))?
+            .amount();
+        if payout_threshold.is_sign_negative() {
+            return Err(invalid(
+                "commission.payout_threshold",
+                "must not be negative",
+            ));
+        }
+        let untagged = match raw.untagged.trim() {
+            "split" => UntaggedPolicy::Split,
+            "latest" => UntaggedPolicy::Latest,
+            "house" => UntaggedPolicy::House,
+            other => {
+                return Err(invalid(
+                    "commission.untagged",
+                    format!("{other:?} is not split, latest or house"),
+                ))
+            }
+        };
+        let max_window_minutes = number(
+            "commission.max_window_minutes",
+            &raw.max_window_minutes,
+            WINDOW_MINUTES_LIMIT,
+        )?;
+        if max_window_minutes == 0 {
+            return Err(invalid(
+                "commission.max_window_minutes",
+                "must be at least 1",
+            ));
+        }
+        Ok(CommissionConfig {
+            rate,
+            max_racers,
+            hold_days: number("commission.hold_days", &raw.hold_days, HOLD_DAYS_LIMIT)?,
+            payout_threshold,
+            untagged,
+            max_window_minutes,
+            max_delay_minutes: number(
+                "commission.max_delay_minutes",
+                &raw.max_delay_minutes,
+                DELAY_MINUTES_LIMIT,
+            )?,
+        })
+    }
+}
+
+impl ShopConfig {
+    fn validate(name: String, raw: RawShop) -> Result<Self, ConfigError> {
+        let key = |field: &str| format!("shops.{name}.{field}");
+        let valid_name = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid_name {
+            return Err(invalid(
+                format!("shops.{name}"),
+                "shop names are 1-64 letters, digits, - or _",
+            ));
+        }
+        let provider = Provider::parse(raw.provider.trim()).ok_or_else(|| {
+            invalid(
+                key("provider"),
+                format!("{:?} is not stripe, shopify or kofi", raw.provider),
+            )
+        })?;
+        let secrets: Vec<String> = [non_empty(&raw.secret), non_empty(&raw.previous_secret)]
+            .into_iter()
+            .flatten()
+            .collect();
+        if secrets.is_empty() {
+            // A shop without a secret would accept forged sales: refuse to start.
+            return Err(invalid(
+                key("secret"),
+                "is required (set it in the environment)",
+            ));
+        }
+        Ok(ShopConfig {
+            provider,
+            secrets,
+            guild_id: non_empty(&raw.guild_id),
+            checkout_url: non_empty(&raw.checkout_url),
+            kofi_types: raw
+                .kofi_types
+                .unwrap_or_else(|| vec!["Shop Order".to_owned()]),
+            name,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let config = Config::from_toml("").unwrap();
+        assert_eq!(config.commission.rate.to_string(), "0.2");
+        assert_eq!(config.commission.max_racers, 8);
+        assert_eq!(config.commission.untagged, UntaggedPolicy::Split);
+        assert!(config.shops.is_empty());
+        assert!(config.admin_token.is_none());
+    }
+
+    #[test]
+    fn invalid_values_name_their_key() {
+        let error = Config::from_toml("[commission]\nrate = \"1.5\"").unwrap_err();
+        assert!(error.to_string().contains("commission.rate"), "{error}");
+        let error = Config::from_toml("[commission]\nuntagged = \"all\"").unwrap_err();
+        assert!(error.to_string().contains("commission.untagged"), "{error}");
+        let error =
+            Config::from_toml("[shops.main]\nprovider = \"paypal\"\nsecret = \"x\"").unwrap_err();
+        assert!(error.to_string().contains("shops.main.provider"), "{error}");
+        let error = Config::from_toml("[shops.main]\nprovider = \"stripe\"").unwrap_err();
+        assert!(error.to_string().contains("shops.main.secret"), "{error}");
+        let error = Config::from_toml("[http]\nbind = \"nowhere\"").unwrap_err();
+        assert!(error.to_string().contains("http.bind"), "{error}");
+    }
+
+    #[test]
+    fn shops_keep_current_and_previous_secret() {
+        let config = Config::from_toml(
+            "[shops.kofi]\nprovider = \"kofi\"\nsecret = \"new\"\nprevious_secret = \"old\"",
+        )
+        .unwrap();
+        let shop = &config.shops["kofi"];
+        assert_eq!(shop.secrets, vec!["new", "old"]);
+        assert_eq!(shop.kofi_types, vec!["Shop Order"]);
+    }
+}

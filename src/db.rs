@@ -1,0 +1,50 @@
+//! Database connection: SQLite (WAL, `synchronous=FULL`, so a 2xx means the sale
+//! survives a crash) or PostgreSQL, and the migrations that run at start-up.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+
+/// How long a SQLite writer waits for another connection's lock before failing.
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pool size: SQLite has one writer anyway; PostgreSQL gets a few more for readers.
+pub const SQLITE_MAX_CONNECTIONS: u32 = 4;
+pub const POSTGRES_MAX_CONNECTIONS: u32 = 16;
+
+pub fn is_sqlite(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
+/// Opens the pool with the engine's durability settings.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30));
+    if is_sqlite(url) {
+        options
+            .max_connections(SQLITE_MAX_CONNECTIONS)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    .create_if_missing(true)
+            });
+    } else {
+        options.max_connections(POSTGRES_MAX_CONNECTIONS);
+    }
+    Database::connect(options).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Whether the database answers a trivial query (readiness probe).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}

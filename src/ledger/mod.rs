@@ -1,0 +1,201 @@
+//! The ledger: every change of money. [`LedgerActor`] is its only writer; it
+//! group-commits what arrives together and answers only after the commit.
+//! `write` holds the transactions, `read` the queries, `verify` the audit.
+
+mod actor;
+pub mod read;
+pub mod verify;
+mod write;
+
+use chrono::{DateTime, Utc};
+
+pub use actor::{
+    LedgerActor, LedgerHandle, Mature, RecordPayout, RecordRefund, RecordSale, BATCH_MAX,
+    IN_FLIGHT_MAX,
+};
+
+use crate::money::{Money, MoneyError};
+use crate::sale::{RefundEvent, SaleEvent};
+
+/// Journal account of the house (keeps residues and unattributed pools).
+pub const HOUSE: &str = "house";
+
+pub fn racer_account(discord_id: &str) -> String {
+    format!("racer:{discord_id}")
+}
+
+pub fn payouts_account(discord_id: &str) -> String {
+    format!("payouts:{discord_id}")
+}
+
+/// One racer's share of a sale, through one lobby.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Share {
+    pub lobby_id: i64,
+    pub discord_id: String,
+    pub amount: Money,
+}
+
+/// A sale with its attribution decided, ready to be written.
+#[derive(Clone, Debug)]
+pub struct SaleRecord {
+    pub sale: SaleEvent,
+    /// Provider time clamped to `[received_at - max_delay, received_at]`.
+    pub sold_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub pool: Money,
+    /// Shares summing to at most `pool`; the rest stays with the house.
+    pub shares: Vec<Share>,
+    /// Days before the shares become available (`0` = at once).
+    pub hold_days: u32,
+}
+
+/// Per-lobby money moved by a sale or refund, for overlays.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LobbyDelta {
+    pub lobby_id: i64,
+    /// Positive for a sale, negative for a clawback.
+    pub amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaleOutcome {
+    Recorded {
+        sale_id: i64,
+        /// Refunds that had arrived before the sale and were applied with it.
+        early_refunds: Vec<LobbyDelta>,
+    },
+    /// The event or the sale was already recorded; nothing changed.
+    Duplicate { sale_id: Option<i64> },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefundOutcome {
+    Applied {
+        sale_id: i64,
+        /// Part of the sale newly counted as refunded.
+        refunded: Money,
+        deltas: Vec<LobbyDelta>,
+    },
+    /// The sale is not known yet: kept, and applied when the sale arrives.
+    Waiting,
+    Duplicate,
+    /// Kept for the record but not applied (e.g. another currency than the sale).
+    Rejected {
+        reason: String,
+    },
+}
+
+/// How a payout reached the racer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayoutMethod {
+    GiftCard,
+    StoreCredit,
+    Manual,
+}
+
+impl PayoutMethod {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "gift_card" | "gift card" | "giftcard" => Some(PayoutMethod::GiftCard),
+            "store_credit" | "store credit" => Some(PayoutMethod::StoreCredit),
+            "manual" => Some(PayoutMethod::Manual),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayoutMethod::GiftCard => "gift_card",
+            PayoutMethod::StoreCredit => "store_credit",
+            PayoutMethod::Manual => "manual",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PayoutRequest {
+    pub discord_id: String,
+    pub amount: Money,
+    pub method: PayoutMethod,
+    pub note: Option<String>,
+    /// Allows a payout below the threshold.
+    pub force: bool,
+    /// Who asked (Discord id of the admin, or `api`).
+    pub requested_by: String,
+    pub threshold: rust_decimal::Decimal,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PayoutRecord {
+    pub id: i64,
+    pub discord_id: String,
+    #[serde(with = "crate::money::serde_amount")]
+    pub amount: Money,
+    pub currency: String,
+    pub method: String,
+    pub note: Option<String>,
+    pub forced: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A payout refused by a money rule; the text is shown to the admin.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PayoutRefusal {
+    #[error("payout must be a positive amount")]
+    NotPositive,
+    #[error("{requested} is more than the available balance of {available}")]
+    OverAvailable { requested: Money, available: Money },
+    #[error("{requested} is below the payout threshold of {threshold}; pass force to pay anyway")]
+    BelowThreshold {
+        requested: Money,
+        threshold: rust_decimal::Decimal,
+    },
+}
+
+impl PayoutRefusal {
+    /// Machine-readable rule name for API errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PayoutRefusal::NotPositive => "amount_not_positive",
+            PayoutRefusal::OverAvailable { .. } => "over_available",
+            PayoutRefusal::BelowThreshold { .. } => "below_threshold",
+        }
+    }
+}
+
+/// Operating errors of the ledger (the database failed, or it is overloaded).
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("ledger is saturated")]
+    Saturated,
+    #[error("ledger has stopped")]
+    Stopped,
+    #[error("invalid money: {0}")]
+    Money(#[from] MoneyError),
+    #[error("payout refused: {0}")]
+    Payout(#[from] PayoutRefusal),
+}
+
+impl From<sea_orm::DbErr> for LedgerError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        LedgerError::Database(error.to_string())
+    }
+}
+
+/// What applying a refund to a sale changed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LedgerDelta {
+    pub refunded_minor: i64,
+    pub deltas: Vec<LobbyDelta>,
+}
+
+/// Refund events handed to the ledger with their receipt time.
+#[derive(Clone, Debug)]
+pub struct RefundRecord {
+    pub refund: RefundEvent,
+    pub received_at: DateTime<Utc>,
+}
