@@ -1,4 +1,5 @@
 //! Cozy-Kart: live revenue-share server for streamed kart-racing communities.
 pub mod clock;
+pub mod discord;
 pub mod money;
 pub mod sale;
