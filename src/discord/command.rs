@@ -1,0 +1,299 @@
+//! The provider-neutral command model and its parser from serenity's
+//! `CommandInteraction`. Option values are taken by name and checked for type; money
+//! arrives as text and is parsed by `money::Money` downstream, never as a float.
+
+use serenity::model::application::{
+    CommandDataOption, CommandDataOptionValue, CommandDataResolved, CommandInteraction, CommandType,
+};
+use serenity::model::id::UserId;
+use serenity::model::Permissions;
+
+/// Who ran a command, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub user_id: String,
+    /// Server nickname, else global display name, else username.
+    pub display_name: String,
+    pub guild_id: Option<String>,
+    pub channel_id: Option<String>,
+    /// ADMINISTRATOR or MANAGE_GUILD, or the configured admin role.
+    pub is_admin: bool,
+}
+
+/// A slash command with its options, checked for presence and type only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    LobbyCreate {
+        name: Option<String>,
+    },
+    Join {
+        lobby: Option<String>,
+    },
+    Leave {
+        lobby: Option<String>,
+    },
+    Start {
+        lobby: Option<String>,
+    },
+    End {
+        lobby: Option<String>,
+    },
+    Pot {
+        lobby: Option<String>,
+    },
+    Wallet,
+    Leaderboard,
+    Payout {
+        user_id: String,
+        user_name: String,
+        /// Decimal text exactly as typed (trimmed).
+        amount: String,
+        currency: Option<String>,
+        /// One of [`PAYOUT_METHODS`].
+        method: Option<String>,
+        note: Option<String>,
+        force: bool,
+    },
+    Commission {
+        /// Decimal text exactly as typed (trimmed).
+        rate: String,
+    },
+}
+
+/// The `method` choices of `/payout`, as registered and as handed on.
+pub const PAYOUT_METHODS: &[&str] = &["gift_card", "store_credit", "manual"];
+
+/// Longest text accepted per option; also registered as `max_length`.
+pub(crate) const MAX_NAME: u16 = 64;
+pub(crate) const MAX_AMOUNT: u16 = 32;
+pub(crate) const MAX_CURRENCY: u16 = 3;
+pub(crate) const MAX_NOTE: u16 = 200;
+
+/// Why an interaction could not become a [`Command`]; shown to the caller ephemerally.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    #[error("unknown command /{0}")]
+    UnknownCommand(String),
+    #[error("unknown subcommand /{command} {sub}")]
+    UnknownSubcommand { command: String, sub: String },
+    #[error("missing required option `{0}`")]
+    MissingOption(&'static str),
+    #[error("option `{option}` must be a {expected}")]
+    WrongType {
+        option: &'static str,
+        expected: &'static str,
+    },
+    #[error("option `{option}` must be one of {allowed}, got {value:?}")]
+    BadChoice {
+        option: &'static str,
+        value: String,
+        allowed: String,
+    },
+    #[error("option `{option}` is longer than {max} characters")]
+    TooLong { option: &'static str, max: u16 },
+}
+
+/// Turns a slash-command interaction into the caller and the command.
+/// `admin_role` is the id of a role that counts as admin, besides the permissions.
+pub fn parse_command(
+    ci: &CommandInteraction,
+    admin_role: Option<&str>,
+) -> Result<(Caller, Command), CommandError> {
+    let caller = caller(ci, admin_role);
+    let data = &ci.data;
+    if data.kind != CommandType::ChatInput {
+        return Err(CommandError::UnknownCommand(clip_name(&data.name)));
+    }
+    let opts = Options::new(&data.options, &data.resolved);
+    let lobby = || opts.text("lobby", MAX_NAME);
+    let command = match data.name.as_str() {
+        "lobby" => lobby_subcommand(&data.options, &data.resolved)?,
+        "join" => Command::Join { lobby: lobby()? },
+        "leave" => Command::Leave { lobby: lobby()? },
+        "start" => Command::Start { lobby: lobby()? },
+        "end" => Command::End { lobby: lobby()? },
+        "pot" => Command::Pot { lobby: lobby()? },
+        "wallet" => Command::Wallet,
+        "leaderboard" => Command::Leaderboard,
+        "payout" => {
+            let (user_id, user_name) = opts
+                .user("user")?
+                .ok_or(CommandError::MissingOption("user"))?;
+            Command::Payout {
+                user_id,
+                user_name,
+                amount: opts.required_text("amount", MAX_AMOUNT)?,
+                currency: opts.text("currency", MAX_CURRENCY)?,
+                method: opts
+                    .text("method", MAX_NAME)?
+                    .map(payout_method)
+                    .transpose()?,
+                note: opts.text("note", MAX_NOTE)?,
+                force: opts.boolean("force")?.unwrap_or(false),
+            }
+        }
+        "commission" => Command::Commission {
+            rate: opts.required_text("rate", MAX_AMOUNT)?,
+        },
+        other => return Err(CommandError::UnknownCommand(clip_name(other))),
+    };
+    Ok((caller, command))
+}
+
+fn lobby_subcommand(
+    options: &[CommandDataOption],
+    resolved: &CommandDataResolved,
+) -> Result<Command, CommandError> {
+    match options.first() {
+        Some(CommandDataOption {
+            name,
+            value: CommandDataOptionValue::SubCommand(sub),
+            ..
+        }) if name == "create" => Ok(Command::LobbyCreate {
+            name: Options::new(sub, resolved).text("name", MAX_NAME)?,
+        }),
+        Some(other) => Err(CommandError::UnknownSubcommand {
+            command: "lobby".into(),
+            sub: clip_name(&other.name),
+        }),
+        None => Err(CommandError::MissingOption("create")),
+    }
+}
+
+fn caller(ci: &CommandInteraction, admin_role: Option<&str>) -> Caller {
+    // serenity copies `member.user` into `user` for guild interactions.
+    let user = &ci.user;
+    let member = ci.member.as_deref();
+    let nick = member.and_then(|m| m.nick.as_deref());
+    let display_name = pick_name(nick, user.global_name.as_deref(), &user.name);
+    let by_permission = member
+        .and_then(|m| m.permissions)
+        .is_some_and(|p| p.intersects(Permissions::ADMINISTRATOR | Permissions::MANAGE_GUILD));
+    let admin_role = admin_role.map(str::trim).filter(|r| !r.is_empty());
+    let by_role = match (member, admin_role) {
+        (Some(m), Some(role)) => m.roles.iter().any(|r| r.to_string() == role),
+        _ => false,
+    };
+    Caller {
+        user_id: user.id.to_string(),
+        display_name,
+        guild_id: ci.guild_id.map(|g| g.to_string()),
+        channel_id: Some(ci.channel_id.to_string()),
+        is_admin: by_permission || by_role,
+    }
+}
+
+/// Nickname, else global name, else username; blank names are skipped.
+fn pick_name(nick: Option<&str>, global: Option<&str>, username: &str) -> String {
+    [nick, global]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|n| !n.is_empty())
+        .unwrap_or(username)
+        .to_owned()
+}
+
+/// Accepts a registered choice value, or its label as some clients send it
+/// (`"gift card"`, `"Store Credit"`).
+fn payout_method(text: String) -> Result<String, CommandError> {
+    let key: String = text
+        .chars()
+        .map(|c| match c {
+            ' ' | '-' => '_',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    PAYOUT_METHODS
+        .iter()
+        .find(|m| **m == key)
+        .map(|m| (*m).to_owned())
+        .ok_or_else(|| CommandError::BadChoice {
+            option: "method",
+            value: text.chars().take(32).collect(),
+            allowed: PAYOUT_METHODS.join(", "),
+        })
+}
+
+fn clip_name(name: &str) -> String {
+    name.chars().take(32).collect()
+}
+
+/// Typed access to one level of options by name.
+struct Options<'a> {
+    options: &'a [CommandDataOption],
+    resolved: &'a CommandDataResolved,
+}
+
+impl<'a> Options<'a> {
+    fn new(options: &'a [CommandDataOption], resolved: &'a CommandDataResolved) -> Self {
+        Options { options, resolved }
+    }
+
+    fn get(&self, name: &str) -> Option<&'a CommandDataOptionValue> {
+        self.options
+            .iter()
+            .find(|o| o.name == name)
+            .map(|o| &o.value)
+    }
+
+    /// A trimmed string option; blank counts as absent.
+    fn text(&self, name: &'static str, max: u16) -> Result<Option<String>, CommandError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(CommandDataOptionValue::String(s)) => {
+                let s = s.trim();
+                if s.chars().count() > usize::from(max) {
+                    return Err(CommandError::TooLong { option: name, max });
+                }
+                Ok((!s.is_empty()).then(|| s.to_owned()))
+            }
+            Some(_) => Err(wrong(name, "string")),
+        }
+    }
+
+    fn required_text(&self, name: &'static str, max: u16) -> Result<String, CommandError> {
+        self.text(name, max)?
+            .ok_or(CommandError::MissingOption(name))
+    }
+
+    fn boolean(&self, name: &'static str) -> Result<Option<bool>, CommandError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(CommandDataOptionValue::Boolean(b)) => Ok(Some(*b)),
+            Some(_) => Err(wrong(name, "boolean")),
+        }
+    }
+
+    /// The user's id and display name from `data.resolved`
+    /// (member nick > global name > username; the id if Discord sent no user object).
+    fn user(&self, name: &'static str) -> Result<Option<(String, String)>, CommandError> {
+        let id: UserId = match self.get(name) {
+            None => return Ok(None),
+            Some(CommandDataOptionValue::User(id)) => *id,
+            Some(_) => return Err(wrong(name, "user")),
+        };
+        let nick = self
+            .resolved
+            .members
+            .get(&id)
+            .and_then(|m| m.nick.as_deref());
+        let display = match self.resolved.users.get(&id) {
+            Some(u) => pick_name(nick, u.global_name.as_deref(), &u.name),
+            None => pick_name(nick, None, &id.to_string()),
+        };
+        Ok(Some((id.to_string(), display)))
+    }
+}
+
+fn wrong(option: &'static str, expected: &'static str) -> CommandError {
+    CommandError::WrongType { option, expected }
+}
+
+#[cfg(test)]
+#[path = "command_tests.rs"]
+mod tests;
+
+#[cfg(test)]
+#[path = "command_error_tests.rs"]
+mod error_tests;

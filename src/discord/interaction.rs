@@ -1,0 +1,150 @@
+//! Entry point for the HTTP interactions endpoint, after signature verification:
+//! the raw body becomes a [`Incoming`] the endpoint can act on without serenity types.
+
+use serde_json::{json, Value};
+use serenity::model::application::Interaction;
+
+use super::command::{parse_command, Caller, Command};
+use super::reply::Reply;
+
+/// What a verified request asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    /// Discord's endpoint check: answer [`pong_body`].
+    Ping,
+    /// A slash command for the server to run.
+    Command(Caller, Command),
+    /// A slash command that could not be parsed: send this ephemeral refusal as is.
+    Refused(Reply),
+    /// Components, modals, autocomplete: not used by this server.
+    Unsupported,
+}
+
+/// Deserializes serenity's `Interaction` from the raw body and classifies it.
+/// A JSON error means a malformed request (HTTP 400).
+pub fn parse_incoming(
+    body: &[u8],
+    admin_role: Option<&str>,
+) -> Result<Incoming, serde_json::Error> {
+    let interaction: Interaction = serde_json::from_slice(body)?;
+    Ok(match interaction {
+        Interaction::Ping(_) => Incoming::Ping,
+        Interaction::Command(ci) => match parse_command(&ci, admin_role) {
+            Ok((caller, command)) => Incoming::Command(caller, command),
+            Err(e) => Incoming::Refused(Reply::refusal(e.to_string())),
+        },
+        _ => Incoming::Unsupported,
+    })
+}
+
+/// The answer to a PING: `{"type":1}`.
+pub fn pong_body() -> Value {
+    json!({ "type": 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discord::fixtures::{self, sign_for_tests};
+    use crate::discord::InteractionVerifier;
+
+    #[test]
+    fn ping_is_ping() {
+        assert_eq!(
+            parse_incoming(fixtures::PING, None).unwrap(),
+            Incoming::Ping
+        );
+        assert_eq!(pong_body().to_string(), r#"{"type":1}"#);
+    }
+
+    #[test]
+    fn every_command_fixture_parses() {
+        for (file, body) in fixtures::ALL.iter().filter(|(f, _)| *f != "ping.json") {
+            match parse_incoming(body, None) {
+                Ok(Incoming::Command(caller, _)) => {
+                    assert_eq!(
+                        caller.guild_id.as_deref(),
+                        Some("1200000000000000001"),
+                        "{file}"
+                    );
+                }
+                other => panic!("{file}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn lobby_create_from_the_wire() {
+        let Incoming::Command(caller, command) =
+            parse_incoming(fixtures::LOBBY_CREATE, None).unwrap()
+        else {
+            panic!("not a command");
+        };
+        assert_eq!(
+            command,
+            Command::LobbyCreate {
+                name: Some("Friday Cup".into())
+            }
+        );
+        assert_eq!(caller.user_id, "1100000000000000001");
+        assert_eq!(caller.display_name, "Kartmaster");
+    }
+
+    #[test]
+    fn parse_errors_become_ephemeral_refusals() {
+        let mut json = fixtures::json(fixtures::PAYOUT);
+        json["data"]["options"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|o| o["name"] != "amount");
+        let body = serde_json::to_vec(&json).unwrap();
+        let Incoming::Refused(reply) = parse_incoming(&body, None).unwrap() else {
+            panic!("not refused");
+        };
+        assert!(reply.ephemeral);
+        assert_eq!(reply.content, "missing required option `amount`");
+        assert_eq!(reply.http_body()["data"]["flags"], 64);
+    }
+
+    #[test]
+    fn resigned_edit_verifies_and_parses() {
+        let mut json = fixtures::json(fixtures::JOIN);
+        json["data"]["name"] = "pot".into();
+        json["data"]["options"] =
+            serde_json::json!([{"name": "lobby", "type": 3, "value": "Friday Cup"}]);
+        let body = serde_json::to_vec(&json).unwrap();
+        let sig = sign_for_tests("1760000400", &body);
+        let verifier = InteractionVerifier::new(&fixtures::public_key_hex()).unwrap();
+        assert_eq!(
+            verifier.verify(Some(&sig), Some("1760000400"), &body),
+            Ok(())
+        );
+        let Incoming::Command(caller, command) = parse_incoming(&body, None).unwrap() else {
+            panic!("not a command");
+        };
+        assert_eq!(
+            command,
+            Command::Pot {
+                lobby: Some("Friday Cup".into())
+            }
+        );
+        assert_eq!(caller.display_name, "Drifter");
+    }
+
+    #[test]
+    fn other_interaction_types_are_unsupported() {
+        // An autocomplete request (type 4) for /payout.
+        let mut json = fixtures::json(fixtures::PAYOUT);
+        json["type"] = 4.into();
+        json["data"]["options"][1]["focused"] = true.into();
+        let body = serde_json::to_vec(&json).unwrap();
+        assert_eq!(parse_incoming(&body, None).unwrap(), Incoming::Unsupported);
+    }
+
+    #[test]
+    fn malformed_bodies_are_json_errors() {
+        assert!(parse_incoming(b"", None).is_err());
+        assert!(parse_incoming(b"{\"type\":2}", None).is_err());
+        assert!(parse_incoming(b"not json", None).is_err());
+    }
+}

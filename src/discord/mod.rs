@@ -1,0 +1,23 @@
+//! Discord front end: slash-command definitions, request signature checks for the
+//! HTTP interactions endpoint, parsing of interactions into the provider-neutral
+//! [`Command`] model, replies, and a thin gateway client.
+//!
+//! Everything past [`parse_command`] / [`parse_incoming`] is free of serenity types:
+//! the rest of the server sees a [`Caller`], a [`Command`] and answers with a [`Reply`].
+
+mod command;
+mod gateway;
+mod interaction;
+mod register;
+mod reply;
+mod verify;
+
+#[cfg(test)]
+mod fixtures;
+
+pub use command::{parse_command, Caller, Command, CommandError, PAYOUT_METHODS};
+pub use gateway::{run_gateway, CommandHandler};
+pub use interaction::{parse_incoming, pong_body, Incoming};
+pub use register::command_definitions;
+pub use reply::{Reply, ReplyEmbed};
+pub use verify::{InteractionVerifier, VerifyError};

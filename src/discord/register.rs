@@ -1,0 +1,200 @@
+//! Slash-command definitions registered with Discord (guild-scoped or global). Option
+//! names and types here are exactly what `command::parse_command` reads.
+
+use serenity::builder::{CreateCommand, CreateCommandOption};
+use serenity::model::application::{CommandOptionType, InteractionContext};
+use serenity::model::Permissions;
+
+use super::command::{MAX_AMOUNT, MAX_CURRENCY, MAX_NAME, MAX_NOTE};
+
+/// All ten commands: `/lobby create`, `/join`, `/leave`, `/start`, `/end`, `/pot`,
+/// `/wallet`, `/leaderboard`, and the admin-only `/payout` and `/commission`.
+/// Every command is guild-only: lobbies, pots and wallets belong to a server.
+pub fn command_definitions() -> Vec<CreateCommand> {
+    let lobby_create = CreateCommandOption::new(
+        CommandOptionType::SubCommand,
+        "create",
+        "Open a new race lobby in this channel",
+    )
+    .add_sub_option(text("name", "Lobby name, e.g. Friday Cup", MAX_NAME));
+
+    vec![
+        guild_command("lobby", "Manage race lobbies").add_option(lobby_create),
+        lobby_command("join", "Join a race lobby as a racer"),
+        lobby_command("leave", "Leave a race lobby"),
+        lobby_command("start", "Start the race: merch sales now earn commission"),
+        lobby_command("end", "End the race and settle the pot"),
+        lobby_command("pot", "Show the commission pot of a race"),
+        guild_command("wallet", "Show your earned commission"),
+        guild_command("leaderboard", "Show the top earners on this server"),
+        admin_command("payout", "Record a payout to a racer")
+            .add_option(
+                CreateCommandOption::new(CommandOptionType::User, "user", "Racer being paid")
+                    .required(true),
+            )
+            .add_option(
+                text("amount", "Amount as a decimal, e.g. 20.00", MAX_AMOUNT).required(true),
+            )
+            .add_option(
+                text(
+                    "currency",
+                    "ISO 4217 code, e.g. USD (default: server currency)",
+                    MAX_CURRENCY,
+                )
+                .min_length(MAX_CURRENCY),
+            )
+            .add_option(
+                text("method", "How the racer was paid", MAX_NAME)
+                    .add_string_choice("Gift card", "gift_card")
+                    .add_string_choice("Store credit", "store_credit")
+                    .add_string_choice("Manual", "manual"),
+            )
+            .add_option(text("note", "Note kept with the payout", MAX_NOTE))
+            .add_option(CreateCommandOption::new(
+                CommandOptionType::Boolean,
+                "force",
+                "Pay even if it exceeds the racer's balance",
+            )),
+        admin_command("commission", "Set the commission rate for new races").add_option(
+            text(
+                "rate",
+                "Share of each sale as a decimal, e.g. 0.20",
+                MAX_AMOUNT,
+            )
+            .required(true),
+        ),
+    ]
+}
+
+fn guild_command(name: &str, description: &str) -> CreateCommand {
+    CreateCommand::new(name)
+        .description(description)
+        .dm_permission(false)
+        .contexts(vec![InteractionContext::Guild])
+}
+
+fn lobby_command(name: &str, description: &str) -> CreateCommand {
+    guild_command(name, description).add_option(text(
+        "lobby",
+        "Lobby name (default: the open lobby in this channel)",
+        MAX_NAME,
+    ))
+}
+
+/// Hidden from members without Manage Server unless a server admin grants it;
+/// the server still checks `Caller::is_admin` on every call.
+fn admin_command(name: &str, description: &str) -> CreateCommand {
+    guild_command(name, description).default_member_permissions(Permissions::MANAGE_GUILD)
+}
+
+fn text(name: &str, description: &str, max: u16) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::String, name, description).max_length(max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discord::PAYOUT_METHODS;
+    use serde_json::Value;
+
+    fn definitions() -> Vec<Value> {
+        command_definitions()
+            .iter()
+            .map(|c| serde_json::to_value(c).unwrap())
+            .collect()
+    }
+
+    fn find<'a>(defs: &'a [Value], name: &str) -> &'a Value {
+        defs.iter().find(|d| d["name"] == name).unwrap()
+    }
+
+    fn option<'a>(cmd: &'a Value, name: &str) -> &'a Value {
+        cmd["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == name)
+            .unwrap()
+    }
+
+    #[test]
+    fn ten_guild_only_commands() {
+        let defs = definitions();
+        let names: Vec<&str> = defs.iter().map(|d| d["name"].as_str().unwrap()).collect();
+        assert_eq!(
+            names,
+            [
+                "lobby",
+                "join",
+                "leave",
+                "start",
+                "end",
+                "pot",
+                "wallet",
+                "leaderboard",
+                "payout",
+                "commission"
+            ]
+        );
+        for d in &defs {
+            let desc = d["description"].as_str().unwrap();
+            assert!(!desc.is_empty() && desc.chars().count() <= 100, "{d}");
+            assert_eq!(d["dm_permission"], false);
+            assert_eq!(d["contexts"], serde_json::json!([0]));
+        }
+    }
+
+    #[test]
+    fn admin_commands_need_manage_guild() {
+        let defs = definitions();
+        let manage_guild = Permissions::MANAGE_GUILD.bits().to_string();
+        assert_eq!(manage_guild, "32");
+        for d in &defs {
+            let admin = d["name"] == "payout" || d["name"] == "commission";
+            let perms = d.get("default_member_permissions");
+            if admin {
+                assert_eq!(
+                    perms.and_then(Value::as_str),
+                    Some(manage_guild.as_str()),
+                    "{d}"
+                );
+            } else {
+                assert!(perms.is_none(), "{d}");
+            }
+        }
+    }
+
+    #[test]
+    fn options_match_the_parser() {
+        let defs = definitions();
+        let create = option(find(&defs, "lobby"), "create");
+        assert_eq!(create["type"], 1);
+        assert_eq!(option(create, "name")["type"], 3);
+        for name in ["join", "leave", "start", "end", "pot"] {
+            let lobby = option(find(&defs, name), "lobby");
+            assert_eq!(
+                (lobby["type"].clone(), lobby["required"].clone()),
+                (3.into(), false.into())
+            );
+        }
+        let payout = find(&defs, "payout");
+        assert_eq!(option(payout, "user")["type"], 6);
+        assert_eq!(option(payout, "user")["required"], true);
+        // Money is text, never a number option.
+        assert_eq!(option(payout, "amount")["type"], 3);
+        assert_eq!(option(payout, "amount")["required"], true);
+        assert_eq!(option(payout, "force")["type"], 5);
+        let choices: Vec<&str> = option(payout, "method")["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["value"].as_str().unwrap())
+            .collect();
+        assert_eq!(choices, PAYOUT_METHODS);
+        let rate = option(find(&defs, "commission"), "rate");
+        assert_eq!(
+            (rate["type"].clone(), rate["required"].clone()),
+            (3.into(), true.into())
+        );
+    }
+}
