@@ -2,3 +2,4 @@
 pub mod clock;
 pub mod money;
 pub mod sale;
+pub mod webhooks;
