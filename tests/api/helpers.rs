@@ -1,0 +1,197 @@
+//! Test worlds: a fresh database per test (a temporary SQLite file, or a uniquely
+//! named PostgreSQL database when `COZYKART_TEST_POSTGRES_URL` is set, dropped
+//! afterwards) and the real server on port 0.
+
+use std::net::TcpListener;
+
+use chrono::{DateTime, TimeZone, Utc};
+use cozykart::clock::Clock;
+use cozykart::config::Config;
+use cozykart::startup::Application;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+
+/// PostgreSQL server URL (admin database) for the PostgreSQL runs of each test.
+pub const POSTGRES_ENV: &str = "COZYKART_TEST_POSTGRES_URL";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates a `sqlite` and a `postgres` test from one async body taking an `Engine`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+
+            #[actix_web::test]
+            async fn sqlite() {
+                $name($crate::helpers::Engine::Sqlite).await;
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                if $crate::helpers::postgres_url().is_some() {
+                    $name($crate::helpers::Engine::Postgres).await;
+                }
+            }
+        }
+    };
+}
+
+pub fn postgres_url() -> Option<String> {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            eprintln!("notice: {POSTGRES_ENV} is not set; skipping the PostgreSQL run");
+            None
+        }
+    }
+}
+
+/// A database that lives as long as the test.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    /// (admin URL, database name) of a PostgreSQL database to drop afterwards.
+    drop_postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn new(engine: Engine) -> TestDb {
+        match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                    drop_postgres: None,
+                }
+            }
+            Engine::Postgres => {
+                let admin = postgres_url().expect("PostgreSQL URL");
+                let name = format!(
+                    "cozykart_test_{}_{}",
+                    std::process::id(),
+                    rand::random::<u64>()
+                );
+                let db = Database::connect(&admin).await.expect("PostgreSQL answers");
+                db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create test database");
+                db.close().await.ok();
+                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                    drop_postgres: Some((admin.clone(), name)),
+                }
+            }
+        }
+    }
+
+    pub async fn connect(&self) -> DatabaseConnection {
+        let db = cozykart::db::connect(&self.url).await.expect("connect");
+        cozykart::db::migrate(&db).await.expect("migrate");
+        db
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.drop_postgres.take() {
+            // Drop runs outside async context: use a private runtime on a thread.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(async move {
+                    if let Ok(db) = Database::connect(&admin).await {
+                        let _ = db
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// The moment every test clock starts at (close to the fixtures' signing times).
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 10, 9, 8, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+/// The real server on port 0 with its own database and a manual clock.
+pub struct TestApp {
+    pub address: String,
+    pub db: DatabaseConnection,
+    pub clock: Clock,
+    pub state: actix_web::web::Data<cozykart::startup::AppState>,
+    pub handle: actix_web::dev::ServerHandle,
+    pub test_db: TestDb,
+}
+
+pub async fn spawn_app(engine: Engine, extra_toml: &str) -> TestApp {
+    let test_db = TestDb::new(engine).await;
+    spawn_app_on(test_db, extra_toml, Clock::manual(t0())).await
+}
+
+/// Starts a server on an existing test database (restarts keep the database).
+pub async fn spawn_app_on(test_db: TestDb, extra_toml: &str, clock: Clock) -> TestApp {
+    let config = Config::from_toml(&format!(
+        "[database]\nurl = \"{}\"\n{extra_toml}",
+        test_db.url
+    ))
+    .expect("test configuration");
+    let db = test_db.connect().await;
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let app = Application::with_listener(config, clock.clone(), db.clone(), listener)
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    let handle = app.handle();
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        db,
+        clock,
+        state,
+        handle,
+        test_db,
+    }
+}
+
+impl TestApp {
+    pub fn client(&self) -> awc::Client {
+        awc::Client::default()
+    }
+
+    /// Stops the server gracefully and hands back its database for a restart.
+    pub async fn stop(self) -> (TestDb, Clock) {
+        self.handle.stop(true).await;
+        self.state.ledger.drain().await;
+        (self.test_db, self.clock)
+    }
+
+    pub async fn assert_ledger_balances(&self) {
+        assert_ledger_balances(&self.db).await;
+    }
+}
+
+pub async fn assert_ledger_balances(db: &DatabaseConnection) {
+    let report = cozykart::ledger::verify::verify(db)
+        .await
+        .expect("verify runs");
+    assert!(report.ok, "ledger differences: {:?}", report.differences);
+}

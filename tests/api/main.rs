@@ -1,0 +1,7 @@
+//! One integration test binary (one link step): the real server and actors, on
+//! SQLite and, when `COZYKART_TEST_POSTGRES_URL` is set, on PostgreSQL.
+
+mod helpers;
+
+mod health;
+mod ledger;
