@@ -1,12 +1,25 @@
 //! Cozy-Kart: live revenue-share server for streamed kart-racing communities.
+//!
+//! # Layout
+//! - `money`: amounts, currencies, commission and the exact split.
+//! - `sale`: provider-neutral sale and refund events.
+//! - `webhooks`: per-provider signature checks and parsers into `sale` events.
+//! - `router`: the SalesRouter actor and attribution.
+//! - `lobby`: LobbyActor (roster, window, pot, overlay subscribers) and its registry.
+//! - `ledger`: LedgerActor (the only writer of money), reads and the audit.
+//! - `discord` and `commands`: slash commands over gateway and HTTP, one core.
+//! - `http`, `startup`, `cli`: the server's edges and wiring.
 pub mod cli;
 pub mod clock;
+pub mod commands;
 pub mod config;
 pub mod db;
 pub mod discord;
 pub mod http;
 pub mod ledger;
+pub mod lobby;
 pub mod money;
+pub mod router;
 pub mod sale;
 pub mod startup;
 pub mod telemetry;

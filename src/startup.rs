@@ -2,7 +2,7 @@
 //! bound before it is returned so that callers (and tests on port 0) know the port.
 
 use std::net::TcpListener;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -12,7 +12,11 @@ use sea_orm::DatabaseConnection;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::discord::InteractionVerifier;
 use crate::ledger::LedgerHandle;
+use crate::lobby::LobbyRegistry;
+use crate::money::Rate;
+use crate::router::SalesRouter;
 
 /// How long in-flight requests get to finish on SIGTERM before the server stops.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -25,6 +29,12 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub ledger: LedgerHandle,
     pub clock: Clock,
+    pub lobbies: Arc<LobbyRegistry>,
+    pub router: actix::Addr<SalesRouter>,
+    /// Commission rate in force: configured, or last set by `/commission`.
+    pub rate: Arc<RwLock<Rate>>,
+    /// Checks Discord's signatures; `None` turns `/discord/interactions` off.
+    pub verifier: Option<InteractionVerifier>,
 }
 
 pub struct Application {
@@ -53,14 +63,43 @@ impl Application {
         db: DatabaseConnection,
         listener: TcpListener,
     ) -> anyhow::Result<Application> {
+        use actix::Actor;
         let port = listener.local_addr()?.port();
+        let verifier = match &config.discord.public_key {
+            Some(key) => Some(
+                InteractionVerifier::new(key)
+                    .map_err(|e| anyhow::anyhow!("configuration key `discord.public_key`: {e}"))?,
+            ),
+            None => {
+                tracing::info!("discord.public_key is empty: /discord/interactions is off");
+                None
+            }
+        };
+        let config = Arc::new(config);
+        let rate = Arc::new(RwLock::new(stored_rate(&db, config.commission.rate).await?));
         let ledger = LedgerHandle::start(db.clone(), clock.clone());
+        let lobbies = LobbyRegistry::load(db.clone(), clock.clone(), config.clone())
+            .await
+            .context("rebuilding lobbies")?;
+        let router = SalesRouter::new(
+            db.clone(),
+            ledger.clone(),
+            lobbies.clone(),
+            config.clone(),
+            rate.clone(),
+        )
+        .start();
         let state = web::Data::new(AppState {
-            config: Arc::new(config),
+            config,
             db,
             ledger,
             clock,
+            lobbies,
+            router,
+            rate,
+            verifier,
         });
+        start_gateway(&state);
         crate::telemetry::metrics();
         let data = state.clone();
         let server = HttpServer::new(move || {
@@ -100,4 +139,36 @@ impl Application {
         tracing::info!("ledger drained; stopped");
         Ok(())
     }
+}
+
+/// The commission rate saved by `/commission`, else the configured one.
+async fn stored_rate(db: &DatabaseConnection, configured: Rate) -> anyhow::Result<Rate> {
+    use sea_orm::EntityTrait;
+    let saved = entity::setting::Entity::find_by_id(crate::commands::RATE_SETTING.to_owned())
+        .one(db)
+        .await
+        .context("reading settings")?;
+    Ok(saved
+        .and_then(|s| Rate::parse(&s.value).ok())
+        .unwrap_or(configured))
+}
+
+/// Starts the Discord gateway when a bot token is configured.
+fn start_gateway(state: &web::Data<AppState>) {
+    let discord = &state.config.discord;
+    let Some(token) = discord.bot_token.clone() else {
+        tracing::info!("discord.bot_token is empty: the Discord gateway is off");
+        return;
+    };
+    let shared = state.clone();
+    let handler: crate::discord::CommandHandler = Arc::new(move |caller, command| {
+        let shared = shared.clone();
+        Box::pin(async move { crate::commands::execute(&shared, caller, command).await })
+    });
+    let (guild, role) = (discord.guild_id, discord.admin_role.clone());
+    actix_web::rt::spawn(async move {
+        if let Err(error) = crate::discord::run_gateway(token, guild, role, handler).await {
+            tracing::error!(%error, "Discord gateway stopped");
+        }
+    });
 }

@@ -1,0 +1,162 @@
+//! Attribution (DESIGN section 3), as a pure function of the sale and the lobbies
+//! whose windows were open at its time: tagged sale, untagged under the `split`,
+//! `latest` or `house` policy, or nobody. Shares are exact to the minor unit.
+
+use chrono::{DateTime, Utc};
+
+use crate::config::UntaggedPolicy;
+use crate::ledger::Share;
+use crate::money::Money;
+
+/// A lobby whose window was open at the sale's time, with the roster then.
+#[derive(Clone, Debug)]
+pub struct OpenLobby {
+    pub lobby_id: i64,
+    pub opened_at: DateTime<Utc>,
+    /// Racers on the roster at the sale's time (any order; sorted here).
+    pub racers: Vec<String>,
+}
+
+/// What the sale's tag resolved to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tag {
+    /// No tag, or one naming no known lobby: untagged rules apply.
+    None,
+    /// The sale names this lobby.
+    Lobby(i64),
+}
+
+/// Splits `pool` among the racers of the lobbies that earn it. An empty result
+/// means the house keeps the whole pool.
+pub fn attribute(
+    pool: Money,
+    sale_id: &str,
+    tag: Tag,
+    open: &[OpenLobby],
+    policy: UntaggedPolicy,
+) -> Vec<Share> {
+    let mut earning: Vec<&OpenLobby> = match tag {
+        Tag::Lobby(id) => open.iter().filter(|l| l.lobby_id == id).collect(),
+        Tag::None => match policy {
+            UntaggedPolicy::House => Vec::new(),
+            UntaggedPolicy::Split => open.iter().collect(),
+            UntaggedPolicy::Latest => open
+                .iter()
+                .max_by_key(|l| (l.opened_at, l.lobby_id))
+                .into_iter()
+                .collect(),
+        },
+    };
+    earning.sort_by_key(|l| l.lobby_id);
+    earning.dedup_by_key(|l| l.lobby_id);
+    if earning.is_empty() || pool.is_zero() {
+        return Vec::new();
+    }
+    let parts = pool.split(earning.len(), sale_id);
+    let mut shares = Vec::new();
+    for (lobby, part) in earning.into_iter().zip(parts) {
+        let mut racers = lobby.racers.clone();
+        racers.sort();
+        racers.dedup();
+        // A lobby with nobody on the roster leaves its part with the house.
+        let seed = format!("{sale_id}:{}", lobby.lobby_id);
+        for (racer, amount) in racers.iter().zip(part.split(racers.len(), &seed)) {
+            if !amount.is_zero() {
+                shares.push(Share {
+                    lobby_id: lobby.lobby_id,
+                    discord_id: racer.clone(),
+                    amount,
+                });
+            }
+        }
+    }
+    shares
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use chrono::TimeZone;
+
+    fn usd(text: &str) -> Money {
+        Money::parse(text, Currency::parse("USD").unwrap()).unwrap()
+    }
+
+    fn lobby(id: i64, opened_minute: u32, racers: &[&str]) -> OpenLobby {
+        OpenLobby {
+            lobby_id: id,
+            opened_at: Utc
+                .with_ymd_and_hms(2026, 1, 1, 12, opened_minute, 0)
+                .unwrap(),
+            racers: racers.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
+    fn total(shares: &[Share]) -> i64 {
+        shares.iter().map(|s| s.amount.minor()).sum()
+    }
+
+    #[test]
+    fn tagged_sale_goes_to_its_open_lobby_only() {
+        let open = [lobby(1, 0, &["a", "b"]), lobby(2, 5, &["c"])];
+        let shares = attribute(
+            usd("4.00"),
+            "s",
+            Tag::Lobby(2),
+            &open,
+            UntaggedPolicy::Split,
+        );
+        assert_eq!(shares.len(), 1);
+        assert_eq!((shares[0].lobby_id, shares[0].amount), (2, usd("4.00")));
+    }
+
+    #[test]
+    fn tagged_sale_to_a_closed_lobby_stays_with_the_house() {
+        let open = [lobby(1, 0, &["a"])];
+        assert!(attribute(
+            usd("4.00"),
+            "s",
+            Tag::Lobby(9),
+            &open,
+            UntaggedPolicy::Split
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn untagged_split_divides_across_lobbies_then_racers() {
+        let open = [lobby(1, 0, &["a", "b"]), lobby(2, 5, &["c"])];
+        let shares = attribute(usd("5.01"), "s", Tag::None, &open, UntaggedPolicy::Split);
+        assert_eq!(total(&shares), 501);
+        let lobby2: i64 = shares
+            .iter()
+            .filter(|s| s.lobby_id == 2)
+            .map(|s| s.amount.minor())
+            .sum();
+        assert!(lobby2 == 250 || lobby2 == 251, "{lobby2}");
+    }
+
+    #[test]
+    fn untagged_latest_picks_the_most_recent_window() {
+        let open = [lobby(1, 0, &["a"]), lobby(2, 5, &["c"])];
+        let shares = attribute(usd("3.00"), "s", Tag::None, &open, UntaggedPolicy::Latest);
+        assert!(shares.iter().all(|s| s.lobby_id == 2));
+        assert_eq!(total(&shares), 300);
+    }
+
+    #[test]
+    fn untagged_house_policy_and_no_window_keep_everything() {
+        let open = [lobby(1, 0, &["a"])];
+        assert!(attribute(usd("3.00"), "s", Tag::None, &open, UntaggedPolicy::House).is_empty());
+        assert!(attribute(usd("3.00"), "s", Tag::None, &[], UntaggedPolicy::Split).is_empty());
+    }
+
+    #[test]
+    fn empty_roster_part_stays_with_the_house() {
+        let open = [lobby(1, 0, &["a"]), lobby(2, 5, &[])];
+        let shares = attribute(usd("4.00"), "s", Tag::None, &open, UntaggedPolicy::Split);
+        assert_eq!(total(&shares), 200);
+        assert!(shares.iter().all(|s| s.lobby_id == 1));
+    }
+}

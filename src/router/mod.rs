@@ -1,0 +1,291 @@
+//! SalesRouter: takes provider-neutral sales and refunds, decides attribution from
+//! the persisted window and roster history at the sale's own time, asks the
+//! LedgerActor to record, and after the commit tells each affected LobbyActor.
+
+pub mod attribution;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use actix::prelude::*;
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use entity::{discount_code, lobby_window, roster_membership};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::config::Config;
+use crate::ledger::{
+    LedgerError, LedgerHandle, LobbyDelta, RefundOutcome, RefundRecord, SaleOutcome, SaleRecord,
+};
+use crate::lobby::{Credit, LobbyRegistry, Refunded};
+use crate::money::{Money, Rate};
+use crate::sale::{RefundEvent, SaleEvent};
+use attribution::{attribute, OpenLobby, Tag};
+
+/// What routing a sale did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Routed {
+    pub sale_id: Option<i64>,
+    pub duplicate: bool,
+    /// Lobbies that earned a share.
+    pub lobby_ids: Vec<i64>,
+}
+
+/// Route a sale: attribute, record, notify lobbies.
+#[derive(Message)]
+#[rtype(result = "Result<Routed, LedgerError>")]
+pub struct RouteSale {
+    pub sale: SaleEvent,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Route a refund: record (clawback or keep for later), notify lobbies.
+#[derive(Message)]
+#[rtype(result = "Result<RefundOutcome, LedgerError>")]
+pub struct RouteRefund {
+    pub refund: RefundEvent,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Everything routing reads; cloned into each request's future.
+#[derive(Clone)]
+struct Routing {
+    db: DatabaseConnection,
+    ledger: LedgerHandle,
+    lobbies: Arc<LobbyRegistry>,
+    config: Arc<Config>,
+    rate: Arc<RwLock<Rate>>,
+}
+
+pub struct SalesRouter {
+    /// Shared with every in-flight routing future; the router keeps no other state,
+    /// so sales are attributed concurrently and only the ledger serializes writes.
+    shared: Routing,
+}
+
+impl SalesRouter {
+    pub fn new(
+        db: DatabaseConnection,
+        ledger: LedgerHandle,
+        lobbies: Arc<LobbyRegistry>,
+        config: Arc<Config>,
+        rate: Arc<RwLock<Rate>>,
+    ) -> Self {
+        SalesRouter {
+            shared: Routing {
+                db,
+                ledger,
+                lobbies,
+                config,
+                rate,
+            },
+        }
+    }
+}
+
+impl Actor for SalesRouter {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.set_mailbox_capacity(crate::ledger::IN_FLIGHT_MAX);
+    }
+}
+
+impl Handler<RouteSale> for SalesRouter {
+    type Result = ResponseFuture<Result<Routed, LedgerError>>;
+
+    fn handle(&mut self, msg: RouteSale, _: &mut Context<Self>) -> Self::Result {
+        let shared = self.shared.clone();
+        Box::pin(async move { shared.route_sale(msg.sale, msg.received_at).await })
+    }
+}
+
+impl Handler<RouteRefund> for SalesRouter {
+    type Result = ResponseFuture<Result<RefundOutcome, LedgerError>>;
+
+    fn handle(&mut self, msg: RouteRefund, _: &mut Context<Self>) -> Self::Result {
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            let outcome = shared
+                .ledger
+                .record_refund(RefundRecord {
+                    refund: msg.refund,
+                    received_at: msg.received_at,
+                })
+                .await?;
+            if let RefundOutcome::Applied { deltas, .. } = &outcome {
+                shared.notify_refunds(deltas);
+            }
+            Ok(outcome)
+        })
+    }
+}
+
+/// The sale's time for attribution: the provider's, clamped to
+/// `[received - max_delay, received]`.
+pub fn clamp_sale_time(
+    sold_at: DateTime<Utc>,
+    received_at: DateTime<Utc>,
+    max_delay_minutes: u32,
+) -> DateTime<Utc> {
+    let earliest = received_at - Duration::minutes(i64::from(max_delay_minutes));
+    sold_at.clamp(earliest, received_at)
+}
+
+impl Routing {
+    async fn route_sale(
+        &self,
+        sale: SaleEvent,
+        received_at: DateTime<Utc>,
+    ) -> Result<Routed, LedgerError> {
+        let commission = &self.config.commission;
+        let sold_at = clamp_sale_time(sale.sold_at, received_at, commission.max_delay_minutes);
+        let rate = *self.rate.read().unwrap_or_else(|p| p.into_inner());
+        let pool = sale.amount.commission(rate);
+        let guild = self
+            .config
+            .shops
+            .get(&sale.shop)
+            .and_then(|shop| shop.guild_id.clone());
+        let tag = self.resolve_tag(&sale, guild.as_deref()).await?;
+        let open = self.open_lobbies(sold_at, guild.as_deref()).await?;
+        let shares = attribute(pool, &sale.sale_id, tag, &open, commission.untagged);
+        let buyer = sale.buyer.public_name().map(str::to_owned);
+        let amount = sale.amount;
+        let record = SaleRecord {
+            sale,
+            sold_at,
+            received_at,
+            pool,
+            shares: shares.clone(),
+            hold_days: commission.hold_days,
+        };
+        let outcome = self.ledger.record_sale(record).await?;
+        match outcome {
+            SaleOutcome::Duplicate { sale_id } => Ok(Routed {
+                sale_id,
+                duplicate: true,
+                lobby_ids: Vec::new(),
+            }),
+            SaleOutcome::Recorded {
+                sale_id,
+                early_refunds,
+            } => {
+                let mut per_lobby: BTreeMap<i64, i64> = BTreeMap::new();
+                for share in &shares {
+                    *per_lobby.entry(share.lobby_id).or_default() += share.amount.minor();
+                }
+                for (lobby_id, minor) in &per_lobby {
+                    if let (Some(entry), Ok(delta)) = (
+                        self.lobbies.get(*lobby_id),
+                        Money::from_minor(*minor, pool.currency()),
+                    ) {
+                        entry.addr.do_send(Credit {
+                            amount,
+                            pool_delta: delta,
+                            buyer: buyer.clone(),
+                            at: received_at,
+                        });
+                    }
+                }
+                self.notify_refunds(&early_refunds);
+                Ok(Routed {
+                    sale_id: Some(sale_id),
+                    duplicate: false,
+                    lobby_ids: per_lobby.into_keys().collect(),
+                })
+            }
+        }
+    }
+
+    fn notify_refunds(&self, deltas: &[LobbyDelta]) {
+        for delta in deltas {
+            if let Some(entry) = self.lobbies.get(delta.lobby_id) {
+                entry.addr.do_send(Refunded {
+                    pool_delta: delta.amount,
+                });
+            }
+        }
+    }
+
+    /// A tag naming a known lobby (code, id, or a registered discount code) of the
+    /// shop's guild; any other tag counts as no tag.
+    async fn resolve_tag(&self, sale: &SaleEvent, guild: Option<&str>) -> Result<Tag, LedgerError> {
+        let in_guild = |g: &Option<String>| guild.is_none() || g.as_deref() == guild;
+        if let Some(entry) = sale.lobby_tag.as_deref().and_then(|t| self.lobbies.find(t)) {
+            if in_guild(&entry.guild_id) {
+                return Ok(Tag::Lobby(entry.id));
+            }
+        }
+        if !sale.discount_codes.is_empty() {
+            let codes = sale
+                .discount_codes
+                .iter()
+                .map(|c| c.trim().to_ascii_uppercase());
+            let found = discount_code::Entity::find()
+                .filter(discount_code::Column::Code.is_in(codes))
+                .one(&self.db)
+                .await?;
+            if let Some(entry) = found.and_then(|d| self.lobbies.get(d.lobby_id)) {
+                if in_guild(&entry.guild_id) {
+                    return Ok(Tag::Lobby(entry.id));
+                }
+            }
+        }
+        Ok(Tag::None)
+    }
+
+    /// Lobbies whose window overlapped the sale's second `[S, S+1)`, each with the
+    /// racers on its roster during that second.
+    async fn open_lobbies(
+        &self,
+        sold_at: DateTime<Utc>,
+        guild: Option<&str>,
+    ) -> Result<Vec<OpenLobby>, LedgerError> {
+        let second = sold_at
+            .duration_trunc(Duration::seconds(1))
+            .unwrap_or(sold_at);
+        let next = second + Duration::seconds(1);
+        let windows = lobby_window::Entity::find()
+            .filter(lobby_window::Column::OpenedAt.lt(next))
+            .filter(
+                Condition::any()
+                    .add(lobby_window::Column::ClosedAt.is_null())
+                    .add(lobby_window::Column::ClosedAt.gte(second)),
+            )
+            .all(&self.db)
+            .await?;
+        let mut open: BTreeMap<i64, OpenLobby> = BTreeMap::new();
+        for window in windows {
+            let Some(entry) = self.lobbies.get(window.lobby_id) else {
+                continue;
+            };
+            if guild.is_some() && entry.guild_id.as_deref() != guild {
+                continue;
+            }
+            open.entry(window.lobby_id).or_insert(OpenLobby {
+                lobby_id: window.lobby_id,
+                opened_at: window.opened_at,
+                racers: Vec::new(),
+            });
+        }
+        if open.is_empty() {
+            return Ok(Vec::new());
+        }
+        let members = roster_membership::Entity::find()
+            .filter(roster_membership::Column::LobbyId.is_in(open.keys().copied()))
+            .filter(roster_membership::Column::JoinedAt.lt(next))
+            .filter(
+                Condition::any()
+                    .add(roster_membership::Column::LeftAt.is_null())
+                    .add(roster_membership::Column::LeftAt.gte(second)),
+            )
+            .all(&self.db)
+            .await?;
+        for member in members {
+            if let Some(lobby) = open.get_mut(&member.lobby_id) {
+                lobby.racers.push(member.discord_id);
+            }
+        }
+        Ok(open.into_values().collect())
+    }
+}
