@@ -26,7 +26,10 @@ pub async fn interactions(
             header(&request, "X-Signature-Timestamp"),
             &body,
         )
-        .map_err(|e| ApiError::Unauthorized(format!("invalid request signature: {e}")))?;
+        .map_err(|e| ApiError::Unauthorized {
+            code: "bad_signature",
+            message: format!("invalid request signature: {e}"),
+        })?;
     let admin_role = state.config.discord.admin_role.as_deref();
     let incoming = parse_incoming(&body, admin_role).map_err(|e| ApiError::BadRequest {
         code: "malformed_body",

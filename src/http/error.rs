@@ -14,8 +14,8 @@ pub const RETRY_AFTER_SECONDS: u32 = 5;
 pub enum ApiError {
     #[error("{message}")]
     BadRequest { code: &'static str, message: String },
-    #[error("{0}")]
-    Unauthorized(String),
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
     #[error("{0}")]
     NotFound(String),
     #[error("{message}")]
@@ -29,10 +29,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn code(&self) -> &'static str {
+    pub fn code(&self) -> &'static str {
         match self {
-            ApiError::BadRequest { code, .. } | ApiError::Conflict { code, .. } => code,
-            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::BadRequest { code, .. }
+            | ApiError::Conflict { code, .. }
+            | ApiError::Unauthorized { code, .. } => code,
             ApiError::NotFound(_) => "not_found",
             ApiError::TooLarge(_) => "body_too_large",
             ApiError::Busy => "overloaded",
@@ -68,7 +69,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

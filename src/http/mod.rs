@@ -1,10 +1,12 @@
 //! HTTP routes. Handlers parse at the edge and talk to actors; `error` maps every
 //! error to a status and a JSON body in one place.
 
+mod admin;
 mod discord;
 mod error;
 mod health;
 mod lobbies;
+mod webhooks;
 
 pub use error::ApiError;
 
@@ -18,6 +20,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/discord/interactions",
             web::post().to(discord::interactions),
         )
+        .route(
+            "/webhooks/{provider}/{shop}",
+            web::post().to(webhooks::receive),
+        )
         .route("/api/lobbies", web::get().to(lobbies::list))
-        .route("/api/lobbies/{lobby}", web::get().to(lobbies::one));
+        .route("/api/lobbies/{lobby}", web::get().to(lobbies::one))
+        .route(
+            "/api/admin/racers/{discord_id}",
+            web::get().to(admin::racer),
+        )
+        .route("/api/admin/sales", web::get().to(admin::sales))
+        .route(
+            "/api/admin/ledger/verify",
+            web::get().to(admin::ledger_verify),
+        )
+        .route("/api/admin/payouts", web::post().to(admin::payout))
+        .route("/api/admin/export", web::get().to(admin::export))
+        .route(
+            "/api/admin/lobbies/{lobby}/discount-codes",
+            web::post().to(admin::discount_code),
+        );
 }

@@ -1,0 +1,180 @@
+//! `POST /webhooks/{provider}/{shop}`: read the raw body (bounded), verify it with
+//! the shop's secret, parse it into a sale or refund, hand it to the SalesRouter,
+//! and answer only after the ledger committed. A rejected request records nothing.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde_json::json;
+
+use super::ApiError;
+use crate::config::ShopConfig;
+use crate::ledger::RefundOutcome;
+use crate::router::{RouteRefund, RouteSale};
+use crate::sale::{Provider, ShopEvent};
+use crate::startup::AppState;
+use crate::webhooks::{kofi, shopify, stripe, WebhookError};
+
+/// Largest webhook body accepted; real order payloads are a few KiB.
+pub const WEBHOOK_BODY_MAX_BYTES: usize = 256 * 1024;
+/// Stripe's signature tolerance (its libraries' default).
+pub const STRIPE_TOLERANCE_SECONDS: i64 = 300;
+
+impl From<WebhookError> for ApiError {
+    fn from(error: WebhookError) -> Self {
+        match error.status() {
+            401 => ApiError::Unauthorized {
+                code: error.code(),
+                message: error.to_string(),
+            },
+            _ => ApiError::BadRequest {
+                code: error.code(),
+                message: error.to_string(),
+            },
+        }
+    }
+}
+
+async fn read_body(mut payload: web::Payload) -> Result<web::BytesMut, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest {
+            code: "malformed_body",
+            message: format!("could not read the body: {e}"),
+        })?;
+        if body.len() + chunk.len() > WEBHOOK_BODY_MAX_BYTES {
+            return Err(ApiError::TooLarge(WEBHOOK_BODY_MAX_BYTES));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// A header by name, also without Shopify's `X-` prefix (its newer delivery).
+fn header<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    let headers = request.headers();
+    headers
+        .get(name)
+        .or_else(|| name.strip_prefix("X-").and_then(|bare| headers.get(bare)))
+        .and_then(|v| v.to_str().ok())
+}
+
+fn parse(
+    state: &AppState,
+    shop: &ShopConfig,
+    request: &HttpRequest,
+    body: &[u8],
+) -> Result<ShopEvent, WebhookError> {
+    match shop.provider {
+        Provider::Stripe => {
+            stripe::verify_signature(
+                body,
+                header(request, "Stripe-Signature"),
+                &shop.secrets,
+                state.clock.now(),
+                STRIPE_TOLERANCE_SECONDS,
+            )?;
+            stripe::parse(body, &shop.name)
+        }
+        Provider::Shopify => {
+            let hmac = header(request, "X-Shopify-Hmac-Sha256");
+            shopify::verify_signature(body, hmac, &shop.secrets)?;
+            let headers = shopify::ShopifyHeaders {
+                hmac,
+                topic: header(request, "X-Shopify-Topic"),
+                event_id: header(request, "X-Shopify-Event-Id"),
+                webhook_id: header(request, "X-Shopify-Webhook-Id"),
+            };
+            shopify::parse(body, &headers, &shop.name)
+        }
+        Provider::Kofi => kofi::parse(body, &shop.secrets, &shop.kofi_types, &shop.name),
+    }
+}
+
+pub async fn receive(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (provider, shop_name) = path.into_inner();
+    let result = handle(&state, &provider, &shop_name, &request, payload).await;
+    let outcome = match &result {
+        Ok((outcome, _)) => *outcome,
+        Err(error) => error.code(),
+    };
+    let provider_label = Provider::parse(&provider).map_or("unknown", Provider::as_str);
+    metrics::counter!("cozykart_webhooks_total", "provider" => provider_label, "outcome" => outcome)
+        .increment(1);
+    tracing::info!(provider = provider_label, shop = %shop_name, outcome, "webhook");
+    result.map(|(_, body)| HttpResponse::Ok().json(body))
+}
+
+async fn handle(
+    state: &AppState,
+    provider: &str,
+    shop_name: &str,
+    request: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(&'static str, serde_json::Value), ApiError> {
+    let shop = state
+        .config
+        .shops
+        .get(shop_name)
+        .filter(|shop| shop.provider.as_str() == provider)
+        .ok_or_else(|| ApiError::NotFound(format!("no {provider} shop named {shop_name:?}")))?;
+    let body = read_body(payload).await?;
+    let event = parse(state, shop, request, &body)?;
+    let received_at = state.clock.now();
+    match event {
+        ShopEvent::Ignored { event_id, reason } => Ok((
+            "ignored",
+            json!({"status": "ignored", "event_id": event_id, "reason": reason}),
+        )),
+        ShopEvent::Sale(sale) => {
+            let event_id = sale.event_id.clone();
+            let routed = state
+                .router
+                .send(RouteSale { sale, received_at })
+                .await
+                .map_err(|_| ApiError::Busy)??;
+            let status = if routed.duplicate {
+                "duplicate"
+            } else {
+                "recorded"
+            };
+            Ok((
+                status,
+                json!({"status": status, "event_id": event_id, "sale_id": routed.sale_id,
+                       "lobby_ids": routed.lobby_ids}),
+            ))
+        }
+        ShopEvent::Refund(refund) => {
+            let event_id = refund.event_id.clone();
+            let outcome = state
+                .router
+                .send(RouteRefund {
+                    refund,
+                    received_at,
+                })
+                .await
+                .map_err(|_| ApiError::Busy)??;
+            let (status, detail) = match outcome {
+                RefundOutcome::Applied {
+                    sale_id, refunded, ..
+                } => (
+                    "refund_applied",
+                    json!({"sale_id": sale_id, "refunded": refunded.amount().to_string()}),
+                ),
+                RefundOutcome::Waiting => ("refund_waiting", json!(null)),
+                RefundOutcome::Duplicate => ("duplicate", json!(null)),
+                RefundOutcome::Rejected { reason } => {
+                    ("refund_rejected", json!({"reason": reason}))
+                }
+            };
+            Ok((
+                status,
+                json!({"status": status, "event_id": event_id, "detail": detail}),
+            ))
+        }
+    }
+}
