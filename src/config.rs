@@ -219,9 +219,9 @@ fn non_empty(text: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
-fn number<T: std::str::FromStr>(key: &str, text: &str, max: T) -> Result<T, ConfigError>
+fn number<T>(key: &str, text: &str, max: T) -> Result<T, ConfigError>
 where
-    T: PartialOrd + std::fmt::Display,
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
 {
     let value: T = text
         .trim()

@@ -47,7 +47,7 @@ impl Application {
     pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Application> {
         let db = crate::db::connect(&config.database_url)
             .await
-            .with_context(|| format!("connecting to the database (database.url)"))?;
+            .context("connecting to the database (database.url)")?;
         crate::db::migrate(&db)
             .await
             .context("running migrations")?;

@@ -2,6 +2,9 @@
 //! SQLite and, when `COZYKART_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
 mod helpers;
+mod signing;
 
+mod discord;
 mod health;
 mod ledger;
+mod webhooks;
