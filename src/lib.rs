@@ -19,6 +19,7 @@ pub mod http;
 pub mod ledger;
 pub mod lobby;
 pub mod money;
+pub mod overlay;
 pub mod router;
 pub mod sale;
 pub mod startup;

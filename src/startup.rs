@@ -107,6 +107,7 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(BODY_MAX_BYTES))
                 .configure(crate::http::routes)
+                .configure(crate::overlay::routes)
         })
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .listen(listener)?

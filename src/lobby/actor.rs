@@ -91,6 +91,8 @@ pub struct Refunded {
 pub struct Subscribe {
     pub session_id: u64,
     pub recipient: Recipient<OverlayFrame>,
+    /// Raised when the subscriber is dropped for falling behind.
+    pub dropped: Arc<std::sync::atomic::AtomicBool>,
 }
 
 #[derive(Message)]
@@ -129,8 +131,8 @@ pub struct LobbyActor {
     pot: BTreeMap<Currency, i64>,
     /// Last few sales of this race, newest last, for overlay snapshots.
     recent: VecDeque<RecentSale>,
-    /// Overlay sessions to push frames to.
-    subscribers: HashMap<u64, Recipient<OverlayFrame>>,
+    /// Overlay sessions to push frames to, with the flag that tells one it was dropped.
+    subscribers: HashMap<u64, (Recipient<OverlayFrame>, Arc<std::sync::atomic::AtomicBool>)>,
     /// Sequence number of the last event pushed.
     seq: u64,
     db: DatabaseConnection,
@@ -249,8 +251,13 @@ impl LobbyActor {
         self.seq += 1;
         event["seq"] = json!(self.seq);
         let frame = OverlayFrame(event.to_string().into());
-        self.subscribers
-            .retain(|_, recipient| recipient.try_send(frame.clone()).is_ok());
+        self.subscribers.retain(|_, (recipient, dropped)| {
+            let delivered = recipient.try_send(frame.clone()).is_ok();
+            if !delivered {
+                dropped.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            delivered
+        });
     }
 
     fn roster_event(&mut self) {
@@ -491,7 +498,8 @@ impl Handler<Subscribe> for LobbyActor {
     type Result = MessageResult<Subscribe>;
 
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
-        self.subscribers.insert(msg.session_id, msg.recipient);
+        self.subscribers
+            .insert(msg.session_id, (msg.recipient, msg.dropped));
         MessageResult(self.snapshot_frame())
     }
 }

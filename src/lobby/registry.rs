@@ -102,7 +102,8 @@ impl LobbyRegistry {
         Ok(registry)
     }
 
-    fn checkout_url(&self, guild_id: Option<&str>, code: &str) -> Option<String> {
+    /// The checkout link of a lobby: the first matching shop's URL plus the code.
+    pub fn checkout_url(&self, guild_id: Option<&str>, code: &str) -> Option<String> {
         self.config
             .shops
             .values()

@@ -7,4 +7,5 @@ mod signing;
 mod discord;
 mod health;
 mod ledger;
+mod overlay;
 mod webhooks;

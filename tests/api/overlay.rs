@@ -1,0 +1,156 @@
+//! Overlay websockets and page: snapshot first, consecutive `seq`, isolation
+//! between lobbies, privacy of buyer names, and the page and QR code served.
+
+use awc::ws::Frame;
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, Engine, TestApp};
+use crate::on_both_engines;
+use crate::signing::*;
+
+const RACER: &str = "1100000000000000031";
+
+type Socket = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
+
+async fn connect(app: &TestApp, code: &str) -> Socket {
+    let (response, socket) = awc::Client::new()
+        .ws(format!("{}/ws/lobbies/{code}", app.address))
+        .connect()
+        .await
+        .expect("websocket connects");
+    assert_eq!(response.status(), 101);
+    socket
+}
+
+/// Next JSON text frame (pings are skipped), bounded in time.
+async fn next_frame(socket: &mut Socket) -> Value {
+    loop {
+        let frame = actix_web::rt::time::timeout(std::time::Duration::from_secs(10), socket.next())
+            .await
+            .expect("a frame within 10 s")
+            .expect("socket open")
+            .expect("valid frame");
+        if let Frame::Text(bytes) = frame {
+            return serde_json::from_slice(&bytes).expect("JSON frame");
+        }
+    }
+}
+
+async fn frames_arrive_in_order_and_only_to_their_lobby(engine: Engine) {
+    let tips = format!(
+        "[shops.tips]\nprovider = \"kofi\"\nsecret = \"{KOFI_TOKEN}\"\nkofi_types = [\"Shop Order\", \"Donation\"]"
+    );
+    let config = full_config(&tips);
+    let app = spawn_app(engine, &config).await;
+    let code = create_lobby(&app, "Live").await;
+    let other = create_lobby(&app, "Other").await;
+    let mut live = connect(&app, &code).await;
+    let mut quiet = connect(&app, &other).await;
+    let snapshot = next_frame(&mut live).await;
+    assert_eq!(snapshot["type"], "snapshot");
+    assert_eq!(snapshot["lobby"]["code"], code);
+    assert_eq!(
+        snapshot["checkout_url"],
+        format!("https://shop.example/merch?lobby={code}")
+    );
+    let first_seq = snapshot["seq"].as_u64().unwrap();
+    assert_eq!(next_frame(&mut quiet).await["type"], "snapshot");
+
+    command(&app, "join", json!([option("lobby", &code)]), RACER, false).await;
+    command(&app, "start", json!([option("lobby", &code)]), HOST, false).await;
+    let now = app.clock.now().timestamp();
+    post_stripe(
+        &app,
+        stripe_checkout("evt_o", "pi_o", 2250, "usd", now, None),
+    )
+    .await;
+    // A private Ko-fi donation: its buyer's name must never reach an overlay.
+    let donation = include_str!("../fixtures/webhooks/kofi/donation.json");
+    let form = serde_urlencoded::to_string([("data", donation)]).unwrap();
+    app.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 10, 9, 9, 21, 0).unwrap());
+    let (status, answer) = post(
+        &app,
+        "/webhooks/kofi/tips",
+        form.into_bytes(),
+        &[("Content-Type", "application/x-www-form-urlencoded".into())],
+    )
+    .await;
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("recorded")),
+        "{answer}"
+    );
+
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        seen.push(next_frame(&mut live).await);
+    }
+    let kinds: Vec<&str> = seen.iter().map(|f| f["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["roster", "window_opened", "sale", "sale"]);
+    for (i, frame) in seen.iter().enumerate() {
+        assert_eq!(frame["seq"].as_u64().unwrap(), first_seq + 1 + i as u64);
+    }
+    assert_eq!(seen[2]["pot"]["USD"], "4.50");
+    assert_eq!(seen[2]["pool_delta"], "4.50");
+    assert_eq!(seen[3]["buyer"], "someone");
+    let all = serde_json::to_string(&seen).unwrap();
+    assert!(
+        !all.contains("Anonymous Tester") && !all.contains("Vroom"),
+        "{all}"
+    );
+
+    // The other lobby's overlay saw none of it; a fresh connection gets the pot.
+    let mut again = connect(&app, &other).await;
+    assert_eq!(next_frame(&mut again).await["seq"], 0);
+    let mut late = connect(&app, &code).await;
+    let snapshot = next_frame(&mut late).await;
+    assert_eq!(snapshot["pot"]["USD"], "5.10");
+    assert_eq!(snapshot["lobby"]["state"], "open");
+    drop(quiet);
+    app.assert_ledger_balances().await;
+}
+on_both_engines!(frames_arrive_in_order_and_only_to_their_lobby);
+
+async fn page_qr_and_unknown_lobbies(engine: Engine) {
+    let app = spawn_app(engine, &full_config("")).await;
+    let code = create_lobby(&app, "Page").await;
+    let client = app.client();
+    let mut page = client
+        .get(format!("{}/overlay/{code}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = String::from_utf8(page.body().await.unwrap().to_vec()).unwrap();
+    assert!(html.contains("/overlay-assets/overlay.js"));
+    let mut qr = client
+        .get(format!("{}/overlay/{code}/qr.svg", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(qr.status(), 200);
+    assert!(String::from_utf8(qr.body().await.unwrap().to_vec())
+        .unwrap()
+        .contains("<svg"));
+    let script = client
+        .get(format!("{}/overlay-assets/overlay.js", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), 200);
+    let missing = client
+        .get(format!("{}/overlay/NOPE", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let socket = client
+        .get(format!("{}/ws/lobbies/NOPE", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(socket.status(), 404);
+}
+on_both_engines!(page_qr_and_unknown_lobbies);
