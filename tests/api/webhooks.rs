@@ -374,3 +374,98 @@ async fn late_delivery_is_attributed_by_sale_time(engine: Engine) {
     app.assert_ledger_balances().await;
 }
 on_both_engines!(late_delivery_is_attributed_by_sale_time);
+
+async fn window_and_roster_edges_count_whole_seconds(engine: Engine) {
+    let app = spawn_app(engine, &full_config("")).await;
+    let start = app.clock.now();
+    // /start 700 ms into second S: a sale stamped S still counts (inclusive start).
+    app.clock.set(start + Duration::milliseconds(700));
+    let code = create_lobby(&app, "Edges").await;
+    command(
+        &app,
+        "join",
+        json!([option("lobby", &code)]),
+        RACER_A,
+        false,
+    )
+    .await;
+    command(
+        &app,
+        "join",
+        json!([option("lobby", &code)]),
+        RACER_B,
+        false,
+    )
+    .await;
+    command(&app, "start", json!([option("lobby", &code)]), HOST, false).await;
+    // B leaves at S+10.3 s: sales stamped up to S+10 pay both, later ones only A.
+    app.clock.set(start + Duration::milliseconds(10_300));
+    command(
+        &app,
+        "leave",
+        json!([option("lobby", &code)]),
+        RACER_B,
+        false,
+    )
+    .await;
+    // /end at S+20.3 s: a sale stamped S+20 counts (inclusive end), S+21 does not.
+    app.clock.set(start + Duration::milliseconds(20_300));
+    command(&app, "end", json!([option("lobby", &code)]), HOST, false).await;
+    app.clock.advance(Duration::minutes(1));
+    let s = start.timestamp();
+    let sales = [
+        ("evt_open", s, 1000),
+        ("evt_left", s + 10, 1000),
+        ("evt_after_leave", s + 11, 1000),
+        ("evt_end", s + 20, 1000),
+        ("evt_late", s + 21, 1000),
+    ];
+    for (id, created, amount) in sales {
+        let (_, answer) = post_stripe(
+            &app,
+            stripe_checkout(id, &format!("pi_{id}"), amount, "usd", created, None),
+        )
+        .await;
+        assert_eq!(answer["status"], "recorded", "{answer}");
+    }
+    // A: 1.00 + 1.00 + 2.00 + 2.00; B: 1.00 + 1.00; the last sale is the house's.
+    assert_eq!(wallet(&app, RACER_A, "USD").await.1, "6.00");
+    assert_eq!(wallet(&app, RACER_B, "USD").await.1, "2.00");
+    app.assert_ledger_balances().await;
+}
+on_both_engines!(window_and_roster_edges_count_whole_seconds);
+
+async fn admin_api_needs_its_token(engine: Engine) {
+    let app = spawn_app(engine, &full_config("")).await;
+    let response = app
+        .client()
+        .get(format!("{}/api/admin/ledger/verify", app.address))
+        .insert_header(("Authorization", "Bearer wrong"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let (status, report) = admin_get(&app, "/api/admin/ledger/verify").await;
+    assert_eq!((status, report["ok"].as_bool()), (200, Some(true)));
+    let (status, _) = post(
+        &app,
+        "/api/admin/payouts",
+        br#"{"discord_id":"1","amount":"5.00","currency":"USD"}"#.to_vec(),
+        &[("Authorization", "Bearer wrong".into())],
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, answer) = post(
+        &app,
+        "/api/admin/payouts",
+        br#"{"discord_id":"1","amount":"5.00","currency":"USD","force":true}"#.to_vec(),
+        &[("Authorization", format!("Bearer {ADMIN_TOKEN}"))],
+    )
+    .await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (409, Some("over_available")),
+        "{answer}"
+    );
+}
+on_both_engines!(admin_api_needs_its_token);
