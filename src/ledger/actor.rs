@@ -195,12 +195,57 @@ async fn write_batch(db: DatabaseConnection, jobs: Vec<Job>) {
 
 async fn try_batch(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Answer>, LedgerError> {
     let tx = db.begin().await?;
-    let mut answers = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        answers.push(run_in_savepoint(&tx, job).await);
+    let mut answers: Vec<Option<Answer>> = Vec::with_capacity(jobs.len());
+    answers.resize_with(jobs.len(), || None);
+    record_sales_together(&tx, jobs, &mut answers).await;
+    for (job, answer) in jobs.iter().zip(answers.iter_mut()) {
+        if answer.is_none() {
+            *answer = Some(run_in_savepoint(&tx, job).await);
+        }
     }
     tx.commit().await?;
-    Ok(answers)
+    Ok(answers
+        .into_iter()
+        .map(|a| a.unwrap_or(Answer::Barrier))
+        .collect())
+}
+
+/// Writes every sale of the batch set-wise in one savepoint. If that fails (a
+/// concurrent duplicate on another instance, say), the sales are left unanswered
+/// and each then runs alone in its own savepoint.
+async fn record_sales_together(
+    tx: &DatabaseTransaction,
+    jobs: &[Job],
+    answers: &mut [Option<Answer>],
+) {
+    let sales: Vec<(usize, &SaleRecord)> = jobs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, job)| match job {
+            Job::Sale(record, _) => Some((i, record)),
+            _ => None,
+        })
+        .collect();
+    if sales.len() < 2 {
+        return;
+    }
+    let Ok(savepoint) = tx.begin().await else {
+        return;
+    };
+    let records: Vec<&SaleRecord> = sales.iter().map(|(_, r)| *r).collect();
+    match super::batch::record_sales(&savepoint, &records).await {
+        Ok(outcomes) => {
+            if savepoint.commit().await.is_ok() {
+                for ((i, _), outcome) in sales.iter().zip(outcomes) {
+                    answers[*i] = Some(Answer::Sale(Ok(outcome)));
+                }
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, sales = sales.len(), "set-wise sale batch failed; recording one by one");
+            let _ = savepoint.rollback().await;
+        }
+    }
 }
 
 pub struct LedgerActor {

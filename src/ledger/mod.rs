@@ -3,6 +3,7 @@
 //! `write` holds the transactions, `read` the queries, `verify` the audit.
 
 mod actor;
+mod batch;
 pub mod read;
 pub mod verify;
 mod write;

@@ -2,9 +2,9 @@
 //! opened by the LedgerActor, checks idempotency first, and writes journal,
 //! allocations and balance caches together. Only the LedgerActor calls these.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use entity::{
     allocation, balance, journal_entry, journal_transaction, payout, processed_event, refund, sale,
     sale_ref,
@@ -24,50 +24,53 @@ use crate::sale::RefundAmount;
 
 /// Change to one racer's cached balance, in minor units.
 #[derive(Default, Clone, Copy)]
-struct BalanceChange {
-    available: i64,
-    pending: i64,
-    paid: i64,
+pub(super) struct BalanceChange {
+    pub available: i64,
+    pub pending: i64,
+    pub paid: i64,
 }
 
-async fn bump_balances(
+pub(super) async fn bump_balances(
     tx: &impl ConnectionTrait,
     changes: &BTreeMap<(String, &'static str), BalanceChange>,
 ) -> Result<(), LedgerError> {
     if changes.is_empty() {
         return Ok(());
     }
-    let models = changes
-        .iter()
-        .map(|((discord_id, currency), c)| balance::ActiveModel {
-            discord_id: Set(discord_id.clone()),
-            currency: Set((*currency).to_owned()),
-            available_minor: Set(c.available),
-            pending_minor: Set(c.pending),
-            paid_minor: Set(c.paid),
-        });
     let add = |column: balance::Column| {
         sea_orm::sea_query::ExprTrait::add(
             Expr::col((balance::Entity, column)),
             Expr::col((Alias::new("excluded"), column)),
         )
     };
-    balance::Entity::insert_many(models)
-        .on_conflict(
-            OnConflict::columns([balance::Column::DiscordId, balance::Column::Currency])
-                .value(
-                    balance::Column::AvailableMinor,
-                    add(balance::Column::AvailableMinor),
-                )
-                .value(
-                    balance::Column::PendingMinor,
-                    add(balance::Column::PendingMinor),
-                )
-                .value(balance::Column::PaidMinor, add(balance::Column::PaidMinor))
-                .to_owned(),
-        )
-        .exec(tx)
-        .await?;
+    let rows: Vec<_> = changes.iter().collect();
+    for chunk in rows.chunks(1_000) {
+        let models = chunk
+            .iter()
+            .map(|((discord_id, currency), c)| balance::ActiveModel {
+                discord_id: Set(discord_id.clone()),
+                currency: Set((*currency).to_owned()),
+                available_minor: Set(c.available),
+                pending_minor: Set(c.pending),
+                paid_minor: Set(c.paid),
+            });
+        balance::Entity::insert_many(models)
+            .on_conflict(
+                OnConflict::columns([balance::Column::DiscordId, balance::Column::Currency])
+                    .value(
+                        balance::Column::AvailableMinor,
+                        add(balance::Column::AvailableMinor),
+                    )
+                    .value(
+                        balance::Column::PendingMinor,
+                        add(balance::Column::PendingMinor),
+                    )
+                    .value(balance::Column::PaidMinor, add(balance::Column::PaidMinor))
+                    .to_owned(),
+            )
+            .exec(tx)
+            .await?;
+    }
     Ok(())
 }
 
@@ -163,83 +166,35 @@ async fn find_sale(
     }
 }
 
-/// Records a sale and its allocations once; a replay answers `Duplicate`.
+/// Records one sale (the batch path with a batch of one).
 pub(super) async fn record_sale(
     tx: &impl ConnectionTrait,
     record: &SaleRecord,
 ) -> Result<SaleOutcome, LedgerError> {
-    let event = &record.sale;
-    let provider = event.provider.as_str();
-    let mut references = vec![event.sale_id.clone()];
-    references.extend(event.refs.iter().filter(|r| !r.is_empty()).cloned());
-    references.sort();
-    references.dedup();
+    let mut outcomes = super::batch::record_sales(tx, &[record]).await?;
+    outcomes
+        .pop()
+        .ok_or_else(|| LedgerError::Database("no outcome for a recorded sale".into()))
+}
 
-    if event_seen(tx, provider, &event.shop, &event.event_id).await? {
-        let existing = find_sale(tx, provider, &event.shop, &references).await?;
-        return Ok(SaleOutcome::Duplicate {
-            sale_id: existing.map(|s| s.id),
-        });
-    }
-    if let Some(existing) = find_sale(tx, provider, &event.shop, &references).await? {
-        // Same purchase through another event (Stripe's twin events): remember the
-        // new references so later refunds naming them still find the sale.
-        insert_refs(tx, provider, &event.shop, &references, existing.id).await?;
-        mark_event(
-            tx,
-            provider,
-            &event.shop,
-            &event.event_id,
-            "duplicate",
-            record.received_at,
-        )
-        .await?;
-        return Ok(SaleOutcome::Duplicate {
-            sale_id: Some(existing.id),
-        });
-    }
-
-    let currency = event.amount.currency();
-    let inserted = sale::Entity::insert(sale::ActiveModel {
-        id: NotSet,
-        provider: Set(provider.to_owned()),
-        shop: Set(event.shop.clone()),
-        provider_sale_id: Set(event.sale_id.clone()),
-        amount_minor: Set(event.amount.minor()),
-        currency: Set(currency.code().to_owned()),
-        pool_minor: Set(record.pool.minor()),
-        refunded_minor: Set(0),
-        sold_at: Set(record.sold_at),
-        received_at: Set(record.received_at),
-        lobby_tag: Set(event.lobby_tag.clone()),
-        buyer_name: Set(event.buyer.name.clone()),
-        buyer_public: Set(event.buyer.public),
-    })
-    .exec(tx)
-    .await?;
-    let sale_id = inserted.last_insert_id;
-    insert_refs(tx, provider, &event.shop, &references, sale_id).await?;
-    mark_event(
-        tx,
-        provider,
-        &event.shop,
-        &event.event_id,
-        "sale",
-        record.received_at,
-    )
-    .await?;
-    write_allocations(tx, record, sale_id).await?;
-
-    let mut early_refunds = Vec::new();
-    let waiting = refund::Entity::find()
-        .filter(refund::Column::Provider.eq(provider))
-        .filter(refund::Column::Shop.eq(event.shop.as_str()))
-        .filter(refund::Column::Status.eq("waiting"))
-        .filter(refund::Column::SaleRef.is_in(references.iter().cloned()))
-        .order_by_asc(refund::Column::Id)
-        .all(tx)
-        .await?;
+/// Applies refunds that arrived before these new sales; returns what each sale's
+/// lobbies lost, by sale id.
+pub(super) async fn apply_waiting_refunds(
+    tx: &impl ConnectionTrait,
+    sales: &[&SaleRecord],
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<LobbyDelta>>, LedgerError> {
+    let mut applied: HashMap<i64, Vec<LobbyDelta>> = HashMap::new();
+    let waiting = super::batch::waiting_refunds(tx, sales).await?;
     for early in waiting {
+        let owner = sales.iter().zip(ids).find(|(record, _)| {
+            record.sale.provider.as_str() == early.provider
+                && record.sale.shop == early.shop
+                && super::batch::references(record).contains(&early.sale_ref)
+        });
+        let Some((record, &sale_id)) = owner else {
+            continue;
+        };
         let sale_row = sale::Entity::find_by_id(sale_id)
             .one(tx)
             .await?
@@ -247,12 +202,12 @@ pub(super) async fn record_sale(
         let key = early.provider_refund_id.clone();
         let mut row: refund::ActiveModel = early.clone().into();
         row.sale_id = Set(Some(sale_id));
-        match stored_refund_amount(&early, currency) {
+        match stored_refund_amount(&early, record.sale.amount.currency()) {
             Ok(kind) => {
-                let applied = apply_refund(tx, &sale_row, kind, &key, record.received_at).await?;
-                row.applied_minor = Set(applied.refunded_minor);
+                let result = apply_refund(tx, &sale_row, kind, &key, record.received_at).await?;
+                row.applied_minor = Set(result.refunded_minor);
                 row.status = Set("applied".to_owned());
-                early_refunds.extend(applied.deltas);
+                applied.entry(sale_id).or_default().extend(result.deltas);
             }
             Err(error) => {
                 row.status = Set("rejected".to_owned());
@@ -261,88 +216,7 @@ pub(super) async fn record_sale(
         }
         refund::Entity::update(row).exec(tx).await?;
     }
-    Ok(SaleOutcome::Recorded {
-        sale_id,
-        early_refunds,
-    })
-}
-
-async fn insert_refs(
-    tx: &impl ConnectionTrait,
-    provider: &str,
-    shop: &str,
-    references: &[String],
-    sale_id: i64,
-) -> Result<(), LedgerError> {
-    let rows = references.iter().map(|reference| sale_ref::ActiveModel {
-        id: NotSet,
-        provider: Set(provider.to_owned()),
-        shop: Set(shop.to_owned()),
-        reference: Set(reference.clone()),
-        sale_id: Set(sale_id),
-    });
-    sale_ref::Entity::insert_many(rows)
-        .on_conflict_do_nothing_on([
-            sale_ref::Column::Provider,
-            sale_ref::Column::Shop,
-            sale_ref::Column::Reference,
-        ])
-        .exec(tx)
-        .await?;
-    Ok(())
-}
-
-async fn write_allocations(
-    tx: &impl ConnectionTrait,
-    record: &SaleRecord,
-    sale_id: i64,
-) -> Result<(), LedgerError> {
-    if record.shares.is_empty() {
-        return Ok(());
-    }
-    let currency = record.pool.currency();
-    let held = record.hold_days > 0;
-    let available_at = record.received_at + Duration::days(i64::from(record.hold_days));
-    let status = if held { "pending" } else { "available" };
-    let rows = record.shares.iter().map(|share| allocation::ActiveModel {
-        id: NotSet,
-        sale_id: Set(sale_id),
-        lobby_id: Set(share.lobby_id),
-        discord_id: Set(share.discord_id.clone()),
-        currency: Set(currency.code().to_owned()),
-        amount_minor: Set(share.amount.minor()),
-        reversed_minor: Set(0),
-        status: Set(status.to_owned()),
-        available_at: Set(available_at),
-        created_at: Set(record.received_at),
-    });
-    allocation::Entity::insert_many(rows).exec(tx).await?;
-
-    let mut legs: BTreeMap<String, i64> = BTreeMap::new();
-    let mut changes: BTreeMap<(String, &'static str), BalanceChange> = BTreeMap::new();
-    for share in &record.shares {
-        let minor = share.amount.minor();
-        *legs.entry(racer_account(&share.discord_id)).or_default() += minor;
-        *legs.entry(HOUSE.to_owned()).or_default() -= minor;
-        let change = changes
-            .entry((share.discord_id.clone(), currency.code()))
-            .or_default();
-        if held {
-            change.pending += minor;
-        } else {
-            change.available += minor;
-        }
-    }
-    journal(
-        tx,
-        "sale",
-        format!("sale:{sale_id}"),
-        currency,
-        &legs,
-        record.received_at,
-    )
-    .await?;
-    bump_balances(tx, &changes).await
+    Ok(applied)
 }
 
 fn stored_refund_amount(
