@@ -4,6 +4,7 @@
 mod helpers;
 mod signing;
 
+mod crash;
 mod discord;
 mod health;
 mod ledger;
