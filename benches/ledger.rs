@@ -1,6 +1,7 @@
 //! Ledger throughput on SQLite (WAL, synchronous=FULL), 8 racers per sale:
 //! the naive design (one transaction per sale, one statement per racer) against
-//! the LedgerActor's group commit. Prints sales recorded per second.
+//! the LedgerActor's group commit, and the storage limit (a plain batched insert
+//! loop). Prints sales recorded per second.
 //!
 //! `cargo bench --bench ledger` (set `BENCH_SALES` to change the count).
 
@@ -11,7 +12,10 @@ use cozykart::clock::Clock;
 use cozykart::ledger::{LedgerHandle, SaleRecord, Share};
 use cozykart::money::{Currency, Money, Rate};
 use cozykart::sale::{Buyer, Provider, SaleEvent};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
+use sea_orm::DatabaseConnection;
+
+#[path = "support/baseline.rs"]
+mod baseline;
 
 const RACERS: usize = 8;
 
@@ -58,54 +62,6 @@ async fn database(dir: &tempfile::TempDir, name: &str) -> DatabaseConnection {
     db
 }
 
-/// One transaction per sale; one INSERT per row and one UPDATE per balance.
-async fn naive(db: &DatabaseConnection, sales: usize) -> f64 {
-    let backend = db.get_database_backend();
-    let started = Instant::now();
-    for i in 0..sales {
-        let r = record(i);
-        let tx = db.begin().await.expect("begin");
-        let now = Utc::now().to_rfc3339();
-        let insert = Statement::from_sql_and_values(
-            backend,
-            "INSERT INTO sales (provider, shop, provider_sale_id, amount_minor, currency, pool_minor, \
-             refunded_minor, sold_at, received_at, buyer_public) VALUES (?, ?, ?, ?, 'USD', ?, 0, ?, ?, false)",
-            [
-                "stripe".into(),
-                "main".into(),
-                r.sale.sale_id.clone().into(),
-                r.sale.amount.minor().into(),
-                r.pool.minor().into(),
-                now.clone().into(),
-                now.clone().into(),
-            ],
-        );
-        let sale_id = tx.execute_raw(insert).await.expect("sale").last_insert_id() as i64;
-        for share in &r.shares {
-            let minor = share.amount.minor();
-            tx.execute_raw(Statement::from_sql_and_values(
-                backend,
-                "INSERT INTO allocations (sale_id, lobby_id, discord_id, currency, amount_minor, \
-                 reversed_minor, status, available_at, created_at) VALUES (?, 1, ?, 'USD', ?, 0, 'pending', ?, ?)",
-                [sale_id.into(), share.discord_id.clone().into(), minor.into(), now.clone().into(), now.clone().into()],
-            ))
-            .await
-            .expect("allocation");
-            tx.execute_raw(Statement::from_sql_and_values(
-                backend,
-                "INSERT INTO balances (discord_id, currency, available_minor, pending_minor, paid_minor) \
-                 VALUES (?, 'USD', 0, ?, 0) ON CONFLICT (discord_id, currency) DO UPDATE \
-                 SET pending_minor = balances.pending_minor + excluded.pending_minor",
-                [share.discord_id.clone().into(), minor.into()],
-            ))
-            .await
-            .expect("balance");
-        }
-        tx.commit().await.expect("commit");
-    }
-    sales as f64 / started.elapsed().as_secs_f64()
-}
-
 /// Every sale sent to the LedgerActor at once; it batches what is queued.
 async fn group_commit(db: DatabaseConnection, sales: usize) -> f64 {
     let ledger = LedgerHandle::start(db, Clock::system());
@@ -128,14 +84,17 @@ fn main() {
     actix_web::rt::System::new().block_on(async move {
         let dir = tempfile::tempdir().expect("temporary directory");
         let naive_db = database(&dir, "naive.db").await;
-        let naive_rate = naive(&naive_db, sales).await;
+        let naive_rate = baseline::naive(&naive_db, sales, RACERS).await;
+        let limit_db = database(&dir, "limit.db").await;
+        let limit_rate = baseline::limit(&limit_db, sales, RACERS).await;
         let actor_db = database(&dir, "actor.db").await;
         let actor_rate = group_commit(actor_db, sales).await;
         println!(
             "{{\"bench\":\"ledger\",\"engine\":\"sqlite\",\"synchronous\":\"full\",\"racers_per_sale\":{RACERS},\
              \"sales\":{sales},\"naive_sales_per_s\":{naive_rate:.0},\"group_commit_sales_per_s\":{actor_rate:.0},\
-             \"ratio\":{:.2}}}",
-            actor_rate / naive_rate
+             \"limit_sales_per_s\":{limit_rate:.0},\"ours_over_naive\":{:.2},\"ours_over_limit\":{:.2}}}",
+            actor_rate / naive_rate,
+            actor_rate / limit_rate
         );
     });
 }

@@ -16,7 +16,7 @@ pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(15);
 /// Frames queued for one client before it counts as too slow and is dropped
 /// (it reconnects and gets a fresh snapshot; the lobby never waits for it).
-pub const CLIENT_BUFFER_FRAMES: usize = 64;
+pub const CLIENT_BUFFER_FRAMES: usize = 1_024;
 
 pub struct OverlaySession {
     id: u64,

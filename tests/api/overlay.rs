@@ -154,3 +154,77 @@ async fn page_qr_and_unknown_lobbies(engine: Engine) {
     assert_eq!(socket.status(), 404);
 }
 on_both_engines!(page_qr_and_unknown_lobbies);
+
+/// An overlay client whose session never takes its frames (its mailbox fills).
+struct Stuck;
+
+impl actix::Actor for Stuck {
+    type Context = actix::Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        use actix::{ActorFutureExt, AsyncContext, WrapFuture};
+        ctx.wait(
+            futures_util::future::pending::<()>()
+                .into_actor(self)
+                .map(|_, _, _| ()),
+        );
+    }
+}
+
+impl actix::Handler<cozykart::lobby::OverlayFrame> for Stuck {
+    type Result = ();
+
+    fn handle(&mut self, _: cozykart::lobby::OverlayFrame, _: &mut Self::Context) {}
+}
+
+async fn a_slow_client_is_dropped_without_delaying_others(engine: Engine) {
+    use actix::Actor;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let app = spawn_app(engine, &full_config("")).await;
+    let code = create_lobby(&app, "Slow").await;
+    let mut healthy = connect(&app, &code).await;
+    let first = next_frame(&mut healthy).await["seq"].as_u64().unwrap();
+    let lobby = app.state.lobbies.find(&code).unwrap().addr;
+    let dropped = Arc::new(AtomicBool::new(false));
+    let stuck = Stuck.start();
+    lobby
+        .send(cozykart::lobby::Subscribe {
+            session_id: u64::MAX,
+            recipient: stuck.recipient(),
+            dropped: dropped.clone(),
+        })
+        .await
+        .unwrap();
+    let usd = cozykart::money::Currency::parse("USD").unwrap();
+    let cent = cozykart::money::Money::from_minor(1, usd).unwrap();
+    for _ in 0..200 {
+        lobby.do_send(cozykart::lobby::Credit {
+            amount: cent,
+            pool_delta: cent,
+            buyer: None,
+            at: app.clock.now(),
+        });
+    }
+    for i in 1..=200u64 {
+        let frame = next_frame(&mut healthy).await;
+        assert_eq!(frame["seq"].as_u64().unwrap(), first + i);
+    }
+    assert!(
+        dropped.load(Ordering::Relaxed),
+        "the stuck subscriber was flagged and dropped"
+    );
+    assert_eq!(lobby_pot(&app, &code).await, "2.00");
+}
+on_both_engines!(a_slow_client_is_dropped_without_delaying_others);
+
+async fn lobby_pot(app: &TestApp, code: &str) -> String {
+    let mut response = app
+        .client()
+        .get(format!("{}/api/lobbies/{code}", app.address))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    body["pot"]["USD"].as_str().unwrap_or_default().to_owned()
+}

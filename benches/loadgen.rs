@@ -1,0 +1,446 @@
+//! Load generator: starts the real `cozykart` binary on a temporary database,
+//! creates lobbies through signed Discord interactions, opens their windows,
+//! connects overlay websocket clients, sends signed Stripe webhooks (with a share
+//! of replays) and prints one JSON line with throughput, latencies, memory, the
+//! ledger check, and both baselines measured in the same run.
+//!
+//! `cargo bench --bench loadgen -- --lobbies 100 --racers 8 --clients 1000 --sales 20000`
+//! (`--postgres URL` for PostgreSQL; `--smoke` for a few-second run).
+
+#[path = "support/baseline.rs"]
+mod baseline;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use ed25519_dalek::{Signer, SigningKey};
+use futures_util::StreamExt;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+const SECRET: &str = "whsec_loadgen_only";
+const ADMIN: &str = "loadgen-admin";
+const INTERACTION: &[u8] = include_bytes!("../tests/fixtures/discord/join.json");
+const CHECKOUT: &[u8] =
+    include_bytes!("../tests/fixtures/webhooks/stripe/checkout_session_completed.json");
+
+#[derive(Parser, Debug)]
+struct Args {
+    #[arg(long, default_value_t = 100)]
+    lobbies: usize,
+    #[arg(long, default_value_t = 8)]
+    racers: usize,
+    #[arg(long, default_value_t = 1000)]
+    clients: usize,
+    #[arg(long, default_value_t = 20_000)]
+    sales: usize,
+    /// Target webhooks per second; 0 sends as fast as the server answers.
+    #[arg(long, default_value_t = 0)]
+    rate: u64,
+    /// Share of deliveries that replay an earlier event.
+    #[arg(long, default_value_t = 0.1)]
+    duplicates: f64,
+    /// Webhook requests in flight at once.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// PostgreSQL server URL (admin database); SQLite when absent.
+    #[arg(long)]
+    postgres: Option<String>,
+    /// Few lobbies, clients and sales: checks the tool works (CI).
+    #[arg(long)]
+    smoke: bool,
+    /// Passed by `cargo bench`; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn rss_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn percentile(values: &mut [f64], p: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(|a, b| a.total_cmp(b));
+    let index = ((values.len() as f64 - 1.0) * p).round() as usize;
+    values[index]
+}
+
+fn server_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("own path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    dir.join("cozykart")
+}
+
+async fn start_server(url: &str, key: &SigningKey, max_racers: usize) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let child = Command::new(server_binary())
+        .arg("serve")
+        .env("COZYKART__DATABASE__URL", url)
+        .env("COZYKART__HTTP__BIND", format!("127.0.0.1:{port}"))
+        .env(
+            "COZYKART__DISCORD__PUBLIC_KEY",
+            hex::encode(key.verifying_key().to_bytes()),
+        )
+        .env("COZYKART__ADMIN__TOKEN", ADMIN)
+        .env("COZYKART__SHOPS__LOAD__PROVIDER", "stripe")
+        .env("COZYKART__SHOPS__LOAD__SECRET", SECRET)
+        .env("COZYKART__COMMISSION__MAX_RACERS", max_racers.to_string())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("cozykart binary (built by cargo bench) starts");
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        if let Ok(r) = awc::Client::new()
+            .get(format!("{}/healthz", server.base))
+            .send()
+            .await
+        {
+            if r.status() == 200 {
+                return server;
+            }
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("server did not come up");
+}
+
+async fn command(
+    server: &Server,
+    key: &SigningKey,
+    name: &str,
+    options: Value,
+    user: u64,
+    channel: usize,
+) -> Value {
+    let mut body: Value = serde_json::from_slice(INTERACTION).expect("template");
+    body["data"]["name"] = json!(name);
+    body["data"]["options"] = options;
+    body["channel_id"] = json!(format!("{}", 1_300_000_000_000_000_000u64 + channel as u64));
+    body["channel"]["id"] = body["channel_id"].clone();
+    body["member"]["user"]["id"] = json!(user.to_string());
+    body["member"]["user"]["global_name"] = json!(format!("Racer {user}"));
+    let body = serde_json::to_vec(&body).expect("json");
+    let timestamp = "1760000200";
+    let mut message = timestamp.as_bytes().to_vec();
+    message.extend_from_slice(&body);
+    let signature = hex::encode(key.sign(&message).to_bytes());
+    let mut response = awc::Client::new()
+        .post(format!("{}/discord/interactions", server.base))
+        .insert_header(("X-Signature-Ed25519", signature))
+        .insert_header(("X-Signature-Timestamp", timestamp))
+        .send_body(body)
+        .await
+        .expect("interaction answered");
+    response.json::<Value>().await.expect("reply")
+}
+
+/// Creates the lobbies (each in its own channel), fills and starts them.
+async fn make_lobbies(server: &Server, key: &SigningKey, args: &Args) -> Vec<String> {
+    let host = 1_100_000_000_000_000_000u64;
+    let mut codes = Vec::with_capacity(args.lobbies);
+    for l in 0..args.lobbies {
+        let options = json!([{"name": "create", "type": 1, "options": [{"name": "name", "type": 3, "value": format!("Lobby {l}")}]}]);
+        let reply = command(server, key, "lobby", options, host, l).await;
+        let text = reply["data"]["content"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        codes.push(
+            text.split('`')
+                .nth(1)
+                .expect("lobby code in reply")
+                .to_owned(),
+        );
+        for r in 0..args.racers {
+            command(
+                server,
+                key,
+                "join",
+                json!([]),
+                host + 1 + (l * args.racers + r) as u64,
+                l,
+            )
+            .await;
+        }
+        command(server, key, "start", json!([]), host, l).await;
+    }
+    codes
+}
+
+fn checkout(event: &str, lobby: &str, amount_minor: i64) -> Vec<u8> {
+    let mut body: Value = serde_json::from_slice(CHECKOUT).expect("fixture");
+    body["id"] = json!(event);
+    body["created"] = json!(chrono::Utc::now().timestamp());
+    let session = &mut body["data"]["object"];
+    session["id"] = json!(format!("cs_{event}"));
+    session["payment_intent"] = json!(format!("pi_{event}"));
+    session["amount_total"] = json!(amount_minor);
+    session["metadata"] = json!({"lobby": lobby});
+    serde_json::to_vec(&body).expect("json")
+}
+
+fn sign(body: &[u8]) -> String {
+    let t = chrono::Utc::now().timestamp();
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("key");
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// (lobby, amount in minor units) -> when its webhook was sent.
+type Sent = Rc<RefCell<HashMap<(usize, i64), Instant>>>;
+
+async fn connect_clients(
+    server: &Server,
+    codes: &[String],
+    clients: usize,
+    sent: Sent,
+    seen: Rc<RefCell<Vec<f64>>>,
+) {
+    for c in 0..clients {
+        let lobby = c % codes.len();
+        let url = format!(
+            "{}/ws/lobbies/{}",
+            server.base.replace("http", "ws"),
+            codes[lobby]
+        );
+        let (_, mut socket) = awc::Client::new()
+            .ws(url)
+            .connect()
+            .await
+            .expect("websocket");
+        let (sent, seen) = (sent.clone(), seen.clone());
+        actix_web::rt::spawn(async move {
+            while let Some(Ok(frame)) = socket.next().await {
+                let awc::ws::Frame::Text(bytes) = frame else {
+                    continue;
+                };
+                let Ok(event) = serde_json::from_slice::<Value>(&bytes) else {
+                    continue;
+                };
+                if event["type"] != "sale" {
+                    continue;
+                }
+                let minor = event["amount"]
+                    .as_str()
+                    .and_then(|a| a.replace('.', "").parse::<i64>().ok());
+                if let Some(at) = minor.and_then(|m| sent.borrow().get(&(lobby, m)).copied()) {
+                    seen.borrow_mut().push(at.elapsed().as_secs_f64() * 1000.0);
+                }
+            }
+        });
+    }
+}
+
+struct Delivery {
+    lobby: usize,
+    amount: i64,
+    event: String,
+}
+
+async fn send_webhooks(
+    server: &Server,
+    codes: &[String],
+    args: &Args,
+    sent: Sent,
+) -> (usize, f64, Vec<f64>) {
+    let replay_every = if args.duplicates > 0.0 {
+        (1.0 / args.duplicates).round().max(1.0) as usize
+    } else {
+        0
+    };
+    let mut plan = Vec::with_capacity(args.sales);
+    for i in 0..args.sales {
+        let lobby = i % codes.len();
+        plan.push(Delivery {
+            lobby,
+            amount: 1000 + (i / codes.len()) as i64,
+            event: format!("lg_{i}"),
+        });
+        if replay_every > 0 && i % replay_every == replay_every - 1 {
+            let j = i / 2;
+            plan.push(Delivery {
+                lobby: j % codes.len(),
+                amount: 1000 + (j / codes.len()) as i64,
+                event: format!("lg_{j}"),
+            });
+        }
+    }
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .finish();
+    let interval = (args.rate > 0).then(|| Duration::from_secs_f64(1.0 / args.rate as f64));
+    let started = Instant::now();
+    let results: Vec<Option<f64>> = futures_util::stream::iter(plan.into_iter().enumerate())
+        .map(|(n, d)| {
+            let (client, sent) = (client.clone(), sent.clone());
+            let body = checkout(&d.event, &codes[d.lobby], d.amount);
+            let url = format!("{}/webhooks/stripe/load", server.base);
+            async move {
+                if let Some(interval) = interval {
+                    let due = started + interval * n as u32;
+                    actix_web::rt::time::sleep_until(due.into()).await;
+                }
+                let at = Instant::now();
+                sent.borrow_mut().entry((d.lobby, d.amount)).or_insert(at);
+                let answer = client
+                    .post(url)
+                    .insert_header(("Stripe-Signature", sign(&body)))
+                    .send_body(body)
+                    .await;
+                matches!(answer, Ok(ref r) if r.status() == 200)
+                    .then(|| at.elapsed().as_secs_f64() * 1000.0)
+            }
+        })
+        .buffer_unordered(args.concurrency)
+        .collect()
+        .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let latencies: Vec<f64> = results.iter().flatten().copied().collect();
+    (latencies.len(), elapsed, latencies)
+}
+
+async fn baselines(url_for: &dyn Fn(&str) -> String, sales: usize, racers: usize) -> (f64, f64) {
+    let naive_db = cozykart::db::connect(&url_for("naive"))
+        .await
+        .expect("naive db");
+    cozykart::db::migrate(&naive_db).await.expect("migrate");
+    let naive = baseline::naive(&naive_db, sales, racers).await;
+    let limit_db = cozykart::db::connect(&url_for("limit"))
+        .await
+        .expect("limit db");
+    cozykart::db::migrate(&limit_db).await.expect("migrate");
+    let limit = baseline::limit(&limit_db, sales, racers).await;
+    (naive, limit)
+}
+
+async fn postgres_database(admin: &str, name: &str) -> String {
+    use sea_orm::ConnectionTrait;
+    let db = sea_orm::Database::connect(admin).await.expect("PostgreSQL");
+    let _ = db
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+        .await;
+    db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create database");
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+    format!("{base}/{name}")
+}
+
+async fn run(mut args: Args) -> Value {
+    if args.smoke {
+        (args.lobbies, args.racers, args.clients, args.sales) = (4, 3, 20, 200);
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let run_id = std::process::id();
+    let path = dir.path().to_owned();
+    let mut url_for: Box<dyn Fn(&str) -> String> = Box::new(move |name| {
+        format!(
+            "sqlite://{}?mode=rwc",
+            path.join(format!("{name}.db")).display()
+        )
+    });
+    let mut server_url = url_for("server");
+    if let Some(admin) = args.postgres.clone() {
+        server_url = postgres_database(&admin, &format!("cozykart_loadgen_{run_id}")).await;
+        let (naive, limit) = (
+            postgres_database(&admin, &format!("cozykart_loadgen_{run_id}_naive")).await,
+            postgres_database(&admin, &format!("cozykart_loadgen_{run_id}_limit")).await,
+        );
+        url_for = Box::new(move |name| {
+            if name == "naive" {
+                naive.clone()
+            } else {
+                limit.clone()
+            }
+        });
+    }
+    let key = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
+    let server = start_server(&server_url, &key, args.racers).await;
+    let pid = server.child.id();
+    let rss_start = rss_kib(pid, "VmRSS:");
+    let codes = make_lobbies(&server, &key, &args).await;
+    let rss_lobbies = rss_kib(pid, "VmRSS:");
+    let sent: Sent = Rc::new(RefCell::new(HashMap::new()));
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    connect_clients(&server, &codes, args.clients, sent.clone(), seen.clone()).await;
+    actix_web::rt::time::sleep(Duration::from_secs(1)).await;
+    let rss_clients = rss_kib(pid, "VmRSS:");
+    let (accepted, elapsed, mut webhook_ms) = send_webhooks(&server, &codes, &args, sent).await;
+    // Let the last frames arrive (bounded).
+    let expected = args.sales * args.clients / codes.len().max(1);
+    let waited = Instant::now();
+    while seen.borrow().len() < expected && waited.elapsed() < Duration::from_secs(10) {
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut overlay_ms = seen.borrow().clone();
+    let mut verify = awc::Client::new()
+        .get(format!("{}/api/admin/ledger/verify", server.base))
+        .insert_header(("Authorization", format!("Bearer {ADMIN}")))
+        .send()
+        .await
+        .expect("verify answered");
+    let verify: Value = verify.json().await.unwrap_or(Value::Null);
+    let peak_rss = rss_kib(pid, "VmHWM:");
+    drop(server);
+    let (naive, limit) = baselines(url_for.as_ref(), args.sales.min(5_000), args.racers).await;
+    let ours = accepted as f64 / elapsed;
+    json!({
+        "engine": if args.postgres.is_some() { "postgres" } else { "sqlite" },
+        "lobbies": args.lobbies, "racers": args.racers, "clients": args.clients,
+        "deliveries": accepted, "duplicate_share": args.duplicates,
+        "accepted_per_s": ours.round(),
+        "webhook_ms_p50": percentile(&mut webhook_ms, 0.50), "webhook_ms_p99": percentile(&mut webhook_ms, 0.99),
+        "overlay_frames": overlay_ms.len(), "overlay_frames_expected": expected,
+        "sale_to_overlay_ms_p50": percentile(&mut overlay_ms, 0.50), "sale_to_overlay_ms_p99": percentile(&mut overlay_ms, 0.99),
+        "server_peak_rss_kib": peak_rss,
+        "bytes_per_idle_lobby": (rss_lobbies.saturating_sub(rss_start) * 1024) / args.lobbies.max(1) as u64,
+        "bytes_per_idle_client": (rss_clients.saturating_sub(rss_lobbies) * 1024) / args.clients.max(1) as u64,
+        "ledger_verify_ok": verify["ok"],
+        "naive_sales_per_s": naive.round(), "limit_sales_per_s": limit.round(),
+        "ours_over_naive": ours / naive, "ours_over_limit": ours / limit,
+    })
+}
+
+fn main() {
+    let args = Args::parse();
+    let report = actix_web::rt::System::new().block_on(run(args));
+    println!("{report}");
+    if report["ledger_verify_ok"] != json!(true) {
+        std::process::exit(1);
+    }
+}
