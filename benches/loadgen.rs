@@ -289,14 +289,14 @@ async fn send_webhooks(
         plan.push(Delivery {
             lobby,
             amount: 1000 + (i / codes.len()) as i64,
-            event: format!("lg_{i}"),
+            event: format!("evt_lg_{i}"),
         });
         if replay_every > 0 && i % replay_every == replay_every - 1 {
             let j = i / 2;
             plan.push(Delivery {
                 lobby: j % codes.len(),
                 amount: 1000 + (j / codes.len()) as i64,
-                event: format!("lg_{j}"),
+                event: format!("evt_lg_{j}"),
             });
         }
     }
