@@ -1,6 +1,6 @@
 //! Test worlds: a fresh database per test (a temporary SQLite file, or a uniquely
 //! named PostgreSQL database when `COZYKART_TEST_POSTGRES_URL` is set, dropped
-//! afterwards) and the real server on port 0.
+//! afterwards) and the real server on port 0 (or on a given socket).
 
 use std::net::TcpListener;
 
@@ -148,13 +148,25 @@ pub async fn spawn_app(engine: Engine, extra_toml: &str) -> TestApp {
 
 /// Starts a server on an existing test database (restarts keep the database).
 pub async fn spawn_app_on(test_db: TestDb, extra_toml: &str, clock: Clock) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    spawn_app_on_listener(test_db, extra_toml, clock, listener).await
+}
+
+/// Starts a server on an existing test database and an already bound socket, so
+/// that a restart can come back on the same port (clients that reconnect by
+/// themselves, such as the overlay page, find it again).
+pub async fn spawn_app_on_listener(
+    test_db: TestDb,
+    extra_toml: &str,
+    clock: Clock,
+    listener: TcpListener,
+) -> TestApp {
     let config = Config::from_toml(&format!(
         "[database]\nurl = \"{}\"\n{extra_toml}",
         test_db.url
     ))
     .expect("test configuration");
     let db = test_db.connect().await;
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let app = Application::with_listener(config, clock.clone(), db.clone(), listener)
         .await
         .expect("application builds");

@@ -3,7 +3,9 @@
 
 mod helpers;
 mod signing;
+mod webdriver;
 
+mod browser;
 mod crash;
 mod discord;
 mod health;
