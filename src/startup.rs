@@ -110,6 +110,7 @@ impl Application {
                 .configure(crate::overlay::routes)
         })
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .disable_signals()
         .listen(listener)?
         .run();
         Ok(Application {
@@ -135,10 +136,36 @@ impl Application {
     /// Serves until SIGTERM/Ctrl-C (or a stop through the handle), then lets the
     /// ledger commit everything it accepted before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let (state, handle) = (self.state.clone(), self.server.handle());
+        actix_web::rt::spawn(async move {
+            if wait_for_signal().await {
+                tracing::info!("stop signal received; stopping gracefully");
+                stop_gracefully(&state, &handle).await;
+            }
+        });
         self.server.await?;
         self.state.ledger.drain().await;
         tracing::info!("ledger drained; stopped");
         Ok(())
+    }
+}
+
+/// Closes the overlay sockets (their pages reconnect to the next instance), then
+/// stops the HTTP server after the requests in flight were answered.
+pub async fn stop_gracefully(state: &AppState, handle: &actix_web::dev::ServerHandle) {
+    state.lobbies.close_overlays().await;
+    handle.stop(true).await;
+}
+
+/// Waits for SIGTERM or Ctrl-C; `false` if signals cannot be watched.
+async fn wait_for_signal() -> bool {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+        return false;
+    };
+    tokio::select! {
+        _ = terminate.recv() => true,
+        _ = tokio::signal::ctrl_c() => true,
     }
 }
 

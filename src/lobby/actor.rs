@@ -24,10 +24,27 @@ use crate::money::{Currency, Money};
 /// How often an open window is checked against `max_window_minutes`.
 pub const WINDOW_CHECK_EVERY: Duration = Duration::from_secs(15);
 
-/// One encoded overlay frame, shared by every subscriber of the lobby.
+/// One encoded overlay frame, shared by every subscriber of the lobby. The empty
+/// frame ([`OverlayFrame::close`]) tells a session to close its socket.
 #[derive(Message, Clone)]
 #[rtype(result = "()")]
 pub struct OverlayFrame(pub Arc<str>);
+
+impl OverlayFrame {
+    /// The server is going away: close the socket (the page reconnects).
+    pub fn close() -> Self {
+        OverlayFrame(Arc::from(""))
+    }
+
+    pub fn is_close(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Close every overlay socket of the lobby (graceful shutdown).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CloseOverlays;
 
 /// A racer joins the roster.
 #[derive(Message)]
@@ -509,6 +526,16 @@ impl Handler<Unsubscribe> for LobbyActor {
 
     fn handle(&mut self, msg: Unsubscribe, _: &mut Context<Self>) {
         self.subscribers.remove(&msg.session_id);
+    }
+}
+
+impl Handler<CloseOverlays> for LobbyActor {
+    type Result = ();
+
+    fn handle(&mut self, _: CloseOverlays, _: &mut Context<Self>) {
+        for (_, (recipient, _)) in self.subscribers.drain() {
+            let _ = recipient.try_send(OverlayFrame::close());
+        }
     }
 }
 

@@ -11,8 +11,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 
 pub use actor::{
-    Credit, End, Join, Leave, LobbyActor, OverlayFrame, Refunded, Snapshot, Start, Subscribe,
-    Unsubscribe, WindowTick,
+    CloseOverlays, Credit, End, Join, Leave, LobbyActor, OverlayFrame, Refunded, Snapshot, Start,
+    Subscribe, Unsubscribe, WindowTick,
 };
 pub use registry::LobbyRegistry;
 

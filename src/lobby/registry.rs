@@ -217,6 +217,13 @@ impl LobbyRegistry {
         index.by_id.get(id).cloned()
     }
 
+    /// Closes every overlay socket, so that a graceful stop need not wait for them.
+    pub async fn close_overlays(&self) {
+        let lobbies = self.all();
+        futures_util::future::join_all(lobbies.iter().map(|l| l.addr.send(super::CloseOverlays)))
+            .await;
+    }
+
     /// Every lobby, by id.
     pub fn all(&self) -> Vec<LobbyEntry> {
         let index = self.index.read().unwrap_or_else(|p| p.into_inner());

@@ -89,7 +89,12 @@ impl Handler<OverlayFrame> for OverlaySession {
     type Result = ();
 
     fn handle(&mut self, frame: OverlayFrame, ctx: &mut Self::Context) {
-        ctx.text(&*frame.0);
+        if frame.is_close() {
+            ctx.close(Some(ws::CloseCode::Away.into()));
+            ctx.stop();
+        } else {
+            ctx.text(&*frame.0);
+        }
     }
 }
 

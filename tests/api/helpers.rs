@@ -191,7 +191,7 @@ impl TestApp {
 
     /// Stops the server gracefully and hands back its database for a restart.
     pub async fn stop(self) -> (TestDb, Clock) {
-        self.handle.stop(true).await;
+        cozykart::startup::stop_gracefully(&self.state, &self.handle).await;
         self.state.ledger.drain().await;
         (self.test_db, self.clock)
     }
