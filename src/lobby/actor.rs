@@ -130,7 +130,7 @@ struct Racer {
     membership_id: i64,
 }
 
-struct RecentSale {
+pub(super) struct RecentSale {
     amount: Money,
     pool_delta: Money,
     buyer: String,
@@ -165,6 +165,8 @@ pub struct LobbySeed {
     pub window: Option<(i64, DateTime<Utc>)>,
     pub roster: Vec<roster_membership::Model>,
     pub pot: BTreeMap<Currency, i64>,
+    /// The current race's last sales, oldest first.
+    pub(super) recent: VecDeque<RecentSale>,
 }
 
 impl LobbyActor {
@@ -189,7 +191,7 @@ impl LobbyActor {
                 })
                 .collect(),
             pot: seed.pot,
-            recent: VecDeque::new(),
+            recent: seed.recent,
             subscribers: HashMap::new(),
             seq: 0,
             db,
@@ -673,4 +675,52 @@ pub(super) async fn race_totals(
         totals.sales = u32::try_from(row.try_get_by_index::<i64>(0)?).unwrap_or(u32::MAX);
     }
     Ok(totals)
+}
+
+/// The last sales credited to a lobby since its window opened, oldest first, so a
+/// restart keeps the overlay's sales list.
+pub(super) async fn recent_sales(
+    db: &DatabaseConnection,
+    lobby_id: i64,
+    opened_at: DateTime<Utc>,
+) -> Result<VecDeque<RecentSale>, LobbyError> {
+    let backend = db.get_database_backend();
+    let sql = format!(
+        "SELECT s.amount_minor, s.currency, s.buyer_name, s.buyer_public, s.received_at, \
+         CAST(SUM(a.amount_minor) AS BIGINT) FROM allocations a JOIN sales s ON s.id = a.sale_id \
+         WHERE a.lobby_id = ? AND s.sold_at > ? GROUP BY s.id, s.amount_minor, s.currency, s.buyer_name, \
+         s.buyer_public, s.received_at ORDER BY s.id DESC LIMIT {RECENT_SALES_MAX}"
+    );
+    let from = opened_at - chrono::Duration::seconds(1);
+    let rows = db
+        .query_all_raw(crate::db::statement(
+            backend,
+            &sql,
+            [lobby_id.into(), from.into()],
+        ))
+        .await?;
+    let mut recent = VecDeque::new();
+    for row in rows {
+        let currency: String = row.try_get_by_index(1)?;
+        let Ok(currency) = Currency::parse(&currency) else {
+            continue;
+        };
+        let name: Option<String> = row.try_get_by_index(2)?;
+        let public: bool = row.try_get_by_index(3)?;
+        let (Ok(amount), Ok(pool_delta)) = (
+            Money::from_minor(row.try_get_by_index(0)?, currency),
+            Money::from_minor(row.try_get_by_index(5)?, currency),
+        ) else {
+            continue;
+        };
+        recent.push_front(RecentSale {
+            amount,
+            pool_delta,
+            buyer: name
+                .filter(|_| public)
+                .unwrap_or_else(|| "someone".to_owned()),
+            at: row.try_get_by_index(4)?,
+        });
+    }
+    Ok(recent)
 }

@@ -14,7 +14,7 @@ use sea_orm::{
     DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use super::actor::{race_totals, LobbySeed};
+use super::actor::{race_totals, recent_sales, LobbySeed};
 use super::{
     stored_time, LobbyActor, LobbyError, WindowState, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS,
 };
@@ -85,9 +85,12 @@ impl LobbyRegistry {
                 .order_by_asc(roster_membership::Column::Id)
                 .all(&db)
                 .await?;
-            let pot = match window {
-                Some((_, opened_at)) => race_totals(&db, row.id, opened_at, None).await?.pool,
-                None => BTreeMap::new(),
+            let (pot, recent) = match window {
+                Some((_, opened_at)) => (
+                    race_totals(&db, row.id, opened_at, None).await?.pool,
+                    recent_sales(&db, row.id, opened_at).await?,
+                ),
+                None => (BTreeMap::new(), Default::default()),
             };
             if window.is_some() {
                 metrics::gauge!("cozykart_open_lobbies").increment(1.0);
@@ -97,6 +100,7 @@ impl LobbyRegistry {
                 window,
                 roster,
                 pot,
+                recent,
             });
         }
         Ok(registry)
@@ -176,6 +180,7 @@ impl LobbyRegistry {
                         window: None,
                         roster: Vec::new(),
                         pot: BTreeMap::new(),
+                        recent: Default::default(),
                     };
                     return Ok(self.spawn(seed));
                 }

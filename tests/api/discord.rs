@@ -208,6 +208,15 @@ async fn restart_mid_race_keeps_roster_window_and_pot(engine: Engine) {
     assert_eq!(lobby["state"], "open");
     assert_eq!(lobby["racers"][0]["discord_id"], RACER_A);
     assert_eq!(lobby["pot"]["USD"], "2.00");
+    // The overlay's sales list survives the restart too.
+    let mut socket = crate::overlay::connect(&app, &code).await;
+    let snapshot = crate::overlay::next_frame(&mut socket).await;
+    assert_eq!(
+        snapshot["recent_sales"].as_array().map(Vec::len),
+        Some(1),
+        "{snapshot}"
+    );
+    assert_eq!(snapshot["recent_sales"][0]["pool_delta"], "2.00");
     let now = app.clock.now().timestamp();
     post_stripe(
         &app,

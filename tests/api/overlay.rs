@@ -13,7 +13,7 @@ const RACER: &str = "1100000000000000031";
 
 type Socket = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
 
-async fn connect(app: &TestApp, code: &str) -> Socket {
+pub async fn connect(app: &TestApp, code: &str) -> Socket {
     let (response, socket) = awc::Client::new()
         .ws(format!("{}/ws/lobbies/{code}", app.address))
         .connect()
@@ -24,7 +24,7 @@ async fn connect(app: &TestApp, code: &str) -> Socket {
 }
 
 /// Next JSON text frame (pings are skipped), bounded in time.
-async fn next_frame(socket: &mut Socket) -> Value {
+pub async fn next_frame(socket: &mut Socket) -> Value {
     loop {
         let frame = actix_web::rt::time::timeout(std::time::Duration::from_secs(10), socket.next())
             .await
