@@ -147,7 +147,11 @@ impl Routing {
             .get(&sale.shop)
             .and_then(|shop| shop.guild_id.clone());
         let tag = self.resolve_tag(&sale, guild.as_deref()).await?;
-        let open = self.open_lobbies(sold_at, guild.as_deref()).await?;
+        let only = match tag {
+            Tag::Lobby(id) => Some(id),
+            Tag::None => None,
+        };
+        let open = self.open_lobbies(sold_at, guild.as_deref(), only).await?;
         let shares = attribute(pool, &sale.sale_id, tag, &open, commission.untagged);
         let buyer = sale.buyer.public_name().map(str::to_owned);
         let amount = sale.amount;
@@ -235,17 +239,22 @@ impl Routing {
     }
 
     /// Lobbies whose window overlapped the sale's second `[S, S+1)`, each with the
-    /// racers on its roster during that second.
+    /// racers on its roster during that second; `only` narrows it to a tagged lobby.
     async fn open_lobbies(
         &self,
         sold_at: DateTime<Utc>,
         guild: Option<&str>,
+        only: Option<i64>,
     ) -> Result<Vec<OpenLobby>, LedgerError> {
         let second = sold_at
             .duration_trunc(Duration::seconds(1))
             .unwrap_or(sold_at);
         let next = second + Duration::seconds(1);
-        let windows = lobby_window::Entity::find()
+        let mut windows = lobby_window::Entity::find();
+        if let Some(id) = only {
+            windows = windows.filter(lobby_window::Column::LobbyId.eq(id));
+        }
+        let windows = windows
             .filter(lobby_window::Column::OpenedAt.lt(next))
             .filter(
                 Condition::any()
