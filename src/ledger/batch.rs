@@ -119,18 +119,39 @@ pub(super) async fn record_sales(
         .collect())
 }
 
+/// Keys grouped by (provider, shop), so that look-ups use the unique indexes,
+/// whose leading columns are provider and shop.
+fn by_shop<'a>(
+    records: &[&'a SaleRecord],
+    keys: impl Fn(&'a SaleRecord) -> Vec<String>,
+) -> BTreeMap<(&'a str, &'a str), Vec<String>> {
+    let mut grouped: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+    for record in records {
+        let shop = (record.sale.provider.as_str(), record.sale.shop.as_str());
+        grouped.entry(shop).or_default().extend(keys(record));
+    }
+    for values in grouped.values_mut() {
+        values.sort();
+        values.dedup();
+    }
+    grouped
+}
+
 async fn seen_events(
     tx: &impl ConnectionTrait,
     records: &[&SaleRecord],
 ) -> Result<HashSet<ShopKey>, LedgerError> {
-    let ids: Vec<String> = records.iter().map(|r| r.sale.event_id.clone()).collect();
     let mut seen = HashSet::new();
-    for chunk in ids.chunks(KEYS_PER_LOOKUP) {
-        let rows = processed_event::Entity::find()
-            .filter(processed_event::Column::EventId.is_in(chunk.iter().cloned()))
-            .all(tx)
-            .await?;
-        seen.extend(rows.into_iter().map(|e| (e.provider, e.shop, e.event_id)));
+    for ((provider, shop), ids) in by_shop(records, |r| vec![r.sale.event_id.clone()]) {
+        for chunk in ids.chunks(KEYS_PER_LOOKUP) {
+            let rows = processed_event::Entity::find()
+                .filter(processed_event::Column::Provider.eq(provider))
+                .filter(processed_event::Column::Shop.eq(shop))
+                .filter(processed_event::Column::EventId.is_in(chunk.iter().cloned()))
+                .all(tx)
+                .await?;
+            seen.extend(rows.into_iter().map(|e| (e.provider, e.shop, e.event_id)));
+        }
     }
     Ok(seen)
 }
@@ -139,21 +160,22 @@ async fn known_references(
     tx: &impl ConnectionTrait,
     records: &[&SaleRecord],
 ) -> Result<HashMap<ShopKey, Target>, LedgerError> {
-    let mut all: Vec<String> = records.iter().flat_map(|r| references(r)).collect();
-    all.sort();
-    all.dedup();
     let mut known = HashMap::new();
-    for chunk in all.chunks(KEYS_PER_LOOKUP) {
-        let rows = sale_ref::Entity::find()
-            .filter(sale_ref::Column::Reference.is_in(chunk.iter().cloned()))
-            .all(tx)
-            .await?;
-        known.extend(rows.into_iter().map(|r| {
-            (
-                (r.provider, r.shop, r.reference),
-                Target::Existing(r.sale_id),
-            )
-        }));
+    for ((provider, shop), refs) in by_shop(records, references) {
+        for chunk in refs.chunks(KEYS_PER_LOOKUP) {
+            let rows = sale_ref::Entity::find()
+                .filter(sale_ref::Column::Provider.eq(provider))
+                .filter(sale_ref::Column::Shop.eq(shop))
+                .filter(sale_ref::Column::Reference.is_in(chunk.iter().cloned()))
+                .all(tx)
+                .await?;
+            known.extend(rows.into_iter().map(|r| {
+                (
+                    (r.provider, r.shop, r.reference),
+                    Target::Existing(r.sale_id),
+                )
+            }));
+        }
     }
     Ok(known)
 }
@@ -359,17 +381,21 @@ pub(super) async fn waiting_refunds(
     tx: &impl ConnectionTrait,
     sales: &[&SaleRecord],
 ) -> Result<Vec<refund::Model>, LedgerError> {
-    let refs: Vec<String> = sales.iter().flat_map(|r| references(r)).collect();
     let mut waiting = Vec::new();
-    for chunk in refs.chunks(KEYS_PER_LOOKUP) {
-        waiting.extend(
-            refund::Entity::find()
-                .filter(refund::Column::Status.eq("waiting"))
-                .filter(refund::Column::SaleRef.is_in(chunk.iter().cloned()))
-                .order_by_asc(refund::Column::Id)
-                .all(tx)
-                .await?,
-        );
+    for ((provider, shop), refs) in by_shop(sales, references) {
+        for chunk in refs.chunks(KEYS_PER_LOOKUP) {
+            waiting.extend(
+                refund::Entity::find()
+                    .filter(refund::Column::Provider.eq(provider))
+                    .filter(refund::Column::Shop.eq(shop))
+                    .filter(refund::Column::SaleRef.is_in(chunk.iter().cloned()))
+                    .filter(refund::Column::Status.eq("waiting"))
+                    .order_by_asc(refund::Column::Id)
+                    .all(tx)
+                    .await?,
+            );
+        }
     }
+    waiting.sort_by_key(|r| r.id);
     Ok(waiting)
 }
