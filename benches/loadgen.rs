@@ -334,6 +334,32 @@ async fn send_webhooks(
     (latencies.len(), elapsed, latencies)
 }
 
+/// (batches, mean jobs per batch, seconds spent writing) from the server's metrics.
+async fn ledger_metrics(server: &Server) -> (f64, f64, f64) {
+    let Ok(mut response) = awc::Client::new()
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+    else {
+        return (0.0, 0.0, 0.0);
+    };
+    let text = String::from_utf8_lossy(&response.body().await.unwrap_or_default()).into_owned();
+    let value = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().last())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let batches = value("cozykart_ledger_batch_size_count");
+    let jobs = value("cozykart_ledger_batch_size_sum");
+    (
+        batches,
+        if batches > 0.0 { jobs / batches } else { 0.0 },
+        value("cozykart_ledger_commit_seconds_sum"),
+    )
+}
+
 async fn baselines(url_for: &dyn Fn(&str) -> String, sales: usize, racers: usize) -> (f64, f64) {
     let naive_db = cozykart::db::connect(&url_for("naive"))
         .await
@@ -416,6 +442,7 @@ async fn run(mut args: Args) -> Value {
         .expect("verify answered");
     let verify: Value = verify.json().await.unwrap_or(Value::Null);
     let peak_rss = rss_kib(pid, "VmHWM:");
+    let ledger = ledger_metrics(&server).await;
     drop(server);
     let (naive, limit) = baselines(url_for.as_ref(), args.sales.min(5_000), args.racers).await;
     let ours = accepted as f64 / elapsed;
@@ -431,6 +458,7 @@ async fn run(mut args: Args) -> Value {
         "bytes_per_idle_lobby": (rss_lobbies.saturating_sub(rss_start) * 1024) / args.lobbies.max(1) as u64,
         "bytes_per_idle_client": (rss_clients.saturating_sub(rss_lobbies) * 1024) / args.clients.max(1) as u64,
         "ledger_verify_ok": verify["ok"],
+        "ledger_batches": ledger.0, "ledger_mean_batch": ledger.1, "ledger_busy_s": ledger.2,
         "naive_sales_per_s": naive.round(), "limit_sales_per_s": limit.round(),
         "ours_over_naive": ours / naive, "ours_over_limit": ours / limit,
     })

@@ -17,24 +17,35 @@ pub fn is_sqlite(url: &str) -> bool {
     url.starts_with("sqlite:")
 }
 
-/// Opens the pool with the engine's durability settings.
+/// Connections of the ledger's own pool: it writes one batch at a time, and must
+/// never queue behind readers for a connection.
+pub const LEDGER_CONNECTIONS: u32 = 2;
+
+/// Opens the shared pool (readers, lobbies) with the engine's durability settings.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let max = if is_sqlite(url) {
+        SQLITE_MAX_CONNECTIONS
+    } else {
+        POSTGRES_MAX_CONNECTIONS
+    };
+    connect_with(url, max).await
+}
+
+/// Opens a pool of at most `max_connections` with the engine's durability settings.
+pub async fn connect_with(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30));
+    options.max_connections(max_connections);
     if is_sqlite(url) {
-        options
-            .max_connections(SQLITE_MAX_CONNECTIONS)
-            .map_sqlx_sqlite_opts(|opts| {
-                opts.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full)
-                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                    .create_if_missing(true)
-            });
-    } else {
-        options.max_connections(POSTGRES_MAX_CONNECTIONS);
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .create_if_missing(true)
+        });
     }
     Database::connect(options).await
 }

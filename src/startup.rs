@@ -77,7 +77,11 @@ impl Application {
         };
         let config = Arc::new(config);
         let rate = Arc::new(RwLock::new(stored_rate(&db, config.commission.rate).await?));
-        let ledger = LedgerHandle::start(db.clone(), clock.clone());
+        let ledger_db =
+            crate::db::connect_with(&config.database_url, crate::db::LEDGER_CONNECTIONS)
+                .await
+                .context("connecting the ledger to the database (database.url)")?;
+        let ledger = LedgerHandle::start(ledger_db, clock.clone());
         let lobbies = LobbyRegistry::load(db.clone(), clock.clone(), config.clone())
             .await
             .context("rebuilding lobbies")?;
