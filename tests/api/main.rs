@@ -5,6 +5,7 @@ mod helpers;
 mod signing;
 
 mod discord;
+mod fuzz;
 mod health;
 mod ledger;
 mod overlay;
