@@ -153,6 +153,15 @@ impl Money {
         let amount: Decimal = trimmed
             .parse()
             .map_err(|_| MoneyError::NotANumber(text.chars().take(40).collect()))?;
+        // `parse` rounds past 28 decimal places ("1.00000000000000000000000000001"
+        // would be 1): refuse such an amount rather than round it.
+        if Decimal::from_str_exact(trimmed).is_err() {
+            return Err(MoneyError::TooPrecise {
+                amount: trimmed.to_string(),
+                currency: currency.code,
+                exponent: currency.exponent,
+            });
+        }
         Money::new(amount, currency)
     }
 

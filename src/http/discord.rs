@@ -13,13 +13,16 @@ fn header<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
 pub async fn interactions(
     state: web::Data<AppState>,
     request: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let Some(verifier) = &state.verifier else {
         return Err(ApiError::NotFound(
             "the interactions endpoint is off (discord.public_key is empty)".into(),
         ));
     };
+    // Read here rather than by the `Bytes` extractor, whose size-limit refusal is a
+    // plain-text 413 instead of the JSON error every other answer is.
+    let body = super::webhooks::read_body(payload).await?;
     verifier
         .verify(
             header(&request, "X-Signature-Ed25519"),

@@ -34,7 +34,9 @@ impl From<WebhookError> for ApiError {
     }
 }
 
-async fn read_body(mut payload: web::Payload) -> Result<web::BytesMut, ApiError> {
+/// Reads a request body of at most [`WEBHOOK_BODY_MAX_BYTES`]; a larger one is the
+/// JSON `413 body_too_large` answer.
+pub(super) async fn read_body(mut payload: web::Payload) -> Result<web::BytesMut, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::BadRequest {

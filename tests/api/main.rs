@@ -8,6 +8,7 @@ mod webdriver;
 mod browser;
 mod crash;
 mod discord;
+mod fuzz;
 mod health;
 mod ledger;
 mod overlay;
