@@ -129,3 +129,52 @@ pub enum ShopEvent {
         reason: String,
     },
 }
+
+/// Text safe to store and show: control characters (NUL among them, which
+/// PostgreSQL text cannot hold) removed, surrounding space trimmed.
+pub fn clean_text(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// A provider id must be plain text: no control characters.
+fn plain_id(id: &str) -> Result<(), &'static str> {
+    if id.is_empty() || id.chars().any(char::is_control) {
+        Err("an id is empty or holds control characters")
+    } else {
+        Ok(())
+    }
+}
+
+impl ShopEvent {
+    /// Refuses ids with control characters and cleans free text (names, tags,
+    /// codes), so that what is stored is the same on every database engine.
+    pub fn cleaned(self) -> Result<ShopEvent, &'static str> {
+        match self {
+            ShopEvent::Sale(mut sale) => {
+                plain_id(&sale.event_id)?;
+                plain_id(&sale.sale_id)?;
+                sale.refs.iter().try_for_each(|r| plain_id(r))?;
+                sale.buyer.name = sale
+                    .buyer
+                    .name
+                    .as_deref()
+                    .map(clean_text)
+                    .filter(|n| !n.is_empty());
+                sale.lobby_tag = sale.lobby_tag.as_deref().map(clean_text);
+                sale.discount_codes = sale.discount_codes.iter().map(|c| clean_text(c)).collect();
+                Ok(ShopEvent::Sale(sale))
+            }
+            ShopEvent::Refund(refund) => {
+                plain_id(&refund.event_id)?;
+                plain_id(&refund.refund_id)?;
+                plain_id(&refund.sale_ref)?;
+                Ok(ShopEvent::Refund(refund))
+            }
+            ignored => Ok(ignored),
+        }
+    }
+}

@@ -82,7 +82,7 @@ pub async fn join(state: &AppState, caller: &Caller, lobby: Option<String>) -> R
     };
     let join = Join {
         discord_id: caller.user_id.clone(),
-        display_name: caller.display_name.clone(),
+        display_name: crate::sale::clean_text(&caller.display_name),
         at: state.clock.now(),
     };
     match entry.addr.send(join).await {

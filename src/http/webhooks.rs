@@ -125,7 +125,9 @@ async fn handle(
         .filter(|shop| shop.provider.as_str() == provider)
         .ok_or_else(|| ApiError::NotFound(format!("no {provider} shop named {shop_name:?}")))?;
     let body = read_body(payload).await?;
-    let event = parse(state, shop, request, &body)?;
+    let event = parse(state, shop, request, &body)?
+        .cleaned()
+        .map_err(|problem| WebhookError::Malformed(problem.to_owned()))?;
     let received_at = state.clock.now();
     match event {
         ShopEvent::Ignored { event_id, reason } => Ok((

@@ -149,7 +149,10 @@ impl LobbyRegistry {
         name: &str,
         at: DateTime<Utc>,
     ) -> Result<LobbyEntry, LobbyError> {
-        let name: String = name.trim().chars().take(NAME_MAX_CHARS).collect();
+        let name: String = crate::sale::clean_text(name)
+            .chars()
+            .take(NAME_MAX_CHARS)
+            .collect();
         let name = if name.is_empty() {
             "Kart Lobby".to_owned()
         } else {
