@@ -17,6 +17,11 @@ pub fn is_sqlite(url: &str) -> bool {
     url.starts_with("sqlite:")
 }
 
+/// Page cache per SQLite connection (negative: KiB, as SQLite spells it).
+pub const SQLITE_CACHE_KIB: i64 = -65_536;
+/// Bytes of the database file SQLite may map into memory for reading.
+pub const SQLITE_MMAP_BYTES: i64 = 256 * 1024 * 1024;
+
 /// Connections of the ledger's own pool: it writes one batch at a time, and must
 /// never queue behind readers for a connection.
 pub const LEDGER_CONNECTIONS: u32 = 2;
@@ -45,6 +50,11 @@ pub async fn connect_with(url: &str, max_connections: u32) -> Result<DatabaseCon
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .create_if_missing(true)
+                // Pages of the ledger's indexes stay in memory instead of being
+                // copied in from the file on every batch.
+                .pragma("cache_size", SQLITE_CACHE_KIB.to_string())
+                .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
+                .pragma("temp_store", "memory")
         });
     }
     Database::connect(options).await

@@ -35,6 +35,8 @@ pub struct AppState {
     pub rate: Arc<RwLock<Rate>>,
     /// Checks Discord's signatures; `None` turns `/discord/interactions` off.
     pub verifier: Option<InteractionVerifier>,
+    /// The SalesRouter's thread, stopped with the state.
+    _router_thread: crate::ledger::ArbiterGuard,
 }
 
 pub struct Application {
@@ -63,7 +65,7 @@ impl Application {
         db: DatabaseConnection,
         listener: TcpListener,
     ) -> anyhow::Result<Application> {
-        use actix::Actor;
+        use actix::Actor as _;
         let port = listener.local_addr()?.port();
         let verifier = match &config.discord.public_key {
             Some(key) => Some(
@@ -85,14 +87,21 @@ impl Application {
         let lobbies = LobbyRegistry::load(db.clone(), clock.clone(), config.clone())
             .await
             .context("rebuilding lobbies")?;
-        let router = SalesRouter::new(
-            db.clone(),
-            ledger.clone(),
-            lobbies.clone(),
-            config.clone(),
-            rate.clone(),
-        )
-        .start();
+        // The router attributes on a thread of its own: its database reads and the
+        // ledger's writes then proceed in parallel.
+        let router_thread = actix::Arbiter::new();
+        let router = {
+            let (db, ledger, lobbies, config, rate) = (
+                db.clone(),
+                ledger.clone(),
+                lobbies.clone(),
+                config.clone(),
+                rate.clone(),
+            );
+            SalesRouter::start_in_arbiter(&router_thread.handle(), move |_| {
+                SalesRouter::new(db, ledger, lobbies, config, rate)
+            })
+        };
         let state = web::Data::new(AppState {
             config,
             db,
@@ -102,6 +111,7 @@ impl Application {
             router,
             rate,
             verifier,
+            _router_thread: crate::ledger::ArbiterGuard(router_thread),
         });
         start_gateway(&state);
         crate::telemetry::metrics();

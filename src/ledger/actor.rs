@@ -348,13 +348,30 @@ impl Handler<Drain> for LedgerActor {
 pub struct LedgerHandle {
     addr: Addr<LedgerActor>,
     in_flight: Arc<AtomicUsize>,
+    /// The ledger's thread; stopped when the last handle goes.
+    _arbiter: Arc<ArbiterGuard>,
+}
+
+/// Stops an arbiter's thread when dropped.
+pub struct ArbiterGuard(pub Arbiter);
+
+impl Drop for ArbiterGuard {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
 }
 
 impl LedgerHandle {
+    /// Starts the LedgerActor on a thread (arbiter) of its own, so that building
+    /// and decoding its batches never waits behind request handling.
     pub fn start(db: DatabaseConnection, clock: Clock) -> Self {
+        let arbiter = Arbiter::new();
+        let addr =
+            LedgerActor::start_in_arbiter(&arbiter.handle(), move |_| LedgerActor::new(db, clock));
         LedgerHandle {
-            addr: LedgerActor::new(db, clock).start(),
+            addr,
             in_flight: Arc::new(AtomicUsize::new(0)),
+            _arbiter: Arc::new(ArbiterGuard(arbiter)),
         }
     }
 

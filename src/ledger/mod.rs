@@ -11,8 +11,8 @@ mod write;
 use chrono::{DateTime, Utc};
 
 pub use actor::{
-    LedgerActor, LedgerHandle, Mature, RecordPayout, RecordRefund, RecordSale, BATCH_MAX,
-    IN_FLIGHT_MAX,
+    ArbiterGuard, LedgerActor, LedgerHandle, Mature, RecordPayout, RecordRefund, RecordSale,
+    BATCH_MAX, IN_FLIGHT_MAX,
 };
 
 use crate::money::{Money, MoneyError};
