@@ -113,7 +113,10 @@ async fn start_server(url: &str, key: &SigningKey, max_racers: usize) -> Server 
         .env("COZYKART__SHOPS__LOAD__PROVIDER", "stripe")
         .env("COZYKART__SHOPS__LOAD__SECRET", SECRET)
         .env("COZYKART__COMMISSION__MAX_RACERS", max_racers.to_string())
-        .env("RUST_LOG", "warn")
+        .env(
+            "RUST_LOG",
+            std::env::var("LOADGEN_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()

@@ -189,6 +189,11 @@ async fn write_batch(db: DatabaseConnection, jobs: Vec<Job>) {
             }
         }
     }
+    tracing::debug!(
+        jobs = size,
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "ledger batch committed"
+    );
     metrics::histogram!("cozykart_ledger_batch_size").record(size as f64);
     metrics::histogram!("cozykart_ledger_commit_seconds").record(started.elapsed().as_secs_f64());
 }

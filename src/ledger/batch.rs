@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
+
 use entity::{
     allocation, journal_entry, journal_transaction, processed_event, refund, sale, sale_ref,
 };
@@ -22,7 +24,7 @@ const ROWS_PER_INSERT: usize = 1_000;
 const KEYS_PER_LOOKUP: usize = 2_000;
 
 /// (provider, shop, key): event ids and references are unique per shop.
-type ShopKey = (String, String, String);
+pub(super) type ShopKey = (String, String, String);
 
 #[derive(Clone, Copy)]
 enum Target {
@@ -57,11 +59,13 @@ pub(super) async fn record_sales(
     tx: &impl ConnectionTrait,
     records: &[&SaleRecord],
 ) -> Result<Vec<SaleOutcome>, LedgerError> {
+    let started = std::time::Instant::now();
     let mut seen = seen_events(tx, records).await?;
     let mut known = known_references(tx, records).await?;
+    let looked_up = started.elapsed();
     let mut new_sales: Vec<&SaleRecord> = Vec::new();
     let mut new_refs: Vec<(ShopKey, Target)> = Vec::new();
-    let mut new_events: Vec<(ShopKey, &'static str, &SaleRecord)> = Vec::new();
+    let mut new_events: Vec<(ShopKey, &'static str, DateTime<Utc>)> = Vec::new();
     let mut plans = Vec::with_capacity(records.len());
     for record in records {
         let refs = references(record);
@@ -88,23 +92,37 @@ pub(super) async fn record_sales(
                 new_refs.push((key, target));
             }
         }
-        new_events.push((event, kind, record));
+        new_events.push((event, kind, record.received_at));
         plans.push(match (kind, target) {
             ("sale", Target::New(n)) => Plan::New(n),
             _ => Plan::Duplicate(Some(target)),
         });
     }
 
+    let planned = started.elapsed();
     let ids = insert_sales(tx, &new_sales).await?;
+    let sales_written = started.elapsed();
     let resolve = |target: Target| match target {
         Target::Existing(id) => id,
         Target::New(n) => ids[n],
     };
     insert_references(tx, &new_refs, resolve).await?;
     insert_events(tx, &new_events).await?;
+    let refs_written = started.elapsed();
     write_allocations(tx, &new_sales, &ids).await?;
-
+    let allocated = started.elapsed();
     let mut early = apply_waiting_refunds(tx, &new_sales, &ids).await?;
+    tracing::debug!(
+        sales = records.len(),
+        new = new_sales.len(),
+        lookup_us = looked_up.as_micros() as u64,
+        plan_us = planned.as_micros() as u64,
+        sales_us = sales_written.as_micros() as u64,
+        refs_us = refs_written.as_micros() as u64,
+        allocations_us = allocated.as_micros() as u64,
+        total_us = started.elapsed().as_micros() as u64,
+        "sale batch written"
+    );
     Ok(plans
         .into_iter()
         .map(|plan| match plan {
@@ -253,23 +271,22 @@ async fn insert_references(
     Ok(())
 }
 
-async fn insert_events(
+/// Remembers deliveries as handled: (provider, shop, event id), kind, receipt time.
+pub(super) async fn insert_events(
     tx: &impl ConnectionTrait,
-    events: &[(ShopKey, &'static str, &SaleRecord)],
+    events: &[(ShopKey, &'static str, DateTime<Utc>)],
 ) -> Result<(), LedgerError> {
     for chunk in events.chunks(ROWS_PER_INSERT) {
-        let rows = chunk
-            .iter()
-            .map(
-                |((provider, shop, event_id), kind, record)| processed_event::ActiveModel {
-                    id: NotSet,
-                    provider: Set(provider.clone()),
-                    shop: Set(shop.clone()),
-                    event_id: Set(event_id.clone()),
-                    kind: Set((*kind).to_owned()),
-                    received_at: Set(record.received_at),
-                },
-            );
+        let rows = chunk.iter().map(|((provider, shop, event_id), kind, at)| {
+            processed_event::ActiveModel {
+                id: NotSet,
+                provider: Set(provider.clone()),
+                shop: Set(shop.clone()),
+                event_id: Set(event_id.clone()),
+                kind: Set((*kind).to_owned()),
+                received_at: Set(*at),
+            }
+        });
         processed_event::Entity::insert_many(rows)
             .on_conflict_do_nothing_on([
                 processed_event::Column::Provider,

@@ -126,25 +126,11 @@ async fn mark_event(
     provider: &str,
     shop: &str,
     event_id: &str,
-    kind: &str,
+    kind: &'static str,
     at: DateTime<Utc>,
 ) -> Result<(), LedgerError> {
-    processed_event::Entity::insert(processed_event::ActiveModel {
-        id: NotSet,
-        provider: Set(provider.to_owned()),
-        shop: Set(shop.to_owned()),
-        event_id: Set(event_id.to_owned()),
-        kind: Set(kind.to_owned()),
-        received_at: Set(at),
-    })
-    .on_conflict_do_nothing_on([
-        processed_event::Column::Provider,
-        processed_event::Column::Shop,
-        processed_event::Column::EventId,
-    ])
-    .exec(tx)
-    .await?;
-    Ok(())
+    let key = (provider.to_owned(), shop.to_owned(), event_id.to_owned());
+    super::batch::insert_events(tx, &[(key, kind, at)]).await
 }
 
 /// The sale any of `references` names, for this provider and shop.
