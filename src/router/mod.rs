@@ -9,8 +9,8 @@ use std::sync::{Arc, RwLock};
 
 use actix::prelude::*;
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use entity::{discount_code, lobby_window, roster_membership};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
+use entity::discount_code;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::config::Config;
 use crate::ledger::{
@@ -250,49 +250,41 @@ impl Routing {
             .duration_trunc(Duration::seconds(1))
             .unwrap_or(sold_at);
         let next = second + Duration::seconds(1);
-        let mut windows = lobby_window::Entity::find();
+        // One round trip: each window open during [S, S+1) with the racers whose
+        // roster interval overlapped it (none: the lobby's part is the house's).
+        let mut sql = String::from(
+            "SELECT w.lobby_id, w.opened_at, r.discord_id FROM lobby_windows w \
+             LEFT JOIN roster_memberships r ON r.lobby_id = w.lobby_id AND r.joined_at < ? \
+             AND (r.left_at IS NULL OR r.left_at >= ?) \
+             WHERE w.opened_at < ? AND (w.closed_at IS NULL OR w.closed_at >= ?)",
+        );
+        let mut values: Vec<sea_orm::Value> =
+            vec![next.into(), second.into(), next.into(), second.into()];
         if let Some(id) = only {
-            windows = windows.filter(lobby_window::Column::LobbyId.eq(id));
+            sql.push_str(" AND w.lobby_id = ?");
+            values.push(id.into());
         }
-        let windows = windows
-            .filter(lobby_window::Column::OpenedAt.lt(next))
-            .filter(
-                Condition::any()
-                    .add(lobby_window::Column::ClosedAt.is_null())
-                    .add(lobby_window::Column::ClosedAt.gte(second)),
-            )
-            .all(&self.db)
+        let backend = self.db.get_database_backend();
+        let rows = self
+            .db
+            .query_all_raw(crate::db::statement(backend, &sql, values))
             .await?;
         let mut open: BTreeMap<i64, OpenLobby> = BTreeMap::new();
-        for window in windows {
-            let Some(entry) = self.lobbies.get(window.lobby_id) else {
+        for row in rows {
+            let lobby_id: i64 = row.try_get_by_index(0)?;
+            let Some(entry) = self.lobbies.get(lobby_id) else {
                 continue;
             };
             if guild.is_some() && entry.guild_id.as_deref() != guild {
                 continue;
             }
-            open.entry(window.lobby_id).or_insert(OpenLobby {
-                lobby_id: window.lobby_id,
-                opened_at: window.opened_at,
+            let lobby = open.entry(lobby_id).or_insert(OpenLobby {
+                lobby_id,
+                opened_at: row.try_get_by_index(1)?,
                 racers: Vec::new(),
             });
-        }
-        if open.is_empty() {
-            return Ok(Vec::new());
-        }
-        let members = roster_membership::Entity::find()
-            .filter(roster_membership::Column::LobbyId.is_in(open.keys().copied()))
-            .filter(roster_membership::Column::JoinedAt.lt(next))
-            .filter(
-                Condition::any()
-                    .add(roster_membership::Column::LeftAt.is_null())
-                    .add(roster_membership::Column::LeftAt.gte(second)),
-            )
-            .all(&self.db)
-            .await?;
-        for member in members {
-            if let Some(lobby) = open.get_mut(&member.lobby_id) {
-                lobby.racers.push(member.discord_id);
+            if let Some(racer) = row.try_get_by_index::<Option<String>>(2)? {
+                lobby.racers.push(racer);
             }
         }
         Ok(open.into_values().collect())
