@@ -11,8 +11,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait, 
 /// Sales per transaction of the storage-limit loop.
 pub const LIMIT_BATCH: usize = 100;
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339()
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
 }
 
 fn sql(db: &DatabaseConnection, text: &str, values: Vec<Value>) -> Statement {
@@ -29,7 +29,7 @@ pub async fn naive(db: &DatabaseConnection, sales: usize, racers: usize) -> f64 
             db,
             "INSERT INTO sales (provider, shop, provider_sale_id, amount_minor, currency, pool_minor, \
              refunded_minor, sold_at, received_at, buyer_public) VALUES ('stripe', 'naive', ?, 2249, 'USD', 449, 0, ?, ?, false)",
-            vec![format!("naive_{i}").into(), at.clone().into(), at.clone().into()],
+            vec![format!("naive_{i}").into(), at.into(), at.into()],
         );
         tx.execute_raw(insert).await.expect("sale");
         for r in 0..racers {
@@ -37,7 +37,7 @@ pub async fn naive(db: &DatabaseConnection, sales: usize, racers: usize) -> f64 
                 db,
                 "INSERT INTO allocations (sale_id, lobby_id, discord_id, currency, amount_minor, \
                  reversed_minor, status, available_at, created_at) VALUES (?, 1, ?, 'USD', 56, 0, 'pending', ?, ?)",
-                vec![(i as i64).into(), format!("naive{r}").into(), at.clone().into(), at.clone().into()],
+                vec![(i as i64).into(), format!("naive{r}").into(), at.into(), at.into()],
             ))
             .await
             .expect("allocation");
@@ -68,11 +68,7 @@ pub async fn limit(db: &DatabaseConnection, sales: usize, racers: usize) -> f64 
         let mut values: Vec<Value> = Vec::new();
         let rows: Vec<&str> = (0..n)
             .map(|k| {
-                values.extend([
-                    format!("limit_{}", i + k).into(),
-                    at.clone().into(),
-                    at.clone().into(),
-                ]);
+                values.extend([format!("limit_{}", i + k).into(), at.into(), at.into()]);
                 "('stripe', 'limit', ?, 2249, 'USD', 449, 0, ?, ?, false)"
             })
             .collect();
@@ -94,8 +90,8 @@ pub async fn limit(db: &DatabaseConnection, sales: usize, racers: usize) -> f64 
                 values.extend([
                     ((i + k) as i64).into(),
                     format!("limit{r}").into(),
-                    at.clone().into(),
-                    at.clone().into(),
+                    at.into(),
+                    at.into(),
                 ]);
                 rows.push("(?, 1, ?, 'USD', 56, 0, 'pending', ?, ?)");
             }
