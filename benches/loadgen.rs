@@ -390,6 +390,19 @@ async fn postgres_database(admin: &str, name: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// Drops the run's databases (the server has stopped; baselines are done).
+async fn drop_postgres_databases(admin: &str, run_id: u32) {
+    use sea_orm::ConnectionTrait;
+    let Ok(db) = sea_orm::Database::connect(admin).await else {
+        return;
+    };
+    for suffix in ["", "_naive", "_limit"] {
+        let sql =
+            format!("DROP DATABASE IF EXISTS \"cozykart_loadgen_{run_id}{suffix}\" WITH (FORCE)");
+        let _ = db.execute_unprepared(&sql).await;
+    }
+}
+
 async fn run(mut args: Args) -> Value {
     if args.smoke {
         (args.lobbies, args.racers, args.clients, args.sales) = (4, 3, 20, 200);
@@ -448,6 +461,9 @@ async fn run(mut args: Args) -> Value {
     let ledger = ledger_metrics(&server).await;
     drop(server);
     let (naive, limit) = baselines(url_for.as_ref(), args.sales.min(5_000), args.racers).await;
+    if let Some(admin) = &args.postgres {
+        drop_postgres_databases(admin, run_id).await;
+    }
     let ours = accepted as f64 / elapsed;
     json!({
         "engine": if args.postgres.is_some() { "postgres" } else { "sqlite" },
