@@ -20,26 +20,26 @@ pub async fn serve() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn migrate() -> anyhow::Result<ExitCode> {
+/// The configured database, migrated.
+async fn database() -> anyhow::Result<sea_orm::DatabaseConnection> {
     let config = load()?;
     let db = crate::db::connect(&config.database_url)
         .await
-        .context("connecting to the database")?;
+        .context("connecting to the database (database.url)")?;
     crate::db::migrate(&db)
         .await
         .context("running migrations")?;
+    Ok(db)
+}
+
+pub async fn migrate() -> anyhow::Result<ExitCode> {
+    database().await?;
     println!("migrations applied");
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn verify() -> anyhow::Result<ExitCode> {
-    let config = load()?;
-    let db = crate::db::connect(&config.database_url)
-        .await
-        .context("connecting to the database")?;
-    crate::db::migrate(&db)
-        .await
-        .context("running migrations")?;
+    let db = database().await?;
     let report = crate::ledger::verify::verify(&db)
         .await
         .context("verifying the ledger")?;
@@ -52,13 +52,7 @@ pub async fn verify() -> anyhow::Result<ExitCode> {
 }
 
 pub async fn export(year: i32) -> anyhow::Result<ExitCode> {
-    let config = load()?;
-    let db = crate::db::connect(&config.database_url)
-        .await
-        .context("connecting to the database")?;
-    crate::db::migrate(&db)
-        .await
-        .context("running migrations")?;
+    let db = database().await?;
     print!("{}", crate::ledger::read::export_csv(&db, year).await?);
     Ok(ExitCode::SUCCESS)
 }
