@@ -22,14 +22,7 @@ pub async fn serve() -> anyhow::Result<ExitCode> {
 
 /// The configured database, migrated.
 async fn database() -> anyhow::Result<sea_orm::DatabaseConnection> {
-    let config = load()?;
-    let db = crate::db::connect(&config.database_url)
-        .await
-        .context("connecting to the database (database.url)")?;
-    crate::db::migrate(&db)
-        .await
-        .context("running migrations")?;
-    Ok(db)
+    crate::db::open(&load()?.database_url).await
 }
 
 pub async fn migrate() -> anyhow::Result<ExitCode> {

@@ -60,6 +60,16 @@ pub async fn connect_with(url: &str, max_connections: u32) -> Result<DatabaseCon
     Database::connect(options).await
 }
 
+/// Connects the shared pool and applies pending migrations (start-up and CLI).
+pub async fn open(url: &str) -> anyhow::Result<DatabaseConnection> {
+    use anyhow::Context;
+    let db = connect(url)
+        .await
+        .context("connecting to the database (database.url)")?;
+    migrate(&db).await.context("running migrations")?;
+    Ok(db)
+}
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await

@@ -47,12 +47,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Application> {
-        let db = crate::db::connect(&config.database_url)
-            .await
-            .context("connecting to the database (database.url)")?;
-        crate::db::migrate(&db)
-            .await
-            .context("running migrations")?;
+        let db = crate::db::open(&config.database_url).await?;
         let listener = TcpListener::bind(config.http.bind)
             .with_context(|| format!("binding http.bind = {}", config.http.bind))?;
         Application::with_listener(config, clock, db, listener).await

@@ -1,19 +1,22 @@
 //! Race commands: `/lobby create`, `/join`, `/leave`, `/start`, `/end`, `/pot`.
 
+use actix::{Handler, Message};
+
 use crate::discord::{Caller, Reply, ReplyEmbed};
 use crate::lobby::registry::LobbyEntry;
-use crate::lobby::{End, Join, Leave, LobbyError, LobbyView, Snapshot, Start};
+use crate::lobby::{End, Join, Leave, LobbyActor, LobbyError, LobbyView, Snapshot, Start};
 use crate::startup::AppState;
 
 use super::{lobby_title, plain, pot_text};
 
+const RESTARTING: &str = "That lobby is restarting; try again in a moment.";
+
 /// The lobby a command acts on: the named one, else the channel's.
 fn target(state: &AppState, caller: &Caller, lobby: Option<String>) -> Result<LobbyEntry, Reply> {
     match lobby {
-        Some(key) => state
-            .lobbies
-            .find(&key)
-            .ok_or_else(|| Reply::refusal(format!("There is no lobby with the code `{}`.", plain(&key)))),
+        Some(key) => state.lobbies.find(&key).ok_or_else(|| {
+            Reply::refusal(format!("There is no lobby with the code `{}`.", plain(&key)))
+        }),
         None => caller
             .channel_id
             .as_deref()
@@ -29,21 +32,50 @@ async fn view(entry: &LobbyEntry) -> Result<LobbyView, Reply> {
         .addr
         .send(Snapshot)
         .await
-        .map_err(|_| Reply::refusal("That lobby is restarting; try again in a moment."))
+        .map_err(|_| Reply::refusal(RESTARTING))
 }
 
-fn refusal(error: LobbyError) -> Reply {
-    match error {
-        LobbyError::Database(detail) => {
+/// Sends a change to the lobby; a refusal becomes the ephemeral reply saying why.
+async fn change<M, T>(entry: &LobbyEntry, message: M) -> Result<T, Reply>
+where
+    M: Message<Result = Result<T, LobbyError>> + Send + 'static,
+    T: Send + 'static,
+    LobbyActor: Handler<M>,
+{
+    match entry.addr.send(message).await {
+        Ok(Ok(done)) => Ok(done),
+        Ok(Err(LobbyError::Database(detail))) => {
             tracing::error!(%detail, "lobby change failed");
-            Reply::refusal("Could not save that change; please try again.")
+            Err(Reply::refusal(
+                "Could not save that change; please try again.",
+            ))
         }
-        other => Reply::refusal(format!("Refused: {other}.")),
+        Ok(Err(other)) => Err(Reply::refusal(format!("Refused: {other}."))),
+        Err(_) => Err(Reply::refusal(RESTARTING)),
     }
 }
 
-fn may_run_race(caller: &Caller, view: &LobbyView) -> bool {
-    caller.is_admin || caller.user_id == view.host_id
+/// The lobby whose race the caller wants to start or end, if they are its host
+/// or an admin.
+async fn race_lobby(
+    state: &AppState,
+    caller: &Caller,
+    lobby: Option<String>,
+    verb: &str,
+) -> Result<LobbyEntry, Reply> {
+    let entry = target(state, caller, lobby)?;
+    let current = view(&entry).await?;
+    if caller.is_admin || caller.user_id == current.host_id {
+        Ok(entry)
+    } else {
+        Err(Reply::refusal(format!(
+            "Only the lobby's host or an admin can {verb} the race."
+        )))
+    }
+}
+
+fn reply(result: Result<Reply, Reply>) -> Reply {
+    result.unwrap_or_else(|refusal| refusal)
 }
 
 pub async fn create(state: &AppState, caller: &Caller, name: Option<String>) -> Reply {
@@ -51,6 +83,7 @@ pub async fn create(state: &AppState, caller: &Caller, name: Option<String>) -> 
         return Reply::refusal("Lobbies live in a server channel; run `/lobby create` there.");
     };
     let name = name.unwrap_or_else(|| format!("{}'s lobby", caller.display_name));
+    let at = state.clock.now();
     let created = state
         .lobbies
         .create(
@@ -58,119 +91,94 @@ pub async fn create(state: &AppState, caller: &Caller, name: Option<String>) -> 
             Some(channel),
             &caller.user_id,
             &name,
-            state.clock.now(),
+            at,
         )
         .await;
-    match created {
-        Ok(entry) => match view(&entry).await {
-            Ok(view) => Reply::public(format!(
-                "Lobby {} is ready. Racers: `/join`. Host: `/start` when the race begins, `/end` when it is over.\nOverlay for OBS: {}/overlay/{}",
-                lobby_title(&view),
-                state.config.http.public_url,
-                view.code
-            )),
-            Err(reply) => reply,
-        },
-        Err(error) => refusal(error),
-    }
+    let entry = match created {
+        Ok(entry) => entry,
+        Err(error) => {
+            tracing::error!(%error, "lobby not created");
+            return Reply::refusal("Could not create the lobby; please try again.");
+        }
+    };
+    reply(view(&entry).await.map(|view| {
+        Reply::public(format!(
+            "Lobby {} is ready. Racers: `/join`. Host: `/start` when the race begins, `/end` when it is over.\nOverlay for OBS: {}/overlay/{}",
+            lobby_title(&view),
+            state.config.http.public_url,
+            view.code
+        ))
+    }))
 }
 
 pub async fn join(state: &AppState, caller: &Caller, lobby: Option<String>) -> Reply {
-    let entry = match target(state, caller, lobby) {
-        Ok(entry) => entry,
-        Err(reply) => return reply,
-    };
-    let join = Join {
-        discord_id: caller.user_id.clone(),
-        display_name: crate::sale::clean_text(&caller.display_name),
-        at: state.clock.now(),
-    };
-    match entry.addr.send(join).await {
-        Ok(Ok(view)) => Reply::public(format!(
-            "{} joined {} ({}/{} racers).",
-            plain(&caller.display_name),
-            lobby_title(&view),
-            view.racers.len(),
-            state.config.commission.max_racers
-        )),
-        Ok(Err(error)) => refusal(error),
-        Err(_) => Reply::refusal("That lobby is restarting; try again in a moment."),
-    }
+    reply(
+        async {
+            let entry = target(state, caller, lobby)?;
+            let join = Join {
+                discord_id: caller.user_id.clone(),
+                display_name: crate::sale::clean_text(&caller.display_name),
+                at: state.clock.now(),
+            };
+            let view = change(&entry, join).await?;
+            Ok(Reply::public(format!(
+                "{} joined {} ({}/{} racers).",
+                plain(&caller.display_name),
+                lobby_title(&view),
+                view.racers.len(),
+                state.config.commission.max_racers
+            )))
+        }
+        .await,
+    )
 }
 
 pub async fn leave(state: &AppState, caller: &Caller, lobby: Option<String>) -> Reply {
-    let entry = match target(state, caller, lobby) {
-        Ok(entry) => entry,
-        Err(reply) => return reply,
-    };
-    let leave = Leave {
-        discord_id: caller.user_id.clone(),
-        at: state.clock.now(),
-    };
-    match entry.addr.send(leave).await {
-        Ok(Ok(view)) => Reply::public(format!(
-            "{} left {}.",
-            plain(&caller.display_name),
-            lobby_title(&view)
-        )),
-        Ok(Err(error)) => refusal(error),
-        Err(_) => Reply::refusal("That lobby is restarting; try again in a moment."),
-    }
+    reply(
+        async {
+            let entry = target(state, caller, lobby)?;
+            let leave = Leave {
+                discord_id: caller.user_id.clone(),
+                at: state.clock.now(),
+            };
+            let view = change(&entry, leave).await?;
+            Ok(Reply::public(format!(
+                "{} left {}.",
+                plain(&caller.display_name),
+                lobby_title(&view)
+            )))
+        }
+        .await,
+    )
 }
 
 pub async fn start(state: &AppState, caller: &Caller, lobby: Option<String>) -> Reply {
-    let entry = match target(state, caller, lobby) {
-        Ok(entry) => entry,
-        Err(reply) => return reply,
-    };
-    let current = match view(&entry).await {
-        Ok(view) => view,
-        Err(reply) => return reply,
-    };
-    if !may_run_race(caller, &current) {
-        return Reply::refusal("Only the lobby's host or an admin can start the race.");
+    reply(async {
+        let entry = race_lobby(state, caller, lobby, "start").await?;
+        let view = change(&entry, Start { at: state.clock.now() }).await?;
+        let racers = if view.racers.is_empty() {
+            "nobody yet (use `/join`)".to_owned()
+        } else {
+            let names: Vec<String> = view.racers.iter().map(|r| plain(&r.display_name)).collect();
+            names.join(", ")
+        };
+        Ok(Reply::public(format!(
+            "🏁 The race in {} is live! Every merch sale now boosts the racers' pot. Racers: {racers}.",
+            lobby_title(&view)
+        )))
     }
-    match entry
-        .addr
-        .send(Start {
-            at: state.clock.now(),
-        })
-        .await
-    {
-        Ok(Ok(view)) => {
-            Reply::public(format!(
-            "🏁 The race in {} is live! Every merch sale now boosts the racers' pot. Racers: {}.",
-            lobby_title(&view),
-            if view.racers.is_empty() {
-                "nobody yet (use `/join`)".to_owned()
-            } else {
-                view.racers.iter().map(|r| plain(&r.display_name)).collect::<Vec<_>>().join(", ")
-            }
-        ))
-        }
-        Ok(Err(error)) => refusal(error),
-        Err(_) => Reply::refusal("That lobby is restarting; try again in a moment."),
-    }
+    .await)
 }
 
 pub async fn end(state: &AppState, caller: &Caller, lobby: Option<String>) -> Reply {
-    let entry = match target(state, caller, lobby) {
-        Ok(entry) => entry,
-        Err(reply) => return reply,
-    };
-    let current = match view(&entry).await {
-        Ok(view) => view,
-        Err(reply) => return reply,
-    };
-    if !may_run_race(caller, &current) {
-        return Reply::refusal("Only the lobby's host or an admin can end the race.");
-    }
-    let end = End {
-        at: state.clock.now(),
-        reason: "end",
-    };
-    match entry.addr.send(end).await {
-        Ok(Ok(summary)) => {
+    reply(
+        async {
+            let entry = race_lobby(state, caller, lobby, "end").await?;
+            let end = End {
+                at: state.clock.now(),
+                reason: "end",
+            };
+            let summary = change(&entry, end).await?;
             let name_of = |id: &str| {
                 summary
                     .lobby
@@ -185,29 +193,28 @@ pub async fn end(state: &AppState, caller: &Caller, lobby: Option<String>) -> Re
             for (racer, amounts) in &summary.shares {
                 embed = embed.field(name_of(racer), pot_text(amounts), true);
             }
-            Reply::public(format!(
+            Ok(Reply::public(format!(
                 "🏆 The race in {} is over.",
                 lobby_title(&summary.lobby)
             ))
-            .with_embed(embed)
+            .with_embed(embed))
         }
-        Ok(Err(error)) => refusal(error),
-        Err(_) => Reply::refusal("That lobby is restarting; try again in a moment."),
-    }
+        .await,
+    )
 }
 
 pub async fn pot(state: &AppState, caller: &Caller, lobby: Option<String>) -> Reply {
-    let entry = match target(state, caller, lobby) {
-        Ok(entry) => entry,
-        Err(reply) => return reply,
-    };
-    match view(&entry).await {
-        Ok(view) => Reply::public(format!(
-            "Racers' pot in {} ({}): {}.",
-            lobby_title(&view),
-            view.state.as_str(),
-            pot_text(&view.pot)
-        )),
-        Err(reply) => reply,
-    }
+    reply(
+        async {
+            let entry = target(state, caller, lobby)?;
+            let view = view(&entry).await?;
+            Ok(Reply::public(format!(
+                "Racers' pot in {} ({}): {}.",
+                lobby_title(&view),
+                view.state.as_str(),
+                pot_text(&view.pot)
+            )))
+        }
+        .await,
+    )
 }
