@@ -58,6 +58,8 @@ pub fn verify_signature(
 struct Order {
     id: Option<u64>,
     total_price: Option<String>,
+    cancelled_at: Option<String>,
+    updated_at: Option<String>,
     currency: Option<String>,
     processed_at: Option<String>,
     created_at: Option<String>,
@@ -138,12 +140,13 @@ struct IdOnly {
 }
 
 /// Turns a verified Shopify webhook into a [`ShopEvent`]: `orders/paid` is a Sale,
-/// `refunds/create` a Refund, any other topic is Ignored.
+/// `refunds/create` and `orders/cancelled` are Refunds, any other topic is Ignored.
 pub fn parse(body: &[u8], headers: &ShopifyHeaders, shop: &str) -> Result<ShopEvent, WebhookError> {
     let topic = non_empty(headers.topic).ok_or(WebhookError::MissingField("X-Shopify-Topic"))?;
     match topic.as_str() {
         "orders/paid" => order_sale(body, headers, shop),
         "refunds/create" => refund(body, headers, shop),
+        "orders/cancelled" => cancellation(body, headers, shop),
         _ => {
             let id = serde_json::from_slice::<IdOnly>(body)
                 .ok()
@@ -228,6 +231,51 @@ fn order_sale(
             name: non_empty(name.as_deref()),
             public: false,
         },
+    }))
+}
+
+/// A cancelled order reverses whatever its refunds have not already reversed: a
+/// running total equal to the order total, keyed once per order.
+fn cancellation(
+    body: &[u8],
+    headers: &ShopifyHeaders,
+    shop: &str,
+) -> Result<ShopEvent, WebhookError> {
+    let order: Order =
+        serde_json::from_slice(body).map_err(|e| malformed_json("Shopify order", &e))?;
+    let id = order.id.ok_or(WebhookError::MissingField("id"))?;
+    let event_id = event_id(headers, format!("cancel:{id}"));
+    let currency = order
+        .currency
+        .ok_or(WebhookError::MissingField("currency"))?;
+    let total = order
+        .total_price
+        .ok_or(WebhookError::MissingField("total_price"))?;
+    let amount = Money::parse(&total, Currency::parse(&currency)?)?;
+    if amount.is_zero() {
+        return Ok(ShopEvent::Ignored {
+            event_id,
+            reason: format!("cancelled order {id} has a zero total"),
+        });
+    }
+    let at = [
+        order.cancelled_at,
+        order.updated_at,
+        order.processed_at,
+        order.created_at,
+    ]
+    .into_iter()
+    .flatten()
+    .next()
+    .ok_or(WebhookError::MissingField("cancelled_at"))?;
+    Ok(ShopEvent::Refund(RefundEvent {
+        provider: Provider::Shopify,
+        shop: shop.to_string(),
+        event_id,
+        refund_id: format!("cancel:{id}"),
+        sale_ref: id.to_string(),
+        amount: RefundAmount::Cumulative(positive(amount)?),
+        refunded_at: parse_time("cancelled_at", &at)?,
     }))
 }
 

@@ -237,3 +237,11 @@ pub async fn wallet(app: &TestApp, racer: &str, currency: &str) -> (String, Stri
         })
         .unwrap_or_else(|| ("0.00".into(), "0.00".into()))
 }
+
+/// `X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the body with the client secret.
+pub fn shopify_signature(body: &[u8]) -> String {
+    use base64::Engine;
+    let mut mac = Hmac::<Sha256>::new_from_slice(SHOPIFY_SECRET.as_bytes()).unwrap();
+    mac.update(body);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}

@@ -238,6 +238,33 @@ async fn shopify_and_kofi_fixtures_credit_their_racers(engine: Engine) {
     assert_eq!(answer["status"], "refund_applied", "{answer}");
     // 3.60 of 31.50 refunded: 6.30 x 3.60 / 31.50 = 0.72 back.
     assert_eq!(wallet(&app, RACER_A, "EUR").await.1, "5.58");
+    // Cancelling the order reverses the rest, once.
+    let mut cancelled: Value = serde_json::from_slice(include_bytes!(
+        "../fixtures/webhooks/shopify/orders_paid.json"
+    ))
+    .unwrap();
+    cancelled["cancelled_at"] = json!("2025-10-12T10:00:00+02:00");
+    let cancelled = serde_json::to_vec(&cancelled).unwrap();
+    for delivery in 0..2 {
+        let headers = [
+            ("X-Shopify-Topic", "orders/cancelled".to_owned()),
+            ("X-Shopify-Hmac-Sha256", shopify_signature(&cancelled)),
+            ("X-Shopify-Event-Id", format!("cancel-delivery-{delivery}")),
+        ];
+        let (status, answer) =
+            post(&app, "/webhooks/shopify/eu", cancelled.clone(), &headers).await;
+        let expected = if delivery == 0 {
+            "refund_applied"
+        } else {
+            "duplicate"
+        };
+        assert_eq!(
+            (status, answer["status"].as_str()),
+            (200, Some(expected)),
+            "{answer}"
+        );
+    }
+    assert_eq!(wallet(&app, RACER_A, "EUR").await.1, "0.00");
 
     app.clock
         .set(Utc.with_ymd_and_hms(2025, 10, 9, 9, 13, 0).unwrap());
@@ -252,7 +279,7 @@ async fn shopify_and_kofi_fixtures_credit_their_racers(engine: Engine) {
         (200, Some("recorded")),
         "{answer}"
     );
-    assert_eq!(wallet(&app, RACER_A, "EUR").await.1, "9.28");
+    assert_eq!(wallet(&app, RACER_A, "EUR").await.1, "3.70");
     let donation = serde_urlencoded::to_string([(
         "data",
         include_str!("../fixtures/webhooks/kofi/donation.json"),

@@ -237,8 +237,27 @@ fn refund_currency_rules() {
 }
 
 #[test]
+fn a_cancelled_order_reverses_up_to_its_total() {
+    let body = edited(ORDER, |order| {
+        order["cancelled_at"] = serde_json::json!("2025-10-10T09:00:00+02:00");
+    });
+    match parse(&body, &topic("orders/cancelled"), "s").unwrap() {
+        ShopEvent::Refund(refund) => {
+            assert_eq!(refund.refund_id, "cancel:6021458803752");
+            assert_eq!(refund.sale_ref, "6021458803752");
+            assert_eq!(
+                refund.amount,
+                RefundAmount::Cumulative(money("31.50", "EUR"))
+            );
+            assert_eq!(refund.refunded_at, time("2025-10-10T07:00:00Z"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn other_topics_are_ignored_and_missing_topic_is_an_error() {
-    for name in ["orders/create", "orders/cancelled", "products/update"] {
+    for name in ["orders/create", "products/update"] {
         match parse(ORDER, &topic(name), "s").unwrap() {
             ShopEvent::Ignored { event_id, .. } => {
                 assert_eq!(event_id, format!("{name}:6021458803752"))
