@@ -57,6 +57,8 @@ pub struct LobbyDelta {
     pub lobby_id: i64,
     /// Positive for a sale, negative for a clawback.
     pub amount: Money,
+    /// When the sale it concerns was paid: only the race it belongs to shows it.
+    pub sold_at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -296,6 +296,7 @@ async fn apply_refund(
         result.deltas.push(LobbyDelta {
             lobby_id,
             amount: Money::from_minor(minor, currency)?,
+            sold_at: sale_row.sold_at,
         });
     }
     Ok(result)

@@ -100,6 +100,9 @@ pub struct Credit {
 #[rtype(result = "()")]
 pub struct Refunded {
     pub pool_delta: Money,
+    /// When the refunded sale was paid; a sale of an earlier race leaves the
+    /// current race's pot alone.
+    pub sold_at: DateTime<Utc>,
 }
 
 /// An overlay session subscribes; answered with the snapshot frame.
@@ -503,6 +506,12 @@ impl Handler<Refunded> for LobbyActor {
     type Result = ();
 
     fn handle(&mut self, msg: Refunded, _: &mut Context<Self>) {
+        let in_this_race = self
+            .window
+            .is_some_and(|(_, opened_at)| msg.sold_at > opened_at - chrono::Duration::seconds(1));
+        if !in_this_race {
+            return;
+        }
         let currency = msg.pool_delta.currency();
         *self.pot.entry(currency).or_insert(0) += msg.pool_delta.minor();
         let pot = self.pot_strings();

@@ -206,6 +206,7 @@ impl Routing {
             if let Some(entry) = self.lobbies.get(delta.lobby_id) {
                 entry.addr.do_send(Refunded {
                     pool_delta: delta.amount,
+                    sold_at: delta.sold_at,
                 });
             }
         }

@@ -228,3 +228,48 @@ async fn lobby_pot(app: &TestApp, code: &str) -> String {
     let body: Value = response.json().await.unwrap();
     body["pot"]["USD"].as_str().unwrap_or_default().to_owned()
 }
+
+async fn a_refund_of_an_earlier_race_leaves_the_current_pot_alone(engine: Engine) {
+    let app = spawn_app(engine, &full_config("")).await;
+    let code = create_lobby(&app, "Two races").await;
+    command(&app, "join", json!([option("lobby", &code)]), RACER, false).await;
+    command(&app, "start", json!([option("lobby", &code)]), HOST, false).await;
+    let first = app.clock.now().timestamp();
+    post_stripe(
+        &app,
+        stripe_checkout("evt_r1", "pi_r1", 1000, "usd", first, None),
+    )
+    .await;
+    app.clock.advance(chrono::Duration::minutes(5));
+    command(&app, "end", json!([option("lobby", &code)]), HOST, false).await;
+    app.clock.advance(chrono::Duration::minutes(5));
+    command(&app, "start", json!([option("lobby", &code)]), HOST, false).await;
+    let second = app.clock.now().timestamp();
+    post_stripe(
+        &app,
+        stripe_checkout("evt_r2", "pi_r2", 1000, "usd", second, None),
+    )
+    .await;
+    assert_eq!(lobby_pot(&app, &code).await, "2.00");
+    let (_, old) = post_stripe(&app, stripe_refund("evt_ref1", "pi_r1", 1000, 1000, second)).await;
+    assert_eq!(old["status"], "refund_applied");
+    assert_eq!(
+        lobby_pot(&app, &code).await,
+        "2.00",
+        "the earlier race's refund"
+    );
+    let (_, current) =
+        post_stripe(&app, stripe_refund("evt_ref2", "pi_r2", 1000, 1000, second)).await;
+    assert_eq!(current["status"], "refund_applied");
+    let mut pot = String::new();
+    for _ in 0..100 {
+        pot = lobby_pot(&app, &code).await;
+        if pot == "0.00" {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(pot, "0.00", "this race's refund");
+    app.assert_ledger_balances().await;
+}
+on_both_engines!(a_refund_of_an_earlier_race_leaves_the_current_pot_alone);
