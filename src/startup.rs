@@ -115,6 +115,13 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(BODY_MAX_BYTES))
+                .app_data(web::QueryConfig::default().error_handler(|error, _| {
+                    crate::http::ApiError::BadRequest {
+                        code: "malformed_query",
+                        message: error.to_string(),
+                    }
+                    .into()
+                }))
                 .configure(crate::http::routes)
                 .configure(crate::overlay::routes)
         })

@@ -184,9 +184,11 @@ pub async fn discount_code(
     state: web::Data<AppState>,
     request: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<DiscountBody>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&state, &request)?;
+    let body: DiscountBody = serde_json::from_slice(&body)
+        .map_err(|e| bad("malformed_body", format!("expected {{\"code\": ...}}: {e}")))?;
     let key = path.into_inner();
     let lobby = state
         .lobbies

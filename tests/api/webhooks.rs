@@ -496,3 +496,29 @@ async fn admin_api_needs_its_token(engine: Engine) {
     );
 }
 on_both_engines!(admin_api_needs_its_token);
+
+async fn admin_input_errors_are_json_and_discount_codes_tag_sales(engine: Engine) {
+    let app = spawn_app(engine, &full_config("")).await;
+    let code = create_lobby(&app, "Codes").await;
+    let auth = [("Authorization", format!("Bearer {ADMIN_TOKEN}"))];
+    let path = format!("/api/admin/lobbies/{code}/discount-codes");
+    let (status, answer) = post(&app, &path, b"{not json".to_vec(), &auth).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("malformed_body")),
+        "{answer}"
+    );
+    let (status, answer) = post(&app, &path, br#"{"code":"kartfan10"}"#.to_vec(), &auth).await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (200, Some("KARTFAN10")),
+        "{answer}"
+    );
+    let (status, answer) = admin_get(&app, "/api/admin/export?year=soon").await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("malformed_query")),
+        "{answer}"
+    );
+}
+on_both_engines!(admin_input_errors_are_json_and_discount_codes_tag_sales);
