@@ -172,6 +172,15 @@ fn event_id(headers: &ShopifyHeaders, fallback: String) -> String {
         .unwrap_or(fallback)
 }
 
+/// The order's id and its total: `total_price` in `currency`, the shop currency,
+/// which sales and cancellations keep.
+fn order_total(order: &Order) -> Result<(u64, Money), WebhookError> {
+    let id = order.id.ok_or(WebhookError::MissingField("id"))?;
+    let currency = (order.currency.as_deref()).ok_or(WebhookError::MissingField("currency"))?;
+    let total = (order.total_price.as_deref()).ok_or(WebhookError::MissingField("total_price"))?;
+    Ok((id, Money::parse(total, Currency::parse(currency)?)?))
+}
+
 fn order_sale(
     body: &[u8],
     headers: &ShopifyHeaders,
@@ -179,16 +188,8 @@ fn order_sale(
 ) -> Result<ShopEvent, WebhookError> {
     let order: Order =
         serde_json::from_slice(body).map_err(|e| malformed_json("Shopify order", &e))?;
-    let id = order.id.ok_or(WebhookError::MissingField("id"))?;
+    let (id, amount) = order_total(&order)?;
     let event_id = event_id(headers, format!("order:{id}"));
-    // `total_price` and `currency` are in the shop currency, which the sale keeps.
-    let currency = order
-        .currency
-        .ok_or(WebhookError::MissingField("currency"))?;
-    let total = order
-        .total_price
-        .ok_or(WebhookError::MissingField("total_price"))?;
-    let amount = Money::parse(&total, Currency::parse(&currency)?)?;
     if amount.is_zero() {
         // A free order (100 % discount) is authentic and paid; refusing it would
         // only make Shopify retry it and eventually drop the subscription.
@@ -243,15 +244,8 @@ fn cancellation(
 ) -> Result<ShopEvent, WebhookError> {
     let order: Order =
         serde_json::from_slice(body).map_err(|e| malformed_json("Shopify order", &e))?;
-    let id = order.id.ok_or(WebhookError::MissingField("id"))?;
+    let (id, amount) = order_total(&order)?;
     let event_id = event_id(headers, format!("cancel:{id}"));
-    let currency = order
-        .currency
-        .ok_or(WebhookError::MissingField("currency"))?;
-    let total = order
-        .total_price
-        .ok_or(WebhookError::MissingField("total_price"))?;
-    let amount = Money::parse(&total, Currency::parse(&currency)?)?;
     if amount.is_zero() {
         return Ok(ShopEvent::Ignored {
             event_id,
