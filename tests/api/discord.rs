@@ -3,24 +3,13 @@
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, spawn_app_on, Engine, TestApp};
+use crate::helpers::{spawn_app, spawn_app_on, Engine};
 use crate::on_both_engines;
 use crate::signing::*;
 
 const RACER_A: &str = "1100000000000000011";
 const RACER_B: &str = "1100000000000000012";
 const RACER_C: &str = "1100000000000000013";
-
-async fn lobby_json(app: &TestApp, code: &str) -> Value {
-    let mut response = app
-        .client()
-        .get(format!("{}/api/lobbies/{code}", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
-}
 
 async fn ping_pongs_and_bad_signatures_are_refused(engine: Engine) {
     let app = spawn_app(engine, &full_config("")).await;

@@ -219,13 +219,7 @@ async fn a_slow_client_is_dropped_without_delaying_others(engine: Engine) {
 on_both_engines!(a_slow_client_is_dropped_without_delaying_others);
 
 async fn lobby_pot(app: &TestApp, code: &str) -> String {
-    let mut response = app
-        .client()
-        .get(format!("{}/api/lobbies/{code}", app.address))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = response.json().await.unwrap();
+    let body = lobby_json(app, code).await;
     body["pot"]["USD"].as_str().unwrap_or_default().to_owned()
 }
 

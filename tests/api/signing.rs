@@ -245,3 +245,15 @@ pub fn shopify_signature(body: &[u8]) -> String {
     mac.update(body);
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
+
+/// `GET /api/lobbies/{code}`, which must answer 200.
+pub async fn lobby_json(app: &TestApp, code: &str) -> Value {
+    let mut response = app
+        .client()
+        .get(format!("{}/api/lobbies/{code}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
