@@ -46,9 +46,9 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     let public_url = config.http.public_url.clone();
     let app = Application::build(config, Clock::system()).await?;
     let port = app.port();
-    let state = app.state();
-    let now = state.clock.now();
-    let lobby = state
+    let services = app.services();
+    let now = services.clock.now();
+    let lobby = services
         .lobbies
         .create(None, Some("demo".into()), "demo-host", "Demo Cup", now)
         .await

@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod commission;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -23,6 +24,7 @@ pub mod money;
 pub mod overlay;
 pub mod router;
 pub mod sale;
+pub mod services;
 pub mod startup;
 pub mod telemetry;
 pub mod webhooks;

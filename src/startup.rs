@@ -2,7 +2,7 @@
 //! bound before it is returned so that callers (and tests on port 0) know the port.
 
 use std::net::TcpListener;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -11,38 +11,22 @@ use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
 use crate::clock::Clock;
+use crate::commission::CommissionRates;
 use crate::config::Config;
 use crate::discord::InteractionVerifier;
-use crate::ledger::LedgerHandle;
+use crate::ledger::{ArbiterGuard, LedgerHandle};
 use crate::lobby::LobbyRegistry;
-use crate::money::Rate;
 use crate::router::SalesRouter;
+use crate::services::Services;
 
 /// How long in-flight requests get to finish on SIGTERM before the server stops.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
-/// Largest request body accepted anywhere (webhooks included).
-pub const BODY_MAX_BYTES: usize = 256 * 1024;
-
-/// Everything a request handler may need; shared by all workers.
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: DatabaseConnection,
-    pub ledger: LedgerHandle,
-    pub clock: Clock,
-    pub lobbies: Arc<LobbyRegistry>,
-    pub router: actix::Addr<SalesRouter>,
-    /// Commission rate in force: configured, or last set by `/commission`.
-    pub rate: Arc<RwLock<Rate>>,
-    /// Checks Discord's signatures; `None` turns `/discord/interactions` off.
-    pub verifier: Option<InteractionVerifier>,
-    /// The SalesRouter's thread, stopped with the state.
-    _router_thread: crate::ledger::ArbiterGuard,
-}
-
 pub struct Application {
     port: u16,
     server: Server,
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
+    /// The SalesRouter's thread, stopped with the application.
+    _router_thread: ArbiterGuard,
 }
 
 impl Application {
@@ -73,7 +57,11 @@ impl Application {
             }
         };
         let config = Arc::new(config);
-        let rate = Arc::new(RwLock::new(stored_rate(&db, config.commission.rate).await?));
+        let rates = Arc::new(
+            CommissionRates::load(db.clone(), config.commission.rate)
+                .await
+                .context("reading the saved commission rate")?,
+        );
         let ledger_db =
             crate::db::connect_with(&config.database_url, crate::db::LEDGER_CONNECTIONS)
                 .await
@@ -86,35 +74,34 @@ impl Application {
         // ledger's writes then proceed in parallel.
         let router_thread = actix::Arbiter::new();
         let router = {
-            let (db, ledger, lobbies, config, rate) = (
+            let (db, ledger, lobbies, config, rates) = (
                 db.clone(),
                 ledger.clone(),
                 lobbies.clone(),
                 config.clone(),
-                rate.clone(),
+                rates.clone(),
             );
             SalesRouter::start_in_arbiter(&router_thread.handle(), move |_| {
-                SalesRouter::new(db, ledger, lobbies, config, rate)
+                SalesRouter::new(db, ledger, lobbies, config, rates)
             })
         };
-        let state = web::Data::new(AppState {
+        let services = web::Data::new(Services {
             config,
             db,
             ledger,
             clock,
             lobbies,
             router,
-            rate,
+            rates,
             verifier,
-            _router_thread: crate::ledger::ArbiterGuard(router_thread),
         });
-        start_gateway(&state);
+        start_gateway(&services);
         crate::telemetry::metrics();
-        let data = state.clone();
+        let data = services.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
-                .app_data(web::PayloadConfig::new(BODY_MAX_BYTES))
+                .app_data(web::PayloadConfig::new(crate::http::BODY_MAX_BYTES))
                 .app_data(web::QueryConfig::default().error_handler(|error, _| {
                     crate::http::ApiError::BadRequest {
                         code: "malformed_query",
@@ -132,7 +119,8 @@ impl Application {
         Ok(Application {
             port,
             server,
-            state,
+            services,
+            _router_thread: ArbiterGuard(router_thread),
         })
     }
 
@@ -140,8 +128,8 @@ impl Application {
         self.port
     }
 
-    pub fn state(&self) -> web::Data<AppState> {
-        self.state.clone()
+    pub fn services(&self) -> web::Data<Services> {
+        self.services.clone()
     }
 
     /// A handle that stops the server gracefully (tests, demo).
@@ -152,15 +140,15 @@ impl Application {
     /// Serves until SIGTERM/Ctrl-C (or a stop through the handle), then lets the
     /// ledger commit everything it accepted before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let (state, handle) = (self.state.clone(), self.server.handle());
+        let (services, handle) = (self.services.clone(), self.server.handle());
         actix_web::rt::spawn(async move {
             if wait_for_signal().await {
                 tracing::info!("stop signal received; stopping gracefully");
-                stop_gracefully(&state, &handle).await;
+                stop_gracefully(&services, &handle).await;
             }
         });
         self.server.await?;
-        self.state.ledger.drain().await;
+        self.services.ledger.drain().await;
         tracing::info!("ledger drained; stopped");
         Ok(())
     }
@@ -168,8 +156,8 @@ impl Application {
 
 /// Closes the overlay sockets (their pages reconnect to the next instance), then
 /// stops the HTTP server after the requests in flight were answered.
-pub async fn stop_gracefully(state: &AppState, handle: &actix_web::dev::ServerHandle) {
-    state.lobbies.close_overlays().await;
+pub async fn stop_gracefully(services: &Services, handle: &actix_web::dev::ServerHandle) {
+    services.lobbies.close_overlays().await;
     handle.stop(true).await;
 }
 
@@ -185,26 +173,14 @@ async fn wait_for_signal() -> bool {
     }
 }
 
-/// The commission rate saved by `/commission`, else the configured one.
-async fn stored_rate(db: &DatabaseConnection, configured: Rate) -> anyhow::Result<Rate> {
-    use sea_orm::EntityTrait;
-    let saved = entity::setting::Entity::find_by_id(crate::commands::RATE_SETTING.to_owned())
-        .one(db)
-        .await
-        .context("reading settings")?;
-    Ok(saved
-        .and_then(|s| Rate::parse(&s.value).ok())
-        .unwrap_or(configured))
-}
-
 /// Starts the Discord gateway when a bot token is configured.
-fn start_gateway(state: &web::Data<AppState>) {
-    let discord = &state.config.discord;
+fn start_gateway(services: &web::Data<Services>) {
+    let discord = &services.config.discord;
     let Some(token) = discord.bot_token.clone() else {
         tracing::info!("discord.bot_token is empty: the Discord gateway is off");
         return;
     };
-    let shared = state.clone();
+    let shared = services.clone();
     let handler: crate::discord::CommandHandler = Arc::new(move |caller, command| {
         let shared = shared.clone();
         Box::pin(async move { crate::commands::execute(&shared, caller, command).await })

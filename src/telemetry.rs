@@ -27,6 +27,7 @@ pub fn metrics() -> PrometheusHandle {
             // Fails only if another recorder was installed first; ours still renders.
             let _ = metrics::set_global_recorder(recorder);
             describe();
+            register();
             handle
         })
         .clone()
@@ -54,4 +55,61 @@ fn describe() {
         "cozykart_websocket_clients",
         "overlay websocket clients connected"
     );
+}
+
+/// Providers and outcomes a webhook delivery is counted under: the webhook
+/// answers' `status` values, then the error codes a refusal carries.
+pub const WEBHOOK_PROVIDERS: &[&str] = &["stripe", "shopify", "kofi"];
+pub const WEBHOOK_OUTCOMES: &[&str] = &[
+    "recorded",
+    "duplicate",
+    "ignored",
+    "refund_applied",
+    "refund_waiting",
+    "refund_rejected",
+    "bad_signature",
+    "stale_timestamp",
+    "malformed_body",
+    "missing_field",
+    "invalid_amount",
+    "unknown_currency",
+    "not_found",
+    "body_too_large",
+    "overloaded",
+    "internal",
+];
+
+/// Registers every series at zero, so that a fresh server's first scrape lists
+/// them all (a series that appears only after its first event breaks `rate()`
+/// and alerts on absence). Adding zero leaves a value another server instance in
+/// this process already counted.
+fn register() {
+    for provider in WEBHOOK_PROVIDERS {
+        for outcome in WEBHOOK_OUTCOMES {
+            metrics::counter!("cozykart_webhooks_total", "provider" => *provider, "outcome" => *outcome)
+                .increment(0);
+        }
+    }
+    metrics::gauge!("cozykart_open_lobbies").increment(0.0);
+    metrics::gauge!("cozykart_websocket_clients").increment(0.0);
+    let _ = metrics::histogram!("cozykart_ledger_batch_size");
+    let _ = metrics::histogram!("cozykart_ledger_commit_seconds");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_fresh_scrape_lists_every_metric() {
+        let text = super::metrics().render();
+        for name in [
+            "cozykart_webhooks_total{provider=\"stripe\",outcome=\"recorded\"}",
+            "cozykart_webhooks_total{provider=\"kofi\",outcome=\"bad_signature\"}",
+            "cozykart_open_lobbies ",
+            "cozykart_websocket_clients ",
+            "cozykart_ledger_batch_size_count ",
+            "cozykart_ledger_commit_seconds_count ",
+        ] {
+            assert!(text.contains(name), "{name} missing from:\n{text}");
+        }
+    }
 }

@@ -5,24 +5,22 @@
 mod race;
 mod wallet;
 
-pub use wallet::RATE_SETTING;
-
 use crate::discord::{Caller, Command, Reply};
 use crate::lobby::LobbyView;
-use crate::startup::AppState;
+use crate::services::Services;
 
 /// Runs one command. Every refusal is an ephemeral reply saying why.
-pub async fn execute(state: &AppState, caller: Caller, command: Command) -> Reply {
+pub async fn execute(services: &Services, caller: Caller, command: Command) -> Reply {
     tracing::info!(user = %caller.user_id, guild = ?caller.guild_id, command = command_name(&command), "command");
     match command {
-        Command::LobbyCreate { name } => race::create(state, &caller, name).await,
-        Command::Join { lobby } => race::join(state, &caller, lobby).await,
-        Command::Leave { lobby } => race::leave(state, &caller, lobby).await,
-        Command::Start { lobby } => race::start(state, &caller, lobby).await,
-        Command::End { lobby } => race::end(state, &caller, lobby).await,
-        Command::Pot { lobby } => race::pot(state, &caller, lobby).await,
-        Command::Wallet => wallet::wallet(state, &caller).await,
-        Command::Leaderboard => wallet::leaderboard(state, &caller).await,
+        Command::LobbyCreate { name } => race::create(services, &caller, name).await,
+        Command::Join { lobby } => race::join(services, &caller, lobby).await,
+        Command::Leave { lobby } => race::leave(services, &caller, lobby).await,
+        Command::Start { lobby } => race::start(services, &caller, lobby).await,
+        Command::End { lobby } => race::end(services, &caller, lobby).await,
+        Command::Pot { lobby } => race::pot(services, &caller, lobby).await,
+        Command::Wallet => wallet::wallet(services, &caller).await,
+        Command::Leaderboard => wallet::leaderboard(services, &caller).await,
         Command::Payout {
             user_id,
             user_name,
@@ -41,9 +39,9 @@ pub async fn execute(state: &AppState, caller: Caller, command: Command) -> Repl
                 note,
                 force,
             };
-            wallet::payout(state, &caller, request).await
+            wallet::payout(services, &caller, request).await
         }
-        Command::Commission { rate } => wallet::commission(state, &caller, &rate).await,
+        Command::Commission { rate } => wallet::commission(services, &caller, &rate).await,
     }
 }
 

@@ -5,22 +5,26 @@ use actix::{Handler, Message};
 use crate::discord::{Caller, Reply, ReplyEmbed};
 use crate::lobby::registry::LobbyEntry;
 use crate::lobby::{End, Join, Leave, LobbyActor, LobbyError, LobbyView, Snapshot, Start};
-use crate::startup::AppState;
+use crate::services::Services;
 
 use super::{lobby_title, plain, pot_text};
 
 const RESTARTING: &str = "That lobby is restarting; try again in a moment.";
 
 /// The lobby a command acts on: the named one, else the channel's.
-fn target(state: &AppState, caller: &Caller, lobby: Option<String>) -> Result<LobbyEntry, Reply> {
+fn target(
+    services: &Services,
+    caller: &Caller,
+    lobby: Option<String>,
+) -> Result<LobbyEntry, Reply> {
     match lobby {
-        Some(key) => state.lobbies.find(&key).ok_or_else(|| {
+        Some(key) => services.lobbies.find(&key).ok_or_else(|| {
             Reply::refusal(format!("There is no lobby with the code `{}`.", plain(&key)))
         }),
         None => caller
             .channel_id
             .as_deref()
-            .and_then(|channel| state.lobbies.in_channel(channel))
+            .and_then(|channel| services.lobbies.in_channel(channel))
             .ok_or_else(|| {
                 Reply::refusal("There is no lobby in this channel. Create one with `/lobby create`, or name one with the `lobby` option.")
             }),
@@ -58,12 +62,12 @@ where
 /// The lobby whose race the caller wants to start or end, if they are its host
 /// or an admin.
 async fn race_lobby(
-    state: &AppState,
+    services: &Services,
     caller: &Caller,
     lobby: Option<String>,
     verb: &str,
 ) -> Result<LobbyEntry, Reply> {
-    let entry = target(state, caller, lobby)?;
+    let entry = target(services, caller, lobby)?;
     let current = view(&entry).await?;
     if caller.is_admin || caller.user_id == current.host_id {
         Ok(entry)
@@ -78,13 +82,13 @@ fn reply(result: Result<Reply, Reply>) -> Reply {
     result.unwrap_or_else(|refusal| refusal)
 }
 
-pub async fn create(state: &AppState, caller: &Caller, name: Option<String>) -> Reply {
+pub async fn create(services: &Services, caller: &Caller, name: Option<String>) -> Reply {
     let Some(channel) = caller.channel_id.clone() else {
         return Reply::refusal("Lobbies live in a server channel; run `/lobby create` there.");
     };
     let name = name.unwrap_or_else(|| format!("{}'s lobby", caller.display_name));
-    let at = state.clock.now();
-    let created = state
+    let at = services.clock.now();
+    let created = services
         .lobbies
         .create(
             caller.guild_id.clone(),
@@ -105,20 +109,20 @@ pub async fn create(state: &AppState, caller: &Caller, name: Option<String>) -> 
         Reply::public(format!(
             "Lobby {} is ready. Racers: `/join`. Host: `/start` when the race begins, `/end` when it is over.\nOverlay for OBS: {}/overlay/{}",
             lobby_title(&view),
-            state.config.http.public_url,
+            services.config.http.public_url,
             view.code
         ))
     }))
 }
 
-pub async fn join(state: &AppState, caller: &Caller, lobby: Option<String>) -> Reply {
+pub async fn join(services: &Services, caller: &Caller, lobby: Option<String>) -> Reply {
     reply(
         async {
-            let entry = target(state, caller, lobby)?;
+            let entry = target(services, caller, lobby)?;
             let join = Join {
                 discord_id: caller.user_id.clone(),
                 display_name: crate::sale::clean_text(&caller.display_name),
-                at: state.clock.now(),
+                at: services.clock.now(),
             };
             let view = change(&entry, join).await?;
             Ok(Reply::public(format!(
@@ -126,20 +130,20 @@ pub async fn join(state: &AppState, caller: &Caller, lobby: Option<String>) -> R
                 plain(&caller.display_name),
                 lobby_title(&view),
                 view.racers.len(),
-                state.config.commission.max_racers
+                services.config.commission.max_racers
             )))
         }
         .await,
     )
 }
 
-pub async fn leave(state: &AppState, caller: &Caller, lobby: Option<String>) -> Reply {
+pub async fn leave(services: &Services, caller: &Caller, lobby: Option<String>) -> Reply {
     reply(
         async {
-            let entry = target(state, caller, lobby)?;
+            let entry = target(services, caller, lobby)?;
             let leave = Leave {
                 discord_id: caller.user_id.clone(),
-                at: state.clock.now(),
+                at: services.clock.now(),
             };
             let view = change(&entry, leave).await?;
             Ok(Reply::public(format!(
@@ -152,10 +156,10 @@ pub async fn leave(state: &AppState, caller: &Caller, lobby: Option<String>) -> 
     )
 }
 
-pub async fn start(state: &AppState, caller: &Caller, lobby: Option<String>) -> Reply {
+pub async fn start(services: &Services, caller: &Caller, lobby: Option<String>) -> Reply {
     reply(async {
-        let entry = race_lobby(state, caller, lobby, "start").await?;
-        let view = change(&entry, Start { at: state.clock.now() }).await?;
+        let entry = race_lobby(services, caller, lobby, "start").await?;
+        let view = change(&entry, Start { at: services.clock.now() }).await?;
         let racers = if view.racers.is_empty() {
             "nobody yet (use `/join`)".to_owned()
         } else {
@@ -170,12 +174,12 @@ pub async fn start(state: &AppState, caller: &Caller, lobby: Option<String>) -> 
     .await)
 }
 
-pub async fn end(state: &AppState, caller: &Caller, lobby: Option<String>) -> Reply {
+pub async fn end(services: &Services, caller: &Caller, lobby: Option<String>) -> Reply {
     reply(
         async {
-            let entry = race_lobby(state, caller, lobby, "end").await?;
+            let entry = race_lobby(services, caller, lobby, "end").await?;
             let end = End {
-                at: state.clock.now(),
+                at: services.clock.now(),
                 reason: "end",
             };
             let summary = change(&entry, end).await?;
@@ -203,10 +207,10 @@ pub async fn end(state: &AppState, caller: &Caller, lobby: Option<String>) -> Re
     )
 }
 
-pub async fn pot(state: &AppState, caller: &Caller, lobby: Option<String>) -> Reply {
+pub async fn pot(services: &Services, caller: &Caller, lobby: Option<String>) -> Reply {
     reply(
         async {
-            let entry = target(state, caller, lobby)?;
+            let entry = target(services, caller, lobby)?;
             let view = view(&entry).await?;
             Ok(Reply::public(format!(
                 "Racers' pot in {} ({}): {}.",

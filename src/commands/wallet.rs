@@ -1,13 +1,9 @@
 //! Money commands: `/wallet`, `/leaderboard`, `/payout`, `/commission`.
 
-use entity::setting;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, EntityTrait};
-
 use crate::discord::{Caller, Reply, ReplyEmbed};
 use crate::ledger::{read, LedgerError, PayoutMethod, PayoutRequest};
 use crate::money::{Currency, Money, Rate};
-use crate::startup::AppState;
+use crate::services::Services;
 
 use super::plain;
 
@@ -15,20 +11,19 @@ use super::plain;
 const WALLET_RECENT: u64 = 5;
 /// Racers listed on a leaderboard.
 const LEADERBOARD_SIZE: u64 = 10;
-/// Settings key of the commission rate changed by `/commission`.
-pub const RATE_SETTING: &str = "commission.rate";
 
 fn unavailable(error: impl std::fmt::Display) -> Reply {
     tracing::error!(%error, "command could not read the ledger");
     Reply::refusal("The ledger is not answering right now; please try again.")
 }
 
-pub async fn wallet(state: &AppState, caller: &Caller) -> Reply {
-    let balances = match read::balances(&state.db, &caller.user_id).await {
+pub async fn wallet(services: &Services, caller: &Caller) -> Reply {
+    let balances = match read::balances(&services.db, &caller.user_id).await {
         Ok(balances) => balances,
         Err(error) => return unavailable(error),
     };
-    let recent = match read::recent_allocations(&state.db, &caller.user_id, WALLET_RECENT).await {
+    let recent = match read::recent_allocations(&services.db, &caller.user_id, WALLET_RECENT).await
+    {
         Ok(recent) => recent,
         Err(error) => return unavailable(error),
     };
@@ -66,15 +61,15 @@ pub async fn wallet(state: &AppState, caller: &Caller) -> Reply {
     Reply::ephemeral("").with_embed(embed)
 }
 
-pub async fn leaderboard(state: &AppState, caller: &Caller) -> Reply {
-    let lobby_ids: Vec<i64> = state
+pub async fn leaderboard(services: &Services, caller: &Caller) -> Reply {
+    let lobby_ids: Vec<i64> = services
         .lobbies
         .all()
         .into_iter()
         .filter(|l| l.guild_id == caller.guild_id)
         .map(|l| l.id)
         .collect();
-    let earners = match read::leaderboard(&state.db, &lobby_ids, LEADERBOARD_SIZE).await {
+    let earners = match read::leaderboard(&services.db, &lobby_ids, LEADERBOARD_SIZE).await {
         Ok(earners) => earners,
         Err(error) => return unavailable(error),
     };
@@ -101,11 +96,11 @@ pub struct PayoutCommand {
 }
 
 /// The currency to pay in: as given, else the racer's only currency.
-async fn payout_currency(state: &AppState, request: &PayoutCommand) -> Result<Currency, Reply> {
+async fn payout_currency(services: &Services, request: &PayoutCommand) -> Result<Currency, Reply> {
     if let Some(code) = &request.currency {
         return Currency::parse(code).map_err(|e| Reply::refusal(format!("Refused: {e}.")));
     }
-    let balances = read::balances(&state.db, &request.user_id)
+    let balances = read::balances(&services.db, &request.user_id)
         .await
         .map_err(unavailable)?;
     match balances.as_slice() {
@@ -122,11 +117,11 @@ async fn payout_currency(state: &AppState, request: &PayoutCommand) -> Result<Cu
     }
 }
 
-pub async fn payout(state: &AppState, caller: &Caller, request: PayoutCommand) -> Reply {
+pub async fn payout(services: &Services, caller: &Caller, request: PayoutCommand) -> Reply {
     if !caller.is_admin {
         return Reply::refusal("Only admins (Manage Server or the admin role) can pay racers out.");
     }
-    let currency = match payout_currency(state, &request).await {
+    let currency = match payout_currency(services, &request).await {
         Ok(currency) => currency,
         Err(reply) => return reply,
     };
@@ -151,10 +146,10 @@ pub async fn payout(state: &AppState, caller: &Caller, request: PayoutCommand) -
         note: request.note.clone(),
         force: request.force,
         requested_by: caller.user_id.clone(),
-        threshold: state.config.commission.payout_threshold,
-        at: state.clock.now(),
+        threshold: services.config.commission.payout_threshold,
+        at: services.clock.now(),
     };
-    match state.ledger.record_payout(payout).await {
+    match services.ledger.record_payout(payout).await {
         Ok(record) => Reply::public(format!(
             "🎉 Congratulations {}! You were paid {} ({}).",
             plain(&request.user_name),
@@ -166,7 +161,7 @@ pub async fn payout(state: &AppState, caller: &Caller, request: PayoutCommand) -
     }
 }
 
-pub async fn commission(state: &AppState, caller: &Caller, rate: &str) -> Reply {
+pub async fn commission(services: &Services, caller: &Caller, rate: &str) -> Reply {
     if !caller.is_admin {
         return Reply::refusal("Only admins can change the commission rate.");
     }
@@ -174,21 +169,9 @@ pub async fn commission(state: &AppState, caller: &Caller, rate: &str) -> Reply 
         Ok(rate) => rate,
         Err(e) => return Reply::refusal(format!("Refused: {e}.")),
     };
-    let saved = setting::Entity::insert(setting::ActiveModel {
-        key: Set(RATE_SETTING.to_owned()),
-        value: Set(rate.value().to_string()),
-    })
-    .on_conflict(
-        OnConflict::column(setting::Column::Key)
-            .update_column(setting::Column::Value)
-            .to_owned(),
-    )
-    .exec(&state.db)
-    .await;
-    if let Err(error) = saved {
+    if let Err(error) = services.rates.set(caller.guild_id.as_deref(), rate).await {
         return unavailable(error);
     }
-    *state.rate.write().unwrap_or_else(|p| p.into_inner()) = rate;
     Reply::public(format!(
         "Commission rate is now {} % of each sale.",
         (rate.value() * rust_decimal::Decimal::from(100)).normalize()

@@ -10,18 +10,19 @@ use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
+use super::extract::lobby;
 use super::ApiError;
 use crate::ledger::{read, verify, PayoutMethod, PayoutRequest};
 use crate::money::{Currency, Money};
-use crate::startup::AppState;
+use crate::services::Services;
 
 /// Allocations shown per racer.
 const RACER_ALLOCATIONS: u64 = 50;
 /// Default and largest page of `GET /api/admin/sales`.
 const SALES_DEFAULT: u64 = 100;
 
-fn authorize(state: &AppState, request: &HttpRequest) -> Result<(), ApiError> {
-    let Some(token) = &state.config.admin_token else {
+fn authorize(services: &Services, request: &HttpRequest) -> Result<(), ApiError> {
+    let Some(token) = &services.config.admin_token else {
         return Err(ApiError::NotFound(
             "the admin API is off (admin.token is empty)".into(),
         ));
@@ -43,14 +44,15 @@ fn authorize(state: &AppState, request: &HttpRequest) -> Result<(), ApiError> {
 }
 
 pub async fn racer(
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
     request: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&state, &request)?;
+    authorize(&services, &request)?;
     let discord_id = path.into_inner();
-    let balances = read::balances(&state.db, &discord_id).await?;
-    let allocations = read::recent_allocations(&state.db, &discord_id, RACER_ALLOCATIONS).await?;
+    let balances = read::balances(&services.db, &discord_id).await?;
+    let allocations =
+        read::recent_allocations(&services.db, &discord_id, RACER_ALLOCATIONS).await?;
     Ok(HttpResponse::Ok().json(json!({
         "discord_id": discord_id, "balances": balances, "allocations": allocations,
     })))
@@ -63,32 +65,26 @@ pub struct SalesQuery {
 }
 
 pub async fn sales(
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
     request: HttpRequest,
     query: web::Query<SalesQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&state, &request)?;
+    authorize(&services, &request)?;
     let lobby_id = match query.lobby.as_deref().filter(|l| !l.is_empty()) {
-        Some(key) => Some(
-            state
-                .lobbies
-                .find(key)
-                .ok_or_else(|| ApiError::NotFound(format!("no lobby {key:?}")))?
-                .id,
-        ),
+        Some(key) => Some(lobby(&services.lobbies, key)?.id),
         None => None,
     };
     let limit = query.limit.unwrap_or(SALES_DEFAULT);
-    let sales = read::sales(&state.db, lobby_id, limit).await?;
+    let sales = read::sales(&services.db, lobby_id, limit).await?;
     Ok(HttpResponse::Ok().json(json!({ "sales": sales })))
 }
 
 pub async fn ledger_verify(
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&state, &request)?;
-    let report = verify::verify(&state.db).await?;
+    authorize(&services, &request)?;
+    let report = verify::verify(&services.db).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 
@@ -111,11 +107,11 @@ fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
 }
 
 pub async fn payout(
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&state, &request)?;
+    authorize(&services, &request)?;
     let body: PayoutBody = serde_json::from_slice(&body)
         .map_err(|e| bad("malformed_body", format!("expected a payout object: {e}")))?;
     let currency =
@@ -131,7 +127,7 @@ pub async fn payout(
             )
         })?,
     };
-    let record = state
+    let record = services
         .ledger
         .record_payout(PayoutRequest {
             discord_id: body.discord_id,
@@ -140,8 +136,8 @@ pub async fn payout(
             note: body.note,
             force: body.force,
             requested_by: "api".into(),
-            threshold: state.config.commission.payout_threshold,
-            at: state.clock.now(),
+            threshold: services.config.commission.payout_threshold,
+            at: services.clock.now(),
         })
         .await?;
     Ok(HttpResponse::Ok().json(record))
@@ -153,15 +149,15 @@ pub struct ExportQuery {
 }
 
 pub async fn export(
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
     request: HttpRequest,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&state, &request)?;
+    authorize(&services, &request)?;
     if !(2000..=9999).contains(&query.year) {
         return Err(bad("invalid_year", "year must be between 2000 and 9999"));
     }
-    let csv = read::export_csv(&state.db, query.year).await?;
+    let csv = read::export_csv(&services.db, query.year).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
@@ -181,19 +177,16 @@ pub struct DiscountBody {
 
 /// Registers a Shopify discount code to a lobby: sales using it are tagged to it.
 pub async fn discount_code(
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
     request: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&state, &request)?;
+    authorize(&services, &request)?;
     let body: DiscountBody = serde_json::from_slice(&body)
         .map_err(|e| bad("malformed_body", format!("expected {{\"code\": ...}}: {e}")))?;
     let key = path.into_inner();
-    let lobby = state
-        .lobbies
-        .find(&key)
-        .ok_or_else(|| ApiError::NotFound(format!("no lobby {key:?}")))?;
+    let lobby = lobby(&services.lobbies, &key)?;
     let code = body.code.trim().to_ascii_uppercase();
     if code.is_empty() || code.len() > 64 {
         return Err(bad("invalid_code", "a discount code is 1 to 64 characters"));
@@ -207,7 +200,7 @@ pub async fn discount_code(
             .update_column(discount_code::Column::LobbyId)
             .to_owned(),
     )
-    .exec(&state.db)
+    .exec(&services.db)
     .await?;
     Ok(HttpResponse::Ok().json(json!({"code": code, "lobby_id": lobby.id})))
 }

@@ -2,27 +2,22 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::extract::{bounded_body, header};
 use super::ApiError;
 use crate::discord::{parse_incoming, pong_body, Incoming, Reply};
-use crate::startup::AppState;
-
-fn header<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    request.headers().get(name).and_then(|v| v.to_str().ok())
-}
+use crate::services::Services;
 
 pub async fn interactions(
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let Some(verifier) = &state.verifier else {
+    let Some(verifier) = &services.verifier else {
         return Err(ApiError::NotFound(
             "the interactions endpoint is off (discord.public_key is empty)".into(),
         ));
     };
-    // Read here rather than by the `Bytes` extractor, whose size-limit refusal is a
-    // plain-text 413 instead of the JSON error every other answer is.
-    let body = super::webhooks::read_body(payload).await?;
+    let body = bounded_body(payload).await?;
     verifier
         .verify(
             header(&request, "X-Signature-Ed25519"),
@@ -33,7 +28,7 @@ pub async fn interactions(
             code: "bad_signature",
             message: format!("invalid request signature: {e}"),
         })?;
-    let admin_role = state.config.discord.admin_role.as_deref();
+    let admin_role = services.config.discord.admin_role.as_deref();
     let incoming = parse_incoming(&body, admin_role).map_err(|e| ApiError::BadRequest {
         code: "malformed_body",
         message: format!("not a Discord interaction: {e}"),
@@ -41,7 +36,7 @@ pub async fn interactions(
     let reply = match incoming {
         Incoming::Ping => return Ok(HttpResponse::Ok().json(pong_body())),
         Incoming::Command(caller, command) => {
-            crate::commands::execute(&state, caller, command).await
+            crate::commands::execute(&services, caller, command).await
         }
         Incoming::Refused(reply) => reply,
         Incoming::Unsupported => Reply::refusal("This interaction is not supported."),

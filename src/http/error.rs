@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
 use crate::ledger::LedgerError;
+use crate::webhooks::WebhookError;
 
 /// Seconds a provider is asked to wait before retrying when we are saturated.
 pub const RETRY_AFTER_SECONDS: u32 = 5;
@@ -59,6 +60,21 @@ impl From<LedgerError> for ApiError {
     }
 }
 
+impl From<WebhookError> for ApiError {
+    fn from(error: WebhookError) -> Self {
+        let (code, message) = (error.code(), error.to_string());
+        match error {
+            WebhookError::BadSignature(_) | WebhookError::StaleTimestamp => {
+                ApiError::Unauthorized { code, message }
+            }
+            WebhookError::Malformed(_)
+            | WebhookError::MissingField(_)
+            | WebhookError::InvalidAmount(_)
+            | WebhookError::UnknownCurrency(_) => ApiError::BadRequest { code, message },
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(error: sea_orm::DbErr) -> Self {
         ApiError::Internal(error.to_string())
@@ -91,5 +107,35 @@ impl ResponseError for ApiError {
             response.insert_header(("Retry-After", RETRY_AFTER_SECONDS.to_string()));
         }
         response.json(json!({"error": self.code(), "message": message}))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_errors_map_to_401_or_400() {
+        let cases = [
+            (WebhookError::BadSignature("x"), 401),
+            (WebhookError::StaleTimestamp, 401),
+            (WebhookError::Malformed("x".into()), 400),
+            (WebhookError::MissingField("id"), 400),
+            (WebhookError::InvalidAmount("0".into()), 400),
+            (WebhookError::UnknownCurrency("xyz".into()), 400),
+        ];
+        for (error, status) in cases {
+            let code = error.code();
+            let answer = ApiError::from(error);
+            assert_eq!(answer.status_code().as_u16(), status, "{code}");
+            assert_eq!(answer.code(), code);
+        }
+    }
+
+    #[test]
+    fn busy_answers_carry_retry_after() {
+        let response = ApiError::from(LedgerError::Saturated).error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key("Retry-After"));
     }
 }

@@ -3,14 +3,14 @@
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
-use crate::startup::AppState;
+use crate::services::Services;
 
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    if crate::db::ping(&state.db).await {
+pub async fn readyz(services: web::Data<Services>) -> HttpResponse {
+    if crate::db::ping(&services.db).await {
         HttpResponse::Ok().json(json!({"status": "ready"}))
     } else {
         HttpResponse::ServiceUnavailable().json(json!({"status": "database unavailable"}))

@@ -4,9 +4,10 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::extract::lobby;
 use super::ApiError;
 use crate::lobby::{LobbyView, Snapshot};
-use crate::startup::AppState;
+use crate::services::Services;
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -15,10 +16,10 @@ pub struct ListQuery {
 }
 
 pub async fn list(
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let snapshots = state
+    let snapshots = services
         .lobbies
         .all()
         .into_iter()
@@ -35,14 +36,11 @@ pub async fn list(
 }
 
 pub async fn one(
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.into_inner();
-    let entry = state
-        .lobbies
-        .find(&key)
-        .ok_or_else(|| ApiError::NotFound(format!("no lobby {key:?}")))?;
+    let entry = lobby(&services.lobbies, &key)?;
     let view = entry
         .addr
         .send(Snapshot)

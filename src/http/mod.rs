@@ -4,11 +4,13 @@
 mod admin;
 mod discord;
 mod error;
+mod extract;
 mod health;
 mod lobbies;
 mod webhooks;
 
 pub use error::ApiError;
+pub use extract::{lobby, BODY_MAX_BYTES};
 
 use actix_web::web;
 

@@ -3,65 +3,22 @@
 //! and answer only after the ledger committed. A rejected request records nothing.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use serde_json::json;
 
+use super::extract::{bounded_body, header};
 use super::ApiError;
 use crate::config::ShopConfig;
 use crate::ledger::RefundOutcome;
 use crate::router::{RouteRefund, RouteSale};
 use crate::sale::{Provider, ShopEvent};
-use crate::startup::AppState;
+use crate::services::Services;
 use crate::webhooks::{kofi, shopify, stripe, WebhookError};
 
-/// Largest webhook body accepted; real order payloads are a few KiB.
-pub const WEBHOOK_BODY_MAX_BYTES: usize = 256 * 1024;
 /// Stripe's signature tolerance (its libraries' default).
 pub const STRIPE_TOLERANCE_SECONDS: i64 = 300;
 
-impl From<WebhookError> for ApiError {
-    fn from(error: WebhookError) -> Self {
-        match error.status() {
-            401 => ApiError::Unauthorized {
-                code: error.code(),
-                message: error.to_string(),
-            },
-            _ => ApiError::BadRequest {
-                code: error.code(),
-                message: error.to_string(),
-            },
-        }
-    }
-}
-
-/// Reads a request body of at most [`WEBHOOK_BODY_MAX_BYTES`]; a larger one is the
-/// JSON `413 body_too_large` answer.
-pub(super) async fn read_body(mut payload: web::Payload) -> Result<web::BytesMut, ApiError> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest {
-            code: "malformed_body",
-            message: format!("could not read the body: {e}"),
-        })?;
-        if body.len() + chunk.len() > WEBHOOK_BODY_MAX_BYTES {
-            return Err(ApiError::TooLarge(WEBHOOK_BODY_MAX_BYTES));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-/// A header by name, also without Shopify's `X-` prefix (its newer delivery).
-fn header<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    let headers = request.headers();
-    headers
-        .get(name)
-        .or_else(|| name.strip_prefix("X-").and_then(|bare| headers.get(bare)))
-        .and_then(|v| v.to_str().ok())
-}
-
 fn parse(
-    state: &AppState,
+    services: &Services,
     shop: &ShopConfig,
     request: &HttpRequest,
     body: &[u8],
@@ -72,7 +29,7 @@ fn parse(
                 body,
                 header(request, "Stripe-Signature"),
                 &shop.secrets,
-                state.clock.now(),
+                services.clock.now(),
                 STRIPE_TOLERANCE_SECONDS,
             )?;
             stripe::parse(body, &shop.name)
@@ -93,13 +50,13 @@ fn parse(
 }
 
 pub async fn receive(
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
     path: web::Path<(String, String)>,
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (provider, shop_name) = path.into_inner();
-    let result = handle(&state, &provider, &shop_name, &request, payload).await;
+    let result = handle(&services, &provider, &shop_name, &request, payload).await;
     let outcome = match &result {
         Ok((outcome, _)) => *outcome,
         Err(error) => error.code(),
@@ -112,23 +69,23 @@ pub async fn receive(
 }
 
 async fn handle(
-    state: &AppState,
+    services: &Services,
     provider: &str,
     shop_name: &str,
     request: &HttpRequest,
     payload: web::Payload,
 ) -> Result<(&'static str, serde_json::Value), ApiError> {
-    let shop = state
+    let shop = services
         .config
         .shops
         .get(shop_name)
         .filter(|shop| shop.provider.as_str() == provider)
         .ok_or_else(|| ApiError::NotFound(format!("no {provider} shop named {shop_name:?}")))?;
-    let body = read_body(payload).await?;
-    let event = parse(state, shop, request, &body)?
+    let body = bounded_body(payload).await?;
+    let event = parse(services, shop, request, &body)?
         .cleaned()
         .map_err(|problem| WebhookError::Malformed(problem.to_owned()))?;
-    let received_at = state.clock.now();
+    let received_at = services.clock.now();
     match event {
         ShopEvent::Ignored { event_id, reason } => Ok((
             "ignored",
@@ -136,7 +93,7 @@ async fn handle(
         )),
         ShopEvent::Sale(sale) => {
             let event_id = sale.event_id.clone();
-            let routed = state
+            let routed = services
                 .router
                 .send(RouteSale { sale, received_at })
                 .await
@@ -154,7 +111,7 @@ async fn handle(
         }
         ShopEvent::Refund(refund) => {
             let event_id = refund.event_id.clone();
-            let outcome = state
+            let outcome = services
                 .router
                 .send(RouteRefund {
                     refund,

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use actix_web::{web, HttpRequest, HttpResponse};
 use actix_web_actors::ws;
 
-use crate::http::ApiError;
-use crate::startup::AppState;
+use crate::http::{lobby, ApiError};
+use crate::services::Services;
 pub use session::{OverlaySession, CLIENT_BUFFER_FRAMES, CLIENT_TIMEOUT, HEARTBEAT_INTERVAL};
 
 const INDEX_HTML: &str = include_str!("../../overlay-client/index.html");
@@ -27,18 +27,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ws/lobbies/{lobby}", web::get().to(socket));
 }
 
-fn lobby(state: &AppState, key: &str) -> Result<crate::lobby::registry::LobbyEntry, ApiError> {
-    state
-        .lobbies
-        .find(key)
-        .ok_or_else(|| ApiError::NotFound(format!("no lobby {key:?}")))
-}
-
 async fn page(
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    lobby(&state, &path)?;
+    lobby(&services.lobbies, &path)?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(INDEX_HTML))
@@ -57,9 +50,12 @@ async fn style() -> HttpResponse {
 }
 
 /// The lobby's checkout link as a QR code (404 when no shop has a checkout URL).
-async fn qr(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let entry = lobby(&state, &path)?;
-    let url = state
+async fn qr(
+    services: web::Data<Services>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let entry = lobby(&services.lobbies, &path)?;
+    let url = services
         .lobbies
         .checkout_url(entry.guild_id.as_deref(), &entry.code)
         .ok_or_else(|| ApiError::NotFound("no shop has a checkout_url".into()))?;
@@ -78,12 +74,12 @@ async fn qr(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpR
 
 /// Upgrades to the overlay websocket; an unknown lobby is a 404 before upgrading.
 async fn socket(
-    state: web::Data<AppState>,
+    services: web::Data<Services>,
     path: web::Path<String>,
     request: HttpRequest,
     stream: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let entry = lobby(&state, &path)?;
+    let entry = lobby(&services.lobbies, &path)?;
     let id = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
     ws::start(
         OverlaySession::new(id, entry.id, entry.addr),

@@ -5,19 +5,20 @@
 pub mod attribution;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use actix::prelude::*;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use entity::discount_code;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
+use crate::commission::CommissionRates;
 use crate::config::Config;
 use crate::ledger::{
     LedgerError, LedgerHandle, LobbyDelta, RefundOutcome, RefundRecord, SaleOutcome, SaleRecord,
 };
 use crate::lobby::{Credit, LobbyRegistry, Refunded};
-use crate::money::{Money, Rate};
+use crate::money::Money;
 use crate::sale::{RefundEvent, SaleEvent};
 use attribution::{attribute, OpenLobby, Tag};
 
@@ -53,7 +54,7 @@ struct Routing {
     ledger: LedgerHandle,
     lobbies: Arc<LobbyRegistry>,
     config: Arc<Config>,
-    rate: Arc<RwLock<Rate>>,
+    rates: Arc<CommissionRates>,
 }
 
 pub struct SalesRouter {
@@ -68,7 +69,7 @@ impl SalesRouter {
         ledger: LedgerHandle,
         lobbies: Arc<LobbyRegistry>,
         config: Arc<Config>,
-        rate: Arc<RwLock<Rate>>,
+        rates: Arc<CommissionRates>,
     ) -> Self {
         SalesRouter {
             shared: Routing {
@@ -76,7 +77,7 @@ impl SalesRouter {
                 ledger,
                 lobbies,
                 config,
-                rate,
+                rates,
             },
         }
     }
@@ -139,13 +140,12 @@ impl Routing {
     ) -> Result<Routed, LedgerError> {
         let commission = &self.config.commission;
         let sold_at = clamp_sale_time(sale.sold_at, received_at, commission.max_delay_minutes);
-        let rate = *self.rate.read().unwrap_or_else(|p| p.into_inner());
-        let pool = sale.amount.commission(rate);
         let guild = self
             .config
             .shops
             .get(&sale.shop)
             .and_then(|shop| shop.guild_id.clone());
+        let pool = sale.amount.commission(self.rates.current(guild.as_deref()));
         let tag = self.resolve_tag(&sale, guild.as_deref()).await?;
         let only = match tag {
             Tag::Lobby(id) => Some(id),

@@ -49,14 +49,6 @@ impl WebhookError {
             WebhookError::UnknownCurrency(_) => "unknown_currency",
         }
     }
-
-    /// HTTP status the endpoint answers with.
-    pub fn status(&self) -> u16 {
-        match self {
-            WebhookError::BadSignature(_) | WebhookError::StaleTimestamp => 401,
-            _ => 400,
-        }
-    }
 }
 
 impl From<MoneyError> for WebhookError {
@@ -190,26 +182,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_and_statuses() {
+    fn codes() {
         let cases = [
-            (WebhookError::BadSignature("x"), "bad_signature", 401),
-            (WebhookError::StaleTimestamp, "stale_timestamp", 401),
-            (WebhookError::Malformed("x".into()), "malformed_body", 400),
-            (WebhookError::MissingField("id"), "missing_field", 400),
-            (
-                WebhookError::InvalidAmount("0".into()),
-                "invalid_amount",
-                400,
-            ),
+            (WebhookError::BadSignature("x"), "bad_signature"),
+            (WebhookError::StaleTimestamp, "stale_timestamp"),
+            (WebhookError::Malformed("x".into()), "malformed_body"),
+            (WebhookError::MissingField("id"), "missing_field"),
+            (WebhookError::InvalidAmount("0".into()), "invalid_amount"),
             (
                 WebhookError::UnknownCurrency("xyz".into()),
                 "unknown_currency",
-                400,
             ),
         ];
-        for (err, code, status) in cases {
+        for (err, code) in cases {
             assert_eq!(err.code(), code);
-            assert_eq!(err.status(), status);
         }
     }
 

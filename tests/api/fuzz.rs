@@ -177,7 +177,9 @@ fn check_error(err: &WebhookError) -> Result<(), TestCaseError> {
         "bad_signature" | "stale_timestamp" => 401,
         _ => 400,
     };
-    prop_assert_eq!(err.status(), expected, "{} has the wrong status", code);
+    let status =
+        actix_web::ResponseError::status_code(&cozykart::http::ApiError::from(err.clone()));
+    prop_assert_eq!(status.as_u16(), expected, "{} has the wrong status", code);
     let message = err.to_string();
     prop_assert!(
         message.chars().count() <= MESSAGE_MAX_CHARS,
@@ -2082,7 +2084,7 @@ fn describe(case: &HttpCase) -> String {
 #[actix_web::test]
 async fn oversized_discord_interaction_is_a_json_413() {
     let app = spawn_app(Engine::Sqlite, &full_config("")).await;
-    let limit = cozykart::startup::BODY_MAX_BYTES;
+    let limit = cozykart::http::BODY_MAX_BYTES;
     let (status, json) = post(&app, "/discord/interactions", vec![b'{'; limit + 1], &[]).await;
     assert_eq!(status, 413, "{json}");
     assert_eq!(json["error"], "body_too_large");

@@ -136,7 +136,7 @@ pub struct TestApp {
     pub address: String,
     pub db: DatabaseConnection,
     pub clock: Clock,
-    pub state: actix_web::web::Data<cozykart::startup::AppState>,
+    pub state: actix_web::web::Data<cozykart::services::Services>,
     pub handle: actix_web::dev::ServerHandle,
     pub test_db: TestDb,
 }
@@ -171,7 +171,7 @@ pub async fn spawn_app_on_listener(
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state();
+    let state = app.services();
     let handle = app.handle();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {

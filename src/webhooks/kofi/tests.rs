@@ -109,7 +109,7 @@ fn the_token_is_checked_first() {
         parse(&missing, &tokens(), &shop_orders(), "k"),
         Err(bad.clone())
     );
-    assert_eq!(bad.status(), 401);
+    assert_eq!(bad.code(), "bad_signature");
     assert!(!bad.to_string().contains(TOKEN));
     let syntax = run_err(b"data=%7B%22verification_token%22%3A%225e1f0c2a");
     assert!(!syntax.to_string().contains("5e1f0c2a"), "{syntax}");

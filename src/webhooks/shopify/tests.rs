@@ -58,7 +58,7 @@ fn readme_worked_example() {
     let hex = "2a7abeb1b58732f0facab462ff99ef30ddd8ef14a03567b744e34d96e8a91863";
     assert_eq!(hex::encode(hmac_sha256(secret[0].as_bytes(), &[body])), hex);
     let err = verify_signature(body, Some(hex), &secret).unwrap_err();
-    assert_eq!((err.code(), err.status()), ("bad_signature", 401));
+    assert_eq!(err.code(), "bad_signature");
     let unpadded = header.trim_end_matches('=');
     assert!(verify_signature(body, Some(unpadded), &secret).is_err());
 }

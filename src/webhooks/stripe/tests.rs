@@ -152,7 +152,6 @@ fn negative_vectors_fail_with_the_right_error() {
             "only v0 present" => assert_eq!(err, WebhookError::BadSignature("no v1 signature")),
             other => panic!("unexpected case {other}"),
         }
-        assert_eq!(err.status(), 401);
     }
 }
 

@@ -1,0 +1,34 @@
+//! What commands and request handlers need, below the wiring: built once by
+//! `startup`, shared by every HTTP worker and the Discord gateway.
+
+use std::sync::Arc;
+
+use actix::Addr;
+use sea_orm::DatabaseConnection;
+
+use crate::clock::Clock;
+use crate::commission::CommissionRates;
+use crate::config::Config;
+use crate::discord::InteractionVerifier;
+use crate::ledger::LedgerHandle;
+use crate::lobby::LobbyRegistry;
+use crate::router::SalesRouter;
+
+pub struct Services {
+    /// Validated configuration; read by every handler (shops, limits, links).
+    pub config: Arc<Config>,
+    /// Shared pool for reads and lobby writes (the ledger writes through its own).
+    pub db: DatabaseConnection,
+    /// The one writer of money.
+    pub ledger: LedgerHandle,
+    /// "Now" for every request; tests move it.
+    pub clock: Clock,
+    /// Every lobby actor, by id, code and channel.
+    pub lobbies: Arc<LobbyRegistry>,
+    /// Attributes sales and refunds, then tells the lobbies.
+    pub router: Addr<SalesRouter>,
+    /// The commission rate in force.
+    pub rates: Arc<CommissionRates>,
+    /// Checks Discord's signatures; `None` turns `/discord/interactions` off.
+    pub verifier: Option<InteractionVerifier>,
+}
