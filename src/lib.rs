@@ -22,6 +22,7 @@ pub mod ledger;
 pub mod lobby;
 pub mod money;
 pub mod overlay;
+pub mod payout;
 pub mod router;
 pub mod sale;
 pub mod services;

@@ -21,25 +21,8 @@ pub async fn execute(services: &Services, caller: Caller, command: Command) -> R
         Command::Pot { lobby } => race::pot(services, &caller, lobby).await,
         Command::Wallet => wallet::wallet(services, &caller).await,
         Command::Leaderboard => wallet::leaderboard(services, &caller).await,
-        Command::Payout {
-            user_id,
-            user_name,
-            amount,
-            currency,
-            method,
-            note,
-            force,
-        } => {
-            let request = wallet::PayoutCommand {
-                user_id,
-                user_name,
-                amount,
-                currency,
-                method,
-                note,
-                force,
-            };
-            wallet::payout(services, &caller, request).await
+        Command::Payout { user_name, form } => {
+            wallet::payout(services, &caller, &user_name, form).await
         }
         Command::Commission { rate } => wallet::commission(services, &caller, &rate).await,
     }

@@ -1,8 +1,9 @@
 //! Money commands: `/wallet`, `/leaderboard`, `/payout`, `/commission`.
 
 use crate::discord::{Caller, Reply, ReplyEmbed};
-use crate::ledger::{read, LedgerError, PayoutMethod, PayoutRequest};
-use crate::money::{Currency, Money, Rate};
+use crate::ledger::{read, LedgerError};
+use crate::money::Rate;
+use crate::payout::{PayoutForm, PayoutFormError};
 use crate::services::Services;
 
 use super::plain;
@@ -84,75 +85,37 @@ pub async fn leaderboard(services: &Services, caller: &Caller) -> Reply {
     Reply::public("").with_embed(ReplyEmbed::new("Top earners").description(lines.join("\n")))
 }
 
-/// `/payout` options as typed.
-pub struct PayoutCommand {
-    pub user_id: String,
-    pub user_name: String,
-    pub amount: String,
-    pub currency: Option<String>,
-    pub method: Option<String>,
-    pub note: Option<String>,
-    pub force: bool,
-}
-
-/// The currency to pay in: as given, else the racer's only currency.
-async fn payout_currency(services: &Services, request: &PayoutCommand) -> Result<Currency, Reply> {
-    if let Some(code) = &request.currency {
-        return Currency::parse(code).map_err(|e| Reply::refusal(format!("Refused: {e}.")));
-    }
-    let balances = read::balances(&services.db, &request.user_id)
-        .await
-        .map_err(unavailable)?;
-    match balances.as_slice() {
-        [only] => {
-            Currency::parse(&only.currency).map_err(|e| Reply::refusal(format!("Refused: {e}.")))
-        }
-        [] => Err(Reply::refusal(format!(
-            "{} has no earnings to pay out.",
-            plain(&request.user_name)
-        ))),
-        _ => Err(Reply::refusal(
-            "This racer has earnings in several currencies; say which with the `currency` option.",
-        )),
-    }
-}
-
-pub async fn payout(services: &Services, caller: &Caller, request: PayoutCommand) -> Reply {
+pub async fn payout(
+    services: &Services,
+    caller: &Caller,
+    user_name: &str,
+    form: PayoutForm,
+) -> Reply {
     if !caller.is_admin {
         return Reply::refusal("Only admins (Manage Server or the admin role) can pay racers out.");
     }
-    let currency = match payout_currency(services, &request).await {
-        Ok(currency) => currency,
-        Err(reply) => return reply,
+    let held = match read::currencies(&services.db, &form.discord_id).await {
+        Ok(held) => held,
+        Err(error) => return unavailable(error),
     };
-    let amount = match Money::parse(&request.amount, currency) {
-        Ok(amount) => amount,
-        Err(e) => {
-            return Reply::refusal(format!(
-                "Refused: `{}` is not a valid amount: {e}.",
-                plain(&request.amount)
-            ))
+    let order = match form.parse(&held) {
+        Ok(order) => order,
+        Err(PayoutFormError::NoEarnings) => {
+            return Reply::refusal(format!("{} has no earnings to pay out.", plain(user_name)))
+        }
+        Err(refusal) => {
+            return Reply::refusal(format!("Refused: {}.", plain(&refusal.to_string())))
         }
     };
-    let method = request
-        .method
-        .as_deref()
-        .and_then(PayoutMethod::parse)
-        .unwrap_or(PayoutMethod::Manual);
-    let payout = PayoutRequest {
-        discord_id: request.user_id.clone(),
-        amount,
-        method,
-        note: request.note.clone(),
-        force: request.force,
-        requested_by: caller.user_id.clone(),
-        threshold: services.config.commission.payout_threshold,
-        at: services.clock.now(),
-    };
-    match services.ledger.record_payout(payout).await {
+    let request = order.request(
+        caller.user_id.clone(),
+        services.config.commission.payout_threshold,
+        services.clock.now(),
+    );
+    match services.ledger.record_payout(request).await {
         Ok(record) => Reply::public(format!(
             "🎉 Congratulations {}! You were paid {} ({}).",
-            plain(&request.user_name),
+            plain(user_name),
             record.amount,
             record.method.replace('_', " ")
         )),

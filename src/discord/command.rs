@@ -8,6 +8,8 @@ use serenity::model::application::{
 use serenity::model::id::UserId;
 use serenity::model::Permissions;
 
+use crate::payout::PayoutForm;
+
 /// Who ran a command, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
@@ -44,24 +46,16 @@ pub enum Command {
     Wallet,
     Leaderboard,
     Payout {
-        user_id: String,
+        /// Display name of the racer paid, for the reply.
         user_name: String,
-        /// Decimal text exactly as typed (trimmed).
-        amount: String,
-        currency: Option<String>,
-        /// One of [`PAYOUT_METHODS`].
-        method: Option<String>,
-        note: Option<String>,
-        force: bool,
+        /// The racer's id and the options as typed; parsed by [`PayoutForm::parse`].
+        form: PayoutForm,
     },
     Commission {
         /// Decimal text exactly as typed (trimmed).
         rate: String,
     },
 }
-
-/// The `method` choices of `/payout`, as registered and as handed on.
-pub const PAYOUT_METHODS: &[&str] = &["gift_card", "store_credit", "manual"];
 
 /// Longest text accepted per option; also registered as `max_length`.
 pub(crate) const MAX_NAME: u16 = 64;
@@ -120,16 +114,18 @@ pub fn parse_command(
                 .user("user")?
                 .ok_or(CommandError::MissingOption("user"))?;
             Command::Payout {
-                user_id,
                 user_name,
-                amount: opts.required_text("amount", MAX_AMOUNT)?,
-                currency: opts.text("currency", MAX_CURRENCY)?,
-                method: opts
-                    .text("method", MAX_NAME)?
-                    .map(payout_method)
-                    .transpose()?,
-                note: opts.text("note", MAX_NOTE)?,
-                force: opts.boolean("force")?.unwrap_or(false),
+                form: PayoutForm {
+                    discord_id: user_id,
+                    amount: opts.required_text("amount", MAX_AMOUNT)?,
+                    currency: opts.text("currency", MAX_CURRENCY)?,
+                    method: opts
+                        .text("method", MAX_NAME)?
+                        .map(payout_method)
+                        .transpose()?,
+                    note: opts.text("note", MAX_NOTE)?,
+                    force: opts.boolean("force")?.unwrap_or(false),
+                },
             }
         }
         "commission" => Command::Commission {
@@ -195,24 +191,16 @@ fn pick_name(nick: Option<&str>, global: Option<&str>, username: &str) -> String
 }
 
 /// Accepts a registered choice value, or its label as some clients send it
-/// (`"gift card"`, `"Store Credit"`).
+/// (`"gift card"`, `"Store Credit"`), handing on the value.
 fn payout_method(text: String) -> Result<String, CommandError> {
-    let key: String = text
-        .chars()
-        .map(|c| match c {
-            ' ' | '-' => '_',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect();
-    PAYOUT_METHODS
-        .iter()
-        .find(|m| **m == key)
-        .map(|m| (*m).to_owned())
-        .ok_or_else(|| CommandError::BadChoice {
+    match crate::payout::parse_method(&text) {
+        Some(method) => Ok(method.as_str().to_owned()),
+        None => Err(CommandError::BadChoice {
             option: "method",
             value: text.chars().take(32).collect(),
-            allowed: PAYOUT_METHODS.join(", "),
-        })
+            allowed: crate::payout::method_values(),
+        }),
+    }
 }
 
 fn clip_name(name: &str) -> String {

@@ -83,14 +83,16 @@ fn payout_by_admin() {
     assert_eq!(
         command,
         Command::Payout {
-            user_id: "1100000000000000002".into(),
             user_name: "Drifter".into(),
-            amount: "20.00".into(),
-            currency: None,
-            // The fixture sends the label "gift card"; it is normalized to the choice value.
-            method: Some("gift_card".into()),
-            note: None,
-            force: false,
+            form: PayoutForm {
+                discord_id: "1100000000000000002".into(),
+                amount: "20.00".into(),
+                currency: None,
+                // The fixture sends the label "gift card"; it is normalized to the choice value.
+                method: Some("gift_card".into()),
+                note: None,
+                force: false,
+            },
         }
     );
 }
@@ -100,7 +102,7 @@ fn payout_by_non_admin_is_parsed_but_not_admin() {
     let (caller, command) = parse(fixtures::PAYOUT_BY_NON_ADMIN).unwrap();
     assert_eq!(caller, drifter());
     assert!(
-        matches!(command, Command::Payout { ref amount, method: None, .. } if amount == "5.00")
+        matches!(command, Command::Payout { ref form, .. } if form.amount == "5.00" && form.method.is_none())
     );
 }
 
@@ -149,14 +151,11 @@ fn payout_target_name_comes_from_resolved() {
     };
     assert_eq!(user_name, "Drift King");
     json["data"]["resolved"] = json!({});
-    let Command::Payout {
-        user_id, user_name, ..
-    } = parse_json(&json, None).unwrap().1
-    else {
+    let Command::Payout { form, user_name } = parse_json(&json, None).unwrap().1 else {
         panic!("not a payout");
     };
     assert_eq!(
-        (user_id.as_str(), user_name.as_str()),
+        (form.discord_id.as_str(), user_name.as_str()),
         ("1100000000000000002", "1100000000000000002")
     );
 }
@@ -169,20 +168,13 @@ fn all_payout_options() {
     options.push(json!({"name": "currency", "type": 3, "value": "eur"}));
     options.push(json!({"name": "note", "type": 3, "value": "  for the Friday Cup  "}));
     options.push(json!({"name": "force", "type": 5, "value": true}));
-    let Command::Payout {
-        currency,
-        method,
-        note,
-        force,
-        ..
-    } = parse_json(&json, None).unwrap().1
-    else {
+    let Command::Payout { form, .. } = parse_json(&json, None).unwrap().1 else {
         panic!("not a payout");
     };
-    assert_eq!(currency.as_deref(), Some("eur"));
-    assert_eq!(method.as_deref(), Some("store_credit"));
-    assert_eq!(note.as_deref(), Some("for the Friday Cup"));
-    assert!(force);
+    assert_eq!(form.currency.as_deref(), Some("eur"));
+    assert_eq!(form.method.as_deref(), Some("store_credit"));
+    assert_eq!(form.note.as_deref(), Some("for the Friday Cup"));
+    assert!(form.force);
 }
 
 #[test]

@@ -15,7 +15,7 @@ mod verify;
 #[cfg(test)]
 mod fixtures;
 
-pub use command::{parse_command, Caller, Command, CommandError, PAYOUT_METHODS};
+pub use command::{parse_command, Caller, Command, CommandError};
 pub use gateway::{run_gateway, CommandHandler};
 pub use interaction::{parse_incoming, pong_body, Incoming};
 pub use register::command_definitions;

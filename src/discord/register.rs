@@ -38,22 +38,17 @@ pub fn command_definitions() -> Vec<CreateCommand> {
             .add_option(
                 text(
                     "currency",
-                    "ISO 4217 code, e.g. USD (default: server currency)",
+                    "ISO 4217 code, e.g. USD (default: the racer's only currency)",
                     MAX_CURRENCY,
                 )
                 .min_length(MAX_CURRENCY),
             )
-            .add_option(
-                text("method", "How the racer was paid", MAX_NAME)
-                    .add_string_choice("Gift card", "gift_card")
-                    .add_string_choice("Store credit", "store_credit")
-                    .add_string_choice("Manual", "manual"),
-            )
+            .add_option(method_option())
             .add_option(text("note", "Note kept with the payout", MAX_NOTE))
             .add_option(CreateCommandOption::new(
                 CommandOptionType::Boolean,
                 "force",
-                "Pay even if it exceeds the racer's balance",
+                crate::payout::FORCE_MEANS,
             )),
         admin_command("commission", "Set the commission rate for new races").add_option(
             text(
@@ -87,6 +82,18 @@ fn admin_command(name: &str, description: &str) -> CreateCommand {
     guild_command(name, description).default_member_permissions(Permissions::MANAGE_GUILD)
 }
 
+/// `/payout`'s `method`: one choice per payout method, labelled as Discord shows it.
+fn method_option() -> CreateCommandOption {
+    crate::payout::METHODS.iter().fold(
+        text(
+            "method",
+            "How the racer was paid (default: manual)",
+            MAX_NAME,
+        ),
+        |option, (method, label)| option.add_string_choice(*label, method.as_str()),
+    )
+}
+
 fn text(name: &str, description: &str, max: u16) -> CreateCommandOption {
     CreateCommandOption::new(CommandOptionType::String, name, description).max_length(max)
 }
@@ -94,7 +101,6 @@ fn text(name: &str, description: &str, max: u16) -> CreateCommandOption {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discord::PAYOUT_METHODS;
     use serde_json::Value;
 
     fn definitions() -> Vec<Value> {
@@ -184,13 +190,18 @@ mod tests {
         assert_eq!(option(payout, "amount")["type"], 3);
         assert_eq!(option(payout, "amount")["required"], true);
         assert_eq!(option(payout, "force")["type"], 5);
+        let force = option(payout, "force")["description"].as_str().unwrap();
+        assert!(
+            force.contains("threshold") && force.contains("never more"),
+            "{force}"
+        );
         let choices: Vec<&str> = option(payout, "method")["choices"]
             .as_array()
             .unwrap()
             .iter()
             .map(|c| c["value"].as_str().unwrap())
             .collect();
-        assert_eq!(choices, PAYOUT_METHODS);
+        assert_eq!(choices, ["gift_card", "store_credit", "manual"]);
         let rate = option(find(&defs, "commission"), "rate");
         assert_eq!(
             (rate["type"].clone(), rate["required"].clone()),

@@ -12,8 +12,8 @@ use subtle::ConstantTimeEq;
 
 use super::extract::lobby;
 use super::ApiError;
-use crate::ledger::{read, verify, PayoutMethod, PayoutRequest};
-use crate::money::{Currency, Money};
+use crate::ledger::{read, verify};
+use crate::payout::PayoutForm;
 use crate::services::Services;
 
 /// Allocations shown per racer.
@@ -88,17 +88,6 @@ pub async fn ledger_verify(
     Ok(HttpResponse::Ok().json(report))
 }
 
-#[derive(Deserialize)]
-pub struct PayoutBody {
-    discord_id: String,
-    amount: String,
-    currency: String,
-    method: Option<String>,
-    note: Option<String>,
-    #[serde(default)]
-    force: bool,
-}
-
 fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::BadRequest {
         code,
@@ -112,34 +101,15 @@ pub async fn payout(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&services, &request)?;
-    let body: PayoutBody = serde_json::from_slice(&body)
+    let form: PayoutForm = serde_json::from_slice(&body)
         .map_err(|e| bad("malformed_body", format!("expected a payout object: {e}")))?;
-    let currency =
-        Currency::parse(&body.currency).map_err(|e| bad("unknown_currency", e.to_string()))?;
-    let amount =
-        Money::parse(&body.amount, currency).map_err(|e| bad("invalid_amount", e.to_string()))?;
-    let method = match body.method.as_deref() {
-        None => PayoutMethod::Manual,
-        Some(text) => PayoutMethod::parse(text).ok_or_else(|| {
-            bad(
-                "invalid_method",
-                "method is gift_card, store_credit or manual",
-            )
-        })?,
-    };
-    let record = services
-        .ledger
-        .record_payout(PayoutRequest {
-            discord_id: body.discord_id,
-            amount,
-            method,
-            note: body.note,
-            force: body.force,
-            requested_by: "api".into(),
-            threshold: services.config.commission.payout_threshold,
-            at: services.clock.now(),
-        })
-        .await?;
+    let held = read::currencies(&services.db, &form.discord_id).await?;
+    let request = form.parse(&held)?.request(
+        "api".into(),
+        services.config.commission.payout_threshold,
+        services.clock.now(),
+    );
+    let record = services.ledger.record_payout(request).await?;
     Ok(HttpResponse::Ok().json(record))
 }
 

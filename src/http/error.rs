@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
 use crate::ledger::LedgerError;
+use crate::payout::PayoutFormError;
 use crate::webhooks::WebhookError;
 
 /// Seconds a provider is asked to wait before retrying when we are saturated.
@@ -71,6 +72,15 @@ impl From<WebhookError> for ApiError {
             | WebhookError::MissingField(_)
             | WebhookError::InvalidAmount(_)
             | WebhookError::UnknownCurrency(_) => ApiError::BadRequest { code, message },
+        }
+    }
+}
+
+impl From<PayoutFormError> for ApiError {
+    fn from(error: PayoutFormError) -> Self {
+        ApiError::BadRequest {
+            code: error.code(),
+            message: error.to_string(),
         }
     }
 }

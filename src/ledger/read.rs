@@ -54,6 +54,18 @@ pub async fn balances(
         .collect()
 }
 
+/// The currencies a racer holds balances in, in code order.
+pub async fn currencies(
+    db: &impl ConnectionTrait,
+    discord_id: &str,
+) -> Result<Vec<Currency>, DbErr> {
+    Ok(balances(db, discord_id)
+        .await?
+        .iter()
+        .map(|b| b.available.currency())
+        .collect())
+}
+
 #[derive(Debug, Serialize, Clone)]
 pub struct AllocationView {
     pub sale_id: i64,

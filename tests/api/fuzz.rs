@@ -1296,24 +1296,18 @@ fn check_command(command: &Command) -> Result<(), TestCaseError> {
         | Command::Start { lobby }
         | Command::End { lobby }
         | Command::Pot { lobby } => prop_assert!(within(lobby, 64)),
-        Command::Payout {
-            user_id,
-            amount,
-            currency,
-            method,
-            note,
-            ..
-        } => {
-            prop_assert!(
-                user_id.parse::<u64>().is_ok_and(|id| id > 0),
-                "user id {user_id}"
-            );
-            prop_assert!(within(&Some(amount.clone()), 32));
-            prop_assert!(within(currency, 3));
-            prop_assert!(within(note, 200));
-            prop_assert!(method
+        Command::Payout { form, .. } => {
+            let id = &form.discord_id;
+            prop_assert!(id.parse::<u64>().is_ok_and(|id| id > 0), "user id {id}");
+            prop_assert!(within(&Some(form.amount.clone()), 32));
+            prop_assert!(within(&form.currency, 3));
+            prop_assert!(within(&form.note, 200));
+            // The parser hands on a method's value, never free text.
+            prop_assert!(form
+                .method
                 .as_deref()
-                .is_none_or(|m| cozykart::discord::PAYOUT_METHODS.contains(&m)));
+                .is_none_or(|m| cozykart::payout::parse_method(m)
+                    .is_some_and(|method| method.as_str() == m)));
         }
         Command::Commission { rate } => prop_assert!(within(&Some(rate.clone()), 32)),
         Command::Wallet | Command::Leaderboard => {}

@@ -482,11 +482,12 @@ async fn admin_api_needs_its_token(engine: Engine) {
     )
     .await;
     assert_eq!(status, 401);
+    let auth = [("Authorization", format!("Bearer {ADMIN_TOKEN}"))];
     let (status, answer) = post(
         &app,
         "/api/admin/payouts",
         br#"{"discord_id":"1","amount":"5.00","currency":"USD","force":true}"#.to_vec(),
-        &[("Authorization", format!("Bearer {ADMIN_TOKEN}"))],
+        &auth,
     )
     .await;
     assert_eq!(
@@ -494,6 +495,26 @@ async fn admin_api_needs_its_token(engine: Engine) {
         (409, Some("over_available")),
         "{answer}"
     );
+    // The admin API parses a payout as `/payout` does.
+    for (body, code) in [
+        (
+            r#"{"discord_id":"1","amount":"5.00","currency":"USD","method":"paypal"}"#,
+            "invalid_method",
+        ),
+        (
+            r#"{"discord_id":"1","amount":"5.001","currency":"USD"}"#,
+            "invalid_amount",
+        ),
+        (r#"{"discord_id":"1","amount":"5.00"}"#, "no_earnings"),
+    ] {
+        let (status, answer) = post(&app, "/api/admin/payouts", body.into(), &auth).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (400, Some(code)),
+            "{answer}"
+        );
+    }
+    app.assert_ledger_balances().await;
 }
 on_both_engines!(admin_api_needs_its_token);
 

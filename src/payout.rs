@@ -1,0 +1,224 @@
+//! A payout as an admin asks for it, typed into `/payout` or posted to
+//! `POST /api/admin/payouts`: one vocabulary of methods and one parse for both,
+//! into the typed order the ledger then checks against the money rules.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::ledger::{PayoutMethod, PayoutRequest};
+use crate::money::{Currency, Money, MoneyError};
+
+/// Every payout method with the label Discord shows for it; the value stored and
+/// sent is [`PayoutMethod::as_str`].
+pub const METHODS: [(PayoutMethod, &str); 3] = [
+    (PayoutMethod::GiftCard, "Gift card"),
+    (PayoutMethod::StoreCredit, "Store credit"),
+    (PayoutMethod::Manual, "Manual"),
+];
+
+/// What `force` does, as the command's option says it.
+pub const FORCE_MEANS: &str =
+    "Pay even below the payout threshold (never more than the available balance)";
+
+/// A method by its value (`gift_card`) or by its label as some clients send it
+/// (`Gift card`, `store-credit`); unknown text is `None`, never a default.
+pub fn parse_method(text: &str) -> Option<PayoutMethod> {
+    let key: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            ' ' | '-' => '_',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    METHODS
+        .iter()
+        .map(|(method, _)| *method)
+        .find(|method| method.as_str() == key)
+}
+
+/// The values of every method, for messages (`gift_card, store_credit, manual`).
+pub fn method_values() -> String {
+    let values: Vec<&str> = METHODS.iter().map(|(m, _)| m.as_str()).collect();
+    values.join(", ")
+}
+
+/// A payout as typed or posted, still text.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct PayoutForm {
+    /// The racer to pay.
+    pub discord_id: String,
+    /// Decimal text exactly as given (trimmed).
+    pub amount: String,
+    /// ISO 4217 code; absent means the racer's only currency.
+    pub currency: Option<String>,
+    /// A method's value or label; absent means manual.
+    pub method: Option<String>,
+    /// Kept with the payout (what was bought, a gift-card number).
+    pub note: Option<String>,
+    /// Skip the payout threshold; never pays more than is available.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// A payout with its amount, currency and method parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PayoutOrder {
+    pub discord_id: String,
+    pub amount: Money,
+    pub method: PayoutMethod,
+    pub note: Option<String>,
+    pub force: bool,
+}
+
+/// Why a payout form cannot become an order; said back to the admin.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PayoutFormError {
+    #[error("{0}")]
+    Currency(MoneyError),
+    #[error("`{text}` is not a valid amount: {error}")]
+    Amount { text: String, error: MoneyError },
+    #[error("the method must be one of {allowed}, not `{given}`")]
+    Method { given: String, allowed: String },
+    #[error("the racer has no earnings to pay out")]
+    NoEarnings,
+    #[error("the racer has earnings in several currencies; say which with the `currency` option")]
+    SeveralCurrencies,
+}
+
+impl PayoutFormError {
+    /// Machine-readable code for API errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PayoutFormError::Currency(_) => "unknown_currency",
+            PayoutFormError::Amount { .. } => "invalid_amount",
+            PayoutFormError::Method { .. } => "invalid_method",
+            PayoutFormError::NoEarnings => "no_earnings",
+            PayoutFormError::SeveralCurrencies => "currency_required",
+        }
+    }
+}
+
+impl PayoutForm {
+    /// Parses the form. `held` lists the currencies the racer holds balances in;
+    /// it decides the currency when the form names none.
+    pub fn parse(self, held: &[Currency]) -> Result<PayoutOrder, PayoutFormError> {
+        let currency = match (&self.currency, held) {
+            (Some(code), _) => Currency::parse(code).map_err(PayoutFormError::Currency)?,
+            (None, [only]) => *only,
+            (None, []) => return Err(PayoutFormError::NoEarnings),
+            (None, _) => return Err(PayoutFormError::SeveralCurrencies),
+        };
+        let amount =
+            Money::parse(&self.amount, currency).map_err(|error| PayoutFormError::Amount {
+                text: self.amount.chars().take(32).collect(),
+                error,
+            })?;
+        let method = match self.method.as_deref() {
+            None => PayoutMethod::Manual,
+            Some(text) => parse_method(text).ok_or_else(|| PayoutFormError::Method {
+                given: text.chars().take(32).collect(),
+                allowed: method_values(),
+            })?,
+        };
+        Ok(PayoutOrder {
+            discord_id: self.discord_id,
+            amount,
+            method,
+            note: self.note,
+            force: self.force,
+        })
+    }
+}
+
+impl PayoutOrder {
+    /// The ledger's request: who asked, the threshold in force, and when.
+    pub fn request(
+        self,
+        requested_by: String,
+        threshold: Decimal,
+        at: DateTime<Utc>,
+    ) -> PayoutRequest {
+        PayoutRequest {
+            discord_id: self.discord_id,
+            amount: self.amount,
+            method: self.method,
+            note: self.note,
+            force: self.force,
+            requested_by,
+            threshold,
+            at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn currency(code: &str) -> Currency {
+        Currency::parse(code).unwrap()
+    }
+
+    fn form(amount: &str, currency: Option<&str>, method: Option<&str>) -> PayoutForm {
+        PayoutForm {
+            discord_id: "42".into(),
+            amount: amount.into(),
+            currency: currency.map(Into::into),
+            method: method.map(Into::into),
+            note: None,
+            force: false,
+        }
+    }
+
+    #[test]
+    fn methods_parse_by_value_or_label_and_nothing_else() {
+        for (method, label) in METHODS {
+            assert_eq!(parse_method(method.as_str()), Some(method));
+            assert_eq!(parse_method(label), Some(method));
+            assert_eq!(parse_method(&label.to_uppercase()), Some(method));
+        }
+        assert_eq!(
+            parse_method("store-credit"),
+            Some(PayoutMethod::StoreCredit)
+        );
+        assert_eq!(parse_method("paypal"), None);
+        assert_eq!(parse_method(""), None);
+    }
+
+    #[test]
+    fn currency_comes_from_the_form_or_the_racers_only_one() {
+        let usd = currency("USD");
+        let order = form("5.00", None, None).parse(&[usd]).unwrap();
+        assert_eq!(order.amount, Money::parse("5.00", usd).unwrap());
+        assert_eq!(order.method, PayoutMethod::Manual);
+        let jpy = form("600", Some("jpy"), Some("Gift card"))
+            .parse(&[usd, currency("EUR")])
+            .unwrap();
+        assert_eq!(jpy.amount.currency(), currency("JPY"));
+        assert_eq!(jpy.method, PayoutMethod::GiftCard);
+        assert_eq!(
+            form("5", None, None).parse(&[]),
+            Err(PayoutFormError::NoEarnings)
+        );
+        assert_eq!(
+            form("5", None, None).parse(&[usd, currency("EUR")]),
+            Err(PayoutFormError::SeveralCurrencies)
+        );
+    }
+
+    #[test]
+    fn bad_text_is_refused_with_its_code() {
+        let usd = [currency("USD")];
+        let cases = [
+            (form("5", Some("XXX"), None), "unknown_currency"),
+            (form("five", None, None), "invalid_amount"),
+            (form("5.001", None, None), "invalid_amount"),
+            (form("5", None, Some("paypal")), "invalid_method"),
+        ];
+        for (form, code) in cases {
+            assert_eq!(form.parse(&usd).unwrap_err().code(), code);
+        }
+    }
+}
