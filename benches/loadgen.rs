@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 const SECRET: &str = "whsec_loadgen_only";
-const ADMIN: &str = "loadgen-admin";
+const ADMIN: &str = "loadgen-admin-token-0123456789";
 const INTERACTION: &[u8] = include_bytes!("../tests/fixtures/discord/join.json");
 const CHECKOUT: &[u8] =
     include_bytes!("../tests/fixtures/webhooks/stripe/checkout_session_completed.json");

@@ -99,6 +99,9 @@ pub const MAX_RACERS_LIMIT: usize = 64;
 pub const HOLD_DAYS_LIMIT: u32 = 365;
 pub const WINDOW_MINUTES_LIMIT: u32 = 24 * 60;
 pub const DELAY_MINUTES_LIMIT: u32 = 30 * 24 * 60;
+/// Shortest admin token accepted: the admin API pays money out, so its bearer token
+/// must not be guessable (24 random characters are well past brute force).
+pub const ADMIN_TOKEN_MIN_CHARS: usize = 24;
 
 #[derive(Deserialize)]
 struct Raw {
@@ -214,6 +217,18 @@ fn lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Erro
     deserializer.deserialize_any(Text)
 }
 
+/// `admin.token`: empty turns the admin API off; otherwise long enough to guard money.
+fn admin_token(text: &str) -> Result<Option<String>, ConfigError> {
+    let token = non_empty(text);
+    match &token {
+        Some(t) if t.chars().count() < ADMIN_TOKEN_MIN_CHARS => Err(invalid(
+            "admin.token",
+            format!("must be at least {ADMIN_TOKEN_MIN_CHARS} characters (or empty to turn the admin API off)"),
+        )),
+        _ => Ok(token),
+    }
+}
+
 fn non_empty(text: &str) -> Option<String> {
     let trimmed = text.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
@@ -303,7 +318,7 @@ impl Config {
                 admin_role: non_empty(&raw.discord.admin_role),
                 guild_id,
             },
-            admin_token: non_empty(&raw.admin.token),
+            admin_token: admin_token(&raw.admin.token)?,
             commission,
             shops,
         })
@@ -436,6 +451,13 @@ mod tests {
         assert!(error.to_string().contains("shops.main.secret"), "{error}");
         let error = Config::from_toml("[http]\nbind = \"nowhere\"").unwrap_err();
         assert!(error.to_string().contains("http.bind"), "{error}");
+        let error = Config::from_toml("[admin]\ntoken = \"short-token\"").unwrap_err();
+        assert!(error.to_string().contains("admin.token"), "{error}");
+        let long = Config::from_toml("[admin]\ntoken = \"0123456789abcdef01234567\"").unwrap();
+        assert_eq!(
+            long.admin_token.as_deref(),
+            Some("0123456789abcdef01234567")
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::helpers::TestApp;
 pub const STRIPE_SECRET: &str = "whsec_test_CozyKartLocalOnlySigningSecret";
 pub const SHOPIFY_SECRET: &str = "shpss_test_cozykart_local_only_client_secret";
 pub const KOFI_TOKEN: &str = "5e1f0c2a-7d3b-4c9e-8a61-c0ffee000042";
-pub const ADMIN_TOKEN: &str = "admin-test-token";
+pub const ADMIN_TOKEN: &str = "admin-test-token-0123456789";
 pub const HOST: &str = "1100000000000000001";
 
 fn discord_keys() -> (String, SigningKey) {
