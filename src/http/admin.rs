@@ -3,15 +3,13 @@
 //! and Shopify discount codes registered to lobbies.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use entity::discount_code;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use super::ApiError;
 use crate::ledger::{read, verify, PayoutMethod, PayoutRequest};
+use crate::lobby::store;
 use crate::money::{Currency, Money};
 use crate::startup::AppState;
 
@@ -194,20 +192,10 @@ pub async fn discount_code(
         .lobbies
         .find(&key)
         .ok_or_else(|| ApiError::NotFound(format!("no lobby {key:?}")))?;
-    let code = body.code.trim().to_ascii_uppercase();
+    let code = store::discount_code_key(&body.code);
     if code.is_empty() || code.len() > 64 {
         return Err(bad("invalid_code", "a discount code is 1 to 64 characters"));
     }
-    discount_code::Entity::insert(discount_code::ActiveModel {
-        code: Set(code.clone()),
-        lobby_id: Set(lobby.id),
-    })
-    .on_conflict(
-        OnConflict::column(discount_code::Column::Code)
-            .update_column(discount_code::Column::LobbyId)
-            .to_owned(),
-    )
-    .exec(&state.db)
-    .await?;
+    store::register_discount_code(&state.db, &code, lobby.id).await?;
     Ok(HttpResponse::Ok().json(json!({"code": code, "lobby_id": lobby.id})))
 }

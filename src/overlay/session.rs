@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use actix_web_actors::ws;
 
-use crate::lobby::{LobbyActor, OverlayFrame, Subscribe, Unsubscribe};
+use super::protocol::OverlayFrame;
+use crate::lobby::{LobbyActor, Subscribe, Unsubscribe};
 
 /// How often the server pings, and checks that the client still answers.
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
@@ -65,7 +66,7 @@ impl Actor for OverlaySession {
             .send(subscribe)
             .into_actor(self)
             .map(|snapshot, _, ctx| match snapshot {
-                Ok(frame) => ctx.text(&*frame.0),
+                Ok(frame) => write(frame, ctx),
                 Err(_) => ctx.stop(),
             })
             .wait(ctx);
@@ -89,11 +90,17 @@ impl Handler<OverlayFrame> for OverlaySession {
     type Result = ();
 
     fn handle(&mut self, frame: OverlayFrame, ctx: &mut Self::Context) {
-        if frame.is_close() {
+        write(frame, ctx);
+    }
+}
+
+/// Writes a lobby's frame to the socket: its text, or a close (server going away).
+fn write(frame: OverlayFrame, ctx: &mut ws::WebsocketContext<OverlaySession>) {
+    match frame {
+        OverlayFrame::Text(text) => ctx.text(&*text),
+        OverlayFrame::Close => {
             ctx.close(Some(ws::CloseCode::Away.into()));
             ctx.stop();
-        } else {
-            ctx.text(&*frame.0);
         }
     }
 }
