@@ -10,7 +10,6 @@ use entity::{allocation, balance, payout, player, sale};
 use sea_orm::sea_query::{Expr, Func, Order, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
 };
 use serde::Serialize;
 
@@ -187,21 +186,18 @@ pub async fn leaderboard(
     if lobby_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = lobby_ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
-    let sql = format!(
-        "SELECT a.discord_id, a.currency, CAST(SUM(a.amount_minor - a.reversed_minor) AS BIGINT) AS earned \
-         FROM allocations a WHERE a.lobby_id IN ({ids}) \
-         GROUP BY a.discord_id, a.currency ORDER BY earned DESC LIMIT {}",
-        limit.min(LIST_LIMIT_MAX)
-    );
-    let backend = db.get_database_backend();
-    let rows = db
-        .query_all_raw(Statement::from_string(backend, sql))
-        .await?;
+    let query = Query::select()
+        .expr(allocation::Column::DiscordId.into_expr())
+        .expr(allocation::Column::Currency.into_expr())
+        .expr_as(bigint(Func::sum(net_minor())), "earned")
+        .from(allocation::Entity)
+        .and_where(allocation::Column::LobbyId.is_in(lobby_ids.iter().copied()))
+        .group_by_col(allocation::Column::DiscordId.as_column_ref())
+        .group_by_col(allocation::Column::Currency.as_column_ref())
+        .order_by("earned", Order::Desc)
+        .limit(limit.min(LIST_LIMIT_MAX))
+        .to_owned();
+    let rows = db.query_all(&query).await?;
     let mut earners = Vec::with_capacity(rows.len());
     for row in rows {
         let discord_id: String = row.try_get_by_index(0)?;
@@ -353,17 +349,21 @@ fn bigint(expr: impl Into<Expr>) -> Expr {
     Func::cast_as(expr, "BIGINT").into()
 }
 
+/// What a racer keeps of an allocation after refunds: `amount - reversed`.
+fn net_minor() -> Expr {
+    use sea_orm::sea_query::ExprTrait as _;
+    allocation::Column::AmountMinor
+        .into_expr()
+        .sub(allocation::Column::ReversedMinor.into_expr())
+}
+
 /// A race's totals from the ledger's allocations for sales paid during it.
 pub async fn race_totals(db: &impl ConnectionTrait, race: RaceWindow) -> Result<RaceTotals, DbErr> {
-    use sea_orm::sea_query::ExprTrait as _;
-    let net = allocation::Column::AmountMinor
-        .into_expr()
-        .sub(allocation::Column::ReversedMinor.into_expr());
     let per_racer = race
         .allocations()
         .expr(allocation::Column::DiscordId.into_expr())
         .expr(allocation::Column::Currency.into_expr())
-        .expr(bigint(Func::sum(net)))
+        .expr(bigint(Func::sum(net_minor())))
         .group_by_col(allocation::Column::DiscordId.as_column_ref())
         .group_by_col(allocation::Column::Currency.as_column_ref())
         .to_owned();
