@@ -242,7 +242,7 @@ impl Handler<Subscribe> for LobbyActor {
 
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
         self.overlays.subscribe(msg);
-        MessageResult(self.overlays.encode_now(&self.snapshot()))
+        MessageResult(self.overlays.snapshot_frame(&self.snapshot()))
     }
 }
 

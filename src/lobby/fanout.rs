@@ -38,8 +38,9 @@ impl Overlays {
         self.subscribers.remove(&session_id);
     }
 
-    /// A snapshot's frame: the state as of the last event, so it takes no `seq`.
-    pub(super) fn encode_now(&self, snapshot: &OverlayEvent) -> OverlayFrame {
+    /// A snapshot's frame: the state as of the last event, so it carries that
+    /// event's `seq` and takes no new one.
+    pub(super) fn snapshot_frame(&self, snapshot: &OverlayEvent) -> OverlayFrame {
         snapshot.encode(self.seq)
     }
 

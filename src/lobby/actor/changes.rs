@@ -21,6 +21,16 @@ fn atomic<T: 'static>(
     AtomicResponse::new(Box::pin(change))
 }
 
+impl LobbyActor {
+    /// Tells the overlays who races now, and answers the lobby's new view.
+    fn roster_changed(&mut self) -> LobbyView {
+        self.overlays.push(OverlayEvent::Roster {
+            racers: self.racer_names(),
+        });
+        self.view()
+    }
+}
+
 impl Handler<Join> for LobbyActor {
     type Result = Reply<LobbyView>;
 
@@ -44,10 +54,7 @@ impl Handler<Join> for LobbyActor {
             .into_actor(self)
             .map(|result, actor, _| {
                 actor.roster.push(Racer::from(result?));
-                actor.overlays.push(OverlayEvent::Roster {
-                    racers: actor.racer_names(),
-                });
-                Ok(actor.view())
+                Ok(actor.roster_changed())
             }),
         )
     }
@@ -73,10 +80,7 @@ impl Handler<Leave> for LobbyActor {
             .map(|result, actor, _| {
                 let id = result?;
                 actor.roster.retain(|r| r.membership_id != id);
-                actor.overlays.push(OverlayEvent::Roster {
-                    racers: actor.racer_names(),
-                });
-                Ok(actor.view())
+                Ok(actor.roster_changed())
             }),
         )
     }
