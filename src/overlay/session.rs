@@ -20,8 +20,11 @@ pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(15);
 pub const CLIENT_BUFFER_FRAMES: usize = 1_024;
 
 pub struct OverlaySession {
+    /// Unique in the process; the lobby keys its subscribers by it.
     id: u64,
+    /// Read by the connect log line.
     lobby_id: i64,
+    /// Subscribed to in `started()`, unsubscribed from in `stopping()`.
     lobby: Addr<LobbyActor>,
     /// Last ping answer or message from the client.
     last_seen: Instant,
