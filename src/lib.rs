@@ -1,12 +1,15 @@
 //! Cozy-Kart: live revenue-share server for streamed kart-racing communities.
 //!
 //! # Layout
-//! - `money`: amounts, currencies, commission and the exact split.
+//! - `money`: amounts, currencies, commission and the exact split; `Pot`, money
+//!   per currency.
 //! - `sale`: provider-neutral sale and refund events.
 //! - `webhooks`: per-provider signature checks and parsers into `sale` events.
 //! - `router`: the SalesRouter actor and attribution.
-//! - `lobby`: LobbyActor (roster, window, pot, overlay subscribers) and its registry.
+//! - `lobby`: LobbyActor (roster, window, pot, overlay subscribers), its registry,
+//!   and `lobby::store`, the one reader and writer of the lobby tables.
 //! - `ledger`: LedgerActor (the only writer of money), reads and the audit.
+//! - `overlay`: the OBS page, the typed websocket protocol and its sessions.
 //! - `discord` and `commands`: slash commands over gateway and HTTP, one core.
 //! - `http`, `startup`, `cli`: the server's edges and wiring.
 pub mod cli;

@@ -3,11 +3,15 @@
 //! DESIGN section 2 (pool rounded down, exact even split, leftover minor units
 //! handed out in an order derived from the sale id).
 
+mod pot;
+
 use std::fmt;
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
+
+pub use pot::Pot;
 
 /// Why an amount, currency or rate was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -15,8 +15,21 @@ fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }
 
+/// The baselines are plain hand-written SQL with `?` placeholders, numbered
+/// `$1, $2, ...` for PostgreSQL.
 fn sql(db: &DatabaseConnection, text: &str, values: Vec<Value>) -> Statement {
-    cozykart::db::statement(db.get_database_backend(), text, values)
+    let backend = db.get_database_backend();
+    let mut numbered = String::with_capacity(text.len() + 8);
+    let mut n = 0;
+    for c in text.chars() {
+        if c == '?' && backend == sea_orm::DbBackend::Postgres {
+            n += 1;
+            numbered.push_str(&format!("${n}"));
+        } else {
+            numbered.push(c);
+        }
+    }
+    Statement::from_sql_and_values(backend, numbered, values)
 }
 
 /// One transaction per sale; one INSERT per row and one upsert per balance.

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::sea_orm_active_enums::LobbyState;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "lobbies")]
 pub struct Model {
@@ -14,8 +16,8 @@ pub struct Model {
     pub guild_id: Option<String>,
     pub channel_id: Option<String>,
     pub host_id: String,
-    /// `idle`, `open` or `closed`.
-    pub state: String,
+    /// Window state, stored as `idle`, `open` or `closed`.
+    pub state: LobbyState,
     pub created_at: DateTimeUtc,
 }
 

@@ -7,6 +7,7 @@ mod wallet;
 
 use crate::discord::{Caller, Command, Reply};
 use crate::lobby::LobbyView;
+use crate::money::Pot;
 use crate::services::Services;
 
 /// Runs one command. Every refusal is an ephemeral reply saying why.
@@ -43,13 +44,13 @@ fn command_name(command: &Command) -> &'static str {
     }
 }
 
-/// Formats a pot map as `USD 5.00, JPY 600`, or a placeholder when empty.
-fn pot_text(pot: &std::collections::BTreeMap<String, String>) -> String {
+/// Formats a pot as `USD 5.00, JPY 600`, or a placeholder when empty.
+fn pot_text(pot: &Pot) -> String {
     if pot.is_empty() {
         return "nothing yet".to_owned();
     }
     pot.iter()
-        .map(|(currency, amount)| format!("{currency} {amount}"))
+        .map(|money| format!("{} {}", money.currency().code(), money.amount()))
         .collect::<Vec<_>>()
         .join(", ")
 }

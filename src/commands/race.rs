@@ -1,6 +1,7 @@
 //! Race commands: `/lobby create`, `/join`, `/leave`, `/start`, `/end`, `/pot`.
 
 use actix::{Handler, Message};
+use sea_orm::ActiveEnum;
 
 use crate::discord::{Caller, Reply, ReplyEmbed};
 use crate::lobby::registry::LobbyEntry;
@@ -192,10 +193,10 @@ pub async fn end(services: &Services, caller: &Caller, lobby: Option<String>) ->
                     .map_or_else(|| id.to_owned(), |r| plain(&r.display_name))
             };
             let mut embed = ReplyEmbed::new(format!("Race over: {}", plain(&summary.lobby.name)))
-                .field("Sales", summary.sales.to_string(), true)
-                .field("Racer pool", pot_text(&summary.pool), true);
-            for (racer, amounts) in &summary.shares {
-                embed = embed.field(name_of(racer), pot_text(amounts), true);
+                .field("Sales", summary.totals.sales.to_string(), true)
+                .field("Racer pool", pot_text(&summary.totals.pool), true);
+            for (racer, share) in &summary.totals.shares {
+                embed = embed.field(name_of(racer), pot_text(share), true);
             }
             Ok(Reply::public(format!(
                 "🏆 The race in {} is over.",
@@ -215,7 +216,7 @@ pub async fn pot(services: &Services, caller: &Caller, lobby: Option<String>) ->
             Ok(Reply::public(format!(
                 "Racers' pot in {} ({}): {}.",
                 lobby_title(&view),
-                view.state.as_str(),
+                view.state.to_value(),
                 pot_text(&view.pot)
             )))
         }

@@ -3,9 +3,6 @@
 //! and Shopify discount codes registered to lobbies.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use entity::discount_code;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
@@ -13,6 +10,7 @@ use subtle::ConstantTimeEq;
 use super::extract::lobby;
 use super::ApiError;
 use crate::ledger::{read, verify};
+use crate::lobby::store;
 use crate::payout::PayoutForm;
 use crate::services::Services;
 
@@ -157,20 +155,10 @@ pub async fn discount_code(
         .map_err(|e| bad("malformed_body", format!("expected {{\"code\": ...}}: {e}")))?;
     let key = path.into_inner();
     let lobby = lobby(&services.lobbies, &key)?;
-    let code = body.code.trim().to_ascii_uppercase();
+    let code = store::discount_code_key(&body.code);
     if code.is_empty() || code.len() > 64 {
         return Err(bad("invalid_code", "a discount code is 1 to 64 characters"));
     }
-    discount_code::Entity::insert(discount_code::ActiveModel {
-        code: Set(code.clone()),
-        lobby_id: Set(lobby.id),
-    })
-    .on_conflict(
-        OnConflict::column(discount_code::Column::Code)
-            .update_column(discount_code::Column::LobbyId)
-            .to_owned(),
-    )
-    .exec(&services.db)
-    .await?;
+    store::register_discount_code(&services.db, &code, lobby.id).await?;
     Ok(HttpResponse::Ok().json(json!({"code": code, "lobby_id": lobby.id})))
 }

@@ -1,6 +1,7 @@
 //! Public lobby API: `GET /api/lobbies` and `GET /api/lobbies/{id-or-code}`.
 
 use actix_web::{web, HttpResponse};
+use sea_orm::ActiveEnum;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -30,7 +31,7 @@ pub async fn list(
         .filter_map(Result::ok)
         .collect();
     if let Some(wanted) = query.state.as_deref() {
-        lobbies.retain(|l| l.state.as_str() == wanted);
+        lobbies.retain(|l| l.state.to_value() == wanted);
     }
     Ok(HttpResponse::Ok().json(json!({ "lobbies": lobbies })))
 }

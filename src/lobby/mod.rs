@@ -1,18 +1,26 @@
 //! Lobbies: one [`LobbyActor`] per lobby owns its roster, window and live pot;
-//! the [`LobbyRegistry`] creates, finds and rebuilds them. Overlay frames are
-//! encoded once per event here and shared by every subscriber.
+//! the [`LobbyRegistry`] creates, finds and rebuilds them; [`store`] is the one
+//! reader and writer of the lobby tables. Overlay frames are encoded once per
+//! event by the lobby and shared by every subscriber.
 
 mod actor;
+mod fanout;
+mod messages;
 pub mod registry;
+pub mod store;
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use actor::{
-    CloseOverlays, Credit, End, Join, Leave, LobbyActor, OverlayFrame, Refunded, Snapshot, Start,
-    Subscribe, Unsubscribe, WindowTick,
+use crate::ledger::read::RaceTotals;
+use crate::money::Pot;
+
+pub use crate::overlay::protocol::OverlayFrame;
+pub use actor::LobbyActor;
+pub use entity::sea_orm_active_enums::LobbyState;
+pub use messages::{
+    CloseOverlays, Credit, End, Join, Leave, Refunded, Snapshot, Start, Subscribe, Unsubscribe,
+    WindowTick,
 };
 pub use registry::LobbyRegistry;
 
@@ -23,38 +31,6 @@ pub const CODE_LENGTH: usize = 4;
 pub const RECENT_SALES_MAX: usize = 5;
 /// Longest lobby name kept.
 pub const NAME_MAX_CHARS: usize = 64;
-
-/// Times stored for windows and rosters are cut to milliseconds, so that every
-/// engine stores and compares them the same way.
-pub fn stored_time(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.trunc_subsecs(3)
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum WindowState {
-    Idle,
-    Open,
-    Closed,
-}
-
-impl WindowState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WindowState::Idle => "idle",
-            WindowState::Open => "open",
-            WindowState::Closed => "closed",
-        }
-    }
-
-    pub fn parse(text: &str) -> WindowState {
-        match text {
-            "open" => WindowState::Open,
-            "closed" => WindowState::Closed,
-            _ => WindowState::Idle,
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RacerView {
@@ -69,10 +45,10 @@ pub struct LobbyView {
     pub code: String,
     pub name: String,
     pub guild_id: Option<String>,
-    pub state: WindowState,
+    pub state: LobbyState,
     pub racers: Vec<RacerView>,
-    /// Current race's racer pool per currency, as decimal strings.
-    pub pot: BTreeMap<String, String>,
+    /// Current race's racer pool per currency.
+    pub pot: Pot,
     /// Discord id of the host (not shown publicly).
     #[serde(skip)]
     pub host_id: String,
@@ -83,13 +59,12 @@ pub struct LobbyView {
     pub opened_at: Option<DateTime<Utc>>,
 }
 
-/// What `/end` reports: the race's sales, pool and each racer's share.
+/// What `/end` reports: the lobby after the race, and the race's sales, pool and
+/// each racer's share.
 #[derive(Clone, Debug)]
 pub struct RaceSummary {
     pub lobby: LobbyView,
-    pub sales: u32,
-    pub pool: BTreeMap<String, String>,
-    pub shares: Vec<(String, BTreeMap<String, String>)>,
+    pub totals: RaceTotals,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -2,24 +2,20 @@
 //! or channel, and rebuilds every LobbyActor from the database at start-up,
 //! including those whose window was open. All lobby actors run on one arbiter.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
-use entity::{lobby, lobby_window, roster_membership};
 use rand::Rng;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseConnection,
-    DbErr, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{DatabaseConnection, DbErr};
 
-use super::actor::{race_totals, recent_sales, LobbySeed};
-use super::{
-    stored_time, LobbyActor, LobbyError, WindowState, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS,
-};
+use super::actor::{LobbySeed, LobbySettings};
+use super::store::{self, NewLobby, StoredLobby};
+use super::{LobbyActor, LobbyError, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS, RECENT_SALES_MAX};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::ledger::read::{self, RaceWindow};
 
 /// Attempts at drawing an unused code before giving up.
 const CODE_ATTEMPTS: usize = 32;
@@ -67,41 +63,9 @@ impl LobbyRegistry {
             arbiter: arbiter.handle(),
             _arbiter: arbiter,
         });
-        let rows = lobby::Entity::find()
-            .order_by_asc(lobby::Column::Id)
-            .all(&db)
-            .await?;
-        for row in rows {
-            let window = lobby_window::Entity::find()
-                .filter(lobby_window::Column::LobbyId.eq(row.id))
-                .filter(lobby_window::Column::ClosedAt.is_null())
-                .order_by_desc(lobby_window::Column::Id)
-                .one(&db)
-                .await?
-                .map(|w| (w.id, w.opened_at));
-            let roster = roster_membership::Entity::find()
-                .filter(roster_membership::Column::LobbyId.eq(row.id))
-                .filter(roster_membership::Column::LeftAt.is_null())
-                .order_by_asc(roster_membership::Column::Id)
-                .all(&db)
-                .await?;
-            let (pot, recent) = match window {
-                Some((_, opened_at)) => (
-                    race_totals(&db, row.id, opened_at, None).await?.pool,
-                    recent_sales(&db, row.id, opened_at).await?,
-                ),
-                None => (BTreeMap::new(), Default::default()),
-            };
-            if window.is_some() {
-                metrics::gauge!("cozykart_open_lobbies").increment(1.0);
-            }
-            registry.spawn(LobbySeed {
-                row,
-                window,
-                roster,
-                pot,
-                recent,
-            });
+        for stored in store::load_all(&db).await? {
+            let seed = registry.seed(stored).await?;
+            registry.spawn(seed);
         }
         Ok(registry)
     }
@@ -116,14 +80,36 @@ impl LobbyRegistry {
             .map(|url| format!("{url}{code}"))
     }
 
+    /// A persisted lobby with the running race's pot and last sales, if one runs.
+    async fn seed(&self, stored: StoredLobby) -> Result<LobbySeed, LobbyError> {
+        let Some(window) = stored.window else {
+            return Ok(LobbySeed::at_rest(stored));
+        };
+        metrics::gauge!("cozykart_open_lobbies").increment(1.0);
+        let race = RaceWindow {
+            lobby_id: stored.row.id,
+            opened_at: window.opened_at,
+            closed_at: None,
+        };
+        let totals = read::race_totals(&self.db, race).await?;
+        let recent = read::recent_sales(&self.db, race, RECENT_SALES_MAX as u64).await?;
+        Ok(LobbySeed {
+            stored,
+            pot: totals.pool,
+            recent,
+        })
+    }
+
     fn spawn(&self, seed: LobbySeed) -> LobbyEntry {
-        let row = seed.row.clone();
-        let checkout = self.checkout_url(row.guild_id.as_deref(), &row.code);
+        let row = seed.stored.row.clone();
+        let settings = LobbySettings {
+            max_racers: self.config.commission.max_racers,
+            max_window_minutes: self.config.commission.max_window_minutes,
+            checkout_url: self.checkout_url(row.guild_id.as_deref(), &row.code),
+        };
         let (db, clock) = (self.db.clone(), self.clock.clone());
-        let commission = &self.config.commission;
-        let (max_racers, max_window) = (commission.max_racers, commission.max_window_minutes);
         let addr = LobbyActor::start_in_arbiter(&self.arbiter, move |_| {
-            LobbyActor::new(seed, db, clock, max_racers, max_window, checkout)
+            LobbyActor::new(seed, db, clock, settings)
         });
         let entry = LobbyEntry {
             id: row.id,
@@ -164,28 +150,22 @@ impl LobbyRegistry {
             if self.find(&code).is_some() {
                 continue;
             }
-            let inserted = lobby::ActiveModel {
-                id: NotSet,
-                code: Set(code),
-                name: Set(name.clone()),
-                guild_id: Set(guild_id.clone()),
-                channel_id: Set(channel_id.clone()),
-                host_id: Set(host_id.to_owned()),
-                state: Set(WindowState::Idle.as_str().to_owned()),
-                created_at: Set(stored_time(at)),
-            }
-            .insert(&self.db)
-            .await;
-            match inserted {
+            let new = NewLobby {
+                code: &code,
+                name: &name,
+                guild_id: guild_id.as_deref(),
+                channel_id: channel_id.as_deref(),
+                host_id,
+                at,
+            };
+            match store::create_lobby(&self.db, new).await {
                 Ok(row) => {
-                    let seed = LobbySeed {
+                    let stored = StoredLobby {
                         row,
                         window: None,
                         roster: Vec::new(),
-                        pot: BTreeMap::new(),
-                        recent: Default::default(),
                     };
-                    return Ok(self.spawn(seed));
+                    return Ok(self.spawn(LobbySeed::at_rest(stored)));
                 }
                 // Another instance took the code at the same time: draw again.
                 Err(error @ DbErr::Query(_)) | Err(error @ DbErr::Exec(_)) => {

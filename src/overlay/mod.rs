@@ -1,6 +1,8 @@
 //! The live overlay: the OBS page (from `overlay-client/`, compiled into the
-//! binary), its QR code, and one websocket session actor per connection.
+//! binary), its QR code, the websocket protocol, and one websocket session actor
+//! per connection.
 
+pub mod protocol;
 mod session;
 
 use std::sync::atomic::{AtomicU64, Ordering};

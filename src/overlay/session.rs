@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use actix_web_actors::ws;
 
-use crate::lobby::{LobbyActor, OverlayFrame, Subscribe, Unsubscribe};
+use super::protocol::OverlayFrame;
+use crate::lobby::{LobbyActor, Subscribe, Unsubscribe};
 
 /// How often the server pings, and checks that the client still answers.
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
@@ -19,8 +20,11 @@ pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(15);
 pub const CLIENT_BUFFER_FRAMES: usize = 1_024;
 
 pub struct OverlaySession {
+    /// Unique in the process; the lobby keys its subscribers by it.
     id: u64,
+    /// Read by the connect log line.
     lobby_id: i64,
+    /// Subscribed to in `started()`, unsubscribed from in `stopping()`.
     lobby: Addr<LobbyActor>,
     /// Last ping answer or message from the client.
     last_seen: Instant,
@@ -65,7 +69,7 @@ impl Actor for OverlaySession {
             .send(subscribe)
             .into_actor(self)
             .map(|snapshot, _, ctx| match snapshot {
-                Ok(frame) => ctx.text(&*frame.0),
+                Ok(frame) => write(frame, ctx),
                 Err(_) => ctx.stop(),
             })
             .wait(ctx);
@@ -89,11 +93,17 @@ impl Handler<OverlayFrame> for OverlaySession {
     type Result = ();
 
     fn handle(&mut self, frame: OverlayFrame, ctx: &mut Self::Context) {
-        if frame.is_close() {
+        write(frame, ctx);
+    }
+}
+
+/// Writes a lobby's frame to the socket: its text, or a close (server going away).
+fn write(frame: OverlayFrame, ctx: &mut ws::WebsocketContext<OverlaySession>) {
+    match frame {
+        OverlayFrame::Text(text) => ctx.text(&*text),
+        OverlayFrame::Close => {
             ctx.close(Some(ws::CloseCode::Away.into()));
             ctx.stop();
-        } else {
-            ctx.text(&*frame.0);
         }
     }
 }

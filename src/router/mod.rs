@@ -8,16 +8,16 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use actix::prelude::*;
-use chrono::{DateTime, Duration, DurationRound, Utc};
-use entity::discount_code;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::DatabaseConnection;
 
 use crate::commission::CommissionRates;
 use crate::config::Config;
 use crate::ledger::{
     LedgerError, LedgerHandle, LobbyDelta, RefundOutcome, RefundRecord, SaleOutcome, SaleRecord,
 };
-use crate::lobby::{Credit, LobbyRegistry, Refunded};
+use crate::lobby::registry::LobbyEntry;
+use crate::lobby::{store, Credit, LobbyRegistry, Refunded};
 use crate::money::Money;
 use crate::sale::{RefundEvent, SaleEvent};
 use attribution::{attribute, OpenLobby, Tag};
@@ -215,28 +215,16 @@ impl Routing {
     /// A tag naming a known lobby (code, id, or a registered discount code) of the
     /// shop's guild; any other tag counts as no tag.
     async fn resolve_tag(&self, sale: &SaleEvent, guild: Option<&str>) -> Result<Tag, LedgerError> {
-        let in_guild = |g: &Option<String>| guild.is_none() || g.as_deref() == guild;
-        if let Some(entry) = sale.lobby_tag.as_deref().and_then(|t| self.lobbies.find(t)) {
-            if in_guild(&entry.guild_id) {
-                return Ok(Tag::Lobby(entry.id));
-            }
-        }
-        if !sale.discount_codes.is_empty() {
-            let codes = sale
-                .discount_codes
-                .iter()
-                .map(|c| c.trim().to_ascii_uppercase());
-            let found = discount_code::Entity::find()
-                .filter(discount_code::Column::Code.is_in(codes))
-                .one(&self.db)
-                .await?;
-            if let Some(entry) = found.and_then(|d| self.lobbies.get(d.lobby_id)) {
-                if in_guild(&entry.guild_id) {
-                    return Ok(Tag::Lobby(entry.id));
-                }
-            }
-        }
-        Ok(Tag::None)
+        let in_guild = |entry: &LobbyEntry| of_guild(entry, guild);
+        let named = sale.lobby_tag.as_deref().and_then(|t| self.lobbies.find(t));
+        let entry = match named.filter(in_guild) {
+            Some(entry) => Some(entry),
+            None => store::discount_code_lobby(&self.db, &sale.discount_codes)
+                .await?
+                .and_then(|id| self.lobbies.get(id))
+                .filter(in_guild),
+        };
+        Ok(entry.map_or(Tag::None, |entry| Tag::Lobby(entry.id)))
     }
 
     /// Lobbies whose window overlapped the sale's second `[S, S+1)`, each with the
@@ -247,47 +235,27 @@ impl Routing {
         guild: Option<&str>,
         only: Option<i64>,
     ) -> Result<Vec<OpenLobby>, LedgerError> {
-        let second = sold_at
-            .duration_trunc(Duration::seconds(1))
-            .unwrap_or(sold_at);
-        let next = second + Duration::seconds(1);
-        // One round trip: each window open during [S, S+1) with the racers whose
-        // roster interval overlapped it (none: the lobby's part is the house's).
-        let mut sql = String::from(
-            "SELECT w.lobby_id, w.opened_at, r.discord_id FROM lobby_windows w \
-             LEFT JOIN roster_memberships r ON r.lobby_id = w.lobby_id AND r.joined_at < ? \
-             AND (r.left_at IS NULL OR r.left_at >= ?) \
-             WHERE w.opened_at < ? AND (w.closed_at IS NULL OR w.closed_at >= ?)",
-        );
-        let mut values: Vec<sea_orm::Value> =
-            vec![next.into(), second.into(), next.into(), second.into()];
-        if let Some(id) = only {
-            sql.push_str(" AND w.lobby_id = ?");
-            values.push(id.into());
-        }
-        let backend = self.db.get_database_backend();
-        let rows = self
-            .db
-            .query_all_raw(crate::db::statement(backend, &sql, values))
-            .await?;
         let mut open: BTreeMap<i64, OpenLobby> = BTreeMap::new();
-        for row in rows {
-            let lobby_id: i64 = row.try_get_by_index(0)?;
-            let Some(entry) = self.lobbies.get(lobby_id) else {
-                continue;
-            };
-            if guild.is_some() && entry.guild_id.as_deref() != guild {
+        for row in store::open_during_second(&self.db, sold_at, only).await? {
+            if !self
+                .lobbies
+                .get(row.lobby_id)
+                .is_some_and(|e| of_guild(&e, guild))
+            {
                 continue;
             }
-            let lobby = open.entry(lobby_id).or_insert(OpenLobby {
-                lobby_id,
-                opened_at: row.try_get_by_index(1)?,
+            let lobby = open.entry(row.lobby_id).or_insert(OpenLobby {
+                lobby_id: row.lobby_id,
+                opened_at: row.opened_at,
                 racers: Vec::new(),
             });
-            if let Some(racer) = row.try_get_by_index::<Option<String>>(2)? {
-                lobby.racers.push(racer);
-            }
+            lobby.racers.extend(row.racer);
         }
         Ok(open.into_values().collect())
     }
+}
+
+/// Whether a lobby belongs to the shop's guild (a shop of no guild sees every lobby).
+fn of_guild(entry: &LobbyEntry, guild: Option<&str>) -> bool {
+    guild.is_none() || entry.guild_id.as_deref() == guild
 }

@@ -1,0 +1,172 @@
+//! The LobbyActor's persisted changes: the roster (Join, Leave) and the window
+//! (Start, End, and the time-out that ends a race left open). Each is written
+//! through the store and runs to completion before the lobby takes its next
+//! message (`AtomicResponse`); only then does it change memory and tell overlays.
+
+use actix::prelude::*;
+
+use super::{LobbyActor, Racer};
+use crate::ledger::read::{self, RaceWindow};
+use crate::lobby::messages::{End, Join, Leave, Start, WindowTick};
+use crate::lobby::store;
+use crate::lobby::{LobbyError, LobbyState, LobbyView, RaceSummary};
+use crate::overlay::protocol::OverlayEvent;
+
+type Reply<T> = AtomicResponse<LobbyActor, Result<T, LobbyError>>;
+
+/// Runs a change to completion before the lobby takes its next message.
+fn atomic<T: 'static>(
+    change: impl ActorFuture<LobbyActor, Output = Result<T, LobbyError>> + 'static,
+) -> Reply<T> {
+    AtomicResponse::new(Box::pin(change))
+}
+
+impl LobbyActor {
+    /// Tells the overlays who races now, and answers the lobby's new view.
+    fn roster_changed(&mut self) -> LobbyView {
+        self.overlays.push(OverlayEvent::Roster {
+            racers: self.racer_names(),
+        });
+        self.view()
+    }
+}
+
+impl Handler<Join> for LobbyActor {
+    type Result = Reply<LobbyView>;
+
+    fn handle(&mut self, msg: Join, _: &mut Context<Self>) -> Self::Result {
+        let refusal = if self.roster.iter().any(|r| r.discord_id == msg.discord_id) {
+            Some(LobbyError::AlreadyJoined)
+        } else if self.roster.len() >= self.max_racers {
+            Some(LobbyError::Full(self.max_racers))
+        } else {
+            None
+        };
+        let (db, lobby_id) = (self.db.clone(), self.row.id);
+        atomic(
+            async move {
+                if let Some(refusal) = refusal {
+                    return Err(refusal);
+                }
+                let joined = store::join(&db, lobby_id, &msg.discord_id, &msg.display_name, msg.at);
+                Ok(joined.await?)
+            }
+            .into_actor(self)
+            .map(|result, actor, _| {
+                actor.roster.push(Racer::from(result?));
+                Ok(actor.roster_changed())
+            }),
+        )
+    }
+}
+
+impl Handler<Leave> for LobbyActor {
+    type Result = Reply<LobbyView>;
+
+    fn handle(&mut self, msg: Leave, _: &mut Context<Self>) -> Self::Result {
+        let membership = self
+            .roster
+            .iter()
+            .find(|r| r.discord_id == msg.discord_id)
+            .map(|r| r.membership_id);
+        let db = self.db.clone();
+        atomic(
+            async move {
+                let id = membership.ok_or(LobbyError::NotJoined)?;
+                store::leave(&db, id, msg.at).await?;
+                Ok::<_, LobbyError>(id)
+            }
+            .into_actor(self)
+            .map(|result, actor, _| {
+                let id = result?;
+                actor.roster.retain(|r| r.membership_id != id);
+                Ok(actor.roster_changed())
+            }),
+        )
+    }
+}
+
+impl Handler<Start> for LobbyActor {
+    type Result = Reply<LobbyView>;
+
+    fn handle(&mut self, msg: Start, _: &mut Context<Self>) -> Self::Result {
+        let already = self.window.is_some();
+        let (db, lobby_id) = (self.db.clone(), self.row.id);
+        atomic(
+            async move {
+                if already {
+                    return Err(LobbyError::AlreadyOpen);
+                }
+                Ok(store::open_window(&db, lobby_id, msg.at).await?)
+            }
+            .into_actor(self)
+            .map(|result, actor, _| {
+                let window = result?;
+                actor.window = Some(window);
+                actor.row.state = LobbyState::Open;
+                actor.pot.clear();
+                actor.recent.clear();
+                metrics::gauge!("cozykart_open_lobbies").increment(1.0);
+                actor.overlays.push(OverlayEvent::WindowOpened {
+                    opened_at: window.opened_at,
+                });
+                Ok(actor.view())
+            }),
+        )
+    }
+}
+
+impl Handler<End> for LobbyActor {
+    type Result = Reply<RaceSummary>;
+
+    fn handle(&mut self, msg: End, _: &mut Context<Self>) -> Self::Result {
+        let window = self.window;
+        let (db, lobby_id) = (self.db.clone(), self.row.id);
+        atomic(
+            async move {
+                let window = window.ok_or(LobbyError::NotOpen)?;
+                let closed_at =
+                    store::close_window(&db, lobby_id, window.id, msg.at, msg.reason).await?;
+                let race = RaceWindow {
+                    lobby_id,
+                    opened_at: window.opened_at,
+                    closed_at: Some(closed_at),
+                };
+                Ok::<_, LobbyError>((closed_at, read::race_totals(&db, race).await?))
+            }
+            .into_actor(self)
+            .map(|result, actor, _| {
+                let (closed_at, totals) = result?;
+                actor.window = None;
+                actor.row.state = LobbyState::Closed;
+                metrics::gauge!("cozykart_open_lobbies").decrement(1.0);
+                actor.overlays.push(OverlayEvent::WindowClosed {
+                    closed_at,
+                    totals: totals.pool.clone(),
+                });
+                Ok(RaceSummary {
+                    lobby: actor.view(),
+                    totals,
+                })
+            }),
+        )
+    }
+}
+
+impl Handler<WindowTick> for LobbyActor {
+    type Result = ();
+
+    fn handle(&mut self, _: WindowTick, ctx: &mut Context<Self>) {
+        if let Some(window) = self.window {
+            let now = self.clock.now();
+            if now - window.opened_at >= self.max_window {
+                tracing::info!(lobby = self.row.id, "window open too long; closing it");
+                let end = End {
+                    at: window.opened_at + self.max_window,
+                    reason: "timeout",
+                };
+                ctx.address().do_send(end);
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The messages a [`LobbyActor`](super::LobbyActor) answers: roster and window
+//! changes from commands, credits and refunds from the SalesRouter, overlay
+//! subscriptions from websocket sessions, and its own time-out tick.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use actix::prelude::*;
+use chrono::{DateTime, Utc};
+
+use super::{LobbyError, LobbyView, OverlayFrame, RaceSummary};
+use crate::money::Money;
+
+/// Close every overlay socket of the lobby (graceful shutdown).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CloseOverlays;
+
+/// A racer joins the roster.
+#[derive(Message)]
+#[rtype(result = "Result<LobbyView, LobbyError>")]
+pub struct Join {
+    pub discord_id: String,
+    pub display_name: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A racer leaves the roster.
+#[derive(Message)]
+#[rtype(result = "Result<LobbyView, LobbyError>")]
+pub struct Leave {
+    pub discord_id: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Open the commission window (`/start`).
+#[derive(Message)]
+#[rtype(result = "Result<LobbyView, LobbyError>")]
+pub struct Start {
+    pub at: DateTime<Utc>,
+}
+
+/// Close the commission window (`/end`, time-out, shutdown).
+#[derive(Message)]
+#[rtype(result = "Result<RaceSummary, LobbyError>")]
+pub struct End {
+    pub at: DateTime<Utc>,
+    /// `end`, `timeout` or `shutdown`, stored with the window.
+    pub reason: &'static str,
+}
+
+/// Current public view of the lobby.
+#[derive(Message)]
+#[rtype(result = "LobbyView")]
+pub struct Snapshot;
+
+/// A committed sale credited this lobby (sent by the SalesRouter after commit).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Credit {
+    pub amount: Money,
+    /// This lobby's part of the pool.
+    pub pool_delta: Money,
+    /// Buyer name an overlay may show, if the buyer allowed it.
+    pub buyer: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// A committed refund clawed back part of this lobby's pool (negative delta).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Refunded {
+    pub pool_delta: Money,
+    /// When the refunded sale was paid; a sale of an earlier race leaves the
+    /// current race's pot alone.
+    pub sold_at: DateTime<Utc>,
+}
+
+/// An overlay session subscribes; answered with the snapshot frame.
+#[derive(Message)]
+#[rtype(result = "OverlayFrame")]
+pub struct Subscribe {
+    pub session_id: u64,
+    pub recipient: Recipient<OverlayFrame>,
+    /// Raised when the subscriber is dropped for falling behind.
+    pub dropped: Arc<AtomicBool>,
+}
+
+/// An overlay session went away.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Unsubscribe {
+    pub session_id: u64,
+}
+
+/// Close the window if it has been open longer than allowed.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct WindowTick;
