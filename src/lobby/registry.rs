@@ -193,6 +193,15 @@ impl LobbyRegistry {
         index.by_id.get(id).cloned()
     }
 
+    /// A lobby by its code only (case-insensitive, `#` allowed), never by id: a
+    /// sale's tag such as `#4827` must not reach lobby number 4827.
+    pub fn find_code(&self, code: &str) -> Option<LobbyEntry> {
+        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+        let code = code.trim().trim_start_matches('#').to_ascii_uppercase();
+        let id = index.by_code.get(&code)?;
+        index.by_id.get(id).cloned()
+    }
+
     pub fn get(&self, id: i64) -> Option<LobbyEntry> {
         let index = self.index.read().unwrap_or_else(|p| p.into_inner());
         index.by_id.get(&id).cloned()
@@ -221,9 +230,29 @@ impl LobbyRegistry {
     }
 }
 
+/// A fresh code with at least one letter, so that no code reads as a number
+/// (an id) anywhere a code or an id is accepted.
 fn random_code() -> String {
     let mut rng = rand::thread_rng();
-    (0..CODE_LENGTH)
-        .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
-        .collect()
+    loop {
+        let code: String = (0..CODE_LENGTH)
+            .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
+            .collect();
+        if code.bytes().any(|b| b.is_ascii_alphabetic()) {
+            return code;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn codes_always_hold_a_letter() {
+        // 8 of the 31 characters are digits: about 1 draw in 240 is digits only.
+        for _ in 0..20_000 {
+            let code = super::random_code();
+            assert_eq!(code.len(), super::CODE_LENGTH);
+            assert!(code.parse::<i64>().is_err(), "{code}");
+        }
+    }
 }

@@ -216,7 +216,10 @@ impl Routing {
     /// shop's guild; any other tag counts as no tag.
     async fn resolve_tag(&self, sale: &SaleEvent, guild: Option<&str>) -> Result<Tag, LedgerError> {
         let in_guild = |entry: &LobbyEntry| of_guild(entry, guild);
-        let named = sale.lobby_tag.as_deref().and_then(|t| self.lobbies.find(t));
+        let named = sale
+            .lobby_tag
+            .as_deref()
+            .and_then(|t| self.lobbies.find_code(t));
         let entry = match named.filter(in_guild) {
             Some(entry) => Some(entry),
             None => store::discount_code_lobby(&self.db, &sale.discount_codes)

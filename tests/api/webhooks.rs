@@ -369,6 +369,20 @@ async fn untagged_policies_and_tags_with_overlapping_windows(engine: Engine) {
             "{policy}"
         );
         assert_ne!(first, second);
+        // A digit-only tag is never read as a lobby id: it counts as untagged.
+        let lobby = lobby_json(&app, &first).await;
+        let id = lobby["id"].as_i64().unwrap().to_string();
+        post_stripe(
+            &app,
+            stripe_checkout("evt_id", "pi_id", 1000, "usd", now, Some(&id)),
+        )
+        .await;
+        let untagged_a: rust_decimal::Decimal = a.parse().unwrap();
+        assert_eq!(
+            wallet(&app, RACER_A, "USD").await.1,
+            (expected_a + untagged_a).to_string(),
+            "{policy}"
+        );
         app.assert_ledger_balances().await;
     }
 }
