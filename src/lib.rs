@@ -1,17 +1,19 @@
 //! Cozy-Kart: live revenue-share server for streamed kart-racing communities.
 //!
 //! # Layout
-//! - `money`: amounts, currencies, commission and the exact split; `Pot`, money
-//!   per currency.
-//! - `sale`: provider-neutral sale and refund events.
-//! - `webhooks`: per-provider signature checks and parsers into `sale` events.
-//! - `router`: the SalesRouter actor and attribution.
-//! - `lobby`: LobbyActor (roster, window, pot, overlay subscribers), its registry,
-//!   and `lobby::store`, the one reader and writer of the lobby tables.
-//! - `ledger`: LedgerActor (the only writer of money), reads and the audit.
-//! - `overlay`: the OBS page, the typed websocket protocol and its sessions.
-//! - `discord` and `commands`: slash commands over gateway and HTTP, one core.
-//! - `http`, `startup`, `cli`: the server's edges and wiring.
+//! From the edges in, each layer importing only those below it:
+//! - Wiring: `main` → `cli` → `startup` builds a [`services::Services`] and the HTTP
+//!   server; nothing imports `startup`.
+//! - Edges: `http` (routes, `extract`, the one `error` mapping), `overlay` (OBS page,
+//!   typed websocket `protocol`, one session actor per socket), `discord` (verify,
+//!   parse, reply, register, gateway) feeding `commands` (one file per group).
+//! - Actors: `router` (SalesRouter and pure attribution), `lobby` (one LobbyActor
+//!   per lobby, its registry, and `lobby::store` for the lobby tables), `ledger`
+//!   (LedgerActor, the only writer of money; `read` and `verify`).
+//! - Below them: `commission` (the rate in force), `payout` (one parse of a payout
+//!   request), `webhooks` (signatures and parsers into `sale` events), `money`
+//!   (`Money`, `Currency`, `Rate`, `Pot`, the exact split), `config`, `clock`, `db`,
+//!   `telemetry`.
 pub mod cli;
 pub mod clock;
 pub mod commands;
