@@ -17,4 +17,6 @@ pub mod refund;
 pub mod roster_membership;
 pub mod sale;
 pub mod sale_ref;
+pub mod sea_orm_active_enums;
 pub mod setting;
+mod stored_text;

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use entity::{allocation, balance, payout, player, sale};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
+    ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
 };
 use serde::Serialize;
 
@@ -84,7 +84,7 @@ pub async fn recent_allocations(
             let status = if net == 0 && a.amount_minor > 0 {
                 "reversed".to_owned()
             } else {
-                a.status
+                a.status.to_value()
             };
             Ok(AllocationView {
                 sale_id: a.sale_id,
@@ -154,7 +154,7 @@ pub async fn sales(
             lobby_ids.sort_unstable();
             Ok(SaleView {
                 id: s.id,
-                provider: s.provider,
+                provider: s.provider.to_value(),
                 shop: s.shop,
                 lobby_ids,
                 amount: money(s.amount_minor, &s.currency)?,
