@@ -2,46 +2,13 @@
 //! what the SalesRouter and LedgerActor consume. Past this type no raw JSON, float
 //! or untyped provider id travels.
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
 
-/// The shop platform that reported an event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    Stripe,
-    Shopify,
-    Kofi,
-}
-
-impl Provider {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Stripe => "stripe",
-            Provider::Shopify => "shopify",
-            Provider::Kofi => "kofi",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Provider> {
-        match text {
-            "stripe" => Some(Provider::Stripe),
-            "shopify" => Some(Provider::Shopify),
-            "kofi" => Some(Provider::Kofi),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The shop platform that reported an event. It is also the type of the
+/// `provider` columns, so the stored text is the name in the webhook path.
+pub use entity::sea_orm_active_enums::Provider;
 
 /// Who bought, as far as an overlay may show it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -175,6 +142,26 @@ impl ShopEvent {
                 Ok(ShopEvent::Refund(refund))
             }
             ignored => Ok(ignored),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ActiveEnum, Iterable};
+
+    use super::Provider;
+
+    #[test]
+    fn provider_names_are_the_stored_text_and_unknown_names_are_refused() {
+        for provider in Provider::iter() {
+            assert_eq!(provider.as_str(), provider.to_value());
+            assert_eq!(provider.to_string(), provider.to_value());
+            assert_eq!(Provider::parse(provider.as_str()), Some(provider));
+        }
+        assert_eq!(Provider::Kofi.as_str(), "kofi");
+        for unknown in ["", "Stripe", " stripe", "paypal", "ko-fi"] {
+            assert_eq!(Provider::parse(unknown), None, "{unknown:?}");
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::sea_orm_active_enums::AllocationStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "allocations")]
 pub struct Model {
@@ -15,7 +17,7 @@ pub struct Model {
     /// Clawed back by refunds so far.
     pub reversed_minor: i64,
     /// `pending` until `available_at`, then `available`.
-    pub status: String,
+    pub status: AllocationStatus,
     pub available_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
 }

@@ -2,13 +2,14 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::sea_orm_active_enums::JournalKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "journal_transactions")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// `sale`, `refund` or `payout`.
-    pub kind: String,
+    pub kind: JournalKind,
     /// The sale, refund or payout it records.
     pub reference: String,
     pub created_at: DateTimeUtc,

@@ -19,3 +19,4 @@ pub mod sale;
 pub mod sale_ref;
 pub mod sea_orm_active_enums;
 pub mod setting;
+mod stored_text;

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::sea_orm_active_enums::PayoutMethod;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "payouts")]
 pub struct Model {
@@ -10,8 +12,7 @@ pub struct Model {
     pub discord_id: String,
     pub amount_minor: i64,
     pub currency: String,
-    /// `gift_card`, `store_credit` or `manual`.
-    pub method: String,
+    pub method: PayoutMethod,
     pub note: Option<String>,
     pub forced: bool,
     pub created_by: String,

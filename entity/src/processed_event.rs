@@ -2,16 +2,17 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::sea_orm_active_enums::{ProcessedEventKind, Provider};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "processed_events")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub provider: String,
+    pub provider: Provider,
     pub shop: String,
     pub event_id: String,
-    /// `sale`, `refund` or `duplicate`.
-    pub kind: String,
+    pub kind: ProcessedEventKind,
     pub received_at: DateTimeUtc,
 }
 

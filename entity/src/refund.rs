@@ -2,26 +2,26 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::sea_orm_active_enums::{Provider, RefundKind, RefundStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "refunds")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub provider: String,
+    pub provider: Provider,
     pub shop: String,
     pub provider_refund_id: String,
     /// The sale id or one of its references, as the provider named it.
     pub sale_ref: String,
     /// Set once the sale is known.
     pub sale_id: Option<i64>,
-    /// `incremental` or `cumulative` (Stripe's running `amount_refunded`).
-    pub kind: String,
+    pub kind: RefundKind,
     pub amount_minor: i64,
     pub currency: String,
     /// Part of the sale newly marked refunded by this refund, in minor units.
     pub applied_minor: i64,
-    /// `waiting` (no sale yet), `applied` or `rejected`.
-    pub status: String,
+    pub status: RefundStatus,
     pub note: Option<String>,
     pub refunded_at: DateTimeUtc,
     pub received_at: DateTimeUtc,

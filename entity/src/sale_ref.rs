@@ -2,12 +2,14 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::sea_orm_active_enums::Provider;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "sale_refs")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub provider: String,
+    pub provider: Provider,
     pub shop: String,
     pub reference: String,
     pub sale_id: i64,

@@ -1,20 +1,22 @@
-//! LedgerActor: the one writer of money. Messages queue up while a batch commits;
-//! the next flush writes everything queued in one database transaction (group
-//! commit), each job inside its own savepoint so that one failure cannot take
-//! unrelated jobs with it, and answers every job only after the commit.
+//! LedgerActor: the one writer of money. Messages queue up as jobs while a batch
+//! commits; the next flush hands up to [`BATCH_MAX`] of them to the group commit
+//! (`commit`), which writes them in one database transaction and answers every
+//! job only after it committed.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
-use tokio::sync::oneshot;
+use futures_util::future::BoxFuture;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
+use super::commit::write_batch;
+use super::job::{Answer, FromSaleOutcome, Job, Queued, Write};
 use super::{
-    write, LedgerError, PayoutRecord, PayoutRequest, RefundOutcome, RefundRecord, SaleOutcome,
-    SaleRecord,
+    maturing, payouts, refunds, sales, LedgerError, PayoutRecord, PayoutRequest, RefundOutcome,
+    RefundRecord, SaleOutcome, SaleRecord,
 };
 use crate::clock::Clock;
 
@@ -51,213 +53,76 @@ pub struct Mature(pub DateTime<Utc>);
 #[rtype(result = "()")]
 pub struct Drain;
 
+/// A request that writes nothing: answered once every job queued before it
+/// has committed (what [`Drain`] waits for).
+struct Barrier;
+
+impl Write for RecordSale {
+    type Output = SaleOutcome;
+
+    fn write<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+    ) -> BoxFuture<'a, Result<SaleOutcome, LedgerError>> {
+        Box::pin(sales::record_sale(tx, &self.0))
+    }
+
+    fn sale(&self) -> Option<(&SaleRecord, FromSaleOutcome<SaleOutcome>)> {
+        Some((&self.0, |outcome| outcome))
+    }
+}
+
+impl Write for RecordRefund {
+    type Output = RefundOutcome;
+
+    fn write<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+    ) -> BoxFuture<'a, Result<RefundOutcome, LedgerError>> {
+        Box::pin(refunds::record_refund(tx, &self.0))
+    }
+}
+
+impl Write for RecordPayout {
+    type Output = PayoutRecord;
+
+    fn write<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+    ) -> BoxFuture<'a, Result<PayoutRecord, LedgerError>> {
+        Box::pin(payouts::record_payout(tx, &self.0))
+    }
+}
+
+impl Write for Mature {
+    type Output = usize;
+
+    fn write<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+    ) -> BoxFuture<'a, Result<usize, LedgerError>> {
+        Box::pin(maturing::mature(tx, self.0))
+    }
+}
+
+impl Write for Barrier {
+    type Output = ();
+
+    fn write<'a>(&'a self, _: &'a DatabaseTransaction) -> BoxFuture<'a, Result<(), LedgerError>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
 /// Write what is queued (sent by the actor to itself).
 #[derive(Message)]
 #[rtype(result = "()")]
 struct Flush;
 
-enum Job {
-    Sale(
-        SaleRecord,
-        oneshot::Sender<Result<SaleOutcome, LedgerError>>,
-    ),
-    Refund(
-        RefundRecord,
-        oneshot::Sender<Result<RefundOutcome, LedgerError>>,
-    ),
-    Payout(
-        PayoutRequest,
-        oneshot::Sender<Result<PayoutRecord, LedgerError>>,
-    ),
-    Mature(DateTime<Utc>, oneshot::Sender<Result<usize, LedgerError>>),
-    Barrier(oneshot::Sender<()>),
-}
-
-/// A job's answer, held until the transaction commits.
-enum Answer {
-    Sale(Result<SaleOutcome, LedgerError>),
-    Refund(Result<RefundOutcome, LedgerError>),
-    Payout(Result<PayoutRecord, LedgerError>),
-    Mature(Result<usize, LedgerError>),
-    Barrier,
-}
-
-impl Answer {
-    fn failed_in_database(&self) -> bool {
-        let error = match self {
-            Answer::Sale(Err(e)) => Some(e),
-            Answer::Refund(Err(e)) => Some(e),
-            Answer::Payout(Err(e)) => Some(e),
-            Answer::Mature(Err(e)) => Some(e),
-            _ => None,
-        };
-        matches!(error, Some(LedgerError::Database(_)))
-    }
-
-    fn is_err(&self) -> bool {
-        matches!(
-            self,
-            Answer::Sale(Err(_))
-                | Answer::Refund(Err(_))
-                | Answer::Payout(Err(_))
-                | Answer::Mature(Err(_))
-        )
-    }
-}
-
-impl Job {
-    async fn run(&self, tx: &DatabaseTransaction) -> Answer {
-        match self {
-            Job::Sale(record, _) => Answer::Sale(write::record_sale(tx, record).await),
-            Job::Refund(record, _) => Answer::Refund(write::record_refund(tx, record).await),
-            Job::Payout(request, _) => Answer::Payout(write::record_payout(tx, request).await),
-            Job::Mature(now, _) => Answer::Mature(write::mature(tx, *now).await),
-            Job::Barrier(_) => Answer::Barrier,
-        }
-    }
-
-    /// The answer that reports `error` for this job.
-    fn failure(&self, error: LedgerError) -> Answer {
-        match self {
-            Job::Sale(..) => Answer::Sale(Err(error)),
-            Job::Refund(..) => Answer::Refund(Err(error)),
-            Job::Payout(..) => Answer::Payout(Err(error)),
-            Job::Mature(..) => Answer::Mature(Err(error)),
-            Job::Barrier(_) => Answer::Barrier,
-        }
-    }
-
-    fn reply(self, answer: Answer) {
-        // A caller that gave up (dropped its receiver) needs no answer.
-        let _ = match (self, answer) {
-            (Job::Sale(_, tx), Answer::Sale(r)) => tx.send(r).map_err(drop),
-            (Job::Refund(_, tx), Answer::Refund(r)) => tx.send(r).map_err(drop),
-            (Job::Payout(_, tx), Answer::Payout(r)) => tx.send(r).map_err(drop),
-            (Job::Mature(_, tx), Answer::Mature(r)) => tx.send(r).map_err(drop),
-            (Job::Barrier(tx), _) => tx.send(()).map_err(drop),
-            _ => unreachable!("answers are built from their own job"),
-        };
-    }
-}
-
-/// Runs one job inside a savepoint; a database failure is retried once in a fresh
-/// savepoint (a concurrent duplicate on PostgreSQL then reads as a duplicate).
-async fn run_in_savepoint(tx: &DatabaseTransaction, job: &Job) -> Answer {
-    let mut answer = Answer::Barrier;
-    for _attempt in 0..2 {
-        let savepoint = match tx.begin().await {
-            Ok(savepoint) => savepoint,
-            Err(error) => return job.failure(error.into()),
-        };
-        answer = job.run(&savepoint).await;
-        if !answer.is_err() {
-            return match savepoint.commit().await {
-                Ok(()) => answer,
-                Err(error) => job.failure(error.into()),
-            };
-        }
-        let retry = answer.failed_in_database();
-        if let Err(error) = savepoint.rollback().await {
-            return job.failure(error.into());
-        }
-        if !retry {
-            break;
-        }
-    }
-    answer
-}
-
-/// Writes one batch: one transaction, one savepoint per job, answers after commit.
-/// If the commit itself fails, each job is tried again alone.
-async fn write_batch(db: DatabaseConnection, jobs: Vec<Job>) {
-    let started = Instant::now();
-    let size = jobs.len();
-    match try_batch(&db, &jobs).await {
-        Ok(answers) => {
-            for (job, answer) in jobs.into_iter().zip(answers) {
-                job.reply(answer);
-            }
-        }
-        Err(error) => {
-            tracing::warn!(%error, jobs = size, "ledger batch failed; retrying each job alone");
-            for job in jobs {
-                let answer = match try_batch(&db, std::slice::from_ref(&job)).await {
-                    Ok(mut answers) => answers.pop().unwrap_or(Answer::Barrier),
-                    Err(error) => job.failure(error),
-                };
-                job.reply(answer);
-            }
-        }
-    }
-    tracing::debug!(
-        jobs = size,
-        elapsed_us = started.elapsed().as_micros() as u64,
-        "ledger batch committed"
-    );
-    metrics::histogram!("cozykart_ledger_batch_size").record(size as f64);
-    metrics::histogram!("cozykart_ledger_commit_seconds").record(started.elapsed().as_secs_f64());
-}
-
-async fn try_batch(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Answer>, LedgerError> {
-    let tx = db.begin().await?;
-    let mut answers: Vec<Option<Answer>> = Vec::with_capacity(jobs.len());
-    answers.resize_with(jobs.len(), || None);
-    record_sales_together(&tx, jobs, &mut answers).await;
-    for (job, answer) in jobs.iter().zip(answers.iter_mut()) {
-        if answer.is_none() {
-            *answer = Some(run_in_savepoint(&tx, job).await);
-        }
-    }
-    tx.commit().await?;
-    Ok(answers
-        .into_iter()
-        .map(|a| a.unwrap_or(Answer::Barrier))
-        .collect())
-}
-
-/// Writes every sale of the batch set-wise in one savepoint. If that fails (a
-/// concurrent duplicate on another instance, say), the sales are left unanswered
-/// and each then runs alone in its own savepoint.
-async fn record_sales_together(
-    tx: &DatabaseTransaction,
-    jobs: &[Job],
-    answers: &mut [Option<Answer>],
-) {
-    let sales: Vec<(usize, &SaleRecord)> = jobs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, job)| match job {
-            Job::Sale(record, _) => Some((i, record)),
-            _ => None,
-        })
-        .collect();
-    if sales.len() < 2 {
-        return;
-    }
-    let Ok(savepoint) = tx.begin().await else {
-        return;
-    };
-    let records: Vec<&SaleRecord> = sales.iter().map(|(_, r)| *r).collect();
-    match super::batch::record_sales(&savepoint, &records).await {
-        Ok(outcomes) => {
-            if savepoint.commit().await.is_ok() {
-                for ((i, _), outcome) in sales.iter().zip(outcomes) {
-                    answers[*i] = Some(Answer::Sale(Ok(outcome)));
-                }
-            }
-        }
-        Err(error) => {
-            tracing::warn!(%error, sales = sales.len(), "set-wise sale batch failed; recording one by one");
-            let _ = savepoint.rollback().await;
-        }
-    }
-}
-
 pub struct LedgerActor {
     /// Pool the batches write through; read by nothing else in the actor.
     db: DatabaseConnection,
     /// Jobs waiting for the next flush, in arrival order.
-    queue: Vec<Job>,
+    queue: Vec<Box<dyn Queued>>,
     /// Whether a `Flush` is already on its way, so only one is queued at a time.
     flush_scheduled: bool,
     /// Source of "now" for maturing holds.
@@ -274,12 +139,15 @@ impl LedgerActor {
         }
     }
 
-    fn enqueue(&mut self, job: Job, ctx: &mut Context<Self>) {
-        self.queue.push(job);
+    /// Queues `request` for the next batch; its answer comes after the commit.
+    fn enqueue<W: Write>(&mut self, request: W, ctx: &mut Context<Self>) -> Answer<W::Output> {
+        let (job, answer) = Job::new(request);
+        self.queue.push(Box::new(job));
         if !self.flush_scheduled {
             self.flush_scheduled = true;
             ctx.notify(Flush);
         }
+        answer
     }
 }
 
@@ -289,9 +157,9 @@ impl Actor for LedgerActor {
     fn started(&mut self, ctx: &mut Context<Self>) {
         ctx.set_mailbox_capacity(IN_FLIGHT_MAX);
         ctx.run_interval(MATURE_EVERY, |actor, ctx| {
-            let (tx, _rx) = oneshot::channel();
+            // Nobody waits for the periodic run's answer.
             let now = actor.clock.now();
-            actor.enqueue(Job::Mature(now, tx), ctx);
+            drop(actor.enqueue(Mature(now), ctx));
         });
     }
 }
@@ -302,7 +170,7 @@ impl Handler<Flush> for LedgerActor {
     fn handle(&mut self, _: Flush, ctx: &mut Context<Self>) {
         self.flush_scheduled = false;
         let take = self.queue.len().min(BATCH_MAX);
-        let batch: Vec<Job> = self.queue.drain(..take).collect();
+        let batch: Vec<Box<dyn Queued>> = self.queue.drain(..take).collect();
         if !self.queue.is_empty() {
             self.flush_scheduled = true;
             ctx.notify(Flush);
@@ -316,33 +184,26 @@ impl Handler<Flush> for LedgerActor {
     }
 }
 
-macro_rules! queued_handler {
-    ($message:ty, $answer:ty, $job:expr) => {
-        impl Handler<$message> for LedgerActor {
-            type Result = ResponseFuture<Result<$answer, LedgerError>>;
+/// Every request that is a [`Write`] is queued as a job and answered after its commit.
+impl<W> Handler<W> for LedgerActor
+where
+    W: Write + Message<Result = Result<<W as Write>::Output, LedgerError>>,
+{
+    type Result = ResponseFuture<Result<W::Output, LedgerError>>;
 
-            fn handle(&mut self, message: $message, ctx: &mut Context<Self>) -> Self::Result {
-                let (tx, rx) = oneshot::channel();
-                self.enqueue($job(message.0, tx), ctx);
-                Box::pin(async move { rx.await.unwrap_or(Err(LedgerError::Stopped)) })
-            }
-        }
-    };
+    fn handle(&mut self, request: W, ctx: &mut Context<Self>) -> Self::Result {
+        let answer = self.enqueue(request, ctx);
+        Box::pin(async move { answer.await.unwrap_or(Err(LedgerError::Stopped)) })
+    }
 }
-
-queued_handler!(RecordSale, SaleOutcome, Job::Sale);
-queued_handler!(RecordRefund, RefundOutcome, Job::Refund);
-queued_handler!(RecordPayout, PayoutRecord, Job::Payout);
-queued_handler!(Mature, usize, Job::Mature);
 
 impl Handler<Drain> for LedgerActor {
     type Result = ResponseFuture<()>;
 
     fn handle(&mut self, _: Drain, ctx: &mut Context<Self>) -> Self::Result {
-        let (tx, rx) = oneshot::channel();
-        self.enqueue(Job::Barrier(tx), ctx);
+        let answer = self.enqueue(Barrier, ctx);
         Box::pin(async move {
-            let _ = rx.await;
+            let _ = answer.await;
         })
     }
 }

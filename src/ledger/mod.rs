@@ -1,12 +1,29 @@
 //! The ledger: every change of money. [`LedgerActor`] is its only writer; it
 //! group-commits what arrives together and answers only after the commit.
-//! `write` holds the transactions, `read` the queries, `verify` the audit.
+//!
+//! Layers, from the bottom; each uses only the layers below it (and the shared
+//! types here):
+//! - `journal`, the base: the one balanced-journal writer, the balance-cache
+//!   upsert and the processed-event marks.
+//! - `sales`, `refunds`, `payouts`, `maturing`: one file per kind of money change,
+//!   built on the base and never on each other, save one way: `sales` hands its
+//!   new sales to `refunds`, which applies the refunds that waited for them.
+//! - `job`, `commit`, `actor`, each using the ones before it: a request as a
+//!   queued job, the group commit that writes a batch of jobs in one transaction,
+//!   and the LedgerActor that queues them.
+//! - `read` (queries) and `verify` (the audit) sit beside the writes and change
+//!   nothing.
 
 mod actor;
-mod batch;
+mod commit;
+mod job;
+mod journal;
+mod maturing;
+mod payouts;
 pub mod read;
+mod refunds;
+mod sales;
 pub mod verify;
-mod write;
 
 use chrono::{DateTime, Utc};
 
@@ -89,32 +106,8 @@ pub enum RefundOutcome {
     },
 }
 
-/// How a payout reached the racer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PayoutMethod {
-    GiftCard,
-    StoreCredit,
-    Manual,
-}
-
-impl PayoutMethod {
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.trim() {
-            "gift_card" | "gift card" | "giftcard" => Some(PayoutMethod::GiftCard),
-            "store_credit" | "store credit" => Some(PayoutMethod::StoreCredit),
-            "manual" => Some(PayoutMethod::Manual),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PayoutMethod::GiftCard => "gift_card",
-            PayoutMethod::StoreCredit => "store_credit",
-            PayoutMethod::Manual => "manual",
-        }
-    }
-}
+/// How a payout reached the racer; stored as `payouts.method`.
+pub use entity::sea_orm_active_enums::PayoutMethod;
 
 #[derive(Clone, Debug)]
 pub struct PayoutRequest {
@@ -187,13 +180,6 @@ impl From<sea_orm::DbErr> for LedgerError {
     fn from(error: sea_orm::DbErr) -> Self {
         LedgerError::Database(error.to_string())
     }
-}
-
-/// What applying a refund to a sale changed.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct LedgerDelta {
-    pub refunded_minor: i64,
-    pub deltas: Vec<LobbyDelta>,
 }
 
 /// Refund events handed to the ledger with their receipt time.

@@ -9,7 +9,8 @@ use chrono::{DateTime, Datelike, TimeZone, Utc};
 use entity::{allocation, balance, payout, player, sale};
 use sea_orm::sea_query::{Expr, Func, Order, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::Serialize;
 
@@ -97,7 +98,7 @@ pub async fn recent_allocations(
             let status = if net == 0 && a.amount_minor > 0 {
                 "reversed".to_owned()
             } else {
-                a.status
+                a.status.to_value()
             };
             Ok(AllocationView {
                 sale_id: a.sale_id,
@@ -167,7 +168,7 @@ pub async fn sales(
             lobby_ids.sort_unstable();
             Ok(SaleView {
                 id: s.id,
-                provider: s.provider,
+                provider: s.provider.to_value(),
                 shop: s.shop,
                 lobby_ids,
                 amount: money(s.amount_minor, &s.currency)?,

@@ -1,0 +1,117 @@
+//! Group commit: one batch of jobs, one database transaction. The batch's sales
+//! are written set-wise in one savepoint first (one savepoint per sale if that
+//! fails); every other job runs in a savepoint of its own, so one failure cannot
+//! take unrelated jobs with it, and is retried once on a database error. Jobs are
+//! answered only after the commit; if the commit fails, each is tried again alone.
+
+use std::time::Instant;
+
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+
+use super::job::Queued;
+use super::{sales, LedgerError, SaleRecord};
+
+/// Writes one batch: one transaction, answers after commit. If the commit itself
+/// fails, each job is tried again alone and answered after its own commit.
+pub(super) async fn write_batch(db: DatabaseConnection, mut jobs: Vec<Box<dyn Queued>>) {
+    let started = Instant::now();
+    let size = jobs.len();
+    match try_batch(&db, &mut jobs).await {
+        Ok(()) => jobs.into_iter().for_each(|job| job.reply()),
+        Err(error) => {
+            tracing::warn!(%error, jobs = size, "ledger batch failed; retrying each job alone");
+            for mut job in jobs {
+                if let Err(error) = try_batch(&db, std::slice::from_mut(&mut job)).await {
+                    job.fail(error);
+                }
+                job.reply();
+            }
+        }
+    }
+    tracing::debug!(
+        jobs = size,
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "ledger batch committed"
+    );
+    metrics::histogram!("cozykart_ledger_batch_size").record(size as f64);
+    metrics::histogram!("cozykart_ledger_commit_seconds").record(started.elapsed().as_secs_f64());
+}
+
+/// The batch's sales set-wise in one savepoint, then every other job in a
+/// savepoint of its own, then the commit; each job keeps its result.
+async fn try_batch(
+    db: &DatabaseConnection,
+    jobs: &mut [Box<dyn Queued>],
+) -> Result<(), LedgerError> {
+    let tx = db.begin().await?;
+    let done = record_sales_together(&tx, jobs).await;
+    for (job, done) in jobs.iter_mut().zip(done) {
+        if !done {
+            run_in_savepoint(&tx, job.as_mut()).await;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes every sale of the batch set-wise in one savepoint; returns which jobs
+/// it answered. If it fails (a concurrent duplicate on another instance, say),
+/// no job is answered and each sale then runs alone in its own savepoint.
+async fn record_sales_together(
+    tx: &DatabaseTransaction,
+    jobs: &mut [Box<dyn Queued>],
+) -> Vec<bool> {
+    let mut done = vec![false; jobs.len()];
+    let (indices, records): (Vec<usize>, Vec<&SaleRecord>) = jobs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, job)| job.sale().map(|record| (i, record)))
+        .unzip();
+    if records.len() < 2 {
+        return done;
+    }
+    let Ok(savepoint) = tx.begin().await else {
+        return done;
+    };
+    match sales::record_sales(&savepoint, &records).await {
+        Ok(outcomes) => {
+            if savepoint.commit().await.is_ok() {
+                for (i, outcome) in indices.into_iter().zip(outcomes) {
+                    jobs[i].recorded(outcome);
+                    done[i] = true;
+                }
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, sales = indices.len(), "set-wise sale batch failed; recording one by one");
+            let _ = savepoint.rollback().await;
+        }
+    }
+    done
+}
+
+/// Runs one job inside a savepoint; a database failure is retried once in a fresh
+/// savepoint (a concurrent duplicate on PostgreSQL then reads as a duplicate).
+async fn run_in_savepoint(tx: &DatabaseTransaction, job: &mut dyn Queued) {
+    for _attempt in 0..2 {
+        let savepoint = match tx.begin().await {
+            Ok(savepoint) => savepoint,
+            Err(error) => return job.fail(error.into()),
+        };
+        let error = match job.run(&savepoint).await {
+            Ok(()) => {
+                if let Err(error) = savepoint.commit().await {
+                    job.fail(error.into());
+                }
+                return;
+            }
+            Err(error) => error,
+        };
+        if let Err(error) = savepoint.rollback().await {
+            return job.fail(error.into());
+        }
+        if !matches!(error, LedgerError::Database(_)) {
+            return;
+        }
+    }
+}
