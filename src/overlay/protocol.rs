@@ -11,7 +11,7 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
 use crate::ledger::read::LobbySale;
-use crate::lobby::LobbyState;
+use entity::sea_orm_active_enums::LobbyState;
 use crate::money::{Currency, Money, Pot};
 
 /// Shown for a buyer who did not allow their name on stream.
