@@ -3,15 +3,13 @@
 
 use cozykart::webhooks::{kofi, WebhookError};
 use proptest::prelude::*;
-use proptest::strategy::ValueTree;
-use proptest::test_runner::TestRunner;
 use serde_json::{json, Value};
 
 use super::kofi::{form_encode, kofi_docs, KOFI_FIELDS};
 use super::mutation::{edits, mutate};
 use super::shopify::{SHOPIFY_FIELDS, SHOPIFY_ORDER, SHOPIFY_REFUND};
 use super::stripe::{stripe_field_edit, stripe_fixture_docs, STRIPE_FIELDS};
-use super::{config, fixture_json, WEBHOOK_CODES};
+use super::{fixture_json, samples, WEBHOOK_CODES};
 use crate::helpers::{spawn_app, Engine};
 use crate::on_both_engines;
 use crate::signing::{
@@ -135,12 +133,7 @@ async fn signed_mutated_deliveries_are_answered_cleanly(engine: Engine) {
         command(&app, "join", json!([option("lobby", &code)]), racer, false).await;
     }
     command(&app, "start", json!([option("lobby", &code)]), HOST, false).await;
-    let mut runner = TestRunner::new(config(64));
-    let strategy = signed_case();
-    let count = runner.config().cases;
-    let deliveries: Vec<SignedCase> = (0..count)
-        .map(|_| strategy.new_tree(&mut runner).expect("case").current())
-        .collect();
+    let deliveries = samples(signed_case(), 64);
     let mut statuses = std::collections::BTreeMap::<String, usize>::new();
     for case in &deliveries {
         let (path, body, headers) = match case {

@@ -4,8 +4,6 @@
 use entity::sale;
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::strategy::ValueTree;
-use proptest::test_runner::TestRunner;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::Value;
 
@@ -13,7 +11,7 @@ use super::discord::{discord_body, discord_vectors};
 use super::kofi::{form_encode, KOFI_FORM};
 use super::shopify::{SHOPIFY_ORDER, SHOPIFY_REFUND};
 use super::stripe::STRIPE_FIXTURES;
-use super::{all_secrets, arbitrary_bytes, config, fixture_json};
+use super::{all_secrets, arbitrary_bytes, fixture_json, samples};
 use crate::helpers::{spawn_app, Engine};
 use crate::signing::{full_config, post, shopify_signature, KOFI_TOKEN};
 
@@ -148,12 +146,7 @@ fn http_case() -> impl Strategy<Value = HttpCase> {
 async fn http_endpoints_refuse_hostile_requests_with_json_errors() {
     let app = spawn_app(Engine::Sqlite, &full_config("")).await;
     // Round trips are slow next to a parser call: a smaller default sample.
-    let mut runner = TestRunner::new(config(64));
-    let strategy = http_case();
-    let count = runner.config().cases;
-    let requests: Vec<HttpCase> = (0..count)
-        .map(|_| strategy.new_tree(&mut runner).expect("case").current())
-        .collect();
+    let requests = samples(http_case(), 64);
     let client = app.client();
     for case in &requests {
         let mut request = client.post(format!("{}{}", app.address, case.path));

@@ -37,6 +37,8 @@ use cozykart::money::{Money, AMOUNT_MAX};
 use cozykart::sale::ShopEvent;
 use cozykart::webhooks::WebhookError;
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -61,6 +63,16 @@ fn config(default: u32) -> ProptestConfig {
         failure_persistence: None,
         ..ProptestConfig::default()
     }
+}
+
+/// `cases(default)` values drawn from `strategy`, for the properties checked against
+/// the running server: they are async, which `proptest!` cannot run.
+fn samples<S: Strategy>(strategy: S, default: u32) -> Vec<S::Value> {
+    let mut runner = TestRunner::new(config(default));
+    let count = runner.config().cases;
+    (0..count)
+        .map(|_| strategy.new_tree(&mut runner).expect("case").current())
+        .collect()
 }
 
 fn fixture_json(bytes: &[u8]) -> Value {
