@@ -9,50 +9,29 @@ use std::time::Instant;
 
 use chrono::Utc;
 use cozykart::clock::Clock;
-use cozykart::ledger::{LedgerHandle, SaleRecord, Share};
-use cozykart::money::{Currency, Money, Rate};
-use cozykart::sale::{Buyer, Provider, SaleEvent};
+use cozykart::ledger::{LedgerHandle, SaleRecord};
+use cozykart::money::{Currency, Money};
 use sea_orm::DatabaseConnection;
 
 #[path = "support/baseline.rs"]
 mod baseline;
+#[path = "support/records.rs"]
+mod records;
 
 const RACERS: usize = 8;
 
-fn record(i: usize) -> SaleRecord {
-    let currency = Currency::parse("USD").expect("USD");
-    let amount = Money::parse("22.49", currency).expect("amount");
-    let pool = amount.commission(Rate::parse("0.20").expect("rate"));
+/// Sale `i`: $22.49 split among the same eight racers, held 14 days.
+fn record(i: usize, racers: &[String]) -> SaleRecord {
+    let amount = Money::parse("22.49", Currency::parse("USD").expect("USD")).expect("amount");
     let sale_id = format!("pi_{i}");
-    let shares = pool
-        .split(RACERS, &sale_id)
-        .into_iter()
-        .enumerate()
-        .map(|(r, amount)| Share {
-            lobby_id: 1,
-            discord_id: format!("racer{r}"),
-            amount,
-        })
-        .collect();
-    SaleRecord {
-        sale: SaleEvent {
-            provider: Provider::Stripe,
-            shop: "main".into(),
-            event_id: format!("evt_{i}"),
-            sale_id,
-            refs: vec![],
-            amount,
-            sold_at: Utc::now(),
-            lobby_tag: None,
-            discount_codes: vec![],
-            buyer: Buyer::default(),
-        },
-        sold_at: Utc::now(),
-        received_at: Utc::now(),
-        pool,
-        shares,
-        hold_days: 14,
-    }
+    records::sale_record(
+        &format!("evt_{i}"),
+        &sale_id,
+        amount,
+        racers,
+        14,
+        Utc::now(),
+    )
 }
 
 async fn database(dir: &tempfile::TempDir, name: &str) -> DatabaseConnection {
@@ -65,10 +44,12 @@ async fn database(dir: &tempfile::TempDir, name: &str) -> DatabaseConnection {
 /// Every sale sent to the LedgerActor at once; it batches what is queued.
 async fn group_commit(db: DatabaseConnection, sales: usize) -> f64 {
     let ledger = LedgerHandle::start(db, Clock::system());
+    let racers: Vec<String> = (0..RACERS).map(|r| format!("racer{r}")).collect();
+    let racers = &racers;
     let started = Instant::now();
     let results = futures_util::future::join_all((0..sales).map(|i| {
         let ledger = ledger.clone();
-        async move { ledger.record_sale(record(i)).await }
+        async move { ledger.record_sale(record(i, racers)).await }
     }))
     .await;
     let elapsed = started.elapsed().as_secs_f64();

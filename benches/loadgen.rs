@@ -17,11 +17,10 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use cozykart::webhooks::stripe;
 use ed25519_dalek::{Signer, SigningKey};
 use futures_util::StreamExt;
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use sha2::Sha256;
 
 const SECRET: &str = "whsec_loadgen_only";
 const ADMIN: &str = "loadgen-admin-token-0123456789";
@@ -216,12 +215,9 @@ fn checkout(event: &str, lobby: &str, amount_minor: i64) -> Vec<u8> {
     serde_json::to_vec(&body).expect("json")
 }
 
+/// Signed now by the wall clock, which the server (a child process) reads too.
 fn sign(body: &[u8]) -> String {
-    let t = chrono::Utc::now().timestamp();
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("key");
-    mac.update(format!("{t}.").as_bytes());
-    mac.update(body);
-    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+    stripe::signature_header(SECRET, chrono::Utc::now().timestamp(), body)
 }
 
 /// (lobby, amount in minor units) -> when its webhook was sent.

@@ -4,17 +4,16 @@
 
 use std::time::Duration;
 
+use actix_web::http::StatusCode;
 use anyhow::Context;
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use sha2::Sha256;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::clock::Clock;
 use crate::config::{Config, ShopConfig};
 use crate::lobby::{Join, Start};
 use crate::sale::Provider;
 use crate::startup::Application;
+use crate::webhooks::stripe;
 
 /// Endpoint secret of the demo shop; used only by demo mode.
 const DEMO_SECRET: &str = "whsec_cozykart_demo_only";
@@ -22,6 +21,8 @@ const DEMO_SHOP: &str = "demo";
 const SALE_EVERY: Duration = Duration::from_secs(4);
 /// Demo sales sent before the feed stops by itself.
 const SALES_MAX: u32 = 500;
+/// Longest refusal read back from our own endpoint for the log (a JSON error).
+const ANSWER_MAX_BYTES: usize = 1024;
 const RACERS: &[(&str, &str)] = &[
     ("900001", "Mochi"),
     ("900002", "Pip"),
@@ -66,25 +67,27 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         "Demo race live. Open the overlay: {public_url}/overlay/{}",
         lobby.code
     );
-    actix_web::rt::spawn(feed(port));
+    actix_web::rt::spawn(feed(port, services.clock.clone()));
     app.run_until_stopped().await?;
     Ok(())
 }
 
-/// Posts signed demo sales to our own webhook endpoint.
-async fn feed(port: u16) {
+/// Posts signed demo sales to our own webhook endpoint, stamped by the server's
+/// clock so that the signature is inside its replay window.
+async fn feed(port: u16, clock: Clock) {
+    let client = awc::Client::default();
+    let url = format!("http://127.0.0.1:{port}/webhooks/stripe/{DEMO_SHOP}");
     for i in 0..SALES_MAX {
         tokio::time::sleep(SALE_EVERY).await;
-        let body = sale_body(i);
-        if let Err(error) = post(port, &body).await {
+        let stamp = clock.now().timestamp();
+        if let Err(error) = post(&client, &url, sale_body(i, stamp), stamp).await {
             tracing::warn!(%error, "demo sale not delivered");
         }
     }
 }
 
-fn sale_body(i: u32) -> Vec<u8> {
+fn sale_body(i: u32, stamp: i64) -> Vec<u8> {
     let mut event: Value = serde_json::from_str(CHECKOUT_FIXTURE).unwrap_or_else(|_| json!({}));
-    let stamp = chrono::Utc::now().timestamp();
     event["id"] = json!(format!("evt_demo_{stamp}_{i}"));
     event["created"] = json!(stamp);
     let session = &mut event["data"]["object"];
@@ -96,30 +99,28 @@ fn sale_body(i: u32) -> Vec<u8> {
     serde_json::to_vec(&event).unwrap_or_default()
 }
 
-async fn post(port: u16, body: &[u8]) -> anyhow::Result<()> {
-    let t = chrono::Utc::now().timestamp();
-    let mut mac = Hmac::<Sha256>::new_from_slice(DEMO_SECRET.as_bytes())?;
-    mac.update(format!("{t}.").as_bytes());
-    mac.update(body);
-    let signature = hex::encode(mac.finalize().into_bytes());
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
-    let head = format!(
-        "POST /webhooks/stripe/{DEMO_SHOP} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-         Stripe-Signature: t={t},v1={signature}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await?;
-    stream.write_all(body).await?;
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await?;
-    let status_line = String::from_utf8_lossy(&answer)
-        .lines()
-        .next()
-        .unwrap_or("")
-        .to_owned();
-    anyhow::ensure!(
-        status_line.contains(" 200 "),
-        "demo sale answered {status_line}"
-    );
+/// Sends one sale signed at `stamp` as Stripe would; anything but 200 is an error.
+async fn post(client: &awc::Client, url: &str, body: Vec<u8>, stamp: i64) -> anyhow::Result<()> {
+    let signature = stripe::signature_header(DEMO_SECRET, stamp, &body);
+    let mut response = client
+        .post(url)
+        .insert_header(("Content-Type", "application/json"))
+        .insert_header(("Stripe-Signature", signature))
+        .send_body(body)
+        .await
+        // awc's error is not `Send`, so it travels as text.
+        .map_err(|e| anyhow::anyhow!("demo sale not sent to {url}: {e}"))?;
+    let status = response.status();
+    if status != StatusCode::OK {
+        let answer = response
+            .body()
+            .limit(ANSWER_MAX_BYTES)
+            .await
+            .unwrap_or_default();
+        anyhow::bail!(
+            "demo sale answered {status} by {url}: {}",
+            String::from_utf8_lossy(&answer)
+        );
+    }
     Ok(())
 }

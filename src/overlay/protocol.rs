@@ -11,8 +11,8 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
 use crate::ledger::read::LobbySale;
-use entity::sea_orm_active_enums::LobbyState;
 use crate::money::{Currency, Money, Pot};
+use entity::sea_orm_active_enums::LobbyState;
 
 /// Shown for a buyer who did not allow their name on stream.
 pub const ANONYMOUS_BUYER: &str = "someone";

@@ -3,16 +3,19 @@
 use chrono::Duration;
 use cozykart::ledger::{
     LedgerError, PayoutMethod, PayoutRefusal, PayoutRequest, RefundOutcome, RefundRecord,
-    SaleOutcome, SaleRecord, Share,
+    SaleOutcome, SaleRecord,
 };
-use cozykart::money::{Currency, Money, Rate};
-use cozykart::sale::{Buyer, Provider, RefundAmount, RefundEvent, SaleEvent};
+use cozykart::money::{Currency, Money};
+use cozykart::sale::{Provider, RefundAmount, RefundEvent};
 use entity::{allocation, sale};
 use rust_decimal::Decimal;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::helpers::{assert_ledger_balances, spawn_app, t0, Engine, TestApp};
 use crate::on_both_engines;
+
+#[path = "../../benches/support/records.rs"]
+mod records;
 
 fn usd(text: &str) -> Money {
     Money::parse(text, Currency::parse("USD").unwrap()).unwrap()
@@ -22,7 +25,8 @@ fn racers(n: usize) -> Vec<String> {
     (1..=n).map(|i| format!("9000000000000000{i:02}")).collect()
 }
 
-/// A $`amount` sale split 20 % among `racers` through lobby 1.
+/// A $`amount` sale split 20 % among `racers` through lobby 1, at [`t0`], which a
+/// refund may also name by its charge `ch_<sale_id>`.
 fn sale_record(
     event_id: &str,
     sale_id: &str,
@@ -30,37 +34,9 @@ fn sale_record(
     racers: &[String],
     hold_days: u32,
 ) -> SaleRecord {
-    let amount = usd(amount);
-    let pool = amount.commission(Rate::parse("0.20").unwrap());
-    let shares = pool
-        .split(racers.len(), sale_id)
-        .into_iter()
-        .zip(racers)
-        .map(|(amount, racer)| Share {
-            lobby_id: 1,
-            discord_id: racer.clone(),
-            amount,
-        })
-        .collect();
-    SaleRecord {
-        sale: SaleEvent {
-            provider: Provider::Stripe,
-            shop: "main".into(),
-            event_id: event_id.into(),
-            sale_id: sale_id.into(),
-            refs: vec![format!("ch_{sale_id}")],
-            amount,
-            sold_at: t0(),
-            lobby_tag: None,
-            discount_codes: vec![],
-            buyer: Buyer::default(),
-        },
-        sold_at: t0(),
-        received_at: t0(),
-        pool,
-        shares,
-        hold_days,
-    }
+    let mut record = records::sale_record(event_id, sale_id, usd(amount), racers, hold_days, t0());
+    record.sale.refs.push(format!("ch_{sale_id}"));
+    record
 }
 
 fn refund(event_id: &str, refund_id: &str, sale_ref: &str, amount: RefundAmount) -> RefundRecord {

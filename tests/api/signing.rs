@@ -1,9 +1,8 @@
 //! Builds and signs requests exactly as Discord and the shops do.
 
+use cozykart::webhooks::{shopify, stripe};
 use ed25519_dalek::{Signer, SigningKey};
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use sha2::Sha256;
 
 use crate::helpers::TestApp;
 
@@ -116,14 +115,9 @@ pub async fn create_lobby(app: &TestApp, name: &str) -> String {
     code
 }
 
+/// `Stripe-Signature` for the test shop `main` at `timestamp`.
 pub fn stripe_signature(body: &[u8], timestamp: i64) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(STRIPE_SECRET.as_bytes()).unwrap();
-    mac.update(format!("{timestamp}.").as_bytes());
-    mac.update(body);
-    format!(
-        "t={timestamp},v1={}",
-        hex::encode(mac.finalize().into_bytes())
-    )
+    stripe::signature_header(STRIPE_SECRET, timestamp, body)
 }
 
 /// A `checkout.session.completed` event for a paid session.
@@ -238,12 +232,9 @@ pub async fn wallet(app: &TestApp, racer: &str, currency: &str) -> (String, Stri
         .unwrap_or_else(|| ("0.00".into(), "0.00".into()))
 }
 
-/// `X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the body with the client secret.
+/// `X-Shopify-Hmac-Sha256` for the test shop `eu`.
 pub fn shopify_signature(body: &[u8]) -> String {
-    use base64::Engine;
-    let mut mac = Hmac::<Sha256>::new_from_slice(SHOPIFY_SECRET.as_bytes()).unwrap();
-    mac.update(body);
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    shopify::signature_header(SHOPIFY_SECRET, body)
 }
 
 /// `GET /api/lobbies/{code}`, which must answer 200.

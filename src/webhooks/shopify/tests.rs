@@ -94,6 +94,23 @@ fn every_vector_verifies_and_parses_with_its_headers() {
 }
 
 #[test]
+fn signature_header_writes_the_recorded_vectors_and_verifies() {
+    let v = vectors();
+    for vector in v["vectors"].as_array().unwrap() {
+        let body = fixture(vector["file"].as_str().unwrap());
+        let header = signature_header(&secret()[0], body);
+        assert_eq!(
+            Some(header.as_str()),
+            vector["headers"]["X-Shopify-Hmac-Sha256"].as_str()
+        );
+        assert_eq!(verify_signature(body, Some(&header), &secret()), Ok(()));
+        let other = signature_header("shpss_test_new_secret", body);
+        let err = verify_signature(body, Some(&other), &secret()).unwrap_err();
+        assert_eq!(err.code(), "bad_signature");
+    }
+}
+
+#[test]
 fn negative_vectors_are_rejected() {
     let v = vectors();
     let good = v["vectors"][0]["headers"]["X-Shopify-Hmac-Sha256"].as_str();

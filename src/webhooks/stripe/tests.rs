@@ -57,18 +57,13 @@ fn edited(body: &[u8], edit: impl FnOnce(&mut Value, &mut Value)) -> Vec<u8> {
     serde_json::to_vec(&event).unwrap()
 }
 
-fn sign(secret: &str, t: i64, body: &[u8]) -> String {
-    let mac = hmac_sha256(secret.as_bytes(), &[t.to_string().as_bytes(), b".", body]);
-    format!("t={t},v1={}", hex::encode(mac))
-}
-
 #[test]
 fn readme_worked_example() {
     let body = br#"{"id":"evt_test_demo","object":"event","type":"checkout.session.completed"}"#;
     let v1 = "a1ef490f3abe3852a19f1624cc0e6aa7466444fa4349b953f2a20079023e6cfd";
     let secret = vec!["whsec_test_CozyKartDemo".to_string()];
     let header = format!("t=1760000000,v1={v1}");
-    assert_eq!(sign(&secret[0], 1760000000, body), header);
+    assert_eq!(signature_header(&secret[0], 1760000000, body), header);
     assert_eq!(
         verify_signature(body, Some(&header), &secret, at(1760000000), 300),
         Ok(())
@@ -77,7 +72,7 @@ fn readme_worked_example() {
     let mut with_newline = body.to_vec();
     with_newline.push(b'\n');
     let nl = "t=1760000000,v1=dbe5c35501e1ef788d62dd035db5c3faa4e7df848f76081b1e5ec5399595cc49";
-    assert_eq!(sign(&secret[0], 1760000000, &with_newline), nl);
+    assert_eq!(signature_header(&secret[0], 1760000000, &with_newline), nl);
     assert!(verify_signature(&with_newline, Some(&header), &secret, at(1760000000), 300).is_err());
 
     let old = "495f9534eaefa495985e0de489715cbd72382a343133dc4f91339cba0c072ae0";
@@ -87,6 +82,25 @@ fn readme_worked_example() {
         verify_signature(body, Some(&rotating), &only_old, at(1760000000), 300),
         Ok(())
     );
+}
+
+#[test]
+fn signature_header_writes_the_recorded_vectors_and_verifies() {
+    let v = vectors();
+    let secret = secrets(&["endpoint_secret"]);
+    for vector in v["vectors"].as_array().unwrap() {
+        let body = fixture(vector["file"].as_str().unwrap());
+        let t = vector["signed_at"].as_i64().unwrap();
+        let header = signature_header(&secret[0], t, body);
+        assert_eq!(Some(header.as_str()), vector["stripe_signature"].as_str());
+        assert_eq!(
+            verify_signature(body, Some(&header), &secret, at(t), 300),
+            Ok(())
+        );
+        let other = signature_header("whsec_test_SomeOtherEndpoint", t, body);
+        let err = verify_signature(body, Some(&other), &secret, at(t), 300).unwrap_err();
+        assert_eq!(err.code(), "bad_signature");
+    }
 }
 
 #[test]
@@ -158,7 +172,7 @@ fn negative_vectors_fail_with_the_right_error() {
 #[test]
 fn malformed_headers_and_bodies_are_refused() {
     let secret = secrets(&["endpoint_secret"]);
-    let good = sign(&secret[0], 1760000125, SESSION);
+    let good = signature_header(&secret[0], 1760000125, SESSION);
     let now = at(1760000125);
     let bad = |header: Option<&str>, secrets: &[String]| {
         verify_signature(SESSION, header, secrets, now, 300)
@@ -172,7 +186,7 @@ fn malformed_headers_and_bodies_are_refused() {
     assert_eq!(bad(Some(&format!("t=1,{good}")), &secret), "bad_signature");
     assert_eq!(bad(Some(&good), &[]), "bad_signature");
     assert_eq!(bad(Some(&good), &[String::new()]), "bad_signature");
-    let empty_key = sign("", 1760000125, SESSION);
+    let empty_key = signature_header("", 1760000125, SESSION);
     assert_eq!(bad(Some(&empty_key), &[String::new()]), "bad_signature");
     assert_eq!(
         bad(Some(&good.replace("v1=", "v1=zz")), &secret),
@@ -184,7 +198,7 @@ fn malformed_headers_and_bodies_are_refused() {
         verify_signature(SESSION, Some(&spaced), &secret, now, 300),
         Ok(())
     );
-    let future = sign(&secret[0], 1760000125 + 301, SESSION);
+    let future = signature_header(&secret[0], 1760000125 + 301, SESSION);
     assert_eq!(
         verify_signature(SESSION, Some(&future), &secret, now, 300),
         Err(WebhookError::StaleTimestamp)
