@@ -68,6 +68,17 @@ pub struct DiscordConfig {
     pub admin_role: Option<String>,
     /// Register commands in this guild only (instant); `None` registers globally.
     pub guild_id: Option<u64>,
+    /// Guilds this deployment serves; empty serves any guild.
+    pub guilds: Vec<String>,
+    /// Lobbies not closed that one guild may have at once.
+    pub max_lobbies_per_guild: usize,
+}
+
+impl DiscordConfig {
+    /// Whether interactions from `guild` are served (the allow-list).
+    pub fn allows(&self, guild: Option<&str>) -> bool {
+        self.guilds.is_empty() || guild.is_some_and(|g| self.guilds.iter().any(|a| a == g))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -97,6 +108,8 @@ pub struct ShopConfig {
 /// Limits on configured values, so that a typo cannot make the server absurd.
 pub const MAX_RACERS_LIMIT: usize = 64;
 pub const HOLD_DAYS_LIMIT: u32 = 365;
+/// Each open lobby is an actor with its own memory; this bounds one guild's share.
+pub const MAX_LOBBIES_PER_GUILD_LIMIT: usize = 10_000;
 pub const WINDOW_MINUTES_LIMIT: u32 = 24 * 60;
 pub const DELAY_MINUTES_LIMIT: u32 = 30 * 24 * 60;
 /// Shortest admin token accepted: the admin API pays money out, so its bearer token
@@ -140,6 +153,23 @@ struct RawDiscord {
     admin_role: String,
     #[serde(default, deserialize_with = "lenient")]
     guild_id: String,
+    #[serde(default, deserialize_with = "lenient_list")]
+    guilds: Vec<String>,
+    #[serde(default = "default_max_lobbies", deserialize_with = "lenient")]
+    max_lobbies_per_guild: String,
+}
+
+fn default_max_lobbies() -> String {
+    "50".to_owned()
+}
+
+/// A list of strings or numbers (guild ids fit neither TOML integers nor floats
+/// safely everywhere, so both forms are read as text).
+fn lenient_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Item(#[serde(deserialize_with = "lenient")] String);
+    let items: Vec<Item> = Vec::deserialize(deserializer)?;
+    Ok(items.into_iter().map(|Item(text)| text).collect())
 }
 
 #[derive(Deserialize, Default)]
@@ -301,6 +331,21 @@ impl Config {
             Some(text) => Some(number("discord.guild_id", &text, u64::MAX)?),
             None => None,
         };
+        let mut guilds = Vec::new();
+        for text in &raw.discord.guilds {
+            guilds.push(number::<u64>("discord.guilds", text, u64::MAX)?.to_string());
+        }
+        let max_lobbies_per_guild = number(
+            "discord.max_lobbies_per_guild",
+            &raw.discord.max_lobbies_per_guild,
+            MAX_LOBBIES_PER_GUILD_LIMIT,
+        )?;
+        if max_lobbies_per_guild == 0 {
+            return Err(invalid(
+                "discord.max_lobbies_per_guild",
+                "must be at least 1",
+            ));
+        }
         let commission = CommissionConfig::validate(raw.commission)?;
         let mut shops = BTreeMap::new();
         for (name, shop) in raw.shops {
@@ -317,6 +362,8 @@ impl Config {
                 bot_token: non_empty(&raw.discord.bot_token),
                 admin_role: non_empty(&raw.discord.admin_role),
                 guild_id,
+                guilds,
+                max_lobbies_per_guild,
             },
             admin_token: admin_token(&raw.admin.token)?,
             commission,
@@ -453,6 +500,19 @@ mod tests {
         assert!(error.to_string().contains("http.bind"), "{error}");
         let error = Config::from_toml("[admin]\ntoken = \"short-token\"").unwrap_err();
         assert!(error.to_string().contains("admin.token"), "{error}");
+        let error = Config::from_toml("[discord]\nguilds = [\"one\"]").unwrap_err();
+        assert!(error.to_string().contains("discord.guilds"), "{error}");
+        let error = Config::from_toml("[discord]\nmax_lobbies_per_guild = 0").unwrap_err();
+        assert!(
+            error.to_string().contains("discord.max_lobbies_per_guild"),
+            "{error}"
+        );
+        let listed =
+            Config::from_toml("[discord]\nguilds = [\"1100000000000000001\", 42]").unwrap();
+        assert_eq!(listed.discord.guilds, ["1100000000000000001", "42"]);
+        assert!(listed.discord.allows(Some("42")));
+        assert!(!listed.discord.allows(Some("43")) && !listed.discord.allows(None));
+        assert!(Config::from_toml("").unwrap().discord.allows(None));
         let long = Config::from_toml("[admin]\ntoken = \"0123456789abcdef01234567\"").unwrap();
         assert_eq!(
             long.admin_token.as_deref(),

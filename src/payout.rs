@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::ledger::read::Holding;
 use crate::ledger::{PayoutMethod, PayoutRequest};
 use crate::money::{Currency, Money, MoneyError};
 
@@ -49,6 +50,10 @@ pub fn method_values() -> String {
 pub struct PayoutForm {
     /// The racer to pay.
     pub discord_id: String,
+    /// Whose wallet pays: the admin's guild for `/payout`; in the admin API it may
+    /// be left out when the racer has earned in one guild only.
+    #[serde(default)]
+    pub guild_id: Option<String>,
     /// Decimal text exactly as given (trimmed).
     pub amount: String,
     /// ISO 4217 code; absent means the racer's only currency.
@@ -65,6 +70,7 @@ pub struct PayoutForm {
 /// A payout with its amount, currency and method parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PayoutOrder {
+    pub guild_id: String,
     pub discord_id: String,
     pub amount: Money,
     pub method: PayoutMethod,
@@ -85,6 +91,8 @@ pub enum PayoutFormError {
     NoEarnings,
     #[error("the racer has earnings in several currencies; say which with the `currency` option")]
     SeveralCurrencies,
+    #[error("the racer has earned in several guilds; say which with `guild_id`")]
+    SeveralGuilds,
 }
 
 impl PayoutFormError {
@@ -96,19 +104,41 @@ impl PayoutFormError {
             PayoutFormError::Method { .. } => "invalid_method",
             PayoutFormError::NoEarnings => "no_earnings",
             PayoutFormError::SeveralCurrencies => "currency_required",
+            PayoutFormError::SeveralGuilds => "guild_required",
         }
     }
 }
 
 impl PayoutForm {
-    /// Parses the form. `held` lists the currencies the racer holds balances in;
-    /// it decides the currency when the form names none.
-    pub fn parse(self, held: &[Currency]) -> Result<PayoutOrder, PayoutFormError> {
-        let currency = match (&self.currency, held) {
-            (Some(code), _) => Currency::parse(code).map_err(PayoutFormError::Currency)?,
-            (None, [only]) => *only,
-            (None, []) => return Err(PayoutFormError::NoEarnings),
-            (None, _) => return Err(PayoutFormError::SeveralCurrencies),
+    /// Parses the form. `held` lists the racer's balances; they decide the guild
+    /// and the currency when the form names none.
+    pub fn parse(self, held: &[Holding]) -> Result<PayoutOrder, PayoutFormError> {
+        let guild_id = match self.guild_id.clone() {
+            Some(guild) => guild,
+            None => only(held.iter().map(|h| &h.guild_id))
+                .map_err(|several| {
+                    if several {
+                        PayoutFormError::SeveralGuilds
+                    } else {
+                        PayoutFormError::NoEarnings
+                    }
+                })?
+                .clone(),
+        };
+        let currency = match &self.currency {
+            Some(code) => Currency::parse(code).map_err(PayoutFormError::Currency)?,
+            None => *only(
+                held.iter()
+                    .filter(|h| h.guild_id == guild_id)
+                    .map(|h| &h.currency),
+            )
+            .map_err(|several| {
+                if several {
+                    PayoutFormError::SeveralCurrencies
+                } else {
+                    PayoutFormError::NoEarnings
+                }
+            })?,
         };
         let amount =
             Money::parse(&self.amount, currency).map_err(|error| PayoutFormError::Amount {
@@ -123,6 +153,7 @@ impl PayoutForm {
             })?,
         };
         Ok(PayoutOrder {
+            guild_id,
             discord_id: self.discord_id,
             amount,
             method,
@@ -132,15 +163,28 @@ impl PayoutForm {
     }
 }
 
+/// The one distinct value, or `Err(true)` when there are several, `Err(false)`
+/// when there is none.
+fn only<'a, T: PartialEq + 'a>(mut values: impl Iterator<Item = &'a T>) -> Result<&'a T, bool> {
+    let first = values.next().ok_or(false)?;
+    match values.find(|v| *v != first) {
+        Some(_) => Err(true),
+        None => Ok(first),
+    }
+}
+
 impl PayoutOrder {
-    /// The ledger's request: who asked, the threshold in force, and when.
+    /// The ledger's request: who asked, the threshold in force, when, and the key
+    /// that makes a retry pay once.
     pub fn request(
         self,
         requested_by: String,
         threshold: Decimal,
         at: DateTime<Utc>,
+        idempotency_key: Option<String>,
     ) -> PayoutRequest {
         PayoutRequest {
+            guild_id: self.guild_id,
             discord_id: self.discord_id,
             amount: self.amount,
             method: self.method,
@@ -149,6 +193,7 @@ impl PayoutOrder {
             requested_by,
             threshold,
             at,
+            idempotency_key,
         }
     }
 }
@@ -164,11 +209,19 @@ mod tests {
     fn form(amount: &str, currency: Option<&str>, method: Option<&str>) -> PayoutForm {
         PayoutForm {
             discord_id: "42".into(),
+            guild_id: None,
             amount: amount.into(),
             currency: currency.map(Into::into),
             method: method.map(Into::into),
             note: None,
             force: false,
+        }
+    }
+
+    fn held(guild: &str, code: &str) -> Holding {
+        Holding {
+            guild_id: guild.into(),
+            currency: currency(code),
         }
     }
 
@@ -188,13 +241,18 @@ mod tests {
     }
 
     #[test]
-    fn currency_comes_from_the_form_or_the_racers_only_one() {
+    fn guild_and_currency_come_from_the_form_or_the_racers_only_one() {
         let usd = currency("USD");
-        let order = form("5.00", None, None).parse(&[usd]).unwrap();
+        let order = form("5.00", None, None)
+            .parse(&[held("g1", "USD")])
+            .unwrap();
         assert_eq!(order.amount, Money::parse("5.00", usd).unwrap());
-        assert_eq!(order.method, PayoutMethod::Manual);
+        assert_eq!(
+            (order.guild_id.as_str(), order.method),
+            ("g1", PayoutMethod::Manual)
+        );
         let jpy = form("600", Some("jpy"), Some("Gift card"))
-            .parse(&[usd, currency("EUR")])
+            .parse(&[held("g1", "USD"), held("g1", "EUR")])
             .unwrap();
         assert_eq!(jpy.amount.currency(), currency("JPY"));
         assert_eq!(jpy.method, PayoutMethod::GiftCard);
@@ -203,14 +261,28 @@ mod tests {
             Err(PayoutFormError::NoEarnings)
         );
         assert_eq!(
-            form("5", None, None).parse(&[usd, currency("EUR")]),
+            form("5", None, None).parse(&[held("g1", "USD"), held("g1", "EUR")]),
             Err(PayoutFormError::SeveralCurrencies)
+        );
+        let two_guilds = [held("g1", "USD"), held("g2", "EUR")];
+        assert_eq!(
+            form("5", None, None).parse(&two_guilds),
+            Err(PayoutFormError::SeveralGuilds)
+        );
+        let in_g2 = PayoutForm {
+            guild_id: Some("g2".into()),
+            ..form("5", None, None)
+        };
+        let order = in_g2.parse(&two_guilds).unwrap();
+        assert_eq!(
+            (order.guild_id.as_str(), order.amount.currency()),
+            ("g2", currency("EUR"))
         );
     }
 
     #[test]
     fn bad_text_is_refused_with_its_code() {
-        let usd = [currency("USD")];
+        let usd = [held("g1", "USD")];
         let cases = [
             (form("5", Some("XXX"), None), "unknown_currency"),
             (form("five", None, None), "invalid_amount"),

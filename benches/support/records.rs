@@ -9,6 +9,8 @@ use cozykart::sale::{Buyer, Provider, SaleEvent};
 
 /// Commission of every test sale.
 const RATE: &str = "0.20";
+/// The guild of lobby 1, whose wallets the shares go to.
+pub const GUILD: &str = "1200000000000000001";
 
 /// A Stripe sale of `amount` from shop `main`, sold and received `at`, whose 20 %
 /// pool is split among `racers` through lobby 1. It names no other references;
@@ -28,6 +30,7 @@ pub fn sale_record(
         .zip(racers)
         .map(|(amount, racer)| Share {
             lobby_id: 1,
+            guild_id: GUILD.into(),
             discord_id: racer.clone(),
             amount,
         })

@@ -11,6 +11,8 @@ pub struct Model {
     pub id: i64,
     pub sale_id: i64,
     pub lobby_id: i64,
+    /// The lobby's guild (`''` outside any guild): whose wallet the share is in.
+    pub guild_id: String,
     pub discord_id: String,
     pub currency: String,
     pub amount_minor: i64,

@@ -1,10 +1,14 @@
-//! A racer's balance in one currency: a cache of the journal, updated in the same transaction.
+//! A racer's balance in one guild and currency: a cache of the journal and the
+//! allocations, updated in the same transaction.
 
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "balances")]
 pub struct Model {
+    /// `''` for money earned through lobbies outside any guild.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub guild_id: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub discord_id: String,
     #[sea_orm(primary_key, auto_increment = false)]

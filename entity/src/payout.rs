@@ -9,6 +9,8 @@ use super::sea_orm_active_enums::PayoutMethod;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// The guild whose balance paid it.
+    pub guild_id: String,
     pub discord_id: String,
     pub amount_minor: i64,
     pub currency: String,
@@ -17,6 +19,8 @@ pub struct Model {
     pub forced: bool,
     pub created_by: String,
     pub created_at: DateTimeUtc,
+    /// Unique: a retried payout (same interaction, same `Idempotency-Key`) pays once.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

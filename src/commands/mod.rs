@@ -10,9 +10,15 @@ use crate::lobby::LobbyView;
 use crate::money::Pot;
 use crate::services::Services;
 
+/// The answer in a guild that `discord.guilds` does not list.
+pub const NOT_SET_UP: &str = "Cozy-Kart is not set up for this server.";
+
 /// Runs one command. Every refusal is an ephemeral reply saying why.
 pub async fn execute(services: &Services, caller: Caller, command: Command) -> Reply {
     tracing::info!(user = %caller.user_id, guild = ?caller.guild_id, command = command_name(&command), "command");
+    if !services.config.discord.allows(caller.guild_id.as_deref()) {
+        return Reply::refusal(NOT_SET_UP);
+    }
     match command {
         Command::LobbyCreate { name } => race::create(services, &caller, name).await,
         Command::Join { lobby } => race::join(services, &caller, lobby).await,

@@ -12,20 +12,23 @@ use super::{lobby_title, plain, pot_text};
 
 const RESTARTING: &str = "That lobby is restarting; try again in a moment.";
 
-/// The lobby a command acts on: the named one, else the channel's.
+/// The lobby a command acts on: the named one, else the channel's; only ever one
+/// of the caller's guild (another guild's lobby reads as no such lobby).
 fn target(
     services: &Services,
     caller: &Caller,
     lobby: Option<String>,
 ) -> Result<LobbyEntry, Reply> {
+    let in_guild = |entry: &LobbyEntry| entry.guild_id == caller.guild_id;
     match lobby {
-        Some(key) => services.lobbies.find(&key).ok_or_else(|| {
+        Some(key) => services.lobbies.find(&key).filter(in_guild).ok_or_else(|| {
             Reply::refusal(format!("There is no lobby with the code `{}`.", plain(&key)))
         }),
         None => caller
             .channel_id
             .as_deref()
             .and_then(|channel| services.lobbies.in_channel(channel))
+            .filter(in_guild)
             .ok_or_else(|| {
                 Reply::refusal("There is no lobby in this channel. Create one with `/lobby create`, or name one with the `lobby` option.")
             }),
@@ -101,6 +104,7 @@ pub async fn create(services: &Services, caller: &Caller, name: Option<String>) 
         .await;
     let entry = match created {
         Ok(entry) => entry,
+        Err(full @ LobbyError::GuildFull(_)) => return Reply::refusal(format!("Refused: {full}.")),
         Err(error) => {
             tracing::error!(%error, "lobby not created");
             return Reply::refusal("Could not create the lobby; please try again.");

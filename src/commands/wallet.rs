@@ -19,15 +19,16 @@ fn unavailable(error: impl std::fmt::Display) -> Reply {
 }
 
 pub async fn wallet(services: &Services, caller: &Caller) -> Reply {
-    let balances = match read::balances(&services.db, &caller.user_id).await {
+    let guild = Some(caller.guild_key());
+    let balances = match read::balances(&services.db, &caller.user_id, guild).await {
         Ok(balances) => balances,
         Err(error) => return unavailable(error),
     };
-    let recent = match read::recent_allocations(&services.db, &caller.user_id, WALLET_RECENT).await
-    {
-        Ok(recent) => recent,
-        Err(error) => return unavailable(error),
-    };
+    let recent =
+        match read::recent_allocations(&services.db, &caller.user_id, guild, WALLET_RECENT).await {
+            Ok(recent) => recent,
+            Err(error) => return unavailable(error),
+        };
     let mut embed = ReplyEmbed::new("Your Cozy-Kart wallet");
     if balances.is_empty() {
         embed = embed.description("No earnings yet: join a lobby and race while the shop is open!");
@@ -63,14 +64,8 @@ pub async fn wallet(services: &Services, caller: &Caller) -> Reply {
 }
 
 pub async fn leaderboard(services: &Services, caller: &Caller) -> Reply {
-    let lobby_ids: Vec<i64> = services
-        .lobbies
-        .all()
-        .into_iter()
-        .filter(|l| l.guild_id == caller.guild_id)
-        .map(|l| l.id)
-        .collect();
-    let earners = match read::leaderboard(&services.db, &lobby_ids, LEADERBOARD_SIZE).await {
+    let earners = match read::leaderboard(&services.db, caller.guild_key(), LEADERBOARD_SIZE).await
+    {
         Ok(earners) => earners,
         Err(error) => return unavailable(error),
     };
@@ -94,7 +89,12 @@ pub async fn payout(
     if !caller.is_admin {
         return Reply::refusal("Only admins (Manage Server or the admin role) can pay racers out.");
     }
-    let held = match read::currencies(&services.db, &form.discord_id).await {
+    // An admin pays out of their own guild's wallet only.
+    let form = PayoutForm {
+        guild_id: Some(caller.guild_key().to_owned()),
+        ..form
+    };
+    let held = match read::holdings(&services.db, &form.discord_id).await {
         Ok(held) => held,
         Err(error) => return unavailable(error),
     };
@@ -111,6 +111,10 @@ pub async fn payout(
         caller.user_id.clone(),
         services.config.commission.payout_threshold,
         services.clock.now(),
+        caller
+            .interaction_id
+            .as_ref()
+            .map(|id| format!("interaction:{id}")),
     );
     match services.ledger.record_payout(request).await {
         Ok(record) => Reply::public(format!(

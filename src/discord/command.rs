@@ -18,8 +18,17 @@ pub struct Caller {
     pub display_name: String,
     pub guild_id: Option<String>,
     pub channel_id: Option<String>,
-    /// ADMINISTRATOR or MANAGE_GUILD, or the configured admin role.
+    /// ADMINISTRATOR or MANAGE_GUILD, or the configured admin role, in `guild_id`.
     pub is_admin: bool,
+    /// Discord's id of the interaction: keys what must happen once (a payout).
+    pub interaction_id: Option<String>,
+}
+
+impl Caller {
+    /// The caller's guild as money and lobbies are keyed by it (`''` outside any).
+    pub fn guild_key(&self) -> &str {
+        self.guild_id.as_deref().unwrap_or("")
+    }
 }
 
 /// A slash command with its options, checked for presence and type only.
@@ -117,6 +126,7 @@ pub fn parse_command(
                 user_name,
                 form: PayoutForm {
                     discord_id: user_id,
+                    guild_id: ci.guild_id.map(|g| g.to_string()),
                     amount: opts.required_text("amount", MAX_AMOUNT)?,
                     currency: opts.text("currency", MAX_CURRENCY)?,
                     method: opts
@@ -176,6 +186,7 @@ fn caller(ci: &CommandInteraction, admin_role: Option<&str>) -> Caller {
         guild_id: ci.guild_id.map(|g| g.to_string()),
         channel_id: Some(ci.channel_id.to_string()),
         is_admin: by_permission || by_role,
+        interaction_id: Some(ci.id.to_string()),
     }
 }
 

@@ -13,8 +13,26 @@ fn interaction(body: &[u8]) -> CommandInteraction {
     }
 }
 
+/// Parses a fixture; the caller comes back without the interaction id (each
+/// fixture has its own), which `interaction_id_is_kept` checks on its own.
 fn parse(body: &[u8]) -> Result<(Caller, Command), CommandError> {
-    parse_command(&interaction(body), None)
+    parse_command(&interaction(body), None).map(|(caller, command)| {
+        (
+            Caller {
+                interaction_id: None,
+                ..caller
+            },
+            command,
+        )
+    })
+}
+
+#[test]
+fn interaction_id_is_kept() {
+    let ci = interaction(fixtures::PAYOUT);
+    let (caller, _) = parse_command(&ci, None).unwrap();
+    assert_eq!(caller.interaction_id, Some(ci.id.to_string()));
+    assert_eq!(caller.guild_key(), "1200000000000000001");
 }
 
 pub(super) fn parse_json(
@@ -31,6 +49,7 @@ fn drifter() -> Caller {
         guild_id: Some("1200000000000000001".into()),
         channel_id: Some("1200000000000000002".into()),
         is_admin: false,
+        interaction_id: None,
     }
 }
 
@@ -86,6 +105,7 @@ fn payout_by_admin() {
             user_name: "Drifter".into(),
             form: PayoutForm {
                 discord_id: "1100000000000000002".into(),
+                guild_id: Some("1200000000000000001".into()),
                 amount: "20.00".into(),
                 currency: None,
                 // The fixture sends the label "gift card"; it is normalized to the choice value.

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
-use super::extract::lobby;
+use super::extract::{header, lobby};
 use super::ApiError;
 use crate::ledger::{read, verify};
 use crate::lobby::store;
@@ -16,6 +16,8 @@ use crate::services::Services;
 
 /// Allocations shown per racer.
 const RACER_ALLOCATIONS: u64 = 50;
+/// Longest `Idempotency-Key` accepted (Stripe's own limit is 255).
+const IDEMPOTENCY_KEY_MAX_CHARS: usize = 255;
 /// Default and largest page of `GET /api/admin/sales`.
 const SALES_DEFAULT: u64 = 100;
 
@@ -48,9 +50,9 @@ pub async fn racer(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&services, &request)?;
     let discord_id = path.into_inner();
-    let balances = read::balances(&services.db, &discord_id).await?;
+    let balances = read::balances(&services.db, &discord_id, None).await?;
     let allocations =
-        read::recent_allocations(&services.db, &discord_id, RACER_ALLOCATIONS).await?;
+        read::recent_allocations(&services.db, &discord_id, None, RACER_ALLOCATIONS).await?;
     Ok(HttpResponse::Ok().json(json!({
         "discord_id": discord_id, "balances": balances, "allocations": allocations,
     })))
@@ -93,6 +95,8 @@ fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
     }
 }
 
+/// `POST /api/admin/payouts`. With an `Idempotency-Key` header, a retry with the
+/// same key answers the first payout again and pays nothing more.
 pub async fn payout(
     services: web::Data<Services>,
     request: HttpRequest,
@@ -101,11 +105,24 @@ pub async fn payout(
     authorize(&services, &request)?;
     let form: PayoutForm = serde_json::from_slice(&body)
         .map_err(|e| bad("malformed_body", format!("expected a payout object: {e}")))?;
-    let held = read::currencies(&services.db, &form.discord_id).await?;
+    let key = match header(&request, "Idempotency-Key").map(str::trim) {
+        None => None,
+        Some(key) if !key.is_empty() && key.len() <= IDEMPOTENCY_KEY_MAX_CHARS => {
+            Some(format!("api:{key}"))
+        }
+        Some(_) => {
+            return Err(bad(
+                "invalid_idempotency_key",
+                format!("Idempotency-Key is 1 to {IDEMPOTENCY_KEY_MAX_CHARS} characters"),
+            ))
+        }
+    };
+    let held = read::holdings(&services.db, &form.discord_id).await?;
     let request = form.parse(&held)?.request(
         "api".into(),
         services.config.commission.payout_threshold,
         services.clock.now(),
+        key,
     );
     let record = services.ledger.record_payout(request).await?;
     Ok(HttpResponse::Ok().json(record))

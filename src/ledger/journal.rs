@@ -115,15 +115,18 @@ pub(super) struct BalanceChange {
     pub paid: i64,
 }
 
-/// Balance changes by (racer, currency code), summed before the upsert.
-pub(super) type BalanceChanges = BTreeMap<(String, &'static str), BalanceChange>;
+/// Whose balance: (guild, racer, currency code).
+pub(super) type BalanceKey = (String, String, &'static str);
+
+/// Balance changes by guild, racer and currency, summed before the upsert.
+pub(super) type BalanceChanges = BTreeMap<BalanceKey, BalanceChange>;
 
 /// Moves `minor` from the house to a racer (a negative amount moves it back): on
 /// the journal legs, and on the racer's pending or available balance by `status`.
 pub(super) fn house_to_racer(
     legs: &mut Legs,
     changes: &mut BalanceChanges,
-    discord_id: &str,
+    (guild_id, discord_id): (&str, &str),
     currency: Currency,
     minor: i64,
     status: AllocationStatus,
@@ -131,7 +134,7 @@ pub(super) fn house_to_racer(
     *legs.entry(racer_account(discord_id)).or_default() += minor;
     *legs.entry(HOUSE.to_owned()).or_default() -= minor;
     let change = changes
-        .entry((discord_id.to_owned(), currency.code()))
+        .entry((guild_id.to_owned(), discord_id.to_owned(), currency.code()))
         .or_default();
     match status {
         AllocationStatus::Pending => change.pending += minor,
@@ -139,8 +142,8 @@ pub(super) fn house_to_racer(
     }
 }
 
-/// Adds `changes` to the cached balances: one relative upsert per racer and
-/// currency, so concurrent writers never overwrite each other.
+/// Adds `changes` to the cached balances: one relative upsert per guild, racer
+/// and currency, so concurrent writers never overwrite each other.
 pub(super) async fn bump_balances(
     tx: &impl ConnectionTrait,
     changes: &BalanceChanges,
@@ -153,28 +156,34 @@ pub(super) async fn bump_balances(
     };
     let rows: Vec<_> = changes.iter().collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let models = chunk
-            .iter()
-            .map(|((discord_id, currency), c)| balance::ActiveModel {
-                discord_id: Set(discord_id.clone()),
-                currency: Set((*currency).to_owned()),
-                available_minor: Set(c.available),
-                pending_minor: Set(c.pending),
-                paid_minor: Set(c.paid),
-            });
+        let models =
+            chunk.iter().map(
+                |((guild_id, discord_id, currency), c)| balance::ActiveModel {
+                    guild_id: Set(guild_id.clone()),
+                    discord_id: Set(discord_id.clone()),
+                    currency: Set((*currency).to_owned()),
+                    available_minor: Set(c.available),
+                    pending_minor: Set(c.pending),
+                    paid_minor: Set(c.paid),
+                },
+            );
         balance::Entity::insert_many(models)
             .on_conflict(
-                OnConflict::columns([balance::Column::DiscordId, balance::Column::Currency])
-                    .value(
-                        balance::Column::AvailableMinor,
-                        add(balance::Column::AvailableMinor),
-                    )
-                    .value(
-                        balance::Column::PendingMinor,
-                        add(balance::Column::PendingMinor),
-                    )
-                    .value(balance::Column::PaidMinor, add(balance::Column::PaidMinor))
-                    .to_owned(),
+                OnConflict::columns([
+                    balance::Column::GuildId,
+                    balance::Column::DiscordId,
+                    balance::Column::Currency,
+                ])
+                .value(
+                    balance::Column::AvailableMinor,
+                    add(balance::Column::AvailableMinor),
+                )
+                .value(
+                    balance::Column::PendingMinor,
+                    add(balance::Column::PendingMinor),
+                )
+                .value(balance::Column::PaidMinor, add(balance::Column::PaidMinor))
+                .to_owned(),
             )
             .exec(tx)
             .await?;

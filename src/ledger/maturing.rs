@@ -36,7 +36,11 @@ pub(super) async fn mature(
         let currency = Currency::parse(&row.currency)?;
         let net = row.amount_minor - row.reversed_minor;
         let change = changes
-            .entry((row.discord_id.clone(), currency.code()))
+            .entry((
+                row.guild_id.clone(),
+                row.discord_id.clone(),
+                currency.code(),
+            ))
             .or_default();
         change.pending -= net;
         change.available += net;

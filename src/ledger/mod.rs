@@ -50,6 +50,8 @@ pub fn payouts_account(discord_id: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Share {
     pub lobby_id: i64,
+    /// The lobby's guild (`''` outside any guild): whose wallet the share goes to.
+    pub guild_id: String,
     pub discord_id: String,
     pub amount: Money,
 }
@@ -111,6 +113,8 @@ pub use entity::sea_orm_active_enums::PayoutMethod;
 
 #[derive(Clone, Debug)]
 pub struct PayoutRequest {
+    /// The guild whose balance pays (`''` outside any guild).
+    pub guild_id: String,
     pub discord_id: String,
     pub amount: Money,
     pub method: PayoutMethod,
@@ -121,11 +125,15 @@ pub struct PayoutRequest {
     pub requested_by: String,
     pub threshold: rust_decimal::Decimal,
     pub at: DateTime<Utc>,
+    /// A payout already recorded under this key is answered again, not paid twice
+    /// (`interaction:<id>` for `/payout`, `api:<Idempotency-Key>` for the admin API).
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct PayoutRecord {
     pub id: i64,
+    pub guild_id: String,
     pub discord_id: String,
     #[serde(with = "crate::money::serde_amount")]
     pub amount: Money,

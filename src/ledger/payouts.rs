@@ -8,31 +8,46 @@ use entity::sea_orm_active_enums::JournalKind;
 use entity::{balance, payout};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ConnectionTrait, EntityTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 
 use super::journal::{self, BalanceChange, Posting};
 use super::{
     payouts_account, racer_account, LedgerError, PayoutRecord, PayoutRefusal, PayoutRequest,
 };
-use crate::money::Money;
+use crate::money::{Currency, Money};
 
-/// Pays available money out, after the payout rules.
+/// Pays available money out, after the payout rules; a payout whose idempotency
+/// key was already used is answered with the payout recorded under it.
 pub(super) async fn record_payout(
     tx: &impl ConnectionTrait,
     request: &PayoutRequest,
 ) -> Result<PayoutRecord, LedgerError> {
+    if let Some(key) = &request.idempotency_key {
+        let earlier = payout::Entity::find()
+            .filter(payout::Column::IdempotencyKey.eq(key.as_str()))
+            .one(tx)
+            .await?;
+        if let Some(row) = earlier {
+            return record(row);
+        }
+    }
     let amount = request.amount;
     if !amount.is_positive() {
         return Err(PayoutRefusal::NotPositive.into());
     }
     let currency = amount.currency();
-    let key = (request.discord_id.clone(), currency.code().to_owned());
+    let key = (
+        request.guild_id.clone(),
+        request.discord_id.clone(),
+        currency.code().to_owned(),
+    );
     let row = balance::Entity::find_by_id(key).one(tx).await?;
     let available = Money::from_minor(row.map_or(0, |r| r.available_minor), currency)?;
     check_rules(request, available)?;
     let inserted = payout::Entity::insert(payout::ActiveModel {
         id: NotSet,
+        guild_id: Set(request.guild_id.clone()),
         discord_id: Set(request.discord_id.clone()),
         amount_minor: Set(amount.minor()),
         currency: Set(currency.code().to_owned()),
@@ -41,13 +56,13 @@ pub(super) async fn record_payout(
         forced: Set(request.force),
         created_by: Set(request.requested_by.clone()),
         created_at: Set(request.at),
+        idempotency_key: Set(request.idempotency_key.clone()),
     })
-    .exec(tx)
+    .exec_with_returning(tx)
     .await?;
-    let id = inserted.last_insert_id;
     let posting = Posting {
         kind: JournalKind::Payout,
-        reference: format!("payout:{id}"),
+        reference: format!("payout:{}", inserted.id),
         currency,
         legs: BTreeMap::from([
             (racer_account(&request.discord_id), -amount.minor()),
@@ -61,17 +76,28 @@ pub(super) async fn record_payout(
         pending: 0,
         paid: amount.minor(),
     };
-    let changes = BTreeMap::from([((request.discord_id.clone(), currency.code()), change)]);
-    journal::bump_balances(tx, &changes).await?;
+    let whose = (
+        request.guild_id.clone(),
+        request.discord_id.clone(),
+        currency.code(),
+    );
+    journal::bump_balances(tx, &BTreeMap::from([(whose, change)])).await?;
+    record(inserted)
+}
+
+/// The answer for a stored payout row.
+fn record(row: payout::Model) -> Result<PayoutRecord, LedgerError> {
+    let currency = Currency::parse(&row.currency)?;
     Ok(PayoutRecord {
-        id,
-        discord_id: request.discord_id.clone(),
-        amount,
+        id: row.id,
+        guild_id: row.guild_id,
+        discord_id: row.discord_id,
+        amount: Money::from_minor(row.amount_minor, currency)?,
         currency: currency.code().to_owned(),
-        method: request.method.as_str().to_owned(),
-        note: request.note.clone(),
-        forced: request.force,
-        created_at: request.at,
+        method: row.method.as_str().to_owned(),
+        note: row.note,
+        forced: row.forced,
+        created_at: row.created_at,
     })
 }
 

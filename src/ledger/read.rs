@@ -26,6 +26,8 @@ fn money(minor: i64, currency: &str) -> Result<Money, DbErr> {
 
 #[derive(Debug, Serialize, Clone)]
 pub struct BalanceView {
+    /// Whose wallet (`''` for lobbies outside any guild).
+    pub guild_id: String,
     pub currency: String,
     #[serde(with = "crate::money::serde_amount")]
     pub available: Money,
@@ -35,12 +37,18 @@ pub struct BalanceView {
     pub paid: Money,
 }
 
+/// A racer's balances, in every guild or in one, by guild then currency.
 pub async fn balances(
     db: &impl ConnectionTrait,
     discord_id: &str,
+    guild: Option<&str>,
 ) -> Result<Vec<BalanceView>, DbErr> {
-    balance::Entity::find()
-        .filter(balance::Column::DiscordId.eq(discord_id))
+    let mut query = balance::Entity::find().filter(balance::Column::DiscordId.eq(discord_id));
+    if let Some(guild) = guild {
+        query = query.filter(balance::Column::GuildId.eq(guild));
+    }
+    query
+        .order_by_asc(balance::Column::GuildId)
         .order_by_asc(balance::Column::Currency)
         .all(db)
         .await?
@@ -50,21 +58,29 @@ pub async fn balances(
                 available: money(b.available_minor, &b.currency)?,
                 pending: money(b.pending_minor, &b.currency)?,
                 paid: money(b.paid_minor, &b.currency)?,
+                guild_id: b.guild_id,
                 currency: b.currency,
             })
         })
         .collect()
 }
 
-/// The currencies a racer holds balances in, in code order.
-pub async fn currencies(
-    db: &impl ConnectionTrait,
-    discord_id: &str,
-) -> Result<Vec<Currency>, DbErr> {
-    Ok(balances(db, discord_id)
+/// A balance a racer holds: in which guild's wallet, in which currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holding {
+    pub guild_id: String,
+    pub currency: Currency,
+}
+
+/// Where a racer holds balances: each guild and currency.
+pub async fn holdings(db: &impl ConnectionTrait, discord_id: &str) -> Result<Vec<Holding>, DbErr> {
+    Ok(balances(db, discord_id, None)
         .await?
-        .iter()
-        .map(|b| b.available.currency())
+        .into_iter()
+        .map(|b| Holding {
+            currency: b.available.currency(),
+            guild_id: b.guild_id,
+        })
         .collect())
 }
 
@@ -72,6 +88,7 @@ pub async fn currencies(
 pub struct AllocationView {
     pub sale_id: i64,
     pub lobby_id: i64,
+    pub guild_id: String,
     /// What the racer keeps of it after refunds.
     #[serde(with = "crate::money::serde_amount")]
     pub amount: Money,
@@ -81,13 +98,18 @@ pub struct AllocationView {
     pub created_at: DateTime<Utc>,
 }
 
+/// A racer's latest shares, in every guild or in one.
 pub async fn recent_allocations(
     db: &impl ConnectionTrait,
     discord_id: &str,
+    guild: Option<&str>,
     limit: u64,
 ) -> Result<Vec<AllocationView>, DbErr> {
-    allocation::Entity::find()
-        .filter(allocation::Column::DiscordId.eq(discord_id))
+    let mut query = allocation::Entity::find().filter(allocation::Column::DiscordId.eq(discord_id));
+    if let Some(guild) = guild {
+        query = query.filter(allocation::Column::GuildId.eq(guild));
+    }
+    query
         .order_by_desc(allocation::Column::Id)
         .limit(limit.min(LIST_LIMIT_MAX))
         .all(db)
@@ -103,6 +125,7 @@ pub async fn recent_allocations(
             Ok(AllocationView {
                 sale_id: a.sale_id,
                 lobby_id: a.lobby_id,
+                guild_id: a.guild_id,
                 amount: money(net, &a.currency)?,
                 currency: a.currency,
                 status,
@@ -190,21 +213,18 @@ pub struct Earner {
     pub earned: Money,
 }
 
-/// Top earners over the given lobbies (a guild's), by net allocation.
+/// Top earners of one guild, by net allocation.
 pub async fn leaderboard(
     db: &impl ConnectionTrait,
-    lobby_ids: &[i64],
+    guild: &str,
     limit: u64,
 ) -> Result<Vec<Earner>, DbErr> {
-    if lobby_ids.is_empty() {
-        return Ok(Vec::new());
-    }
     let query = Query::select()
         .expr(allocation::Column::DiscordId.into_expr())
         .expr(allocation::Column::Currency.into_expr())
         .expr_as(bigint(Func::sum(net_minor())), "earned")
         .from(allocation::Entity)
-        .and_where(allocation::Column::LobbyId.is_in(lobby_ids.iter().copied()))
+        .and_where(allocation::Column::GuildId.eq(guild))
         .group_by_col(allocation::Column::DiscordId.as_column_ref())
         .group_by_col(allocation::Column::Currency.as_column_ref())
         .order_by("earned", Order::Desc)
@@ -229,8 +249,9 @@ pub async fn leaderboard(
     Ok(earners)
 }
 
-/// Per-racer, per-currency payout totals for one calendar year (UTC), as CSV for
-/// tax work: `discord_id,display_name,currency,payouts,total_paid,first_paid_at,last_paid_at`.
+/// Per-guild, per-racer, per-currency payout totals for one calendar year (UTC),
+/// as CSV for tax work:
+/// `guild_id,discord_id,display_name,currency,payouts,total_paid,first_paid_at,last_paid_at`.
 pub async fn export_csv(db: &impl ConnectionTrait, year: i32) -> Result<String, DbErr> {
     let start = Utc
         .with_ymd_and_hms(year, 1, 1, 0, 0, 0)
@@ -252,11 +273,11 @@ pub async fn export_csv(db: &impl ConnectionTrait, year: i32) -> Result<String, 
         first: DateTime<Utc>,
         last: DateTime<Utc>,
     }
-    let mut lines: BTreeMap<(String, String), Line> = BTreeMap::new();
+    let mut lines: BTreeMap<(String, String, String), Line> = BTreeMap::new();
     for p in rows {
         debug_assert_eq!(p.created_at.year(), year);
         let line = lines
-            .entry((p.discord_id.clone(), p.currency.clone()))
+            .entry((p.guild_id.clone(), p.discord_id.clone(), p.currency.clone()))
             .or_insert(Line {
                 count: 0,
                 total: 0,
@@ -269,16 +290,17 @@ pub async fn export_csv(db: &impl ConnectionTrait, year: i32) -> Result<String, 
         line.last = line.last.max(p.created_at);
     }
     let mut csv = String::from(
-        "discord_id,display_name,currency,payouts,total_paid,first_paid_at,last_paid_at\n",
+        "guild_id,discord_id,display_name,currency,payouts,total_paid,first_paid_at,last_paid_at\n",
     );
-    for ((discord_id, currency), line) in lines {
+    for ((guild_id, discord_id, currency), line) in lines {
         let name = player::Entity::find_by_id(discord_id.clone())
             .one(db)
             .await?
             .map_or_else(String::new, |p| p.display_name);
         let _ = writeln!(
             csv,
-            "{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{}",
+            csv_field(&guild_id),
             csv_field(&discord_id),
             csv_field(&name),
             currency,

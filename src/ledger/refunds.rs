@@ -267,7 +267,8 @@ async fn reverse_allocations(
             changes,
             per_lobby,
         } = &mut reversal;
-        journal::house_to_racer(legs, changes, &row.discord_id, currency, -delta, row.status);
+        let whose = (row.guild_id.as_str(), row.discord_id.as_str());
+        journal::house_to_racer(legs, changes, whose, currency, -delta, row.status);
         *per_lobby.entry(row.lobby_id).or_default() -= delta;
         let mut update: allocation::ActiveModel = row.into();
         update.reversed_minor = Set(target.minor());

@@ -227,6 +227,7 @@ async fn write_allocations(
                 id: NotSet,
                 sale_id: Set(sale_id),
                 lobby_id: Set(share.lobby_id),
+                guild_id: Set(share.guild_id.clone()),
                 discord_id: Set(share.discord_id.clone()),
                 currency: Set(currency.code().to_owned()),
                 amount_minor: Set(minor),
@@ -235,8 +236,8 @@ async fn write_allocations(
                 available_at: Set(available_at),
                 created_at: Set(record.received_at),
             });
-            let racer = &share.discord_id;
-            journal::house_to_racer(&mut legs, &mut changes, racer, currency, minor, status);
+            let whose = (share.guild_id.as_str(), share.discord_id.as_str());
+            journal::house_to_racer(&mut legs, &mut changes, whose, currency, minor, status);
         }
         postings.push(Posting {
             kind: JournalKind::Sale,

@@ -10,10 +10,12 @@ use serde::Serialize;
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct Difference {
-    /// What disagrees: `unbalanced_transaction`, `racer_balance`, `paid_balance`,
-    /// `pending_balance`, `allocations_vs_journal`.
+    /// What disagrees: `unbalanced_transaction`, `racer_balance` and
+    /// `paid_balance` (journal against balances over guilds), `pending_balance`,
+    /// `paid_balance` and `guild_balance` (one guild's balance against its
+    /// allocations and payouts).
     pub kind: &'static str,
-    /// Account, racer or transaction concerned.
+    /// Transaction, racer, or `racer@guild` concerned.
     pub subject: String,
     pub currency: String,
     /// Minor units the journal (or allocations) say.
@@ -77,75 +79,109 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
     .into_iter()
     .map(|(account, currency, sum)| ((account, currency), sum))
     .collect();
-    let allocated: BTreeMap<(String, String), i64> = rows(
+    // Per guild, racer and currency: what the allocations and payouts say.
+    let allocated = per_guild(
         db,
-        "SELECT discord_id, currency, CAST(SUM(amount_minor - reversed_minor) AS BIGINT) \
-         FROM allocations GROUP BY discord_id, currency",
+        "SELECT guild_id, discord_id, currency, CAST(SUM(amount_minor - reversed_minor) AS BIGINT) \
+         FROM allocations GROUP BY guild_id, discord_id, currency",
     )
-    .await?
-    .into_iter()
-    .map(|(racer, currency, sum)| ((racer, currency), sum))
-    .collect();
-    let pending: BTreeMap<(String, String), i64> = rows(
+    .await?;
+    let pending = per_guild(
         db,
-        "SELECT discord_id, currency, CAST(SUM(amount_minor - reversed_minor) AS BIGINT) \
-         FROM allocations WHERE status = 'pending' GROUP BY discord_id, currency",
+        "SELECT guild_id, discord_id, currency, CAST(SUM(amount_minor - reversed_minor) AS BIGINT) \
+         FROM allocations WHERE status = 'pending' GROUP BY guild_id, discord_id, currency",
     )
-    .await?
-    .into_iter()
-    .map(|(racer, currency, sum)| ((racer, currency), sum))
-    .collect();
+    .await?;
+    let paid = per_guild(
+        db,
+        "SELECT guild_id, discord_id, currency, CAST(SUM(amount_minor) AS BIGINT) \
+         FROM payouts GROUP BY guild_id, discord_id, currency",
+    )
+    .await?;
 
     let balances = balance::Entity::find().all(db).await?;
-    let mut seen = BTreeMap::new();
+    // Per racer and currency, summed over guilds: what the journal must hold.
+    let mut held: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
     for b in &balances {
-        let key = (b.discord_id.clone(), b.currency.clone());
-        seen.insert(key.clone(), ());
-        let journal_racer =
-            account_sum(&accounts, &super::racer_account(&b.discord_id), &b.currency);
-        let journal_paid = account_sum(
-            &accounts,
-            &super::payouts_account(&b.discord_id),
-            &b.currency,
-        );
-        let mut check = |kind, expected: i64, actual: i64| {
+        let key = (b.guild_id.clone(), b.discord_id.clone(), b.currency.clone());
+        let total = held
+            .entry((b.discord_id.clone(), b.currency.clone()))
+            .or_default();
+        total.0 += b.available_minor + b.pending_minor;
+        total.1 += b.paid_minor;
+        let got = |map: &BTreeMap<_, i64>| map.get(&key).copied().unwrap_or(0);
+        let subject = format!("{}@{}", b.discord_id, b.guild_id);
+        for (kind, expected, actual) in [
+            ("pending_balance", got(&pending), b.pending_minor),
+            ("paid_balance", got(&paid), b.paid_minor),
+            (
+                "guild_balance",
+                got(&allocated) - got(&paid),
+                b.available_minor + b.pending_minor,
+            ),
+        ] {
             if expected != actual {
                 differences.push(Difference {
                     kind,
-                    subject: b.discord_id.clone(),
+                    subject: subject.clone(),
                     currency: b.currency.clone(),
                     expected_minor: expected,
                     actual_minor: actual,
                 });
             }
-        };
-        check(
-            "racer_balance",
-            journal_racer,
-            b.available_minor + b.pending_minor,
-        );
-        check("paid_balance", journal_paid, b.paid_minor);
-        check(
-            "pending_balance",
-            pending.get(&key).copied().unwrap_or(0),
-            b.pending_minor,
-        );
-        check(
-            "allocations_vs_journal",
-            allocated.get(&key).copied().unwrap_or(0) - journal_paid,
-            journal_racer,
-        );
+        }
     }
-    // A racer account in the journal with no balance row is a missing cache.
-    for ((account, currency), sum) in &accounts {
+    // A guild's allocations or payouts with no balance row are a missing cache.
+    let cached: std::collections::HashSet<(&str, &str, &str)> = balances
+        .iter()
+        .map(|b| {
+            (
+                b.guild_id.as_str(),
+                b.discord_id.as_str(),
+                b.currency.as_str(),
+            )
+        })
+        .collect();
+    for key in allocated.keys().chain(paid.keys()) {
+        let has_row = cached.contains(&(key.0.as_str(), key.1.as_str(), key.2.as_str()));
+        let net = allocated.get(key).copied().unwrap_or(0) - paid.get(key).copied().unwrap_or(0);
+        if !has_row && net != 0 {
+            differences.push(Difference {
+                kind: "guild_balance",
+                subject: format!("{}@{}", key.1, key.0),
+                currency: key.2.clone(),
+                expected_minor: net,
+                actual_minor: 0,
+            });
+        }
+    }
+    // The journal's racer and payouts accounts against the balances over guilds.
+    let mut racers: Vec<(String, String)> = held.keys().cloned().collect();
+    for (account, currency) in accounts.keys() {
         if let Some(racer) = account.strip_prefix("racer:") {
-            if !seen.contains_key(&(racer.to_owned(), currency.clone())) && *sum != 0 {
+            racers.push((racer.to_owned(), currency.clone()));
+        }
+    }
+    racers.sort();
+    racers.dedup();
+    for (racer, currency) in racers {
+        let (balance, paid_total) = held
+            .get(&(racer.clone(), currency.clone()))
+            .copied()
+            .unwrap_or((0, 0));
+        let journal_racer = account_sum(&accounts, &super::racer_account(&racer), &currency);
+        let journal_paid = account_sum(&accounts, &super::payouts_account(&racer), &currency);
+        for (kind, expected, actual) in [
+            ("racer_balance", journal_racer, balance),
+            ("paid_balance", journal_paid, paid_total),
+        ] {
+            if expected != actual {
                 differences.push(Difference {
-                    kind: "racer_balance",
-                    subject: racer.to_owned(),
+                    kind,
+                    subject: racer.clone(),
                     currency: currency.clone(),
-                    expected_minor: *sum,
-                    actual_minor: 0,
+                    expected_minor: expected,
+                    actual_minor: actual,
                 });
             }
         }
@@ -167,6 +203,30 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
         transactions,
         balances: balances.len(),
     })
+}
+
+/// Sums keyed by (guild, racer, currency) from a query selecting those and a sum.
+async fn per_guild(
+    db: &impl ConnectionTrait,
+    sql: &str,
+) -> Result<BTreeMap<(String, String, String), i64>, DbErr> {
+    let backend = db.get_database_backend();
+    let result = db
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await?;
+    result
+        .iter()
+        .map(|row| {
+            Ok((
+                (
+                    row.try_get_by_index::<String>(0)?,
+                    row.try_get_by_index::<String>(1)?,
+                    row.try_get_by_index::<String>(2)?,
+                ),
+                row.try_get_by_index::<i64>(3)?,
+            ))
+        })
+        .collect()
 }
 
 fn account_sum(accounts: &BTreeMap<(String, String), i64>, account: &str, currency: &str) -> i64 {

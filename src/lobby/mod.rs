@@ -79,6 +79,8 @@ pub enum LobbyError {
     AlreadyOpen,
     #[error("no race is running in this lobby")]
     NotOpen,
+    #[error("this server already has {0} lobbies that are not closed; end a race first")]
+    GuildFull(usize),
     #[error("database error: {0}")]
     Database(String),
 }

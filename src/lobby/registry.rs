@@ -41,6 +41,9 @@ pub struct LobbyRegistry {
     db: DatabaseConnection,
     clock: Clock,
     config: Arc<Config>,
+    /// Held while a lobby is created, so that a guild's cap is checked and used
+    /// by one creation at a time.
+    creating: tokio::sync::Mutex<()>,
     /// Where every LobbyActor runs, independent of HTTP workers.
     arbiter: ArbiterHandle,
     /// Keeps the arbiter's thread alive as long as the registry.
@@ -60,6 +63,7 @@ impl LobbyRegistry {
             db: db.clone(),
             clock,
             config,
+            creating: tokio::sync::Mutex::new(()),
             arbiter: arbiter.handle(),
             _arbiter: arbiter,
         });
@@ -144,6 +148,11 @@ impl LobbyRegistry {
         } else {
             name
         };
+        let _one_at_a_time = self.creating.lock().await;
+        let cap = self.config.discord.max_lobbies_per_guild;
+        if store::count_not_closed(&self.db, guild_id.as_deref()).await? >= cap as u64 {
+            return Err(LobbyError::GuildFull(cap));
+        }
         let mut last_error = None;
         for _ in 0..CODE_ATTEMPTS {
             let code = random_code();

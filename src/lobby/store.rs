@@ -57,6 +57,20 @@ pub async fn create_lobby(
     .await
 }
 
+/// How many of a guild's lobbies are not closed (idle or racing).
+pub async fn count_not_closed(db: &DatabaseConnection, guild: Option<&str>) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    let in_guild = match guild {
+        Some(guild) => lobby::Column::GuildId.eq(guild),
+        None => lobby::Column::GuildId.is_null(),
+    };
+    lobby::Entity::find()
+        .filter(in_guild)
+        .filter(lobby::Column::State.ne(LobbyState::Closed))
+        .count(db)
+        .await
+}
+
 /// The window of the race that is running: its row, and when the race started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpenWindow {

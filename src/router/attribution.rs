@@ -12,6 +12,8 @@ use crate::money::Money;
 #[derive(Clone, Debug)]
 pub struct OpenLobby {
     pub lobby_id: i64,
+    /// The lobby's guild (`''` outside any guild): whose wallets its racers earn in.
+    pub guild_id: String,
     pub opened_at: DateTime<Utc>,
     /// Racers on the roster at the sale's time (any order; sorted here).
     pub racers: Vec<String>,
@@ -26,15 +28,10 @@ pub enum Tag {
     Lobby(i64),
 }
 
-/// Splits `pool` among the racers of the lobbies that earn it. An empty result
-/// means the house keeps the whole pool.
-pub fn attribute(
-    pool: Money,
-    sale_id: &str,
-    tag: Tag,
-    open: &[OpenLobby],
-    policy: UntaggedPolicy,
-) -> Vec<Share> {
+/// The lobbies that earn a share of the sale, by id: the tagged one if its window
+/// was open, else the open ones the untagged policy picks. Empty: the house keeps
+/// the pool.
+pub fn earning_lobbies(tag: Tag, open: &[OpenLobby], policy: UntaggedPolicy) -> Vec<&OpenLobby> {
     let mut earning: Vec<&OpenLobby> = match tag {
         Tag::Lobby(id) => open.iter().filter(|l| l.lobby_id == id).collect(),
         Tag::None => match policy {
@@ -49,21 +46,28 @@ pub fn attribute(
     };
     earning.sort_by_key(|l| l.lobby_id);
     earning.dedup_by_key(|l| l.lobby_id);
+    earning
+}
+
+/// Splits `pool` evenly across the earning lobbies, then each part across the
+/// racers on that lobby's roster. A lobby with nobody on it leaves its part with
+/// the house.
+pub fn share_out(pool: Money, sale_id: &str, earning: &[&OpenLobby]) -> Vec<Share> {
     if earning.is_empty() || pool.is_zero() {
         return Vec::new();
     }
     let parts = pool.split(earning.len(), sale_id);
     let mut shares = Vec::new();
-    for (lobby, part) in earning.into_iter().zip(parts) {
+    for (lobby, part) in earning.iter().zip(parts) {
         let mut racers = lobby.racers.clone();
         racers.sort();
         racers.dedup();
-        // A lobby with nobody on the roster leaves its part with the house.
         let seed = format!("{sale_id}:{}", lobby.lobby_id);
         for (racer, amount) in racers.iter().zip(part.split(racers.len(), &seed)) {
             if !amount.is_zero() {
                 shares.push(Share {
                     lobby_id: lobby.lobby_id,
+                    guild_id: lobby.guild_id.clone(),
                     discord_id: racer.clone(),
                     amount,
                 });
@@ -71,6 +75,17 @@ pub fn attribute(
         }
     }
     shares
+}
+
+/// [`earning_lobbies`] then [`share_out`]: the whole attribution of one sale.
+pub fn attribute(
+    pool: Money,
+    sale_id: &str,
+    tag: Tag,
+    open: &[OpenLobby],
+    policy: UntaggedPolicy,
+) -> Vec<Share> {
+    share_out(pool, sale_id, &earning_lobbies(tag, open, policy))
 }
 
 #[cfg(test)]
@@ -86,6 +101,7 @@ mod tests {
     fn lobby(id: i64, opened_minute: u32, racers: &[&str]) -> OpenLobby {
         OpenLobby {
             lobby_id: id,
+            guild_id: format!("guild{}", id % 2),
             opened_at: Utc
                 .with_ymd_and_hms(2026, 1, 1, 12, opened_minute, 0)
                 .unwrap(),

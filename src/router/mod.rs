@@ -20,7 +20,7 @@ use crate::lobby::registry::LobbyEntry;
 use crate::lobby::{store, Credit, LobbyRegistry, Refunded};
 use crate::money::Money;
 use crate::sale::{RefundEvent, SaleEvent};
-use attribution::{attribute, OpenLobby, Tag};
+use attribution::{earning_lobbies, share_out, OpenLobby, Tag};
 
 /// What routing a sale did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,14 +145,16 @@ impl Routing {
             .shops
             .get(&sale.shop)
             .and_then(|shop| shop.guild_id.clone());
-        let pool = sale.amount.commission(self.rates.current(guild.as_deref()));
         let tag = self.resolve_tag(&sale, guild.as_deref()).await?;
         let only = match tag {
             Tag::Lobby(id) => Some(id),
             Tag::None => None,
         };
         let open = self.open_lobbies(sold_at, guild.as_deref(), only).await?;
-        let shares = attribute(pool, &sale.sale_id, tag, &open, commission.untagged);
+        let earning = earning_lobbies(tag, &open, commission.untagged);
+        let rate = self.rates.current(rate_guild(guild.as_deref(), &earning));
+        let pool = sale.amount.commission(rate);
+        let shares = share_out(pool, &sale.sale_id, &earning);
         let buyer = sale.buyer.public_name().map(str::to_owned);
         let amount = sale.amount;
         let record = SaleRecord {
@@ -215,7 +217,7 @@ impl Routing {
     /// A tag naming a known lobby (code, id, or a registered discount code) of the
     /// shop's guild; any other tag counts as no tag.
     async fn resolve_tag(&self, sale: &SaleEvent, guild: Option<&str>) -> Result<Tag, LedgerError> {
-        let in_guild = |entry: &LobbyEntry| of_guild(entry, guild);
+        let in_guild = |entry: &LobbyEntry| self.serves(entry, guild);
         let named = sale
             .lobby_tag
             .as_deref()
@@ -240,15 +242,15 @@ impl Routing {
     ) -> Result<Vec<OpenLobby>, LedgerError> {
         let mut open: BTreeMap<i64, OpenLobby> = BTreeMap::new();
         for row in store::open_during_second(&self.db, sold_at, only).await? {
-            if !self
-                .lobbies
-                .get(row.lobby_id)
-                .is_some_and(|e| of_guild(&e, guild))
-            {
+            let Some(entry) = self.lobbies.get(row.lobby_id) else {
+                continue;
+            };
+            if !self.serves(&entry, guild) {
                 continue;
             }
             let lobby = open.entry(row.lobby_id).or_insert(OpenLobby {
                 lobby_id: row.lobby_id,
+                guild_id: entry.guild_id.clone().unwrap_or_default(),
                 opened_at: row.opened_at,
                 racers: Vec::new(),
             });
@@ -258,7 +260,27 @@ impl Routing {
     }
 }
 
-/// Whether a lobby belongs to the shop's guild (a shop of no guild sees every lobby).
-fn of_guild(entry: &LobbyEntry, guild: Option<&str>) -> bool {
-    guild.is_none() || entry.guild_id.as_deref() == guild
+impl Routing {
+    /// Whether a shop of `guild` may credit this lobby: a shop bound to a guild
+    /// serves that guild's lobbies only; a shop of no guild serves every guild the
+    /// deployment allows (`discord.guilds`).
+    fn serves(&self, entry: &LobbyEntry, guild: Option<&str>) -> bool {
+        match guild {
+            Some(guild) => entry.guild_id.as_deref() == Some(guild),
+            None => self.config.discord.allows(entry.guild_id.as_deref()),
+        }
+    }
+}
+
+/// The guild whose commission rate applies: the one guild of the earning lobbies,
+/// else the shop's (nobody earns); lobbies of several guilds (a shop of no guild,
+/// an untagged sale split across communities) use the configured default rate.
+fn rate_guild<'a>(shop_guild: Option<&'a str>, earning: &[&'a OpenLobby]) -> Option<&'a str> {
+    let Some((first, rest)) = earning.split_first() else {
+        return shop_guild;
+    };
+    rest.iter()
+        .all(|l| l.guild_id == first.guild_id)
+        .then_some(first.guild_id.as_str())
+        .filter(|g| !g.is_empty())
 }

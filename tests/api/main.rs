@@ -9,6 +9,7 @@ mod browser;
 mod crash;
 mod discord;
 mod fuzz;
+mod guilds;
 mod health;
 mod ledger;
 mod overlay;

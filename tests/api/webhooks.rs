@@ -500,7 +500,7 @@ async fn admin_api_needs_its_token(engine: Engine) {
     let (status, answer) = post(
         &app,
         "/api/admin/payouts",
-        br#"{"discord_id":"1","amount":"5.00","currency":"USD","force":true}"#.to_vec(),
+        br#"{"discord_id":"1","guild_id":"1200000000000000001","amount":"5.00","currency":"USD","force":true}"#.to_vec(),
         &auth,
     )
     .await;
@@ -512,11 +512,11 @@ async fn admin_api_needs_its_token(engine: Engine) {
     // The admin API parses a payout as `/payout` does.
     for (body, code) in [
         (
-            r#"{"discord_id":"1","amount":"5.00","currency":"USD","method":"paypal"}"#,
+            r#"{"discord_id":"1","guild_id":"7","amount":"5.00","currency":"USD","method":"paypal"}"#,
             "invalid_method",
         ),
         (
-            r#"{"discord_id":"1","amount":"5.001","currency":"USD"}"#,
+            r#"{"discord_id":"1","guild_id":"7","amount":"5.001","currency":"USD"}"#,
             "invalid_amount",
         ),
         (r#"{"discord_id":"1","amount":"5.00"}"#, "no_earnings"),
