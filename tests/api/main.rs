@@ -12,5 +12,6 @@ mod fuzz;
 mod guilds;
 mod health;
 mod ledger;
+mod migrations;
 mod overlay;
 mod webhooks;
