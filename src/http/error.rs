@@ -47,7 +47,7 @@ impl ApiError {
 impl From<LedgerError> for ApiError {
     fn from(error: LedgerError) -> Self {
         match error {
-            LedgerError::Saturated | LedgerError::Stopped => ApiError::Busy,
+            LedgerError::Saturated | LedgerError::Stopped | LedgerError::TimedOut => ApiError::Busy,
             LedgerError::Database(text) => ApiError::Internal(text),
             LedgerError::Money(e) => ApiError::BadRequest {
                 code: "invalid_amount",

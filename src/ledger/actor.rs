@@ -53,6 +53,17 @@ pub struct Mature(pub DateTime<Utc>);
 #[rtype(result = "()")]
 pub struct Drain;
 
+/// Answered at once when the actor is alive and not stuck in a batch (`/readyz`).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Ping;
+
+/// Stops the actor; the handle starts a new one on the next request (the restart
+/// path, exercised by tests; nothing in the server sends it).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Halt;
+
 /// A request that writes nothing: answered once every job queued before it
 /// has committed (what [`Drain`] waits for).
 struct Barrier;
@@ -197,6 +208,21 @@ where
     }
 }
 
+impl Handler<Ping> for LedgerActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Ping, _: &mut Context<Self>) {}
+}
+
+impl Handler<Halt> for LedgerActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Halt, ctx: &mut Context<Self>) {
+        tracing::warn!("ledger actor halted");
+        ctx.stop();
+    }
+}
+
 impl Handler<Drain> for LedgerActor {
     type Result = ResponseFuture<()>;
 
@@ -208,14 +234,45 @@ impl Handler<Drain> for LedgerActor {
     }
 }
 
-/// The way the rest of the server talks to the ledger: counts what is in flight
-/// and refuses new work past [`IN_FLIGHT_MAX`] instead of queueing without bound.
+/// How long `/readyz` waits for the ledger to answer before calling it down.
+pub const PING_DEADLINE: Duration = Duration::from_secs(2);
+
+/// The way the rest of the server talks to the ledger: counts what is in flight,
+/// refuses new work past [`IN_FLIGHT_MAX`] instead of queueing without bound, and
+/// starts a new actor when the running one has stopped.
 #[derive(Clone)]
 pub struct LedgerHandle {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// The running actor; replaced when it has stopped.
+    running: std::sync::RwLock<Running>,
+    /// Jobs sent and not yet answered, by every clone of the handle.
+    in_flight: AtomicUsize,
+    /// What a new actor is started with.
+    db: DatabaseConnection,
+    clock: Clock,
+}
+
+struct Running {
     addr: Addr<LedgerActor>,
-    in_flight: Arc<AtomicUsize>,
-    /// The ledger's thread; stopped when the last handle goes.
-    _arbiter: Arc<ArbiterGuard>,
+    /// The actor's thread; stopped when it is replaced or the handle goes.
+    _arbiter: ArbiterGuard,
+}
+
+impl Running {
+    /// Starts the LedgerActor on a thread (arbiter) of its own, so that building
+    /// and decoding its batches never waits behind request handling.
+    fn start(db: DatabaseConnection, clock: Clock) -> Running {
+        let arbiter = Arbiter::new();
+        let addr =
+            LedgerActor::start_in_arbiter(&arbiter.handle(), move |_| LedgerActor::new(db, clock));
+        Running {
+            addr,
+            _arbiter: ArbiterGuard(arbiter),
+        }
+    }
 }
 
 /// Stops an arbiter's thread when dropped.
@@ -227,22 +284,49 @@ impl Drop for ArbiterGuard {
     }
 }
 
+/// Counts one job in flight until dropped, also when the caller's future is
+/// dropped before the answer came.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 impl LedgerHandle {
-    /// Starts the LedgerActor on a thread (arbiter) of its own, so that building
-    /// and decoding its batches never waits behind request handling.
     pub fn start(db: DatabaseConnection, clock: Clock) -> Self {
-        let arbiter = Arbiter::new();
-        let addr =
-            LedgerActor::start_in_arbiter(&arbiter.handle(), move |_| LedgerActor::new(db, clock));
         LedgerHandle {
-            addr,
-            in_flight: Arc::new(AtomicUsize::new(0)),
-            _arbiter: Arc::new(ArbiterGuard(arbiter)),
+            inner: Arc::new(Inner {
+                running: std::sync::RwLock::new(Running::start(db.clone(), clock.clone())),
+                in_flight: AtomicUsize::new(0),
+                db,
+                clock,
+            }),
         }
     }
 
     pub fn in_flight(&self) -> usize {
-        self.in_flight.load(Ordering::Relaxed)
+        self.inner.in_flight.load(Ordering::Relaxed)
+    }
+
+    fn addr(&self) -> Addr<LedgerActor> {
+        let running = self.inner.running.read().unwrap_or_else(|p| p.into_inner());
+        running.addr.clone()
+    }
+
+    /// Starts a new actor if the running one has stopped; what it had queued was
+    /// answered `Stopped` (503: providers deliver again, and idempotency holds).
+    fn restart_if_stopped(&self) {
+        let mut running = self
+            .inner
+            .running
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        if !running.addr.connected() {
+            tracing::error!("ledger actor had stopped; starting a new one");
+            *running = Running::start(self.inner.db.clone(), self.inner.clock.clone());
+        }
     }
 
     async fn ask<M>(&self, message: M) -> Result<M::Result, LedgerError>
@@ -251,17 +335,30 @@ impl LedgerHandle {
         M::Result: Send,
         LedgerActor: Handler<M>,
     {
-        let before = self.in_flight.fetch_add(1, Ordering::AcqRel);
-        let answer = if before >= IN_FLIGHT_MAX {
-            Err(LedgerError::Saturated)
-        } else {
-            self.addr
-                .send(message)
-                .await
-                .map_err(|_| LedgerError::Stopped)
-        };
-        self.in_flight.fetch_sub(1, Ordering::AcqRel);
-        answer
+        let before = self.inner.in_flight.fetch_add(1, Ordering::AcqRel);
+        let _counted = InFlight(&self.inner.in_flight);
+        if before >= IN_FLIGHT_MAX {
+            return Err(LedgerError::Saturated);
+        }
+        let answer = self.addr().send(message).await;
+        answer.map_err(|_| {
+            self.restart_if_stopped();
+            LedgerError::Stopped
+        })
+    }
+
+    /// Whether the ledger answers within [`PING_DEADLINE`] (`/readyz`).
+    pub async fn is_up(&self) -> bool {
+        let answered = tokio::time::timeout(PING_DEADLINE, self.addr().send(Ping)).await;
+        if matches!(answered, Ok(Err(_))) {
+            self.restart_if_stopped();
+        }
+        matches!(answered, Ok(Ok(())))
+    }
+
+    /// Stops the running actor (see [`Halt`]).
+    pub async fn halt(&self) {
+        let _ = self.addr().send(Halt).await;
     }
 
     pub async fn record_sale(&self, record: SaleRecord) -> Result<SaleOutcome, LedgerError> {
@@ -282,6 +379,6 @@ impl LedgerHandle {
 
     /// Waits until everything queued so far has committed.
     pub async fn drain(&self) {
-        let _ = self.addr.send(Drain).await;
+        let _ = self.addr().send(Drain).await;
     }
 }

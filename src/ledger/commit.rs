@@ -4,29 +4,38 @@
 //! take unrelated jobs with it, and is retried once on a database error. Jobs are
 //! answered only after the commit; if the commit fails, each is tried again alone.
 
-use std::time::Instant;
+use std::panic::AssertUnwindSafe;
+use std::time::{Duration, Instant};
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use futures_util::FutureExt;
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 
 use super::job::Queued;
 use super::{sales, LedgerError, SaleRecord};
 
+/// Longest one batch's transaction may take before it is abandoned (rolled back,
+/// every job answered [`LedgerError::TimedOut`], which callers see as 503): a
+/// stuck database must not hold every webhook forever. Far above a healthy
+/// batch (tens of milliseconds).
+pub const BATCH_DEADLINE: Duration = Duration::from_secs(20);
+
 /// Writes one batch: one transaction, answers after commit. If the commit itself
-/// fails, each job is tried again alone and answered after its own commit.
-pub(super) async fn write_batch(db: DatabaseConnection, mut jobs: Vec<Box<dyn Queued>>) {
+/// fails, each job is tried again alone and answered after its own commit. A
+/// panic while writing is caught: the transaction is dropped (rolled back), the
+/// batch's callers get `Stopped` (503, so providers deliver again), and the actor
+/// goes on with the next batch.
+pub(super) async fn write_batch(db: DatabaseConnection, jobs: Vec<Box<dyn Queued>>) {
     let started = Instant::now();
     let size = jobs.len();
-    match try_batch(&db, &mut jobs).await {
-        Ok(()) => jobs.into_iter().for_each(|job| job.reply()),
-        Err(error) => {
-            tracing::warn!(%error, jobs = size, "ledger batch failed; retrying each job alone");
-            for mut job in jobs {
-                if let Err(error) = try_batch(&db, std::slice::from_mut(&mut job)).await {
-                    job.fail(error);
-                }
-                job.reply();
-            }
-        }
+    let written = AssertUnwindSafe(write_jobs(&db, jobs)).catch_unwind().await;
+    if written.is_err() {
+        tracing::error!(
+            jobs = size,
+            "ledger batch panicked; its jobs were answered 503"
+        );
     }
     tracing::debug!(
         jobs = size,
@@ -37,13 +46,54 @@ pub(super) async fn write_batch(db: DatabaseConnection, mut jobs: Vec<Box<dyn Qu
     metrics::histogram!("cozykart_ledger_commit_seconds").record(started.elapsed().as_secs_f64());
 }
 
-/// The batch's sales set-wise in one savepoint, then every other job in a
-/// savepoint of its own, then the commit; each job keeps its result.
+async fn write_jobs(db: &DatabaseConnection, mut jobs: Vec<Box<dyn Queued>>) {
+    match try_batch(db, &mut jobs).await {
+        Ok(()) => jobs.into_iter().for_each(|job| job.reply()),
+        Err(LedgerError::TimedOut) => {
+            tracing::error!(
+                jobs = jobs.len(),
+                "ledger batch passed its deadline; rolled back"
+            );
+            for mut job in jobs {
+                job.fail(LedgerError::TimedOut);
+                job.reply();
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, jobs = jobs.len(), "ledger batch failed; retrying each job alone");
+            for mut job in jobs {
+                if let Err(error) = try_batch(db, std::slice::from_mut(&mut job)).await {
+                    job.fail(error);
+                }
+                job.reply();
+            }
+        }
+    }
+}
+
+/// [`write_transaction`] within [`BATCH_DEADLINE`].
 async fn try_batch(
     db: &DatabaseConnection,
     jobs: &mut [Box<dyn Queued>],
 ) -> Result<(), LedgerError> {
-    let tx = db.begin().await?;
+    tokio::time::timeout(BATCH_DEADLINE, write_transaction(db, jobs))
+        .await
+        .unwrap_or(Err(LedgerError::TimedOut))
+}
+
+/// The batch's sales set-wise in one savepoint, then every other job in a
+/// savepoint of its own, then the commit; each job keeps its result. On SQLite
+/// the transaction takes the write lock at `BEGIN IMMEDIATE`, so it never fails
+/// halfway to upgrade a read lock.
+async fn write_transaction(
+    db: &DatabaseConnection,
+    jobs: &mut [Box<dyn Queued>],
+) -> Result<(), LedgerError> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    let tx = db.begin_with_options(options).await?;
     let done = record_sales_together(&tx, jobs).await;
     for (job, done) in jobs.iter_mut().zip(done) {
         if !done {

@@ -178,6 +178,9 @@ pub enum LedgerError {
     Saturated,
     #[error("ledger has stopped")]
     Stopped,
+    /// A batch took longer than its deadline and was rolled back.
+    #[error("ledger batch took longer than its deadline")]
+    TimedOut,
     #[error("invalid money: {0}")]
     Money(#[from] MoneyError),
     #[error("payout refused: {0}")]
@@ -186,7 +189,11 @@ pub enum LedgerError {
 
 impl From<sea_orm::DbErr> for LedgerError {
     fn from(error: sea_orm::DbErr) -> Self {
-        LedgerError::Database(error.to_string())
+        match error {
+            // No connection free in time: overload, which the caller retries later.
+            sea_orm::DbErr::ConnectionAcquire(_) => LedgerError::Saturated,
+            other => LedgerError::Database(other.to_string()),
+        }
     }
 }
 

@@ -38,3 +38,35 @@ async fn probes_answer(engine: Engine) {
     }
 }
 on_both_engines!(probes_answer);
+
+async fn a_stopped_ledger_says_so_and_comes_back(engine: Engine) {
+    use crate::signing::{full_config, post_stripe, stripe_checkout};
+    let app = spawn_app(engine, &full_config("")).await;
+    let ready = |app: &crate::helpers::TestApp| {
+        let request = app.client().get(format!("{}/readyz", app.address));
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(ready(&app).await, 200);
+    app.state.ledger.halt().await;
+    assert_eq!(ready(&app).await, 503);
+    // The probe started a new ledger actor: the next one is ready again.
+    assert_eq!(ready(&app).await, 200);
+    // A webhook that reaches a stopped ledger is told to come back, not lost.
+    app.state.ledger.halt().await;
+    let now = app.clock.now().timestamp();
+    let sale = stripe_checkout("evt_down", "pi_down", 1000, "usd", now, None);
+    let (status, answer) = post_stripe(&app, sale.clone()).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (503, Some("overloaded")),
+        "{answer}"
+    );
+    let (status, answer) = post_stripe(&app, sale).await;
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("recorded")),
+        "{answer}"
+    );
+    app.assert_ledger_balances().await;
+}
+on_both_engines!(a_stopped_ledger_says_so_and_comes_back);
