@@ -53,7 +53,7 @@ where
     match entry.addr.send(message).await {
         Ok(Ok(done)) => Ok(done),
         Ok(Err(LobbyError::Database(detail))) => {
-            tracing::error!(%detail, "lobby change failed");
+            tracing::error!(?detail, "lobby change failed");
             Err(Reply::refusal(
                 "Could not save that change; please try again.",
             ))
@@ -106,7 +106,7 @@ pub async fn create(services: &Services, caller: &Caller, name: Option<String>) 
         Ok(entry) => entry,
         Err(full @ LobbyError::GuildFull(_)) => return Reply::refusal(format!("Refused: {full}.")),
         Err(error) => {
-            tracing::error!(%error, "lobby not created");
+            tracing::error!(?error, "lobby not created");
             return Reply::refusal("Could not create the lobby; please try again.");
         }
     };

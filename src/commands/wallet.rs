@@ -14,7 +14,7 @@ const WALLET_RECENT: u64 = 5;
 const LEADERBOARD_SIZE: u64 = 10;
 
 fn unavailable(error: impl std::fmt::Display) -> Reply {
-    tracing::error!(%error, "command could not read the ledger");
+    tracing::error!(error = ?error.to_string(), "command could not read the ledger");
     Reply::refusal("The ledger is not answering right now; please try again.")
 }
 

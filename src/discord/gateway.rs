@@ -25,7 +25,7 @@ struct Handler {
 #[async_trait]
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
-        tracing::info!(bot = %ready.user.name, guilds = ready.guilds.len(), "discord gateway ready");
+        tracing::info!(bot = ?ready.user.name, guilds = ready.guilds.len(), "discord gateway ready");
         let commands = command_definitions();
         let count = commands.len();
         let result = match self.guild_id {
@@ -46,16 +46,16 @@ impl EventHandler for Handler {
             return;
         };
         let guild = ci.guild_id.map(|g| g.get());
-        tracing::info!(command = %ci.data.name, ?guild, user = %ci.user.id, "slash command");
+        tracing::info!(command = ?ci.data.name, ?guild, user = %ci.user.id, "slash command");
         let reply = match parse_command(&ci, self.admin_role.as_deref()) {
             Ok((caller, command)) => (self.handler)(caller, command).await,
             Err(e) => {
-                tracing::info!(command = %ci.data.name, error = %e, "slash command refused");
+                tracing::info!(command = ?ci.data.name, error = %e, "slash command refused");
                 Reply::refusal(e.to_string())
             }
         };
         if let Err(e) = ci.create_response(&ctx.http, reply.to_response()).await {
-            tracing::warn!(command = %ci.data.name, error = %e, "answering slash command failed");
+            tracing::warn!(command = ?ci.data.name, error = %e, "answering slash command failed");
         }
     }
 }

@@ -107,7 +107,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let message = match self {
             ApiError::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
+                tracing::error!(?detail, "internal error");
                 "internal error".to_owned()
             }
             other => other.to_string(),

@@ -60,7 +60,7 @@ async fn write_jobs(db: &DatabaseConnection, mut jobs: Vec<Box<dyn Queued>>) {
             }
         }
         Err(error) => {
-            tracing::warn!(%error, jobs = jobs.len(), "ledger batch failed; retrying each job alone");
+            tracing::warn!(error = ?error.to_string(), jobs = jobs.len(), "ledger batch failed; retrying each job alone");
             for mut job in jobs {
                 if let Err(error) = try_batch(db, std::slice::from_mut(&mut job)).await {
                     job.fail(error);
@@ -133,7 +133,7 @@ async fn record_sales_together(
             }
         }
         Err(error) => {
-            tracing::warn!(%error, sales = indices.len(), "set-wise sale batch failed; recording one by one");
+            tracing::warn!(error = ?error.to_string(), sales = indices.len(), "set-wise sale batch failed; recording one by one");
             let _ = savepoint.rollback().await;
         }
     }
