@@ -50,6 +50,7 @@ pub struct Config {
     /// Bearer token of `/api/admin`; `None` turns the admin API off.
     pub admin_token: Option<String>,
     pub commission: CommissionConfig,
+    pub overlay: OverlayConfig,
     pub shops: BTreeMap<String, ShopConfig>,
 }
 
@@ -81,6 +82,16 @@ impl DiscordConfig {
     }
 }
 
+/// Limits of the overlay websockets.
+#[derive(Clone, Debug)]
+pub struct OverlayConfig {
+    /// Sockets one lobby may have open (0: no limit).
+    pub max_clients_per_lobby: usize,
+    /// Sockets one remote address may have open (0: no limit). Behind a reverse
+    /// proxy every client shares the proxy's address: raise it or set 0 there.
+    pub max_clients_per_address: usize,
+}
+
 #[derive(Clone, Debug)]
 pub struct CommissionConfig {
     pub rate: Rate,
@@ -110,6 +121,8 @@ pub const MAX_RACERS_LIMIT: usize = 64;
 pub const HOLD_DAYS_LIMIT: u32 = 365;
 /// Each open lobby is an actor with its own memory; this bounds one guild's share.
 pub const MAX_LOBBIES_PER_GUILD_LIMIT: usize = 10_000;
+/// A socket costs about 10 KiB; this bounds what one limit can let in.
+pub const OVERLAY_CLIENTS_LIMIT: usize = 100_000;
 pub const WINDOW_MINUTES_LIMIT: u32 = 24 * 60;
 pub const DELAY_MINUTES_LIMIT: u32 = 30 * 24 * 60;
 /// Shortest admin token accepted: the admin API pays money out, so its bearer token
@@ -126,7 +139,34 @@ struct Raw {
     admin: RawAdmin,
     commission: RawCommission,
     #[serde(default)]
+    overlay: RawOverlay,
+    #[serde(default)]
     shops: BTreeMap<String, RawShop>,
+}
+
+#[derive(Deserialize)]
+struct RawOverlay {
+    #[serde(default = "default_clients_per_lobby", deserialize_with = "lenient")]
+    max_clients_per_lobby: String,
+    #[serde(default = "default_clients_per_address", deserialize_with = "lenient")]
+    max_clients_per_address: String,
+}
+
+impl Default for RawOverlay {
+    fn default() -> Self {
+        RawOverlay {
+            max_clients_per_lobby: default_clients_per_lobby(),
+            max_clients_per_address: default_clients_per_address(),
+        }
+    }
+}
+
+fn default_clients_per_lobby() -> String {
+    "200".to_owned()
+}
+
+fn default_clients_per_address() -> String {
+    "50".to_owned()
 }
 
 #[derive(Deserialize)]
@@ -347,6 +387,18 @@ impl Config {
             ));
         }
         let commission = CommissionConfig::validate(raw.commission)?;
+        let overlay = OverlayConfig {
+            max_clients_per_lobby: number(
+                "overlay.max_clients_per_lobby",
+                &raw.overlay.max_clients_per_lobby,
+                OVERLAY_CLIENTS_LIMIT,
+            )?,
+            max_clients_per_address: number(
+                "overlay.max_clients_per_address",
+                &raw.overlay.max_clients_per_address,
+                OVERLAY_CLIENTS_LIMIT,
+            )?,
+        };
         let mut shops = BTreeMap::new();
         for (name, shop) in raw.shops {
             shops.insert(name.clone(), ShopConfig::validate(name, shop)?);
@@ -367,6 +419,7 @@ impl Config {
             },
             admin_token: admin_token(&raw.admin.token)?,
             commission,
+            overlay,
             shops,
         })
     }

@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::discord::InteractionVerifier;
 use crate::ledger::LedgerHandle;
 use crate::lobby::LobbyRegistry;
+use crate::overlay::admission::Admission;
 use crate::router::SalesRouter;
 
 pub struct Services {
@@ -31,4 +32,6 @@ pub struct Services {
     pub rates: Arc<CommissionRates>,
     /// Checks Discord's signatures; `None` turns `/discord/interactions` off.
     pub verifier: Option<InteractionVerifier>,
+    /// Overlay sockets open per lobby and per address, against their limits.
+    pub overlay_admission: Arc<Admission>,
 }

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::discord::InteractionVerifier;
 use crate::ledger::{ArbiterGuard, LedgerHandle};
 use crate::lobby::LobbyRegistry;
+use crate::overlay::admission::Admission;
 use crate::router::SalesRouter;
 use crate::services::Services;
 
@@ -85,6 +86,7 @@ impl Application {
                 SalesRouter::new(db, ledger, lobbies, config, rates)
             })
         };
+        let config_overlay = config.overlay.clone();
         let services = web::Data::new(Services {
             config,
             db,
@@ -94,6 +96,10 @@ impl Application {
             router,
             rates,
             verifier,
+            overlay_admission: Admission::new(
+                config_overlay.max_clients_per_lobby,
+                config_overlay.max_clients_per_address,
+            ),
         });
         start_gateway(&services);
         crate::telemetry::metrics();

@@ -2,6 +2,7 @@
 //! binary), its QR code, the websocket protocol, and one websocket session actor
 //! per connection.
 
+pub mod admission;
 pub mod protocol;
 mod session;
 
@@ -74,7 +75,8 @@ async fn qr(
         .body(svg))
 }
 
-/// Upgrades to the overlay websocket; an unknown lobby is a 404 before upgrading.
+/// Upgrades to the overlay websocket; an unknown lobby is a 404 and a lobby or
+/// address over its limit a 503 (with `Retry-After`), both before upgrading.
 async fn socket(
     services: web::Data<Services>,
     path: web::Path<String>,
@@ -82,9 +84,17 @@ async fn socket(
     stream: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
     let entry = lobby(&services.lobbies, &path)?;
+    let address = request.peer_addr().map(|a| a.ip());
+    let ticket = services
+        .overlay_admission
+        .admit(entry.id, address)
+        .map_err(|refused| {
+            tracing::warn!(lobby = entry.id, ?address, %refused, "overlay socket refused");
+            ApiError::Busy
+        })?;
     let id = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
     ws::start(
-        OverlaySession::new(id, entry.id, entry.addr),
+        OverlaySession::new(id, entry.id, entry.addr, ticket),
         &request,
         stream,
     )

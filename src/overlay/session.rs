@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use actix_web_actors::ws;
 
+use super::admission::Ticket;
 use super::protocol::OverlayFrame;
 use crate::lobby::{LobbyActor, Subscribe, Unsubscribe};
 
@@ -30,16 +31,19 @@ pub struct OverlaySession {
     last_seen: Instant,
     /// Set by the lobby when this client fell behind; the heartbeat then closes it.
     dropped: Arc<AtomicBool>,
+    /// This socket's place under the overlay limits; given back when the session goes.
+    _ticket: Ticket,
 }
 
 impl OverlaySession {
-    pub fn new(id: u64, lobby_id: i64, lobby: Addr<LobbyActor>) -> Self {
+    pub fn new(id: u64, lobby_id: i64, lobby: Addr<LobbyActor>, ticket: Ticket) -> Self {
         OverlaySession {
             id,
             lobby_id,
             lobby,
             last_seen: Instant::now(),
             dropped: Arc::new(AtomicBool::new(false)),
+            _ticket: ticket,
         }
     }
 }

@@ -267,3 +267,64 @@ async fn a_refund_of_an_earlier_race_leaves_the_current_pot_alone(engine: Engine
     app.assert_ledger_balances().await;
 }
 on_both_engines!(a_refund_of_an_earlier_race_leaves_the_current_pot_alone);
+
+/// The status of a websocket upgrade that was refused (`None`: it was accepted,
+/// and the socket is handed back).
+async fn try_connect(app: &TestApp, code: &str) -> Result<Socket, u16> {
+    match awc::Client::new()
+        .ws(format!("{}/ws/lobbies/{code}", app.address))
+        .connect()
+        .await
+    {
+        Ok((_, socket)) => Ok(socket),
+        Err(awc::error::WsClientError::InvalidResponseStatus(status)) => Err(status.as_u16()),
+        Err(other) => panic!("upgrade failed: {other}"),
+    }
+}
+
+async fn a_websocket_flood_is_refused_over_the_caps(engine: Engine) {
+    let limits = "[overlay]\nmax_clients_per_lobby = 3\nmax_clients_per_address = 5";
+    let app = spawn_app(engine, &full_config(limits)).await;
+    let first = create_lobby(&app, "Flooded").await;
+    let second = create_lobby(&app, "Other").await;
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(
+            try_connect(&app, &first)
+                .await
+                .expect("under the lobby cap"),
+        );
+    }
+    assert_eq!(try_connect(&app, &first).await.err(), Some(503));
+    // A client that leaves gives its place back.
+    let mut leaving = open.pop().unwrap();
+    futures_util::SinkExt::send(&mut leaving, awc::ws::Message::Close(None))
+        .await
+        .unwrap();
+    drop(leaving);
+    let mut again = None;
+    for _ in 0..50 {
+        if let Ok(socket) = try_connect(&app, &first).await {
+            again = Some(socket);
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    open.push(again.expect("a place came back within 5 s"));
+    // One address may hold 5 sockets over all lobbies.
+    open.push(
+        try_connect(&app, &second)
+            .await
+            .expect("4th from this address"),
+    );
+    open.push(
+        try_connect(&app, &second)
+            .await
+            .expect("5th from this address"),
+    );
+    assert_eq!(try_connect(&app, &second).await.err(), Some(503));
+    // The lobbies still answer the sockets they admitted.
+    let snapshot = next_frame(&mut open[0]).await;
+    assert_eq!(snapshot["type"], "snapshot");
+}
+on_both_engines!(a_websocket_flood_is_refused_over_the_caps);
