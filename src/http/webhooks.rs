@@ -75,54 +75,6 @@ fn count_and_log(provider: &str, shop_name: &str, outcome: &'static str) {
     tracing::info!(provider = provider_label, shop = ?shop_name, outcome, "webhook");
 }
 
-#[cfg(test)]
-mod tests {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
-    /// Log lines written while `f` runs, with the server's log format.
-    fn logged(f: impl FnOnce()) -> String {
-        #[derive(Clone, Default)]
-        struct Buffer(Arc<Mutex<Vec<u8>>>);
-        impl Write for Buffer {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(bytes);
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let buffer = Buffer::default();
-        let writer = buffer.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::with_default(subscriber, f);
-        let bytes = buffer.0.lock().unwrap().clone();
-        String::from_utf8(bytes).unwrap()
-    }
-
-    #[test]
-    fn shop_names_from_the_path_are_logged_escaped() {
-        let text = logged(|| {
-            super::count_and_log(
-                "stripe\nFAKE",
-                "main\nERROR forged line\u{1b}[31m",
-                "not_found",
-            )
-        });
-        assert_eq!(text.lines().count(), 1, "{text}");
-        assert!(!text.contains('\u{1b}'), "{text}");
-        assert!(
-            text.contains(r#"shop="main\nERROR forged line\u{1b}[31m""#),
-            "{text}"
-        );
-        assert!(text.contains("provider=\"unknown\""), "{text}");
-    }
-}
-
 async fn handle(
     services: &Services,
     provider: &str,
@@ -192,5 +144,53 @@ async fn handle(
                 json!({"status": status, "event_id": event_id, "detail": detail}),
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    /// Log lines written while `f` runs, with the server's log format.
+    fn logged(f: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Buffer(Arc<Mutex<Vec<u8>>>);
+        impl Write for Buffer {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let bytes = buffer.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn shop_names_from_the_path_are_logged_escaped() {
+        let text = logged(|| {
+            super::count_and_log(
+                "stripe\nFAKE",
+                "main\nERROR forged line\u{1b}[31m",
+                "not_found",
+            )
+        });
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(
+            text.contains(r#"shop="main\nERROR forged line\u{1b}[31m""#),
+            "{text}"
+        );
+        assert!(text.contains("provider=\"unknown\""), "{text}");
     }
 }
