@@ -12,8 +12,8 @@
 //!   (LedgerActor, the only writer of money; `read` and `verify`).
 //! - Below them: `commission` (the rate in force), `payout` (one parse of a payout
 //!   request), `webhooks` (signatures and parsers into `sale` events), `money`
-//!   (`Money`, `Currency`, `Rate`, `Pot`, the exact split), `config`, `clock`, `db`,
-//!   `telemetry`.
+//!   (`Money`, `Currency`, `Rate`, `Pot`, the exact split, `PayoutThresholds`),
+//!   `config`, `clock`, `db`, `telemetry`.
 pub mod cli;
 pub mod clock;
 pub mod commands;

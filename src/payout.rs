@@ -3,11 +3,10 @@
 //! into the typed order the ledger then checks against the money rules.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::ledger::{PayoutMethod, PayoutRequest};
-use crate::money::{Currency, Money, MoneyError};
+use crate::money::{Currency, Money, MoneyError, PayoutThresholds};
 
 /// Every payout method with the label Discord shows for it; the value stored and
 /// sent is [`PayoutMethod::as_str`].
@@ -133,13 +132,15 @@ impl PayoutForm {
 }
 
 impl PayoutOrder {
-    /// The ledger's request: who asked, the threshold in force, and when.
+    /// The ledger's request: who asked, the threshold in force for the payout's
+    /// currency, and when.
     pub fn request(
         self,
         requested_by: String,
-        threshold: Decimal,
+        thresholds: &PayoutThresholds,
         at: DateTime<Utc>,
     ) -> PayoutRequest {
+        let threshold = thresholds.for_currency(self.amount.currency());
         PayoutRequest {
             discord_id: self.discord_id,
             amount: self.amount,
@@ -205,6 +206,26 @@ mod tests {
         assert_eq!(
             form("5", None, None).parse(&[usd, currency("EUR")]),
             Err(PayoutFormError::SeveralCurrencies)
+        );
+    }
+
+    #[test]
+    fn the_request_carries_the_threshold_of_its_currency() {
+        let thresholds =
+            PayoutThresholds::new("20.00", [Money::parse("2000", currency("JPY")).unwrap()])
+                .unwrap();
+        let jpy = form("500", Some("JPY"), None).parse(&[]).unwrap();
+        let request = jpy.request("admin".into(), &thresholds, Utc::now());
+        assert_eq!(
+            request.threshold,
+            Money::parse("2000", currency("JPY")).unwrap()
+        );
+        assert!(request.amount.amount() < request.threshold.amount());
+        let usd = form("5.00", Some("USD"), None).parse(&[]).unwrap();
+        let request = usd.request("admin".into(), &thresholds, Utc::now());
+        assert_eq!(
+            request.threshold,
+            Money::parse("20.00", currency("USD")).unwrap()
         );
     }
 

@@ -104,7 +104,7 @@ pub async fn payout(
     let held = read::currencies(&services.db, &form.discord_id).await?;
     let request = form.parse(&held)?.request(
         "api".into(),
-        services.config.commission.payout_threshold,
+        &services.config.commission.payout_thresholds,
         services.clock.now(),
     );
     let record = services.ledger.record_payout(request).await?;

@@ -119,7 +119,8 @@ pub struct PayoutRequest {
     pub force: bool,
     /// Who asked (Discord id of the admin, or `api`).
     pub requested_by: String,
-    pub threshold: rust_decimal::Decimal,
+    /// The payout threshold in the payout's currency.
+    pub threshold: Money,
     pub at: DateTime<Utc>,
 }
 
@@ -144,10 +145,7 @@ pub enum PayoutRefusal {
     #[error("{requested} is more than the available balance of {available}")]
     OverAvailable { requested: Money, available: Money },
     #[error("{requested} is below the payout threshold of {threshold}; pass force to pay anyway")]
-    BelowThreshold {
-        requested: Money,
-        threshold: rust_decimal::Decimal,
-    },
+    BelowThreshold { requested: Money, threshold: Money },
 }
 
 impl PayoutRefusal {
