@@ -6,7 +6,8 @@
 //!   server; nothing imports `startup`.
 //! - Edges: `http` (routes, `extract`, the one `error` mapping), `overlay` (OBS page,
 //!   typed websocket `protocol`, one session actor per socket), `discord` (verify,
-//!   parse, reply, register, gateway) feeding `commands` (one file per group).
+//!   parse, reply, register, gateway) feeding `commands` (one file per group;
+//!   `commands::once` owns the `interactions` table, so each interaction runs once).
 //! - Actors: `router` (SalesRouter and pure attribution), `lobby` (one LobbyActor
 //!   per lobby, its registry, and `lobby::store` for the lobby tables), `ledger`
 //!   (LedgerActor, the only writer of money; `read` and `verify`).

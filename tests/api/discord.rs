@@ -18,14 +18,15 @@ async fn ping_pongs_and_bad_signatures_are_refused(engine: Engine) {
     assert_eq!((status, body), (200, json!({"type": 1})));
     let mut tampered = ping.clone();
     tampered[5] ^= 1;
-    let signature = sign_discord(&ping, "1760000200");
+    let now = app.clock.now().timestamp().to_string();
+    let signature = sign_discord(&ping, &now);
     let (status, body) = post(
         &app,
         "/discord/interactions",
         tampered,
         &[
             ("X-Signature-Ed25519", signature),
-            ("X-Signature-Timestamp", "1760000200".into()),
+            ("X-Signature-Timestamp", now),
         ],
     )
     .await;
