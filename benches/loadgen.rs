@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -27,6 +28,8 @@ const ADMIN: &str = "loadgen-admin-token-0123456789";
 const INTERACTION: &[u8] = include_bytes!("../tests/fixtures/discord/join.json");
 const CHECKOUT: &[u8] =
     include_bytes!("../tests/fixtures/webhooks/stripe/checkout_session_completed.json");
+/// Interaction ids: the server runs each id once, so every command needs its own.
+static NEXT_INTERACTION_ID: AtomicU64 = AtomicU64::new(1_400_000_000_000_000_000);
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -149,6 +152,9 @@ async fn command(
     channel: usize,
 ) -> Value {
     let mut body: Value = serde_json::from_slice(INTERACTION).expect("template");
+    body["id"] = json!(NEXT_INTERACTION_ID
+        .fetch_add(1, Ordering::Relaxed)
+        .to_string());
     body["data"]["name"] = json!(name);
     body["data"]["options"] = options;
     body["channel_id"] = json!(format!("{}", 1_300_000_000_000_000_000u64 + channel as u64));
@@ -156,7 +162,8 @@ async fn command(
     body["member"]["user"]["id"] = json!(user.to_string());
     body["member"]["user"]["global_name"] = json!(format!("Racer {user}"));
     let body = serde_json::to_vec(&body).expect("json");
-    let timestamp = "1760000200";
+    // The server refuses interactions signed more than five minutes from its clock.
+    let timestamp = chrono::Utc::now().timestamp().to_string();
     let mut message = timestamp.as_bytes().to_vec();
     message.extend_from_slice(&body);
     let signature = hex::encode(key.sign(&message).to_bytes());

@@ -8,11 +8,10 @@ use std::path::Path;
 
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
-use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
-use crate::money::{Currency, Money, Rate};
+use crate::money::{Currency, Money, PayoutThresholds, Rate};
 use crate::sale::Provider;
 
 /// The defaults, compiled in so that the binary runs from any directory.
@@ -97,8 +96,8 @@ pub struct CommissionConfig {
     pub rate: Rate,
     pub max_racers: usize,
     pub hold_days: u32,
-    /// Payouts below this amount (in any currency's units) need `force`.
-    pub payout_threshold: Decimal,
+    /// Payouts below their currency's threshold need `force`.
+    pub payout_thresholds: PayoutThresholds,
     pub untagged: UntaggedPolicy,
     pub max_window_minutes: u32,
     pub max_delay_minutes: u32,
@@ -228,6 +227,9 @@ struct RawCommission {
     hold_days: String,
     #[serde(deserialize_with = "lenient")]
     payout_threshold: String,
+    /// Currency code -> threshold in that currency's units.
+    #[serde(default)]
+    payout_thresholds: BTreeMap<String, Text>,
     #[serde(deserialize_with = "lenient")]
     untagged: String,
     #[serde(deserialize_with = "lenient")]
@@ -251,6 +253,11 @@ struct RawShop {
     #[serde(default)]
     kofi_types: Option<Vec<String>>,
 }
+
+/// A scalar read as text by [`lenient`], where it is the value of a table.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct Text(#[serde(deserialize_with = "lenient")] String);
 
 /// Reads any scalar as text: environment values arrive typed by guesswork
 /// (`0.20` would become a float), and money must never pass through a float.
@@ -432,16 +439,7 @@ impl CommissionConfig {
         if max_racers == 0 {
             return Err(invalid("commission.max_racers", "must be at least 1"));
         }
-        let usd = Currency::parse("USD").map_err(|e| invalid("commission.payout_threshold", e))?;
-        let payout_threshold = Money::parse(&raw.payout_threshold, usd)
-            .map_err(|e| invalid("commission.payout_threshold", e))?
-            .amount();
-        if payout_threshold.is_sign_negative() {
-            return Err(invalid(
-                "commission.payout_threshold",
-                "must not be negative",
-            ));
-        }
+        let payout_thresholds = payout_thresholds(&raw.payout_threshold, &raw.payout_thresholds)?;
         let untagged = match raw.untagged.trim() {
             "split" => UntaggedPolicy::Split,
             "latest" => UntaggedPolicy::Latest,
@@ -468,7 +466,7 @@ impl CommissionConfig {
             rate,
             max_racers,
             hold_days: number("commission.hold_days", &raw.hold_days, HOLD_DAYS_LIMIT)?,
-            payout_threshold,
+            payout_thresholds,
             untagged,
             max_window_minutes,
             max_delay_minutes: number(
@@ -478,6 +476,28 @@ impl CommissionConfig {
             )?,
         })
     }
+}
+
+/// `commission.payout_threshold` (the default) and `[commission.payout_thresholds]`
+/// (per currency, in its own units); the rule is [`PayoutThresholds`]'s.
+fn payout_thresholds(
+    default: &str,
+    table: &BTreeMap<String, Text>,
+) -> Result<PayoutThresholds, ConfigError> {
+    let mut entries = BTreeMap::new();
+    for (code, Text(amount)) in table {
+        let key = format!("commission.payout_thresholds.{code}");
+        let currency = Currency::parse(code).map_err(|e| invalid(&key, e))?;
+        let amount = Money::parse(amount, currency).map_err(|e| invalid(&key, e))?;
+        if amount.is_negative() {
+            return Err(invalid(key, "must not be negative"));
+        }
+        if entries.insert(currency, amount).is_some() {
+            return Err(invalid(key, format!("{currency} is given twice")));
+        }
+    }
+    PayoutThresholds::new(default, entries.into_values())
+        .map_err(|e| invalid("commission.payout_threshold", e))
 }
 
 impl ShopConfig {
@@ -571,6 +591,65 @@ mod tests {
             long.admin_token.as_deref(),
             Some("0123456789abcdef01234567")
         );
+    }
+
+    #[test]
+    fn payout_thresholds_are_per_currency() {
+        let config = Config::from_toml(
+            "[commission]\npayout_threshold = \"25.00\"\n\
+             [commission.payout_thresholds]\nJPY = \"2000\"\nkwd = 20.5\n",
+        )
+        .unwrap();
+        let thresholds = &config.commission.payout_thresholds;
+        let threshold = |code| thresholds.for_currency(Currency::parse(code).unwrap());
+        assert_eq!(threshold("JPY").to_string(), "2000 JPY");
+        assert_eq!(threshold("KWD").to_string(), "20.500 KWD");
+        assert_eq!(threshold("USD").to_string(), "25.00 USD");
+        assert_eq!(threshold("KRW").to_string(), "2500 KRW");
+        let defaults = Config::from_toml("").unwrap();
+        let usd = Currency::parse("USD").unwrap();
+        let default = defaults.commission.payout_thresholds.for_currency(usd);
+        assert_eq!(default.to_string(), "20.00 USD");
+    }
+
+    #[test]
+    fn bad_payout_thresholds_name_their_key() {
+        let cases = [
+            ("payout_threshold = \"-1\"", "commission.payout_threshold"),
+            (
+                "payout_threshold = \"20.005\"",
+                "commission.payout_threshold",
+            ),
+            ("payout_threshold = \"lots\"", "commission.payout_threshold"),
+            ("payout_thresholds = 5", "commission.payout_thresholds"),
+            (
+                "payout_thresholds = { XYZ = \"1\" }",
+                "commission.payout_thresholds.XYZ",
+            ),
+            (
+                "payout_thresholds = { JPY = \"20.5\" }",
+                "commission.payout_thresholds.JPY",
+            ),
+            (
+                "payout_thresholds = { KWD = \"-2.000\" }",
+                "commission.payout_thresholds.KWD",
+            ),
+            (
+                "payout_thresholds = { USD = [1] }",
+                "commission.payout_thresholds.USD",
+            ),
+            (
+                "payout_thresholds = { JPY = \"1\", jpy = \"2\" }",
+                "commission.payout_thresholds.jpy",
+            ),
+        ];
+        for (line, key) in cases {
+            let error = Config::from_toml(&format!("[commission]\n{line}")).unwrap_err();
+            match &error {
+                ConfigError::Invalid { key: named, .. } => assert_eq!(named, key, "{error}"),
+                other => panic!("{line}: {other}"),
+            }
+        }
     }
 
     #[test]

@@ -6,14 +6,15 @@
 //!   server; nothing imports `startup`.
 //! - Edges: `http` (routes, `extract`, the one `error` mapping), `overlay` (OBS page,
 //!   typed websocket `protocol`, one session actor per socket), `discord` (verify,
-//!   parse, reply, register, gateway) feeding `commands` (one file per group).
+//!   parse, reply, register, gateway) feeding `commands` (one file per group;
+//!   `commands::once` owns the `interactions` table, so each interaction runs once).
 //! - Actors: `router` (SalesRouter and pure attribution), `lobby` (one LobbyActor
 //!   per lobby, its registry, and `lobby::store` for the lobby tables), `ledger`
 //!   (LedgerActor, the only writer of money; `read` and `verify`).
 //! - Below them: `commission` (the rate in force), `payout` (one parse of a payout
 //!   request), `webhooks` (signatures and parsers into `sale` events), `money`
-//!   (`Money`, `Currency`, `Rate`, `Pot`, the exact split), `config`, `clock`, `db`,
-//!   `telemetry`.
+//!   (`Money`, `Currency`, `Rate`, `Pot`, the exact split, `PayoutThresholds`),
+//!   `config`, `clock`, `db`, `telemetry`.
 pub mod cli;
 pub mod clock;
 pub mod commands;

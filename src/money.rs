@@ -4,6 +4,7 @@
 //! handed out in an order derived from the sale id).
 
 mod pot;
+mod threshold;
 
 use std::fmt;
 
@@ -12,6 +13,7 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 pub use pot::Pot;
+pub use threshold::{PayoutThresholds, ThresholdError};
 
 /// Why an amount, currency or rate was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -3,12 +3,11 @@
 //! into the typed order the ledger then checks against the money rules.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::ledger::read::Holding;
 use crate::ledger::{PayoutMethod, PayoutRequest};
-use crate::money::{Currency, Money, MoneyError};
+use crate::money::{Currency, Money, MoneyError, PayoutThresholds};
 
 /// Every payout method with the label Discord shows for it; the value stored and
 /// sent is [`PayoutMethod::as_str`].
@@ -174,15 +173,16 @@ fn only<'a, T: PartialEq + 'a>(mut values: impl Iterator<Item = &'a T>) -> Resul
 }
 
 impl PayoutOrder {
-    /// The ledger's request: who asked, the threshold in force, when, and the key
-    /// that makes a retry pay once.
+    /// The ledger's request: who asked, the threshold in force for the payout's
+    /// currency, when, and the key that makes a retry pay once.
     pub fn request(
         self,
         requested_by: String,
-        threshold: Decimal,
+        thresholds: &PayoutThresholds,
         at: DateTime<Utc>,
         idempotency_key: Option<String>,
     ) -> PayoutRequest {
+        let threshold = thresholds.for_currency(self.amount.currency());
         PayoutRequest {
             guild_id: self.guild_id,
             discord_id: self.discord_id,
@@ -277,6 +277,30 @@ mod tests {
         assert_eq!(
             (order.guild_id.as_str(), order.amount.currency()),
             ("g2", currency("EUR"))
+        );
+    }
+
+    #[test]
+    fn the_request_carries_the_threshold_of_its_currency() {
+        let thresholds =
+            PayoutThresholds::new("20.00", [Money::parse("2000", currency("JPY")).unwrap()])
+                .unwrap();
+        let jpy = form("500", Some("JPY"), None)
+            .parse(&[held("g1", "JPY")])
+            .unwrap();
+        let request = jpy.request("admin".into(), &thresholds, Utc::now(), None);
+        assert_eq!(
+            request.threshold,
+            Money::parse("2000", currency("JPY")).unwrap()
+        );
+        assert!(request.amount.amount() < request.threshold.amount());
+        let usd = form("5.00", Some("USD"), None)
+            .parse(&[held("g1", "USD")])
+            .unwrap();
+        let request = usd.request("admin".into(), &thresholds, Utc::now(), None);
+        assert_eq!(
+            request.threshold,
+            Money::parse("20.00", currency("USD")).unwrap()
         );
     }
 

@@ -187,9 +187,11 @@ fn start_gateway(services: &web::Data<Services>) {
         return;
     };
     let shared = services.clone();
-    let handler: crate::discord::CommandHandler = Arc::new(move |caller, command| {
+    let handler: crate::discord::CommandHandler = Arc::new(move |id, caller, command| {
         let shared = shared.clone();
-        Box::pin(async move { crate::commands::execute(&shared, caller, command).await })
+        Box::pin(
+            async move { crate::commands::once::execute_once(&shared, id, caller, command).await },
+        )
     });
     let (guild, role) = (discord.guild_id, discord.admin_role.clone());
     actix_web::rt::spawn(async move {

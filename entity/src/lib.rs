@@ -6,6 +6,7 @@ pub use sea_orm;
 pub mod allocation;
 pub mod balance;
 pub mod discount_code;
+pub mod interaction;
 pub mod journal_entry;
 pub mod journal_transaction;
 pub mod lobby;

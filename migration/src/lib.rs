@@ -3,6 +3,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_schema;
+mod m20261125_000002_interactions;
 mod m20261125_000003_guild_money;
 
 pub struct Migrator;
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261125_000001_create_schema::Migration),
+            Box::new(m20261125_000002_interactions::Migration),
             Box::new(m20261125_000003_guild_money::Migration),
         ]
     }

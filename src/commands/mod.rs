@@ -2,6 +2,7 @@
 //! in, a reply out. Both transports (gateway and HTTP interactions) call
 //! [`execute`]; one file per group of commands behind this dispatcher.
 
+pub mod once;
 mod race;
 mod wallet;
 

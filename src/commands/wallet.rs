@@ -109,7 +109,7 @@ pub async fn payout(
     };
     let request = order.request(
         caller.user_id.clone(),
-        services.config.commission.payout_threshold,
+        &services.config.commission.payout_thresholds,
         services.clock.now(),
         caller
             .interaction_id

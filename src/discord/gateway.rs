@@ -10,11 +10,15 @@ use serenity::all::{
 };
 
 use super::command::{parse_command, Caller, Command};
+use super::interaction::InteractionId;
 use super::register::command_definitions;
 use super::reply::Reply;
 
-/// The server's command logic. It must answer within Discord's 3-second window.
-pub type CommandHandler = Arc<dyn Fn(Caller, Command) -> BoxFuture<'static, Reply> + Send + Sync>;
+/// The server's command logic. It must answer within Discord's 3-second window;
+/// `None` means that another delivery of the same interaction answers it (several
+/// processes may hold a gateway session), so this one sends nothing.
+pub type CommandHandler =
+    Arc<dyn Fn(InteractionId, Caller, Command) -> BoxFuture<'static, Option<Reply>> + Send + Sync>;
 
 struct Handler {
     guild_id: Option<GuildId>,
@@ -48,7 +52,13 @@ impl EventHandler for Handler {
         let guild = ci.guild_id.map(|g| g.get());
         tracing::info!(command = ?ci.data.name, ?guild, user = %ci.user.id, "slash command");
         let reply = match parse_command(&ci, self.admin_role.as_deref()) {
-            Ok((caller, command)) => (self.handler)(caller, command).await,
+            Ok((caller, command)) => {
+                let id = InteractionId::new(ci.id.get());
+                match (self.handler)(id, caller, command).await {
+                    Some(reply) => reply,
+                    None => return,
+                }
+            }
             Err(e) => {
                 tracing::info!(command = ?ci.data.name, error = %e, "slash command refused");
                 Reply::refusal(e.to_string())

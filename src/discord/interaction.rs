@@ -1,11 +1,41 @@
 //! Entry point for the HTTP interactions endpoint, after signature verification:
-//! the raw body becomes a [`Incoming`] the endpoint can act on without serenity types.
+//! the raw body becomes a [`Delivery`] the endpoint can act on without serenity types.
+
+use std::fmt;
 
 use serde_json::{json, Value};
 use serenity::model::application::Interaction;
 
 use super::command::{parse_command, Caller, Command};
 use super::reply::Reply;
+
+/// Discord's id of one interaction: every delivery of the same interaction carries
+/// the same id, so it is what "runs at most once" is keyed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InteractionId(u64);
+
+impl InteractionId {
+    pub fn new(id: u64) -> Self {
+        InteractionId(id)
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for InteractionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A verified request: which interaction it is and what it asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: InteractionId,
+    pub incoming: Incoming,
+}
 
 /// What a verified request asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,16 +55,18 @@ pub enum Incoming {
 pub fn parse_incoming(
     body: &[u8],
     admin_role: Option<&str>,
-) -> Result<Incoming, serde_json::Error> {
+) -> Result<Delivery, serde_json::Error> {
     let interaction: Interaction = serde_json::from_slice(body)?;
-    Ok(match interaction {
+    let id = InteractionId(interaction.id().get());
+    let incoming = match interaction {
         Interaction::Ping(_) => Incoming::Ping,
         Interaction::Command(ci) => match parse_command(&ci, admin_role) {
             Ok((caller, command)) => Incoming::Command(caller, command),
             Err(e) => Incoming::Refused(Reply::refusal(e.to_string())),
         },
         _ => Incoming::Unsupported,
-    })
+    };
+    Ok(Delivery { id, incoming })
 }
 
 /// The answer to a PING: `{"type":1}`.
@@ -51,7 +83,7 @@ mod tests {
     #[test]
     fn ping_is_ping() {
         assert_eq!(
-            parse_incoming(fixtures::PING, None).unwrap(),
+            parse_incoming(fixtures::PING, None).unwrap().incoming,
             Incoming::Ping
         );
         assert_eq!(pong_body().to_string(), r#"{"type":1}"#);
@@ -60,7 +92,7 @@ mod tests {
     #[test]
     fn every_command_fixture_parses() {
         for (file, body) in fixtures::ALL.iter().filter(|(f, _)| *f != "ping.json") {
-            match parse_incoming(body, None) {
+            match parse_incoming(body, None).map(|d| d.incoming) {
                 Ok(Incoming::Command(caller, _)) => {
                     assert_eq!(
                         caller.guild_id.as_deref(),
@@ -75,8 +107,9 @@ mod tests {
 
     #[test]
     fn lobby_create_from_the_wire() {
-        let Incoming::Command(caller, command) =
-            parse_incoming(fixtures::LOBBY_CREATE, None).unwrap()
+        let Incoming::Command(caller, command) = parse_incoming(fixtures::LOBBY_CREATE, None)
+            .unwrap()
+            .incoming
         else {
             panic!("not a command");
         };
@@ -98,7 +131,7 @@ mod tests {
             .unwrap()
             .retain(|o| o["name"] != "amount");
         let body = serde_json::to_vec(&json).unwrap();
-        let Incoming::Refused(reply) = parse_incoming(&body, None).unwrap() else {
+        let Incoming::Refused(reply) = parse_incoming(&body, None).unwrap().incoming else {
             panic!("not refused");
         };
         assert!(reply.ephemeral);
@@ -119,7 +152,8 @@ mod tests {
             verifier.verify(Some(&sig), Some("1760000400"), &body),
             Ok(())
         );
-        let Incoming::Command(caller, command) = parse_incoming(&body, None).unwrap() else {
+        let Incoming::Command(caller, command) = parse_incoming(&body, None).unwrap().incoming
+        else {
             panic!("not a command");
         };
         assert_eq!(
@@ -138,7 +172,24 @@ mod tests {
         json["type"] = 4.into();
         json["data"]["options"][1]["focused"] = true.into();
         let body = serde_json::to_vec(&json).unwrap();
-        assert_eq!(parse_incoming(&body, None).unwrap(), Incoming::Unsupported);
+        assert_eq!(
+            parse_incoming(&body, None).unwrap().incoming,
+            Incoming::Unsupported
+        );
+    }
+
+    #[test]
+    fn every_delivery_carries_its_interaction_id() {
+        for (file, body) in fixtures::ALL {
+            let delivery = parse_incoming(body, None).unwrap();
+            let id = fixtures::json(body)["id"].as_str().unwrap().to_owned();
+            assert_eq!(delivery.id.to_string(), id, "{file}");
+        }
+        let mut json = fixtures::json(fixtures::JOIN);
+        json["id"] = "1400000000000000077".into();
+        let body = serde_json::to_vec(&json).unwrap();
+        let delivery = parse_incoming(&body, None).unwrap();
+        assert_eq!(delivery.id, InteractionId::new(1_400_000_000_000_000_077));
     }
 
     #[test]

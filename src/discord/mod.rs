@@ -17,7 +17,7 @@ mod fixtures;
 
 pub use command::{parse_command, Caller, Command, CommandError};
 pub use gateway::{run_gateway, CommandHandler};
-pub use interaction::{parse_incoming, pong_body, Incoming};
+pub use interaction::{parse_incoming, pong_body, Delivery, Incoming, InteractionId};
 pub use register::command_definitions;
 pub use reply::{Reply, ReplyEmbed};
-pub use verify::{InteractionVerifier, VerifyError};
+pub use verify::{InteractionVerifier, VerifyError, TIMESTAMP_TOLERANCE_SECONDS};

@@ -1,10 +1,19 @@
 //! Ed25519 verification of requests to the HTTP interactions endpoint. Discord signs
 //! the `X-Signature-Timestamp` header followed by the raw body; anything that does not
 //! verify (including Discord's own deliberate bad-signature probes) is answered 401.
+//! A signed request is also refused when its timestamp is too far from now, so that a
+//! captured request cannot be replayed later.
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
 use serenity::interactions_endpoint::Verifier;
+
+/// How far a signed `X-Signature-Timestamp` may be from the server's clock, either
+/// way, before the request is refused as stale: Discord answers within seconds, and
+/// five minutes leaves room for clock drift without letting a capture be replayed
+/// for long.
+pub const TIMESTAMP_TOLERANCE_SECONDS: u64 = 300;
 
 /// Why a public key or a request was refused. Every request error means HTTP 401.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,6 +32,46 @@ pub enum VerifyError {
     MalformedSignature,
     #[error("signature does not match the request")]
     BadSignature,
+    #[error("X-Signature-Timestamp is not a unix time in seconds")]
+    TimestampNotSeconds,
+    #[error(
+        "X-Signature-Timestamp is {seconds} s from the server's clock (at most {TIMESTAMP_TOLERANCE_SECONDS} s allowed)"
+    )]
+    StaleTimestamp { seconds: u64 },
+}
+
+impl VerifyError {
+    /// Machine-readable code for the endpoint's 401 answer (a key error never
+    /// reaches a request: start-up refuses the key).
+    pub fn code(&self) -> &'static str {
+        match self {
+            VerifyError::TimestampNotSeconds | VerifyError::StaleTimestamp { .. } => {
+                "stale_timestamp"
+            }
+            VerifyError::KeyLength(_)
+            | VerifyError::KeyNotHex
+            | VerifyError::KeyInvalid
+            | VerifyError::MissingSignature
+            | VerifyError::MissingTimestamp
+            | VerifyError::MalformedSignature
+            | VerifyError::BadSignature => "bad_signature",
+        }
+    }
+}
+
+/// Checks that a signed timestamp (unix seconds, digits only) is within
+/// [`TIMESTAMP_TOLERANCE_SECONDS`] of `now`, in the past or the future.
+pub fn check_fresh(timestamp: &str, now: DateTime<Utc>) -> Result<(), VerifyError> {
+    let digits = !timestamp.is_empty() && timestamp.bytes().all(|b| b.is_ascii_digit());
+    let seconds: i64 = match digits.then(|| timestamp.parse()) {
+        Some(Ok(seconds)) => seconds,
+        _ => return Err(VerifyError::TimestampNotSeconds),
+    };
+    let apart = seconds.abs_diff(now.timestamp());
+    if apart > TIMESTAMP_TOLERANCE_SECONDS {
+        return Err(VerifyError::StaleTimestamp { seconds: apart });
+    }
+    Ok(())
 }
 
 /// Checks interaction requests against the application's public key.
@@ -67,6 +116,20 @@ impl InteractionVerifier {
         self.inner
             .verify(signature, timestamp, body)
             .map_err(|()| VerifyError::BadSignature)
+    }
+
+    /// [`verify`](Self::verify), then [`check_fresh`] against `now`: what the
+    /// endpoint requires before it runs anything. The signature comes first so that
+    /// an unsigned request never learns anything about the clock.
+    pub fn verify_fresh(
+        &self,
+        signature_hex: Option<&str>,
+        timestamp: Option<&str>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<(), VerifyError> {
+        self.verify(signature_hex, timestamp, body)?;
+        check_fresh(timestamp.unwrap_or_default(), now)
     }
 }
 
@@ -194,6 +257,82 @@ mod tests {
         );
         let padded = format!("  {}\n", fixtures::public_key_hex());
         assert!(InteractionVerifier::new(&padded).is_ok());
+    }
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(seconds, 0).unwrap()
+    }
+
+    #[test]
+    fn fixtures_are_fresh_only_within_five_minutes_either_way() {
+        let v = verifier();
+        for (file, ts, sig) in fixtures::vectors() {
+            let signed: i64 = ts.parse().unwrap();
+            let fresh = |now| v.verify_fresh(Some(&sig), Some(&ts), body(&file), at(now));
+            for now in [signed, signed - 300, signed + 300] {
+                assert_eq!(fresh(now), Ok(()), "{file} at {now}");
+            }
+            // Signed 301 s before the server's clock (a replay), or after (a future stamp).
+            for now in [signed + 301, signed - 301] {
+                let error = fresh(now).unwrap_err();
+                assert_eq!(error, VerifyError::StaleTimestamp { seconds: 301 });
+                assert_eq!(error.code(), "stale_timestamp");
+            }
+            assert!(fresh(signed + 86_400).is_err());
+        }
+    }
+
+    #[test]
+    fn the_signature_is_checked_before_the_clock() {
+        let v = verifier();
+        let (file, ts, _) = fixtures::vectors().remove(0);
+        let wrong = "0".repeat(128);
+        let stale = at(0);
+        let error = v
+            .verify_fresh(Some(&wrong), Some(&ts), body(&file), stale)
+            .unwrap_err();
+        assert_eq!(error, VerifyError::BadSignature);
+        assert_eq!(error.code(), "bad_signature");
+        assert_eq!(
+            v.verify_fresh(None, None, body(&file), stale),
+            Err(VerifyError::MissingSignature)
+        );
+    }
+
+    #[test]
+    fn timestamps_must_be_plain_unix_seconds() {
+        let now = at(1_760_000_200);
+        assert_eq!(check_fresh("1760000200", now), Ok(()));
+        for text in [
+            "",
+            " 1760000200",
+            "1760000200 ",
+            "+1760000200",
+            "-1760000200",
+            "1760000200.0",
+            "1760000200000000000000",
+            "\u{0661}760000200",
+        ] {
+            assert_eq!(
+                check_fresh(text, now),
+                Err(VerifyError::TimestampNotSeconds),
+                "{text:?}"
+            );
+        }
+        // Far from now in either direction, without overflowing.
+        assert!(matches!(
+            check_fresh(&i64::MAX.to_string(), now),
+            Err(VerifyError::StaleTimestamp { .. })
+        ));
+        assert!(matches!(
+            check_fresh("0", now),
+            Err(VerifyError::StaleTimestamp {
+                seconds: 1_760_000_200
+            })
+        ));
+        // Leading zeros are still digits (Discord never sends them, but they are signed).
+        assert_eq!(check_fresh("01760000200", now), Ok(()));
+        assert_eq!(VerifyError::TimestampNotSeconds.code(), "stale_timestamp");
     }
 
     #[test]

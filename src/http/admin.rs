@@ -120,7 +120,7 @@ pub async fn payout(
     let held = read::holdings(&services.db, &form.discord_id).await?;
     let request = form.parse(&held)?.request(
         "api".into(),
-        services.config.commission.payout_threshold,
+        &services.config.commission.payout_thresholds,
         services.clock.now(),
         key,
     );

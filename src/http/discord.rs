@@ -1,9 +1,11 @@
-//! `POST /discord/interactions`: Ed25519-verified slash commands, answered inline.
+//! `POST /discord/interactions`: Ed25519-verified, fresh slash commands, each run at
+//! most once and answered inline.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract::{bounded_body, header};
 use super::ApiError;
+use crate::commands::once::run_once;
 use crate::discord::{parse_incoming, pong_body, Incoming, Reply};
 use crate::services::Services;
 
@@ -18,28 +20,33 @@ pub async fn interactions(
         ));
     };
     let body = bounded_body(payload).await?;
-    verifier
-        .verify(
-            header(&request, "X-Signature-Ed25519"),
-            header(&request, "X-Signature-Timestamp"),
-            &body,
-        )
-        .map_err(|e| ApiError::Unauthorized {
-            code: "bad_signature",
-            message: format!("invalid request signature: {e}"),
-        })?;
+    verifier.verify_fresh(
+        header(&request, "X-Signature-Ed25519"),
+        header(&request, "X-Signature-Timestamp"),
+        &body,
+        services.clock.now(),
+    )?;
     let admin_role = services.config.discord.admin_role.as_deref();
-    let incoming = parse_incoming(&body, admin_role).map_err(|e| ApiError::BadRequest {
+    let delivery = parse_incoming(&body, admin_role).map_err(|e| ApiError::BadRequest {
         code: "malformed_body",
         message: format!("not a Discord interaction: {e}"),
     })?;
-    let reply = match incoming {
-        Incoming::Ping => return Ok(HttpResponse::Ok().json(pong_body())),
+    if delivery.incoming == Incoming::Ping {
+        return Ok(HttpResponse::Ok().json(pong_body()));
+    }
+    let answer = run_once(&services, delivery.id, reply(&services, delivery.incoming)).await?;
+    Ok(HttpResponse::Ok().json(answer.http_body()))
+}
+
+/// What a verified interaction other than PING is answered with.
+async fn reply(services: &Services, incoming: Incoming) -> Reply {
+    match incoming {
         Incoming::Command(caller, command) => {
-            crate::commands::execute(&services, caller, command).await
+            crate::commands::execute(services, caller, command).await
         }
         Incoming::Refused(reply) => reply,
-        Incoming::Unsupported => Reply::refusal("This interaction is not supported."),
-    };
-    Ok(HttpResponse::Ok().json(reply.http_body()))
+        Incoming::Ping | Incoming::Unsupported => {
+            Reply::refusal("This interaction is not supported.")
+        }
+    }
 }

@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
+use crate::discord::VerifyError;
 use crate::ledger::LedgerError;
 use crate::payout::PayoutFormError;
 use crate::webhooks::WebhookError;
@@ -76,6 +77,23 @@ impl From<WebhookError> for ApiError {
     }
 }
 
+impl From<VerifyError> for ApiError {
+    /// Every refused interaction is a 401: Discord probes with bad signatures and
+    /// expects exactly that.
+    fn from(error: VerifyError) -> Self {
+        let message = match &error {
+            VerifyError::TimestampNotSeconds | VerifyError::StaleTimestamp { .. } => {
+                format!("stale request: {error}")
+            }
+            _ => format!("invalid request signature: {error}"),
+        };
+        ApiError::Unauthorized {
+            code: error.code(),
+            message,
+        }
+    }
+}
+
 impl From<PayoutFormError> for ApiError {
     fn from(error: PayoutFormError) -> Self {
         ApiError::BadRequest {
@@ -138,6 +156,24 @@ mod tests {
             let code = error.code();
             let answer = ApiError::from(error);
             assert_eq!(answer.status_code().as_u16(), status, "{code}");
+            assert_eq!(answer.code(), code);
+        }
+    }
+
+    #[test]
+    fn interaction_refusals_are_401_with_their_code() {
+        let cases = [
+            (VerifyError::BadSignature, "bad_signature"),
+            (VerifyError::MissingTimestamp, "bad_signature"),
+            (
+                VerifyError::StaleTimestamp { seconds: 301 },
+                "stale_timestamp",
+            ),
+            (VerifyError::TimestampNotSeconds, "stale_timestamp"),
+        ];
+        for (error, code) in cases {
+            let answer = ApiError::from(error);
+            assert_eq!(answer.status_code(), StatusCode::UNAUTHORIZED);
             assert_eq!(answer.code(), code);
         }
     }

@@ -123,7 +123,8 @@ pub struct PayoutRequest {
     pub force: bool,
     /// Who asked (Discord id of the admin, or `api`).
     pub requested_by: String,
-    pub threshold: rust_decimal::Decimal,
+    /// The payout threshold in the payout's currency.
+    pub threshold: Money,
     pub at: DateTime<Utc>,
     /// A payout already recorded under this key is answered again, not paid twice
     /// (`interaction:<id>` for `/payout`, `api:<Idempotency-Key>` for the admin API).
@@ -152,10 +153,7 @@ pub enum PayoutRefusal {
     #[error("{requested} is more than the available balance of {available}")]
     OverAvailable { requested: Money, available: Money },
     #[error("{requested} is below the payout threshold of {threshold}; pass force to pay anyway")]
-    BelowThreshold {
-        requested: Money,
-        threshold: rust_decimal::Decimal,
-    },
+    BelowThreshold { requested: Money, threshold: Money },
 }
 
 impl PayoutRefusal {

@@ -111,7 +111,7 @@ fn check_rules(request: &PayoutRequest, available: Money) -> Result<(), PayoutRe
             available,
         });
     }
-    if amount.amount() < request.threshold && !request.force {
+    if amount.amount() < request.threshold.amount() && !request.force {
         return Err(PayoutRefusal::BelowThreshold {
             requested: amount,
             threshold: request.threshold,

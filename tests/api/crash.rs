@@ -94,16 +94,30 @@ impl Server {
     }
 
     async fn command(&self, name: &str, options: Value, user: &str) {
+        // The child runs on the system clock: sign now, as Discord would.
+        let status = self.command_signed_at(name, options, user, 0).await;
+        assert_eq!(status, 200);
+    }
+
+    /// Sends a command signed `age_seconds` before the system clock; the status.
+    async fn command_signed_at(
+        &self,
+        name: &str,
+        options: Value,
+        user: &str,
+        age_seconds: i64,
+    ) -> u16 {
         let body = interaction(name, options, user, "Racer", false);
-        let signature = sign_discord(&body, "1760000200");
+        let timestamp = (chrono::Utc::now().timestamp() - age_seconds).to_string();
+        let signature = sign_discord(&body, &timestamp);
         let response = awc::Client::new()
             .post(format!("{}/discord/interactions", self.address))
             .insert_header(("X-Signature-Ed25519", signature))
-            .insert_header(("X-Signature-Timestamp", "1760000200"))
+            .insert_header(("X-Signature-Timestamp", timestamp))
             .send_body(body)
             .await
             .expect("interaction answered");
-        assert_eq!(response.status(), 200);
+        response.status().as_u16()
     }
 }
 
@@ -174,6 +188,12 @@ async fn kill_and_sigterm_under_load_lose_nothing_and_count_once(engine: Engine)
     let port = free_port();
     let server = Server::start(&test_db, port).await;
     let options = json!([{"name": "create", "type": 1, "options": [option("name", "Crash Cup")]}]);
+    // The binary judges freshness by the system clock: a capture from ten minutes ago
+    // is refused before it runs.
+    let stale = server
+        .command_signed_at("lobby", options.clone(), HOST, 600)
+        .await;
+    assert_eq!(stale, 401);
     server.command("lobby", options, HOST).await;
     for racer in RACERS {
         server.command("join", json!([]), racer).await;

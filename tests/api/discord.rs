@@ -18,14 +18,15 @@ async fn ping_pongs_and_bad_signatures_are_refused(engine: Engine) {
     assert_eq!((status, body), (200, json!({"type": 1})));
     let mut tampered = ping.clone();
     tampered[5] ^= 1;
-    let signature = sign_discord(&ping, "1760000200");
+    let now = app.clock.now().timestamp().to_string();
+    let signature = sign_discord(&ping, &now);
     let (status, body) = post(
         &app,
         "/discord/interactions",
         tampered,
         &[
             ("X-Signature-Ed25519", signature),
-            ("X-Signature-Timestamp", "1760000200".into()),
+            ("X-Signature-Timestamp", now),
         ],
     )
     .await;
@@ -239,3 +240,33 @@ async fn a_forgotten_window_closes_by_itself(engine: Engine) {
     assert_eq!(state, "closed");
 }
 on_both_engines!(a_forgotten_window_closes_by_itself);
+
+async fn payout_threshold_is_in_the_payouts_currency(engine: Engine) {
+    let app = spawn_app(engine, &full_config("[commission]\nhold_days = 0")).await;
+    create_lobby(&app, "Tokyo Cup").await;
+    command(&app, "join", json!([]), RACER_A, false).await;
+    command(&app, "start", json!([]), HOST, false).await;
+    let now = app.clock.now().timestamp();
+    let sale = stripe_checkout("evt_jpy", "pi_jpy", 20000, "jpy", now, None);
+    assert_eq!(post_stripe(&app, sale).await.0, 200);
+    let pay = |amount: &str, force: bool| {
+        json!([
+            {"name": "user", "type": 6, "value": RACER_A},
+            option("amount", amount),
+            {"name": "force", "type": 5, "value": force},
+        ])
+    };
+    // 500 yen is far below the default read in yen (2000 JPY), not above "20.00".
+    let small = command(&app, "payout", pay("500", false), RACER_B, true).await;
+    let text = small["content"].as_str().unwrap();
+    assert!(
+        is_ephemeral(&small) && text.contains("threshold of 2000 JPY"),
+        "{small}"
+    );
+    let paid = command(&app, "payout", pay("2000", false), RACER_B, true).await;
+    assert!(!is_ephemeral(&paid), "{paid}");
+    let forced = command(&app, "payout", pay("500", true), RACER_B, true).await;
+    assert!(!is_ephemeral(&forced), "{forced}");
+    assert_eq!(wallet(&app, RACER_A, "JPY").await.0, "1500");
+}
+on_both_engines!(payout_threshold_is_in_the_payouts_currency);

@@ -63,7 +63,7 @@ fn payout(racer: &str, amount: &str, force: bool) -> PayoutRequest {
         note: Some("test".into()),
         force,
         requested_by: "admin".into(),
-        threshold: Decimal::new(2000, 2),
+        threshold: usd("20.00"),
         at: t0(),
         idempotency_key: None,
     }

@@ -8,6 +8,7 @@ mod webdriver;
 mod browser;
 mod crash;
 mod discord;
+mod discord_delivery;
 mod fuzz;
 mod guilds;
 mod health;

@@ -1,5 +1,7 @@
 //! Builds and signs requests exactly as Discord and the shops do.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use cozykart::webhooks::{shopify, stripe};
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{json, Value};
@@ -31,7 +33,19 @@ pub fn full_config(extra: &str) -> String {
     )
 }
 
-/// A slash-command interaction shaped like the fixtures.
+/// Interaction ids handed out by [`interaction`]: one sequence for the whole test
+/// binary, so that no two interactions share an id, even across restarts on one
+/// database (Discord never reuses one either).
+static NEXT_INTERACTION_ID: AtomicU64 = AtomicU64::new(1_400_000_000_000_000_000);
+
+/// A fresh interaction id, as Discord gives every interaction.
+pub fn next_interaction_id() -> String {
+    NEXT_INTERACTION_ID
+        .fetch_add(1, Ordering::Relaxed)
+        .to_string()
+}
+
+/// A slash-command interaction shaped like the fixtures, with an id of its own.
 pub fn interaction(
     name: &str,
     options: Value,
@@ -41,6 +55,7 @@ pub fn interaction(
 ) -> Vec<u8> {
     let mut body: Value =
         serde_json::from_slice(include_bytes!("../fixtures/discord/join.json")).unwrap();
+    body["id"] = json!(next_interaction_id());
     body["data"]["name"] = json!(name);
     body["data"]["options"] = options.clone();
     if let Some(user) = options
@@ -69,10 +84,26 @@ pub fn sign_discord(body: &[u8], timestamp: &str) -> String {
     hex::encode(key.sign(&message).to_bytes())
 }
 
-/// Sends a signed interaction; returns the status and JSON answer.
+/// Sends an interaction signed now (per the app's clock), as Discord does; returns
+/// the status and JSON answer.
 pub async fn discord(app: &TestApp, body: Vec<u8>) -> (u16, Value) {
-    let timestamp = "1760000200";
+    let timestamp = app.clock.now().timestamp().to_string();
+    discord_signed_at(app, body, &timestamp).await
+}
+
+/// Sends an interaction signed with the given `X-Signature-Timestamp`.
+pub async fn discord_signed_at(app: &TestApp, body: Vec<u8>, timestamp: &str) -> (u16, Value) {
     let signature = sign_discord(&body, timestamp);
+    discord_with(app, body, timestamp, signature).await
+}
+
+/// Sends an interaction with the given timestamp and signature headers as they are.
+pub async fn discord_with(
+    app: &TestApp,
+    body: Vec<u8>,
+    timestamp: &str,
+    signature: String,
+) -> (u16, Value) {
     let mut response = app
         .client()
         .post(format!("{}/discord/interactions", app.address))

@@ -2,6 +2,7 @@
 //! secret in the message.
 
 use cozykart::config::{Config, ConfigError};
+use cozykart::money::Currency;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -17,6 +18,8 @@ const CONFIG_KEYS: &[(&str, &str)] = &[
     ("commission", "rate"), ("commission", "max_racers"), ("commission", "hold_days"),
     ("commission", "payout_threshold"), ("commission", "untagged"),
     ("commission", "max_window_minutes"), ("commission", "max_delay_minutes"),
+    ("commission", "payout_thresholds"), ("commission.payout_thresholds", "JPY"),
+    ("commission.payout_thresholds", "kwd"), ("commission.payout_thresholds", "XXX"),
     ("shops.main", "provider"), ("shops.main", "guild_id"), ("shops.main", "checkout_url"),
     ("shops.main", "kofi_types"), ("shops.main", "previous_secret"),
 ];
@@ -93,7 +96,10 @@ proptest! {
                 let c = &config.commission;
                 prop_assert!(c.rate.value() >= Decimal::ZERO && c.rate.value() <= Decimal::ONE);
                 prop_assert!((1..=64).contains(&c.max_racers));
-                prop_assert!(!c.payout_threshold.is_sign_negative());
+                for currency in Currency::all() {
+                    let threshold = c.payout_thresholds.for_currency(currency);
+                    prop_assert!(!threshold.is_negative() && threshold.currency() == currency);
+                }
                 for shop in config.shops.values() {
                     prop_assert!(!shop.secrets.is_empty());
                     prop_assert!(shop.secrets.iter().all(|s| !s.trim().is_empty()));

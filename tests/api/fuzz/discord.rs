@@ -1,14 +1,22 @@
-//! Discord: Ed25519 request verification against the recorded vectors, public key
-//! checks, and the interaction parser on arbitrary bytes, mutated interactions and
-//! generated command trees.
+//! Discord: Ed25519 request verification against the recorded vectors, the freshness
+//! of signed timestamps, public key checks, and the interaction parser on arbitrary
+//! bytes, mutated interactions and generated command trees.
 
-use cozykart::discord::{parse_incoming, Command, Incoming, InteractionVerifier, VerifyError};
+use chrono::{DateTime, Utc};
+use cozykart::discord::{
+    parse_incoming, Command, Delivery, Incoming, InteractionVerifier, VerifyError,
+    TIMESTAMP_TOLERANCE_SECONDS,
+};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{json, Value};
 
 use super::mutation::{edits, mutate};
 use super::{any_json, arbitrary_bytes, config, fixture_json, scalar, tricky_string};
+use crate::signing::sign_discord;
+
+/// When every recorded vector was signed.
+const RECORDED_AT: i64 = 1_760_000_200;
 
 const DISCORD_FIXTURES: &[(&str, &[u8])] = &[
     (
@@ -302,8 +310,8 @@ fn check_command(command: &Command) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn check_incoming(result: &Result<Incoming, serde_json::Error>) -> Result<(), TestCaseError> {
-    match result {
+fn check_incoming(result: &Result<Delivery, serde_json::Error>) -> Result<(), TestCaseError> {
+    match result.as_ref().map(|delivery| &delivery.incoming) {
         Ok(Incoming::Command(caller, command)) => {
             prop_assert!(caller.user_id.parse::<u64>().is_ok_and(|id| id > 0));
             check_command(command)?;
@@ -353,9 +361,28 @@ fn discord_timestamp() -> impl Strategy<Value = Option<String>> {
         Just(Some("1760000200".to_owned())),
         Just(Some("1760000200 ".to_owned())),
         Just(Some("01760000200".to_owned())),
+        Just(Some("+1760000200".to_owned())),
+        (-1000i64..1000).prop_map(|d| Some((RECORDED_AT + d).to_string())),
         any::<i64>().prop_map(|t| Some(t.to_string())),
         ".{0,40}".prop_map(Some),
     ]
+}
+
+/// The server's clock: around the recorded vectors' signing time, or anywhere.
+fn server_now() -> impl Strategy<Value = DateTime<Utc>> {
+    prop_oneof![
+        3 => (-1000i64..1000).prop_map(|d| RECORDED_AT + d),
+        1 => -8_000_000_000i64..8_000_000_000,
+    ]
+    .prop_map(|t| DateTime::from_timestamp(t, 0).expect("in range"))
+}
+
+/// Whether `timestamp` is unix seconds within the tolerance of `now`.
+fn fresh(timestamp: &str, now: DateTime<Utc>) -> bool {
+    timestamp.bytes().all(|b| b.is_ascii_digit())
+        && timestamp
+            .parse::<i64>()
+            .is_ok_and(|t| t.abs_diff(now.timestamp()) <= TIMESTAMP_TOLERANCE_SECONDS)
 }
 
 proptest! {
@@ -393,6 +420,62 @@ proptest! {
     }
 
     #[test]
+    fn discord_verify_fresh_accepts_only_signed_and_fresh_requests(
+        signature in discord_signature(),
+        timestamp in discord_timestamp(),
+        body in prop_oneof![
+            prop::sample::select(DISCORD_FIXTURES).prop_map(|(_, b)| b.to_vec()),
+            arbitrary_bytes(),
+        ],
+        now in server_now(),
+    ) {
+        let verifier = discord_verifier();
+        let result = verifier.verify_fresh(signature.as_deref(), timestamp.as_deref(), &body, now);
+        let signed = verifier.verify(signature.as_deref(), timestamp.as_deref(), &body).is_ok();
+        match &result {
+            Ok(()) => {
+                let ts = timestamp.as_deref().unwrap_or_default();
+                prop_assert!(signed && fresh(ts, now), "accepted {ts:?} at {now}");
+            }
+            // Only a correctly signed request learns that its timestamp is stale.
+            Err(VerifyError::StaleTimestamp { .. } | VerifyError::TimestampNotSeconds) => {
+                let ts = timestamp.as_deref().unwrap_or_default();
+                prop_assert!(signed && !fresh(ts, now), "refused {ts:?} at {now}");
+            }
+            Err(_) => prop_assert!(!signed),
+        }
+    }
+
+    #[test]
+    fn discord_correctly_signed_requests_are_accepted_only_when_fresh(
+        (file, body) in prop::sample::select(DISCORD_FIXTURES),
+        signed_at in prop_oneof![
+            3 => (-1000i64..1000).prop_map(|d| RECORDED_AT + d),
+            1 => any::<i64>(),
+        ],
+        now in server_now(),
+    ) {
+        let timestamp = signed_at.to_string();
+        let signature = sign_discord(body, &timestamp);
+        let result =
+            discord_verifier().verify_fresh(Some(&signature), Some(&timestamp), body, now);
+        let skew = signed_at.abs_diff(now.timestamp());
+        match result {
+            Ok(()) => prop_assert!(
+                signed_at >= 0 && skew <= TIMESTAMP_TOLERANCE_SECONDS,
+                "{file}: accepted {skew} s apart"
+            ),
+            Err(VerifyError::StaleTimestamp { seconds }) => {
+                prop_assert_eq!(seconds, skew);
+                prop_assert!(skew > TIMESTAMP_TOLERANCE_SECONDS);
+            }
+            // A negative time has a sign, which is not unix seconds as Discord sends it.
+            Err(VerifyError::TimestampNotSeconds) => prop_assert!(signed_at < 0),
+            Err(other) => return Err(TestCaseError::fail(format!("{file}: {other:?}"))),
+        }
+    }
+
+    #[test]
     fn discord_public_keys_are_checked_without_panicking(
         key in prop_oneof!["[0-9a-fA-F]{64}", " ?[0-9a-f]{62,66} ?", ".{0,70}"],
     ) {
@@ -424,6 +507,7 @@ proptest! {
 #[test]
 fn discord_fixtures_still_verify_and_parse() {
     let verifier = discord_verifier();
+    let signed_at = |seconds| DateTime::from_timestamp(seconds, 0).expect("in range");
     for (file, ts, sig) in discord_vectors() {
         let body = discord_body(&file);
         assert_eq!(
@@ -431,7 +515,20 @@ fn discord_fixtures_still_verify_and_parse() {
             Ok(()),
             "{file}"
         );
-        let incoming = parse_incoming(body, None).unwrap();
+        // Fresh at the time they were signed; a replay (or a clock far behind) later.
+        let at = ts.parse::<i64>().expect("unix seconds");
+        assert_eq!(
+            verifier.verify_fresh(Some(&sig), Some(&ts), body, signed_at(at)),
+            Ok(())
+        );
+        for stale in [at + 301, at - 301] {
+            assert_eq!(
+                verifier.verify_fresh(Some(&sig), Some(&ts), body, signed_at(stale)),
+                Err(VerifyError::StaleTimestamp { seconds: 301 }),
+                "{file}"
+            );
+        }
+        let incoming = parse_incoming(body, None).unwrap().incoming;
         assert!(
             matches!(incoming, Incoming::Ping | Incoming::Command(..)),
             "{file}"

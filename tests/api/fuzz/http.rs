@@ -12,8 +12,10 @@ use super::kofi::{form_encode, KOFI_FORM};
 use super::shopify::{SHOPIFY_ORDER, SHOPIFY_REFUND};
 use super::stripe::STRIPE_FIXTURES;
 use super::{all_secrets, arbitrary_bytes, fixture_json, samples};
-use crate::helpers::{spawn_app, Engine};
-use crate::signing::{full_config, post, shopify_signature, KOFI_TOKEN};
+use crate::helpers::{spawn_app, t0, Engine};
+use crate::signing::{
+    discord_signed_at, full_config, post, shopify_signature, sign_discord, KOFI_TOKEN,
+};
 
 /// One hostile request.
 #[derive(Clone, Debug)]
@@ -110,20 +112,44 @@ fn near_miss() -> impl Strategy<Value = HttpCase> {
         ],
         body: discord_body(&file).to_vec(),
     });
+    // Intact and correctly signed, but stale or from the future by the server's clock
+    // (which starts at t0).
+    let discord_stale = (
+        prop::sample::select(discord_vectors()),
+        prop_oneof![-1_000_000i64..=-301, 301i64..=1_000_000],
+    )
+        .prop_map(|((file, _, _), skew)| {
+            let body = discord_body(&file).to_vec();
+            let timestamp = (t0().timestamp() + skew).to_string();
+            HttpCase {
+                path: "/discord/interactions",
+                headers: vec![
+                    (
+                        "X-Signature-Ed25519",
+                        sign_discord(&body, &timestamp).into_bytes(),
+                    ),
+                    ("X-Signature-Timestamp", timestamp.into_bytes()),
+                ],
+                body,
+            }
+        });
     let damage = prop_oneof![
         (any::<Index>(), 1u8..=255).prop_map(|(at, x)| (0u8, at, x)),
         (any::<Index>(), Just(0u8)).prop_map(|(at, x)| (1u8, at, x)),
         (any::<Index>(), any::<u8>()).prop_map(|(at, x)| (2u8, at, x)),
     ];
-    (prop_oneof![stripe, shopify, kofi, discord], damage).prop_map(|(mut case, (how, at, x))| {
-        let i = at.index(case.body.len());
-        match how {
-            0 => case.body[i] ^= x,
-            1 => case.body.truncate(i),
-            _ => case.body.push(x),
-        }
-        case
-    })
+    let damaged = (prop_oneof![stripe, shopify, kofi, discord], damage).prop_map(
+        |(mut case, (how, at, x))| {
+            let i = at.index(case.body.len());
+            match how {
+                0 => case.body[i] ^= x,
+                1 => case.body.truncate(i),
+                _ => case.body.push(x),
+            }
+            case
+        },
+    );
+    prop_oneof![4 => damaged, 1 => discord_stale]
 }
 
 fn http_case() -> impl Strategy<Value = HttpCase> {
@@ -201,6 +227,32 @@ fn describe(case: &HttpCase) -> String {
         case.body.len(),
         String::from_utf8_lossy(&case.body[..case.body.len().min(300)])
     )
+}
+
+/// The other side of the stale cases above: an intact, correctly signed interaction
+/// is accepted exactly when its timestamp is within five minutes of the server's
+/// clock, either way, and refused as stale otherwise.
+#[actix_web::test]
+async fn signed_interactions_are_accepted_only_when_fresh() {
+    let app = spawn_app(Engine::Sqlite, &full_config("")).await;
+    let cases = samples(
+        (
+            prop::sample::select(discord_vectors()),
+            prop_oneof![-1000i64..=1000, -301i64..=-299, 299i64..=301],
+        ),
+        48,
+    );
+    let now = app.clock.now().timestamp();
+    for ((file, _, _), skew) in cases {
+        let body = discord_body(&file).to_vec();
+        let (status, json) = discord_signed_at(&app, body, &(now + skew).to_string()).await;
+        if skew.abs() <= 300 {
+            assert_eq!(status, 200, "{file} {skew:+} s: {json}");
+        } else {
+            assert_eq!(status, 401, "{file} {skew:+} s: {json}");
+            assert_eq!(json["error"], "stale_timestamp", "{file} {skew:+} s");
+        }
+    }
 }
 
 // Regressions found by the properties above

@@ -1,0 +1,135 @@
+//! Each Discord interaction runs at most once. This module owns the `interactions`
+//! table: a delivery claims its interaction id with an insert before anything runs
+//! (the primary key lets exactly one of two concurrent deliveries win, in this
+//! process or another), and the reply is stored once the command has answered, so a
+//! repeat is answered the same way and runs nothing.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use entity::interaction;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    TryInsertResult,
+};
+use serde_json::Value;
+
+use super::execute;
+use crate::discord::{Caller, Command, InteractionId, Reply};
+use crate::services::Services;
+
+/// The answer to a repeat that arrives while the first delivery still runs (or the
+/// process running it stopped before it answered).
+pub const ALREADY_HANDLED: &str = "That command is already being handled.";
+
+/// How a delivery of an interaction was answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivered {
+    /// The first delivery: the command ran and this is its reply.
+    First(Reply),
+    /// A repeat of an answered interaction: the reply body stored by the first.
+    Repeat(Value),
+    /// A repeat while the first has not answered yet: nothing ran.
+    InFlight,
+}
+
+impl Delivered {
+    /// The body for the HTTP interactions endpoint.
+    pub fn http_body(self) -> Value {
+        match self {
+            Delivered::First(reply) => reply.http_body(),
+            Delivered::Repeat(body) => body,
+            Delivered::InFlight => Reply::refusal(ALREADY_HANDLED).http_body(),
+        }
+    }
+}
+
+/// Runs `run` only if this is the first delivery of `id`, then stores its reply.
+/// `run` is not polled at all for a repeat. An error means the claim could not be
+/// made, and nothing ran.
+pub async fn run_once(
+    services: &Services,
+    id: InteractionId,
+    run: impl Future<Output = Reply>,
+) -> Result<Delivered, DbErr> {
+    if let Some(repeat) = claim(&services.db, id, services.clock.now()).await? {
+        tracing::info!(interaction = %id, "repeated interaction; not run again");
+        return Ok(repeat);
+    }
+    let reply = run.await;
+    if let Err(error) = store_reply(&services.db, id, &reply.http_body()).await {
+        // The command ran and its reply still goes out; a repeat gets ALREADY_HANDLED.
+        tracing::error!(interaction = %id, %error, "storing the reply of an interaction failed");
+    }
+    Ok(Delivered::First(reply))
+}
+
+/// [`execute`] for a delivery from the gateway: `None` when the interaction was
+/// claimed before (the delivery that claimed it answers), a refusal when the claim
+/// cannot be made.
+pub async fn execute_once(
+    services: &Services,
+    id: InteractionId,
+    caller: Caller,
+    command: Command,
+) -> Option<Reply> {
+    match run_once(services, id, execute(services, caller, command)).await {
+        Ok(Delivered::First(reply)) => Some(reply),
+        Ok(Delivered::Repeat(_) | Delivered::InFlight) => None,
+        Err(error) => {
+            tracing::error!(interaction = %id, %error, "claiming an interaction failed");
+            Some(Reply::refusal(
+                "The server is not answering right now; please try again.",
+            ))
+        }
+    }
+}
+
+/// Claims `id` for this delivery: `None` when it is the first, else what a repeat
+/// answers.
+async fn claim(
+    db: &impl ConnectionTrait,
+    id: InteractionId,
+    at: DateTime<Utc>,
+) -> Result<Option<Delivered>, DbErr> {
+    let row = interaction::ActiveModel {
+        id: Set(id.to_string()),
+        received_at: Set(at),
+        reply: Set(None),
+    };
+    let inserted = interaction::Entity::insert(row)
+        .on_conflict_do_nothing()
+        .exec_without_returning(db)
+        .await?;
+    if matches!(inserted, TryInsertResult::Inserted(1)) {
+        return Ok(None);
+    }
+    let stored = interaction::Entity::find_by_id(id.to_string())
+        .one(db)
+        .await?
+        .and_then(|row| row.reply);
+    let repeat = match stored.map(|text| serde_json::from_str::<Value>(&text)) {
+        Some(Ok(body)) => Delivered::Repeat(body),
+        Some(Err(error)) => {
+            tracing::warn!(interaction = %id, %error, "stored reply is not JSON");
+            Delivered::InFlight
+        }
+        None => Delivered::InFlight,
+    };
+    Ok(Some(repeat))
+}
+
+/// Keeps the reply sent for `id`, for the repeats.
+async fn store_reply(
+    db: &impl ConnectionTrait,
+    id: InteractionId,
+    body: &Value,
+) -> Result<(), DbErr> {
+    interaction::Entity::update_many()
+        .col_expr(interaction::Column::Reply, Expr::value(body.to_string()))
+        .filter(interaction::Column::Id.eq(id.to_string()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
