@@ -12,8 +12,9 @@ use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use crate::checkout::CheckoutUrl;
 use crate::money::{Currency, Money, Rate};
-use crate::sale::Provider;
+use crate::sale::{CommissionBase, Provider};
 
 /// The defaults, compiled in so that the binary runs from any directory.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -78,6 +79,8 @@ pub struct CommissionConfig {
     /// Payouts below this amount (in any currency's units) need `force`.
     pub payout_threshold: Decimal,
     pub untagged: UntaggedPolicy,
+    /// What the pool is a share of: the whole amount, or the goods alone.
+    pub base: CommissionBase,
     pub max_window_minutes: u32,
     pub max_delay_minutes: u32,
 }
@@ -89,7 +92,8 @@ pub struct ShopConfig {
     /// Current secret first, then a previous one still accepted during rotation.
     pub secrets: Vec<String>,
     pub guild_id: Option<String>,
-    pub checkout_url: Option<String>,
+    /// Link on overlays, to which a lobby's code is added (see [`CheckoutUrl`]).
+    pub checkout_url: Option<CheckoutUrl>,
     /// Ko-fi `type`s that count as merch sales (default `Shop Order`).
     pub kofi_types: Vec<String>,
 }
@@ -160,6 +164,8 @@ struct RawCommission {
     payout_threshold: String,
     #[serde(deserialize_with = "lenient")]
     untagged: String,
+    #[serde(deserialize_with = "lenient")]
+    base: String,
     #[serde(deserialize_with = "lenient")]
     max_window_minutes: String,
     #[serde(deserialize_with = "lenient")]
@@ -325,6 +331,18 @@ impl Config {
     }
 }
 
+/// `commission.base`: `total` (today's pool) or `subtotal` (the goods alone).
+fn commission_base(text: &str) -> Result<CommissionBase, ConfigError> {
+    match text.trim() {
+        "total" => Ok(CommissionBase::Total),
+        "subtotal" => Ok(CommissionBase::Subtotal),
+        other => Err(invalid(
+            "commission.base",
+            format!("{other:?} is not total or subtotal"),
+        )),
+    }
+}
+
 impl CommissionConfig {
     fn validate(raw: RawCommission) -> Result<Self, ConfigError> {
         let rate = Rate::parse(&raw.rate).map_err(|e| invalid("commission.rate", e))?;
@@ -353,6 +371,7 @@ impl CommissionConfig {
                 ))
             }
         };
+        let base = commission_base(&raw.base)?;
         let max_window_minutes = number(
             "commission.max_window_minutes",
             &raw.max_window_minutes,
@@ -370,6 +389,7 @@ impl CommissionConfig {
             hold_days: number("commission.hold_days", &raw.hold_days, HOLD_DAYS_LIMIT)?,
             payout_threshold,
             untagged,
+            base,
             max_window_minutes,
             max_delay_minutes: number(
                 "commission.max_delay_minutes",
@@ -415,7 +435,7 @@ impl ShopConfig {
             provider,
             secrets,
             guild_id: non_empty(&raw.guild_id),
-            checkout_url: non_empty(&raw.checkout_url),
+            checkout_url: non_empty(&raw.checkout_url).map(|url| CheckoutUrl::parse(&url)),
             kofi_types: raw
                 .kofi_types
                 .unwrap_or_else(|| vec!["Shop Order".to_owned()]),
@@ -434,6 +454,7 @@ mod tests {
         assert_eq!(config.commission.rate.to_string(), "0.2");
         assert_eq!(config.commission.max_racers, 8);
         assert_eq!(config.commission.untagged, UntaggedPolicy::Split);
+        assert_eq!(config.commission.base, CommissionBase::Total);
         assert!(config.shops.is_empty());
         assert!(config.admin_token.is_none());
     }
@@ -444,6 +465,10 @@ mod tests {
         assert!(error.to_string().contains("commission.rate"), "{error}");
         let error = Config::from_toml("[commission]\nuntagged = \"all\"").unwrap_err();
         assert!(error.to_string().contains("commission.untagged"), "{error}");
+        let error = Config::from_toml("[commission]\nbase = \"net\"").unwrap_err();
+        assert!(error.to_string().contains("commission.base"), "{error}");
+        let subtotal = Config::from_toml("[commission]\nbase = \"subtotal\"").unwrap();
+        assert_eq!(subtotal.commission.base, CommissionBase::Subtotal);
         let error =
             Config::from_toml("[shops.main]\nprovider = \"paypal\"\nsecret = \"x\"").unwrap_err();
         assert!(error.to_string().contains("shops.main.provider"), "{error}");

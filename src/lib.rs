@@ -12,8 +12,9 @@
 //!   (LedgerActor, the only writer of money; `read` and `verify`).
 //! - Below them: `commission` (the rate in force), `payout` (one parse of a payout
 //!   request), `webhooks` (signatures and parsers into `sale` events), `money`
-//!   (`Money`, `Currency`, `Rate`, `Pot`, the exact split), `config`, `clock`, `db`,
-//!   `telemetry`.
+//!   (`Money`, `Currency`, `Rate`, `Pot`, the exact split), `config` (with
+//!   `checkout`, the lobby's checkout link), `clock`, `db`, `telemetry`.
+pub mod checkout;
 pub mod cli;
 pub mod clock;
 pub mod commands;

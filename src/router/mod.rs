@@ -145,7 +145,8 @@ impl Routing {
             .shops
             .get(&sale.shop)
             .and_then(|shop| shop.guild_id.clone());
-        let pool = sale.amount.commission(self.rates.current(guild.as_deref()));
+        let base = sale.commission_base(commission.base);
+        let pool = base.commission(self.rates.current(guild.as_deref()));
         let tag = self.resolve_tag(&sale, guild.as_deref()).await?;
         let only = match tag {
             Tag::Lobby(id) => Some(id),
