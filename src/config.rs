@@ -11,8 +11,9 @@ use figment::Figment;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use crate::checkout::CheckoutUrl;
 use crate::money::{Currency, Money, PayoutThresholds, Rate};
-use crate::sale::Provider;
+use crate::sale::{CommissionBase, Provider};
 
 /// The defaults, compiled in so that the binary runs from any directory.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -99,6 +100,8 @@ pub struct CommissionConfig {
     /// Payouts below their currency's threshold need `force`.
     pub payout_thresholds: PayoutThresholds,
     pub untagged: UntaggedPolicy,
+    /// What the pool is a share of: the whole amount, or the goods alone.
+    pub base: CommissionBase,
     pub max_window_minutes: u32,
     pub max_delay_minutes: u32,
 }
@@ -110,7 +113,8 @@ pub struct ShopConfig {
     /// Current secret first, then a previous one still accepted during rotation.
     pub secrets: Vec<String>,
     pub guild_id: Option<String>,
-    pub checkout_url: Option<String>,
+    /// Link on overlays, to which a lobby's code is added (see [`CheckoutUrl`]).
+    pub checkout_url: Option<CheckoutUrl>,
     /// Ko-fi `type`s that count as merch sales (default `Shop Order`).
     pub kofi_types: Vec<String>,
 }
@@ -232,6 +236,8 @@ struct RawCommission {
     payout_thresholds: BTreeMap<String, Text>,
     #[serde(deserialize_with = "lenient")]
     untagged: String,
+    #[serde(deserialize_with = "lenient")]
+    base: String,
     #[serde(deserialize_with = "lenient")]
     max_window_minutes: String,
     #[serde(deserialize_with = "lenient")]
@@ -432,6 +438,18 @@ impl Config {
     }
 }
 
+/// `commission.base`: `total` (today's pool) or `subtotal` (the goods alone).
+fn commission_base(text: &str) -> Result<CommissionBase, ConfigError> {
+    match text.trim() {
+        "total" => Ok(CommissionBase::Total),
+        "subtotal" => Ok(CommissionBase::Subtotal),
+        other => Err(invalid(
+            "commission.base",
+            format!("{other:?} is not total or subtotal"),
+        )),
+    }
+}
+
 impl CommissionConfig {
     fn validate(raw: RawCommission) -> Result<Self, ConfigError> {
         let rate = Rate::parse(&raw.rate).map_err(|e| invalid("commission.rate", e))?;
@@ -451,6 +469,7 @@ impl CommissionConfig {
                 ))
             }
         };
+        let base = commission_base(&raw.base)?;
         let max_window_minutes = number(
             "commission.max_window_minutes",
             &raw.max_window_minutes,
@@ -468,6 +487,7 @@ impl CommissionConfig {
             hold_days: number("commission.hold_days", &raw.hold_days, HOLD_DAYS_LIMIT)?,
             payout_thresholds,
             untagged,
+            base,
             max_window_minutes,
             max_delay_minutes: number(
                 "commission.max_delay_minutes",
@@ -535,7 +555,7 @@ impl ShopConfig {
             provider,
             secrets,
             guild_id: non_empty(&raw.guild_id),
-            checkout_url: non_empty(&raw.checkout_url),
+            checkout_url: non_empty(&raw.checkout_url).map(|url| CheckoutUrl::parse(&url)),
             kofi_types: raw
                 .kofi_types
                 .unwrap_or_else(|| vec!["Shop Order".to_owned()]),
@@ -554,6 +574,7 @@ mod tests {
         assert_eq!(config.commission.rate.to_string(), "0.2");
         assert_eq!(config.commission.max_racers, 8);
         assert_eq!(config.commission.untagged, UntaggedPolicy::Split);
+        assert_eq!(config.commission.base, CommissionBase::Total);
         assert!(config.shops.is_empty());
         assert!(config.admin_token.is_none());
     }
@@ -564,6 +585,10 @@ mod tests {
         assert!(error.to_string().contains("commission.rate"), "{error}");
         let error = Config::from_toml("[commission]\nuntagged = \"all\"").unwrap_err();
         assert!(error.to_string().contains("commission.untagged"), "{error}");
+        let error = Config::from_toml("[commission]\nbase = \"net\"").unwrap_err();
+        assert!(error.to_string().contains("commission.base"), "{error}");
+        let subtotal = Config::from_toml("[commission]\nbase = \"subtotal\"").unwrap();
+        assert_eq!(subtotal.commission.base, CommissionBase::Subtotal);
         let error =
             Config::from_toml("[shops.main]\nprovider = \"paypal\"\nsecret = \"x\"").unwrap_err();
         assert!(error.to_string().contains("shops.main.provider"), "{error}");

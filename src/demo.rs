@@ -8,6 +8,7 @@ use actix_web::http::StatusCode;
 use anyhow::Context;
 use serde_json::{json, Value};
 
+use crate::checkout::CheckoutUrl;
 use crate::clock::Clock;
 use crate::config::{Config, ShopConfig};
 use crate::lobby::{Join, Start};
@@ -40,7 +41,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
             provider: Provider::Stripe,
             secrets: vec![DEMO_SECRET.to_owned()],
             guild_id: None,
-            checkout_url: Some("https://shop.example/merch?lobby=".to_owned()),
+            checkout_url: Some(CheckoutUrl::parse("https://shop.example/merch?lobby=")),
             kofi_types: Vec::new(),
         },
     );

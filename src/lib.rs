@@ -14,7 +14,9 @@
 //! - Below them: `commission` (the rate in force), `payout` (one parse of a payout
 //!   request), `webhooks` (signatures and parsers into `sale` events), `money`
 //!   (`Money`, `Currency`, `Rate`, `Pot`, the exact split, `PayoutThresholds`),
-//!   `config`, `clock`, `db`, `telemetry`.
+//!   `config` (with `checkout`, the lobby's checkout link), `clock`, `db`,
+//!   `telemetry`.
+pub mod checkout;
 pub mod cli;
 pub mod clock;
 pub mod commands;

@@ -6,6 +6,12 @@ use chrono::{DateTime, Utc};
 
 use crate::money::Money;
 
+/// Characters of lobby codes: no 0/O, 1/I/L, so a viewer can read one off a
+/// stream. A code always holds at least one letter, so it never reads as an id.
+pub const LOBBY_CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+/// Characters in a lobby code.
+pub const LOBBY_CODE_LENGTH: usize = 4;
+
 /// The shop platform that reported an event. It is also the type of the
 /// `provider` columns, so the stored text is the name in the webhook path.
 pub use entity::sea_orm_active_enums::Provider;
@@ -44,6 +50,11 @@ pub struct SaleEvent {
     pub refs: Vec<String>,
     /// Total paid, in the currency the provider reported.
     pub amount: Money,
+    /// The goods alone, as the provider reports them: after discounts, before
+    /// shipping and tax (Stripe `amount_subtotal` less discounts, Shopify
+    /// `current_subtotal_price`), in `amount`'s currency; `None` when the provider
+    /// sends no breakdown (Ko-fi, a PaymentIntent).
+    pub subtotal: Option<Money>,
     /// The provider's own payment time (before clamping to the delay window).
     pub sold_at: DateTime<Utc>,
     /// Lobby code the sale names explicitly, if any.
@@ -51,6 +62,37 @@ pub struct SaleEvent {
     /// Discount codes used (Shopify); one registered to a lobby tags the sale.
     pub discount_codes: Vec<String>,
     pub buyer: Buyer,
+}
+
+/// What the commission pool of a sale is computed from (`commission.base`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CommissionBase {
+    /// The whole amount paid, shipping and tax included.
+    #[default]
+    Total,
+    /// The goods alone: shipping and tax are left out, where the provider says.
+    Subtotal,
+}
+
+impl SaleEvent {
+    /// The amount the pool is a share of. A subtotal is held to `[0, amount]`, so
+    /// that no base pays more than the sale itself; a sale without one counts whole.
+    pub fn commission_base(&self, base: CommissionBase) -> Money {
+        match (base, self.subtotal) {
+            (CommissionBase::Subtotal, Some(subtotal))
+                if subtotal.currency() == self.amount.currency() =>
+            {
+                if subtotal.is_negative() {
+                    Money::zero(self.amount.currency())
+                } else if subtotal.minor() > self.amount.minor() {
+                    self.amount
+                } else {
+                    subtotal
+                }
+            }
+            _ => self.amount,
+        }
+    }
 }
 
 /// How a refund states its amount.
@@ -148,9 +190,59 @@ impl ShopEvent {
 
 #[cfg(test)]
 mod tests {
+    use chrono::Utc;
     use sea_orm::{ActiveEnum, Iterable};
 
-    use super::Provider;
+    use super::{Buyer, CommissionBase, Provider, SaleEvent};
+    use crate::money::{Currency, Money};
+
+    fn usd(text: &str) -> Money {
+        Money::parse(text, Currency::parse("USD").unwrap()).unwrap()
+    }
+
+    fn sale(amount: &str, subtotal: Option<Money>) -> SaleEvent {
+        SaleEvent {
+            provider: Provider::Stripe,
+            shop: "main".into(),
+            event_id: "evt".into(),
+            sale_id: "pi".into(),
+            refs: vec![],
+            amount: usd(amount),
+            subtotal,
+            sold_at: Utc::now(),
+            lobby_tag: None,
+            discount_codes: vec![],
+            buyer: Buyer::default(),
+        }
+    }
+
+    #[test]
+    fn the_commission_base_is_the_total_or_the_goods_within_the_total() {
+        let sale_of = |subtotal| sale("26.00", subtotal);
+        let goods = sale_of(Some(usd("18.00")));
+        assert_eq!(goods.commission_base(CommissionBase::Total), usd("26.00"));
+        assert_eq!(
+            goods.commission_base(CommissionBase::Subtotal),
+            usd("18.00")
+        );
+        // No breakdown: the whole amount, as Ko-fi's.
+        assert_eq!(
+            sale_of(None).commission_base(CommissionBase::Subtotal),
+            usd("26.00")
+        );
+        // Never more than the sale, never below nothing, never another currency.
+        let over = sale_of(Some(usd("30.00")));
+        assert_eq!(over.commission_base(CommissionBase::Subtotal), usd("26.00"));
+        let under = sale_of(Some(usd("-1.00")));
+        assert_eq!(under.commission_base(CommissionBase::Subtotal), usd("0.00"));
+        let eur = Money::parse("18.00", Currency::parse("EUR").unwrap()).unwrap();
+        let other = sale_of(Some(eur));
+        assert_eq!(
+            other.commission_base(CommissionBase::Subtotal),
+            usd("26.00")
+        );
+        assert_eq!(CommissionBase::default(), CommissionBase::Total);
+    }
 
     #[test]
     fn provider_names_are_the_stored_text_and_unknown_names_are_refused() {

@@ -43,6 +43,7 @@ pub fn sale_record(
             sale_id: sale_id.into(),
             refs: vec![],
             amount,
+            subtotal: None,
             sold_at: at,
             lobby_tag: None,
             discount_codes: vec![],

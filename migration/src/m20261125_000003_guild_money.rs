@@ -31,6 +31,13 @@ type Totals = BTreeMap<(String, String, String), (i64, i64, i64)>;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// One transaction on every engine: the tables are renamed, rebuilt and filled
+    /// together or not at all, and on one connection (SQLite's pool would otherwise
+    /// run a statement on a connection whose snapshot predates the rename).
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         add_guild_columns(manager).await?;
         let db = manager.get_connection();

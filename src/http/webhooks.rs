@@ -40,8 +40,6 @@ fn parse(
             let headers = shopify::ShopifyHeaders {
                 hmac,
                 topic: header(request, "X-Shopify-Topic"),
-                event_id: header(request, "X-Shopify-Event-Id"),
-                webhook_id: header(request, "X-Shopify-Webhook-Id"),
             };
             shopify::parse(body, &headers, &shop.name)
         }

@@ -24,9 +24,9 @@ pub use messages::{
 };
 pub use registry::LobbyRegistry;
 
-/// Characters of lobby codes: no 0/O, 1/I/L, so a viewer can read one off a stream.
-pub const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-pub const CODE_LENGTH: usize = 4;
+/// A lobby code's alphabet and length, defined beside the sale events whose tags
+/// name them (the webhook parsers below the lobby check tags against them).
+pub use crate::sale::{LOBBY_CODE_ALPHABET as CODE_ALPHABET, LOBBY_CODE_LENGTH as CODE_LENGTH};
 /// Most recent sales kept for the overlay snapshot.
 pub const RECENT_SALES_MAX: usize = 5;
 /// Longest lobby name kept.

@@ -74,14 +74,15 @@ impl LobbyRegistry {
         Ok(registry)
     }
 
-    /// The checkout link of a lobby: the first matching shop's URL plus the code.
+    /// The checkout link of a lobby: the first matching shop's URL with the code
+    /// added in a form that shop keeps.
     pub fn checkout_url(&self, guild_id: Option<&str>, code: &str) -> Option<String> {
         self.config
             .shops
             .values()
             .filter(|shop| shop.guild_id.is_none() || shop.guild_id.as_deref() == guild_id)
             .find_map(|shop| shop.checkout_url.as_ref())
-            .map(|url| format!("{url}{code}"))
+            .map(|url| url.for_lobby(code))
     }
 
     /// A persisted lobby with the running race's pot and last sales, if one runs.

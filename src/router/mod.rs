@@ -153,7 +153,7 @@ impl Routing {
         let open = self.open_lobbies(sold_at, guild.as_deref(), only).await?;
         let earning = earning_lobbies(tag, &open, commission.untagged);
         let rate = self.rates.current(rate_guild(guild.as_deref(), &earning));
-        let pool = sale.amount.commission(rate);
+        let pool = sale.commission_base(commission.base).commission(rate);
         let shares = share_out(pool, &sale.sale_id, &earning);
         let buyer = sale.buyer.public_name().map(str::to_owned);
         let amount = sale.amount;

@@ -99,6 +99,8 @@ pub fn parse(
         sale_id,
         refs: Vec::new(),
         amount,
+        // Ko-fi sends the payment's total only: no shipping or tax apart.
+        subtotal: None,
         sold_at: parse_time("timestamp", &timestamp)?,
         lobby_tag: payload.message.as_deref().and_then(lobby_tag_in_text),
         discount_codes: Vec::new(),

@@ -10,6 +10,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::money::{Money, MoneyError};
+use crate::sale::{LOBBY_CODE_ALPHABET as CODE_ALPHABET, LOBBY_CODE_LENGTH as CODE_LENGTH};
 
 pub mod kofi;
 pub mod shopify;
@@ -107,6 +108,17 @@ pub(crate) fn clean_tag(value: &str) -> Option<String> {
         && value.chars().count() <= TAG_MAX
         && !value.chars().any(char::is_control);
     ok.then(|| value.to_string())
+}
+
+/// A lobby code written in any case (`k7qx`), returned upper-case: exactly
+/// [`CODE_LENGTH`] characters of [`CODE_ALPHABET`], at least one a letter (a code
+/// is never read as a numeric id). Anything else is no code.
+pub(crate) fn lobby_code(text: &str) -> Option<String> {
+    let upper = text.to_ascii_uppercase();
+    let ok = upper.len() == CODE_LENGTH
+        && upper.bytes().all(|b| CODE_ALPHABET.contains(&b))
+        && upper.bytes().any(|b| b.is_ascii_alphabetic());
+    ok.then_some(upper)
 }
 
 /// The first `#CODE` in free text (a Ko-fi message): `#` followed by 4 to 8 ASCII
@@ -211,6 +223,17 @@ mod tests {
         assert_eq!(lobby_tag_in_text("lobby_test_0420, no hash"), None);
         assert_eq!(lobby_tag_in_text("#é12345"), None);
         assert_eq!(lobby_tag_in_text("#"), None);
+    }
+
+    #[test]
+    fn lobby_codes_in_any_case() {
+        assert_eq!(lobby_code("K7QX"), Some("K7QX".into()));
+        assert_eq!(lobby_code("k7qx"), Some("K7QX".into()));
+        for not_a_code in [
+            "2345", "K7Q", "K7QXY", "K7Q0", "K1QX", "KIQX", " K7QX", "K7-X", "é7QX",
+        ] {
+            assert_eq!(lobby_code(not_a_code), None, "{not_a_code}");
+        }
     }
 
     #[test]

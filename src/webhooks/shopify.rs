@@ -1,10 +1,17 @@
-//! Shopify: `X-Shopify-Hmac-Sha256` verification and `orders/paid` /
-//! `refunds/create` parsing. Ids are read as integers (they exceed 2^53) and money
-//! as decimal strings, never through a float.
+//! Shopify: `X-Shopify-Hmac-Sha256` verification and `orders/paid`,
+//! `orders/cancelled` and `refunds/create` parsing (refunds in `refund`). Ids are
+//! read as integers (they exceed 2^53) and money as decimal strings, never through a
+//! float.
+//!
+//! The HMAC covers the body only: `X-Shopify-Topic` and `X-Shopify-Event-Id` are
+//! not signed, and whoever holds a captured body can send it again under any topic
+//! and event id. So the topic only says what to look for, and the body must prove
+//! it: a sale needs a paid `financial_status`, a cancellation a `cancelled_at`. Every
+//! key comes from the body too: the delivery keys `order:<id>`, `cancel:<id>` and
+//! `refund:<id>`, the order id as the sale, the refund id as the reversal.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -15,18 +22,22 @@ use super::{
 use crate::money::{Currency, Money};
 use crate::sale::{Buyer, Provider, RefundAmount, RefundEvent, SaleEvent, ShopEvent};
 
+mod refund;
+
+/// `financial_status` values of an order whose money was taken: `paid`, or paid and
+/// then partly or wholly refunded (those refunds arrive as their own
+/// `refunds/create` and are reversed there). `pending`, `authorized`,
+/// `partially_paid` and `voided` orders are not sales.
+const PAID_STATUSES: &[&str] = &["paid", "partially_refunded", "refunded"];
+
 /// The Shopify headers a parser needs (names are case-insensitive on the wire; the
-/// HTTP layer looks them up with and without the `X-` prefix).
+/// HTTP layer looks them up with and without the `X-` prefix). Neither is signed.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ShopifyHeaders<'a> {
     /// `X-Shopify-Hmac-Sha256`.
     pub hmac: Option<&'a str>,
-    /// `X-Shopify-Topic`.
+    /// `X-Shopify-Topic`: which proof to look for in the body.
     pub topic: Option<&'a str>,
-    /// `X-Shopify-Event-Id`: the same for duplicate deliveries of one event.
-    pub event_id: Option<&'a str>,
-    /// `X-Shopify-Webhook-Id`.
-    pub webhook_id: Option<&'a str>,
 }
 
 /// Checks `X-Shopify-Hmac-Sha256`: standard padded base64 of HMAC-SHA256 over the
@@ -65,8 +76,12 @@ pub fn signature_header(secret: &str, body: &[u8]) -> String {
 struct Order {
     id: Option<u64>,
     total_price: Option<String>,
+    /// After discounts, before shipping and tax, with later edits and refunds.
+    current_subtotal_price: Option<String>,
+    /// The same as first ordered; read when the current one is absent.
+    subtotal_price: Option<String>,
+    financial_status: Option<String>,
     cancelled_at: Option<String>,
-    updated_at: Option<String>,
     currency: Option<String>,
     processed_at: Option<String>,
     created_at: Option<String>,
@@ -92,123 +107,72 @@ struct Customer {
 }
 
 #[derive(Deserialize)]
-struct Refund {
-    id: Option<u64>,
-    order_id: Option<u64>,
-    processed_at: Option<String>,
-    created_at: Option<String>,
-    transactions: Option<Vec<Transaction>>,
-    refund_line_items: Option<Vec<RefundLineItem>>,
-    order_adjustments: Option<Vec<OrderAdjustment>>,
-}
-
-#[derive(Deserialize)]
-struct Transaction {
-    kind: Option<String>,
-    status: Option<String>,
-    amount: Option<String>,
-    currency: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RefundLineItem {
-    subtotal_set: Option<MoneySet>,
-    total_tax_set: Option<MoneySet>,
-}
-
-#[derive(Deserialize)]
-struct OrderAdjustment {
-    amount_set: Option<MoneySet>,
-    tax_amount_set: Option<MoneySet>,
-}
-
-#[derive(Deserialize)]
-struct MoneySet {
-    shop_money: Option<SetAmount>,
-    presentment_money: Option<SetAmount>,
-}
-
-#[derive(Deserialize)]
-struct SetAmount {
-    amount: String,
-    currency_code: String,
-}
-
-/// The same refund parts summed in shop money and in presentment money.
-#[derive(Clone, Copy, Default)]
-struct Totals {
-    shop: Decimal,
-    shown: Decimal,
-}
-
-#[derive(Deserialize)]
 struct IdOnly {
     id: Option<u64>,
 }
 
-/// Turns a verified Shopify webhook into a [`ShopEvent`]: `orders/paid` is a Sale,
-/// `refunds/create` and `orders/cancelled` are Refunds, any other topic is Ignored.
+/// Turns a verified Shopify webhook into a [`ShopEvent`]: `orders/paid` is a Sale
+/// when the body shows it paid, `refunds/create` a Refund, `orders/cancelled` a
+/// Refund when the body shows it cancelled; anything else is Ignored.
 pub fn parse(body: &[u8], headers: &ShopifyHeaders, shop: &str) -> Result<ShopEvent, WebhookError> {
     let topic = non_empty(headers.topic).ok_or(WebhookError::MissingField("X-Shopify-Topic"))?;
     match topic.as_str() {
-        "orders/paid" => order_sale(body, headers, shop),
-        "refunds/create" => refund(body, headers, shop),
-        "orders/cancelled" => cancellation(body, headers, shop),
+        "orders/paid" => order_sale(body, shop),
+        "refunds/create" => refund::refund(body, shop),
+        "orders/cancelled" => cancellation(body, shop),
         _ => {
             let id = serde_json::from_slice::<IdOnly>(body)
                 .ok()
                 .and_then(|o| o.id);
             let shown: String = topic.chars().take(64).collect();
-            let fallback = format!(
-                "{shown}:{}",
-                id.map_or("unknown".into(), |id| id.to_string())
-            );
             Ok(ShopEvent::Ignored {
-                event_id: event_id(headers, fallback),
+                event_id: format!(
+                    "{shown}:{}",
+                    id.map_or("unknown".into(), |id| id.to_string())
+                ),
                 reason: format!("topic {shown} is not used"),
             })
         }
     }
 }
 
-/// Dedupe key: the event id shared by duplicates, else this delivery's id, else
-/// one derived from the resource.
-fn event_id(headers: &ShopifyHeaders, fallback: String) -> String {
-    non_empty(headers.event_id)
-        .or_else(|| non_empty(headers.webhook_id))
-        .unwrap_or(fallback)
-}
-
-/// The order's id and its total: `total_price` in `currency`, the shop currency,
-/// which sales and cancellations keep.
-fn order_total(order: &Order) -> Result<(u64, Money), WebhookError> {
+/// An order body with its id and its total: `total_price` in `currency`, the shop
+/// currency, which sales and cancellations keep.
+fn read_order(body: &[u8]) -> Result<(Order, u64, Money), WebhookError> {
+    let order: Order =
+        serde_json::from_slice(body).map_err(|e| malformed_json("Shopify order", &e))?;
     let id = order.id.ok_or(WebhookError::MissingField("id"))?;
     let currency = (order.currency.as_deref()).ok_or(WebhookError::MissingField("currency"))?;
     let total = (order.total_price.as_deref()).ok_or(WebhookError::MissingField("total_price"))?;
-    Ok((id, Money::parse(total, Currency::parse(currency)?)?))
+    let total = Money::parse(total, Currency::parse(currency)?)?;
+    Ok((order, id, total))
 }
 
-fn order_sale(
-    body: &[u8],
-    headers: &ShopifyHeaders,
-    shop: &str,
-) -> Result<ShopEvent, WebhookError> {
-    let order: Order =
-        serde_json::from_slice(body).map_err(|e| malformed_json("Shopify order", &e))?;
-    let (id, amount) = order_total(&order)?;
-    let event_id = event_id(headers, format!("order:{id}"));
+fn ignored(event_id: String, reason: String) -> Result<ShopEvent, WebhookError> {
+    Ok(ShopEvent::Ignored { event_id, reason })
+}
+
+fn order_sale(body: &[u8], shop: &str) -> Result<ShopEvent, WebhookError> {
+    let (order, id, amount) = read_order(body)?;
+    let event_id = format!("order:{id}");
+    let status = order.financial_status.as_deref().unwrap_or("of no status");
+    if !PAID_STATUSES.contains(&status) {
+        let shown: String = status.chars().take(32).collect();
+        return ignored(event_id, format!("order {id} is {shown}: not paid"));
+    }
     if amount.is_zero() {
         // A free order (100 % discount) is authentic and paid; refusing it would
         // only make Shopify retry it and eventually drop the subscription.
-        return Ok(ShopEvent::Ignored {
-            event_id,
-            reason: format!("order {id} has a zero total"),
-        });
+        return ignored(event_id, format!("order {id} has a zero total"));
     }
     let sold_at = match (order.processed_at.as_deref(), order.created_at.as_deref()) {
         (Some(t), _) | (None, Some(t)) => parse_time("processed_at", t)?,
         (None, None) => return Err(WebhookError::MissingField("processed_at")),
     };
+    // The breakdown only narrows the pool: a sale is never refused for it.
+    let subtotal = (order.current_subtotal_price.as_deref())
+        .or(order.subtotal_price.as_deref())
+        .and_then(|text| Money::parse(text, amount.currency()).ok());
     let attributes = order.note_attributes.unwrap_or_default();
     let lobby_tag = lobby_tag_by_key(|key| {
         attributes
@@ -231,6 +195,7 @@ fn order_sale(
         sale_id: id.to_string(),
         refs: Vec::new(),
         amount: positive(amount)?,
+        subtotal,
         sold_at,
         lobby_tag,
         discount_codes,
@@ -243,32 +208,17 @@ fn order_sale(
 }
 
 /// A cancelled order reverses whatever its refunds have not already reversed: a
-/// running total equal to the order total, keyed once per order.
-fn cancellation(
-    body: &[u8],
-    headers: &ShopifyHeaders,
-    shop: &str,
-) -> Result<ShopEvent, WebhookError> {
-    let order: Order =
-        serde_json::from_slice(body).map_err(|e| malformed_json("Shopify order", &e))?;
-    let (id, amount) = order_total(&order)?;
-    let event_id = event_id(headers, format!("cancel:{id}"));
+/// running total equal to the order total, keyed once per order. Only a body with
+/// `cancelled_at` is a cancellation, whatever the topic header says.
+fn cancellation(body: &[u8], shop: &str) -> Result<ShopEvent, WebhookError> {
+    let (order, id, amount) = read_order(body)?;
+    let event_id = format!("cancel:{id}");
+    let Some(cancelled_at) = non_empty(order.cancelled_at.as_deref()) else {
+        return ignored(event_id, format!("order {id} is not cancelled"));
+    };
     if amount.is_zero() {
-        return Ok(ShopEvent::Ignored {
-            event_id,
-            reason: format!("cancelled order {id} has a zero total"),
-        });
+        return ignored(event_id, format!("cancelled order {id} has a zero total"));
     }
-    let at = [
-        order.cancelled_at,
-        order.updated_at,
-        order.processed_at,
-        order.created_at,
-    ]
-    .into_iter()
-    .flatten()
-    .next()
-    .ok_or(WebhookError::MissingField("cancelled_at"))?;
     Ok(ShopEvent::Refund(RefundEvent {
         provider: Provider::Shopify,
         shop: shop.to_string(),
@@ -276,143 +226,8 @@ fn cancellation(
         refund_id: format!("cancel:{id}"),
         sale_ref: id.to_string(),
         amount: RefundAmount::Cumulative(positive(amount)?),
-        refunded_at: parse_time("cancelled_at", &at)?,
+        refunded_at: parse_time("cancelled_at", &cancelled_at)?,
     }))
-}
-
-fn refund(body: &[u8], headers: &ShopifyHeaders, shop: &str) -> Result<ShopEvent, WebhookError> {
-    let refund: Refund =
-        serde_json::from_slice(body).map_err(|e| malformed_json("Shopify refund", &e))?;
-    let id = refund.id.ok_or(WebhookError::MissingField("id"))?;
-    let order_id = refund
-        .order_id
-        .ok_or(WebhookError::MissingField("order_id"))?;
-    let event_id = event_id(headers, format!("refund:{id}"));
-    let refunded_at = match (refund.processed_at.as_deref(), refund.created_at.as_deref()) {
-        (Some(t), _) | (None, Some(t)) => parse_time("processed_at", t)?,
-        (None, None) => return Err(WebhookError::MissingField("processed_at")),
-    };
-    let Some(amount) = refund_in_shop_currency(&refund)? else {
-        // Restock-only refunds and the like move no money: nothing to reverse.
-        return Ok(ShopEvent::Ignored {
-            event_id,
-            reason: format!("refund {id} returns no money"),
-        });
-    };
-    Ok(ShopEvent::Refund(RefundEvent {
-        provider: Provider::Shopify,
-        shop: shop.to_string(),
-        event_id,
-        refund_id: id.to_string(),
-        sale_ref: order_id.to_string(),
-        amount: RefundAmount::Incremental(positive(amount)?),
-        refunded_at,
-    }))
-}
-
-/// The money a refund returned, in the shop currency the sale was recorded in.
-///
-/// Rule: the money returned is the sum of successful `kind=refund` transactions.
-/// If they are in the shop currency (the currency of the `shop_money` amounts, or
-/// no `shop_money` at all) that sum is the answer. On a multi-currency order they
-/// are in the buyer's presentment currency; then the refund's own shop/presentment
-/// pairs convert it, using Shopify's conversion rather than ours:
-/// 1. the line items' subtotals, plus the negated order adjustments (shipping
-///    refunds are negative adjustments), in presentment money; if that equals the
-///    transactions (prices include tax), the same sum in shop money is the refund;
-/// 2. else the same with the line items' and adjustments' taxes added (prices
-///    exclude tax);
-/// 3. else (a custom amount) the transactions are scaled by shop / presentment of
-///    all those pairs, rounded toward zero so a reversal never overshoots.
-///
-/// Returns `None` when no money moved.
-fn refund_in_shop_currency(refund: &Refund) -> Result<Option<Money>, WebhookError> {
-    let mut paid: Option<Money> = None;
-    let successful = (refund.transactions.iter().flatten())
-        .filter(|t| t.kind.as_deref() == Some("refund") && t.status.as_deref() == Some("success"));
-    for tx in successful {
-        let currency = tx
-            .currency
-            .as_deref()
-            .ok_or(WebhookError::MissingField("transactions.currency"))?;
-        let amount = tx
-            .amount
-            .as_deref()
-            .ok_or(WebhookError::MissingField("transactions.amount"))?;
-        let amount = Money::parse(amount, Currency::parse(currency)?)?;
-        paid = Some(match paid {
-            None => amount,
-            Some(sum) => sum.checked_add(amount)?,
-        });
-    }
-    let Some(paid) = paid.filter(|p| !p.is_zero()) else {
-        return Ok(None);
-    };
-
-    // (set, is tax, sign): adjustments reduce what the order is owed, so a
-    // negative adjustment is money returned.
-    let items = refund.refund_line_items.iter().flatten();
-    let adjustments = refund.order_adjustments.iter().flatten();
-    let parts = (items.flat_map(|i| [(&i.subtotal_set, false, 1), (&i.total_tax_set, true, 1)]))
-        .chain(
-            adjustments.flat_map(|a| [(&a.amount_set, false, -1), (&a.tax_amount_set, true, -1)]),
-        );
-    let mut shop_currency = None;
-    let (mut base, mut tax) = (Totals::default(), Totals::default());
-    for (set, is_tax, sign) in parts {
-        let Some(MoneySet {
-            shop_money: Some(shop),
-            presentment_money,
-        }) = set
-        else {
-            continue;
-        };
-        let currency = Currency::parse(&shop.currency_code)?;
-        if *shop_currency.get_or_insert(currency) != currency {
-            return Err(WebhookError::InvalidAmount(
-                "refund lines in several shop currencies".into(),
-            ));
-        }
-        if currency == paid.currency() {
-            return Ok(Some(paid));
-        }
-        let Some(shown) = presentment_money else {
-            continue;
-        };
-        if Currency::parse(&shown.currency_code)? != paid.currency() {
-            return Err(WebhookError::InvalidAmount(
-                "refund lines and transactions are in different currencies".into(),
-            ));
-        }
-        let sign = Decimal::from(sign);
-        let totals = if is_tax { &mut tax } else { &mut base };
-        totals.shop += Money::parse(&shop.amount, currency)?.amount() * sign;
-        totals.shown += Money::parse(&shown.amount, paid.currency())?.amount() * sign;
-    }
-    let Some(shop_currency) = shop_currency else {
-        return Ok(Some(paid));
-    };
-    let with_tax = Totals {
-        shop: base.shop + tax.shop,
-        shown: base.shown + tax.shown,
-    };
-    let shop_amount = if base.shown == paid.amount() {
-        base.shop
-    } else if with_tax.shown == paid.amount() {
-        with_tax.shop
-    } else {
-        let scaled = Some(with_tax)
-            .filter(|t| t.shop > Decimal::ZERO && t.shown > Decimal::ZERO)
-            .and_then(|t| paid.amount().checked_mul(t.shop)?.checked_div(t.shown));
-        let Some(scaled) = scaled else {
-            return Err(WebhookError::InvalidAmount(format!(
-                "refund in {} cannot be converted to {shop_currency}",
-                paid.currency()
-            )));
-        };
-        scaled.round_dp_with_strategy(shop_currency.exponent(), RoundingStrategy::ToZero)
-    };
-    Ok(Some(Money::new(shop_amount, shop_currency)?))
 }
 
 #[cfg(test)]

@@ -171,6 +171,7 @@ pub fn stripe_checkout(
     session["payment_intent"] = json!(pi);
     session["amount_total"] = json!(amount_minor);
     session["amount_subtotal"] = json!(amount_minor);
+    session["total_details"] = json!({"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0});
     session["currency"] = json!(currency);
     session["metadata"] = match lobby {
         Some(code) => json!({"lobby": code}),

@@ -10,6 +10,11 @@ use crate::helpers::{spawn_app, Engine, TestApp};
 use crate::on_both_engines;
 use crate::signing::*;
 
+mod commission_base;
+mod currencies;
+mod shopify_topics;
+mod subscriptions;
+
 const RACER_A: &str = "1100000000000000021";
 const RACER_B: &str = "1100000000000000022";
 

@@ -62,6 +62,7 @@ fn shop_order_fixture_is_a_sale() {
         sale_id: "08a718a9-d8cc-470e-8feb-6b88a0df116e".into(),
         refs: vec![],
         amount: money("18.50", "EUR"),
+        subtotal: None,
         sold_at: time("2025-10-09T09:12:44Z"),
         lobby_tag: None,
         discount_codes: vec![],

@@ -34,7 +34,7 @@ mod stripe;
 use actix_web::ResponseError;
 use cozykart::http::ApiError;
 use cozykart::money::{Money, AMOUNT_MAX};
-use cozykart::sale::ShopEvent;
+use cozykart::sale::{CommissionBase, ShopEvent};
 use cozykart::webhooks::WebhookError;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -126,6 +126,15 @@ fn check_event(event: &ShopEvent) -> Result<(), TestCaseError> {
     match event {
         ShopEvent::Sale(sale) => {
             prop_assert!(bounded(sale.amount), "sale amount {}", sale.amount);
+            // The pool's base is the whole sale or part of it, never more.
+            let base = sale.commission_base(CommissionBase::Subtotal);
+            prop_assert!(
+                base.currency() == sale.amount.currency()
+                    && !base.is_negative()
+                    && base.minor() <= sale.amount.minor(),
+                "base {base} of a sale of {}",
+                sale.amount
+            );
             prop_assert!(!sale.event_id.trim().is_empty());
             prop_assert!(!sale.sale_id.trim().is_empty());
             if let Some(tag) = &sale.lobby_tag {
