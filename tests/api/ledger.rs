@@ -334,6 +334,38 @@ async fn holds_mature_into_available(engine: Engine) {
 }
 on_both_engines!(holds_mature_into_available);
 
+/// More than any fixed page: every due allocation matures in one pass.
+async fn all_due_holds_mature_in_one_pass(engine: Engine) {
+    const SALES: usize = 3_125;
+    let app = spawn_app(engine, "").await;
+    let team = racers(8);
+    let ledger = &app.state.ledger;
+    let recorded = (0..SALES).map(|i| {
+        ledger.record_sale(sale_record(
+            &format!("evt_{i}"),
+            &format!("pi_{i}"),
+            "10.00",
+            &team,
+            14,
+        ))
+    });
+    for outcome in futures_util::future::join_all(recorded).await {
+        outcome.unwrap();
+    }
+    assert_eq!(
+        ledger.mature(t0() + Duration::days(14)).await.unwrap(),
+        SALES * 8
+    );
+    // 3,125 sales x 0.25 each, all available now; nothing left to mature.
+    assert_eq!(
+        available(&app, &team[0]).await,
+        ("781.25".into(), "0.00".into(), "0.00".into())
+    );
+    assert_eq!(ledger.mature(t0() + Duration::days(15)).await.unwrap(), 0);
+    app.assert_ledger_balances().await;
+}
+on_both_engines!(all_due_holds_mature_in_one_pass);
+
 async fn verify_reports_a_tampered_balance(engine: Engine) {
     use sea_orm::ConnectionTrait;
     let app = spawn_app(engine, "").await;
