@@ -203,6 +203,9 @@ impl Handler<Credit> for LobbyActor {
     type Result = ();
 
     fn handle(&mut self, msg: Credit, _: &mut Context<Self>) {
+        if !self.race().is_some_and(|race| race.covers(msg.sold_at)) {
+            return;
+        }
         self.add_to_pot(msg.pool_delta);
         self.recent.push_front(LobbySale {
             amount: msg.amount,

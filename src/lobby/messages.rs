@@ -63,7 +63,11 @@ pub struct Credit {
     pub pool_delta: Money,
     /// Buyer name an overlay may show, if the buyer allowed it.
     pub buyer: Option<String>,
+    /// When the sale was received (shown in the overlay's recent sales).
     pub at: DateTime<Utc>,
+    /// When the sale was paid: a late sale of an earlier race leaves the current
+    /// race's pot alone.
+    pub sold_at: DateTime<Utc>,
 }
 
 /// A committed refund clawed back part of this lobby's pool (negative delta).

@@ -190,6 +190,7 @@ impl Routing {
                             pool_delta: delta,
                             buyer: buyer.clone(),
                             at: received_at,
+                            sold_at,
                         });
                     }
                 }

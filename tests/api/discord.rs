@@ -219,9 +219,15 @@ async fn restart_mid_race_keeps_roster_window_and_pot(engine: Engine) {
 on_both_engines!(restart_mid_race_keeps_roster_window_and_pot);
 
 async fn a_forgotten_window_closes_by_itself(engine: Engine) {
-    let app = spawn_app(engine, &full_config("[commission]\nmax_window_minutes = 5")).await;
+    let app = spawn_app(
+        engine,
+        &full_config("[commission]\nmax_window_minutes = 5\nhold_days = 0"),
+    )
+    .await;
     let code = create_lobby(&app, "Forgotten").await;
+    command(&app, "join", json!([]), RACER_A, false).await;
     command(&app, "start", json!([]), HOST, false).await;
+    let started = app.clock.now().timestamp();
     let entry = app.state.lobbies.find(&code).unwrap();
     app.clock.advance(Duration::minutes(4));
     entry.addr.send(cozykart::lobby::WindowTick).await.unwrap();
@@ -238,8 +244,69 @@ async fn a_forgotten_window_closes_by_itself(engine: Engine) {
         actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert_eq!(state, "closed");
+    // It closed when the tick found it, not backdated to the limit: a sale paid
+    // at 5 min 30 s still counts for the race; one paid after it closed does not
+    // (both delivered a minute later, so neither is clamped to its receipt time).
+    app.clock.advance(Duration::minutes(1));
+    for (event, paid) in [("evt_in", started + 330), ("evt_after", started + 361)] {
+        let sale = stripe_checkout(event, &format!("pi_{event}"), 1000, "usd", paid, None);
+        assert_eq!(post_stripe(&app, sale).await.1["status"], "recorded");
+    }
+    assert_eq!(wallet(&app, RACER_A, "USD").await.0, "2.00");
 }
 on_both_engines!(a_forgotten_window_closes_by_itself);
+
+/// A lobby change writes all its rows or none: the window row of a `/start`
+/// whose second write (the lobby's state) fails is not left behind.
+async fn a_lobby_change_whose_second_write_fails_leaves_nothing(engine: Engine) {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app(engine, &full_config("")).await;
+    let code = create_lobby(&app, "Fragile").await;
+    let (install, remove): (&[&str], &[&str]) = match engine {
+        crate::helpers::Engine::Sqlite => (
+            &["CREATE TRIGGER fail_state BEFORE UPDATE ON lobbies \
+               BEGIN SELECT RAISE(ABORT, 'injected failure'); END"],
+            &["DROP TRIGGER fail_state"],
+        ),
+        crate::helpers::Engine::Postgres => (
+            &[
+                "CREATE FUNCTION fail_state() RETURNS trigger AS $$ \
+                 BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql",
+                "CREATE TRIGGER fail_state BEFORE UPDATE ON lobbies \
+                 FOR EACH ROW EXECUTE FUNCTION fail_state()",
+            ],
+            &[
+                "DROP TRIGGER fail_state ON lobbies",
+                "DROP FUNCTION fail_state()",
+            ],
+        ),
+    };
+    for sql in install {
+        app.db.execute_unprepared(sql).await.unwrap();
+    }
+    let refused = command(&app, "start", json!([option("lobby", &code)]), HOST, false).await;
+    assert!(is_ephemeral(&refused), "{refused}");
+    assert_eq!(lobby_json(&app, &code).await["state"], "idle");
+    let windows = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM lobby_windows",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap();
+    assert_eq!(windows, 0, "the first write was rolled back");
+    for sql in remove {
+        app.db.execute_unprepared(sql).await.unwrap();
+    }
+    let started = command(&app, "start", json!([option("lobby", &code)]), HOST, false).await;
+    assert!(!is_ephemeral(&started), "{started}");
+    assert_eq!(lobby_json(&app, &code).await["state"], "open");
+}
+on_both_engines!(a_lobby_change_whose_second_write_fails_leaves_nothing);
 
 async fn payout_threshold_is_in_the_payouts_currency(engine: Engine) {
     let app = spawn_app(engine, &full_config("[commission]\nhold_days = 0")).await;

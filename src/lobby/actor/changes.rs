@@ -161,8 +161,10 @@ impl Handler<WindowTick> for LobbyActor {
             let now = self.clock.now();
             if now - window.opened_at >= self.max_window {
                 tracing::info!(lobby = self.row.id, "window open too long; closing it");
+                // Closed when it is found too old, at that time: a sale paid
+                // until then still counts for the race, as its racers saw it live.
                 let end = End {
-                    at: window.opened_at + self.max_window,
+                    at: now,
                     reason: "timeout",
                 };
                 ctx.address().do_send(end);
