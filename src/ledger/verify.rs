@@ -33,7 +33,11 @@ pub struct VerifyReport {
     pub balances: usize,
 }
 
-async fn rows(db: &impl ConnectionTrait, sql: &str) -> Result<Vec<(String, String, i64)>, DbErr> {
+/// Rows of a query selecting `N` text keys and then one sum, as (keys, sum).
+async fn sums<const N: usize>(
+    db: &impl ConnectionTrait,
+    sql: &str,
+) -> Result<Vec<([String; N], i64)>, DbErr> {
     let backend = db.get_database_backend();
     let result = db
         .query_all_raw(Statement::from_string(backend, sql))
@@ -41,26 +45,38 @@ async fn rows(db: &impl ConnectionTrait, sql: &str) -> Result<Vec<(String, Strin
     result
         .iter()
         .map(|row| {
-            Ok((
-                row.try_get_by_index::<String>(0)?,
-                row.try_get_by_index::<String>(1)?,
-                row.try_get_by_index::<i64>(2)?,
-            ))
+            let mut keys: [String; N] = std::array::from_fn(|_| String::new());
+            for (i, key) in keys.iter_mut().enumerate() {
+                *key = row.try_get_by_index::<String>(i)?;
+            }
+            Ok((keys, row.try_get_by_index::<i64>(N)?))
         })
         .collect()
+}
+
+/// Sums keyed by (guild, racer, currency) from a query selecting those and a sum.
+async fn per_guild(
+    db: &impl ConnectionTrait,
+    sql: &str,
+) -> Result<BTreeMap<(String, String, String), i64>, DbErr> {
+    Ok(sums::<3>(db, sql)
+        .await?
+        .into_iter()
+        .map(|([guild, racer, currency], sum)| ((guild, racer, currency), sum))
+        .collect())
 }
 
 /// Runs every check; `ok` is true only when nothing differs.
 pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
     let mut differences = Vec::new();
 
-    let unbalanced = rows(
+    let unbalanced = sums::<2>(
         db,
         "SELECT CAST(transaction_id AS TEXT), currency, CAST(SUM(amount_minor) AS BIGINT) \
          FROM journal_entries GROUP BY transaction_id, currency HAVING SUM(amount_minor) <> 0",
     )
     .await?;
-    for (transaction, currency, sum) in unbalanced {
+    for ([transaction, currency], sum) in unbalanced {
         differences.push(Difference {
             kind: "unbalanced_transaction",
             subject: transaction,
@@ -70,14 +86,14 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
         });
     }
 
-    let accounts: BTreeMap<(String, String), i64> = rows(
+    let accounts: BTreeMap<(String, String), i64> = sums::<2>(
         db,
         "SELECT account, currency, CAST(SUM(amount_minor) AS BIGINT) \
          FROM journal_entries GROUP BY account, currency",
     )
     .await?
     .into_iter()
-    .map(|(account, currency, sum)| ((account, currency), sum))
+    .map(|([account, currency], sum)| ((account, currency), sum))
     .collect();
     // Per guild, racer and currency: what the allocations and payouts say.
     let allocated = per_guild(
@@ -203,30 +219,6 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
         transactions,
         balances: balances.len(),
     })
-}
-
-/// Sums keyed by (guild, racer, currency) from a query selecting those and a sum.
-async fn per_guild(
-    db: &impl ConnectionTrait,
-    sql: &str,
-) -> Result<BTreeMap<(String, String, String), i64>, DbErr> {
-    let backend = db.get_database_backend();
-    let result = db
-        .query_all_raw(Statement::from_string(backend, sql))
-        .await?;
-    result
-        .iter()
-        .map(|row| {
-            Ok((
-                (
-                    row.try_get_by_index::<String>(0)?,
-                    row.try_get_by_index::<String>(1)?,
-                    row.try_get_by_index::<String>(2)?,
-                ),
-                row.try_get_by_index::<i64>(3)?,
-            ))
-        })
-        .collect()
 }
 
 fn account_sum(accounts: &BTreeMap<(String, String), i64>, account: &str, currency: &str) -> i64 {

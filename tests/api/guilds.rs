@@ -73,6 +73,13 @@ async fn guild_wallet(app: &TestApp, racer: &str, guild: &str) -> (String, Strin
         .unwrap_or_else(|| ("0.00".into(), "0.00".into(), "0.00".into()))
 }
 
+/// `racer` joins the lobby `code` of `guild`, and `host` starts its race.
+async fn race_in(app: &TestApp, guild: &str, host: &str, code: &str, racer: &str) {
+    let lobby = json!([option("lobby", code)]);
+    command_in(app, guild, racer, false, "join", lobby.clone()).await;
+    command_in(app, guild, host, false, "start", lobby).await;
+}
+
 fn refused(data: &Value, words: &str) {
     assert!(is_ephemeral(data), "not ephemeral: {data}");
     let text = data["content"].as_str().unwrap_or_default();
@@ -126,26 +133,8 @@ async fn rates_wallets_and_payouts_are_per_guild(engine: Engine) {
     assert!(!is_ephemeral(&data), "{data}");
     let north = create_in(&app, GUILD_A, HOST, "North").await;
     let south = create_in(&app, GUILD_B, ADMIN_B, "South").await;
-    for (guild, code, host) in [(GUILD_A, &north, HOST), (GUILD_B, &south, ADMIN_B)] {
-        command_in(
-            &app,
-            guild,
-            RACER,
-            false,
-            "join",
-            json!([option("lobby", code)]),
-        )
-        .await;
-        command_in(
-            &app,
-            guild,
-            host,
-            false,
-            "start",
-            json!([option("lobby", code)]),
-        )
-        .await;
-    }
+    race_in(&app, GUILD_A, HOST, &north, RACER).await;
+    race_in(&app, GUILD_B, ADMIN_B, &south, RACER).await;
     let now = app.clock.now().timestamp();
     // An untagged sale of the shop bound to A, while both races run: A's only.
     let body = stripe_checkout("evt_a", "pi_a", 1000, "usd", now, None);
@@ -237,24 +226,9 @@ async fn allow_list_and_lobby_cap(engine: Engine) {
     let lobbies: Value = response.json().await.unwrap();
     assert_eq!(lobbies["lobbies"].as_array().map(Vec::len), Some(2));
     // A closed lobby no longer counts.
-    command_in(
-        &app,
-        GUILD_A,
-        HOST,
-        false,
-        "start",
-        json!([option("lobby", &first)]),
-    )
-    .await;
-    command_in(
-        &app,
-        GUILD_A,
-        HOST,
-        false,
-        "end",
-        json!([option("lobby", &first)]),
-    )
-    .await;
+    race_in(&app, GUILD_A, HOST, &first, RACER).await;
+    let lobby = json!([option("lobby", &first)]);
+    command_in(&app, GUILD_A, HOST, false, "end", lobby).await;
     create_in(&app, GUILD_A, HOST, "Three").await;
 }
 on_both_engines!(allow_list_and_lobby_cap);
@@ -262,24 +236,7 @@ on_both_engines!(allow_list_and_lobby_cap);
 async fn payouts_run_once(engine: Engine) {
     let app = spawn_app(engine, &full_config("[commission]\nhold_days = 0")).await;
     let code = create_in(&app, GUILD_A, HOST, "Cup").await;
-    command_in(
-        &app,
-        GUILD_A,
-        RACER,
-        false,
-        "join",
-        json!([option("lobby", &code)]),
-    )
-    .await;
-    command_in(
-        &app,
-        GUILD_A,
-        HOST,
-        false,
-        "start",
-        json!([option("lobby", &code)]),
-    )
-    .await;
+    race_in(&app, GUILD_A, HOST, &code, RACER).await;
     let now = app.clock.now().timestamp();
     post_stripe(
         &app,
