@@ -183,6 +183,8 @@ async fn a_slow_client_is_dropped_without_delaying_others(engine: Engine) {
     use std::sync::Arc;
     let app = spawn_app(engine, &full_config("")).await;
     let code = create_lobby(&app, "Slow").await;
+    // Credits count for a race that is running.
+    command(&app, "start", json!([option("lobby", &code)]), HOST, false).await;
     let mut healthy = connect(&app, &code).await;
     let first = next_frame(&mut healthy).await["seq"].as_u64().unwrap();
     let lobby = app.state.lobbies.find(&code).unwrap().addr;
