@@ -63,6 +63,7 @@ pub const WEBHOOK_PROVIDERS: &[&str] = &["stripe", "shopify", "kofi"];
 pub const WEBHOOK_OUTCOMES: &[&str] = &[
     "recorded",
     "duplicate",
+    "reattributed",
     "ignored",
     "refund_applied",
     "refund_waiting",

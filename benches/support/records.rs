@@ -54,5 +54,6 @@ pub fn sale_record(
         pool,
         shares,
         hold_days,
+        tagged_lobby: None,
     }
 }

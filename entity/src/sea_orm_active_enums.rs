@@ -33,6 +33,9 @@ pub enum JournalKind {
     Refund,
     #[sea_orm(string_value = "payout")]
     Payout,
+    /// A sale's allocations moved to the lobby its tagged twin delivery names.
+    #[sea_orm(string_value = "reattribution")]
+    Reattribution,
 }
 
 /// `payouts.method`: how a payout reached the racer.

@@ -105,6 +105,8 @@ async fn handle(
                 .map_err(|_| ApiError::Busy)??;
             let status = if routed.duplicate {
                 "duplicate"
+            } else if routed.reattributed {
+                "reattributed"
             } else {
                 "recorded"
             };

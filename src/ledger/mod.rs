@@ -68,6 +68,9 @@ pub struct SaleRecord {
     pub shares: Vec<Share>,
     /// Days before the shares become available (`0` = at once).
     pub hold_days: u32,
+    /// The lobby the sale's tag names, when its window was open at the sale's
+    /// time: such a twin of an untagged sale already recorded re-attributes it.
+    pub tagged_lobby: Option<i64>,
 }
 
 /// Per-lobby money moved by a sale or refund, for overlays.
@@ -89,6 +92,13 @@ pub enum SaleOutcome {
     },
     /// The event or the sale was already recorded; nothing changed.
     Duplicate { sale_id: Option<i64> },
+    /// A tagged twin of an untagged sale already recorded: the sale's allocations
+    /// were moved to the tagged lobby's racers.
+    Reattributed {
+        sale_id: i64,
+        /// Per lobby, what it lost (negative) or gained (positive).
+        deltas: Vec<LobbyDelta>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

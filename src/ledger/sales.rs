@@ -3,8 +3,10 @@
 //! and journal transactions, and one balance upsert per racer and currency. Same
 //! results as recording the sales one by one. Refunds that were waiting for the
 //! new sales are applied through the refunds layer, the one layer this one calls.
+//! A tagged twin of a sale recorded untagged re-attributes it (`reattribute`).
 
 mod plan;
+mod reattribute;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -19,7 +21,7 @@ use sea_orm::{
 use self::plan::{plan, references, shop_key, Plan, Target};
 use super::journal::{self, BalanceChanges, Legs, Posting, ShopKey};
 use super::refunds::{self, Arrival};
-use super::{LedgerError, SaleOutcome, SaleRecord};
+use super::{LedgerError, LobbyDelta, SaleOutcome, SaleRecord};
 
 /// Records one sale (the set-wise path with a set of one).
 pub(super) async fn record_sale(
@@ -62,6 +64,15 @@ pub(super) async fn record_sales(
         .map(|(record, &sale_id)| arrival(record, sale_id))
         .collect();
     let mut early = refunds::apply_waiting(tx, &arrivals).await?;
+    // After the new sales and their allocations, so that a twin of a sale of this
+    // same batch finds it; one by one, so that a third delivery sees the second's tag.
+    let mut moved: Vec<Option<Vec<LobbyDelta>>> = Vec::with_capacity(records.len());
+    for (record, plan) in records.iter().zip(&batch.plans) {
+        moved.push(match plan {
+            Plan::Twin(target) => reattribute::reattribute(tx, record, resolve(*target)).await?,
+            _ => None,
+        });
+    }
     tracing::debug!(
         sales = records.len(),
         new = batch.new_sales.len(),
@@ -76,9 +87,19 @@ pub(super) async fn record_sales(
     Ok(batch
         .plans
         .into_iter()
-        .map(|plan| match plan {
+        .zip(moved)
+        .map(|(plan, moved)| match plan {
             Plan::Duplicate(target) => SaleOutcome::Duplicate {
                 sale_id: target.map(resolve),
+            },
+            Plan::Twin(target) => match moved {
+                Some(deltas) => SaleOutcome::Reattributed {
+                    sale_id: resolve(target),
+                    deltas,
+                },
+                None => SaleOutcome::Duplicate {
+                    sale_id: Some(resolve(target)),
+                },
             },
             Plan::New(n) => SaleOutcome::Recorded {
                 sale_id: ids[n],

@@ -4,7 +4,7 @@
 
 pub mod attribution;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use actix::prelude::*;
@@ -27,6 +27,8 @@ use attribution::{earning_lobbies, share_out, OpenLobby, Tag};
 pub struct Routed {
     pub sale_id: Option<i64>,
     pub duplicate: bool,
+    /// A tagged twin moved an untagged sale already recorded to its lobby.
+    pub reattributed: bool,
     /// Lobbies that earned a share.
     pub lobby_ids: Vec<i64>,
 }
@@ -152,6 +154,10 @@ impl Routing {
         };
         let open = self.open_lobbies(sold_at, guild.as_deref(), only).await?;
         let earning = earning_lobbies(tag, &open, commission.untagged);
+        let tagged_lobby = match tag {
+            Tag::Lobby(id) if !earning.is_empty() => Some(id),
+            _ => None,
+        };
         let rate = self.rates.current(rate_guild(guild.as_deref(), &earning));
         let pool = sale.commission_base(commission.base).commission(rate);
         let shares = share_out(pool, &sale.sale_id, &earning);
@@ -164,14 +170,30 @@ impl Routing {
             pool,
             shares: shares.clone(),
             hold_days: commission.hold_days,
+            tagged_lobby,
         };
         let outcome = self.ledger.record_sale(record).await?;
         match outcome {
             SaleOutcome::Duplicate { sale_id } => Ok(Routed {
                 sale_id,
                 duplicate: true,
+                reattributed: false,
                 lobby_ids: Vec::new(),
             }),
+            SaleOutcome::Reattributed { sale_id, deltas } => {
+                self.notify_reattribution(&deltas, amount, buyer, received_at);
+                Ok(Routed {
+                    sale_id: Some(sale_id),
+                    duplicate: false,
+                    reattributed: true,
+                    lobby_ids: shares
+                        .iter()
+                        .map(|s| s.lobby_id)
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect(),
+                })
+            }
             SaleOutcome::Recorded {
                 sale_id,
                 early_refunds,
@@ -198,8 +220,35 @@ impl Routing {
                 Ok(Routed {
                     sale_id: Some(sale_id),
                     duplicate: false,
+                    reattributed: false,
                     lobby_ids: per_lobby.into_keys().collect(),
                 })
+            }
+        }
+    }
+
+    /// A re-attributed sale: lobbies that lost their part see it go as a refund
+    /// would; the tagged lobby is credited what it gained, as for a sale.
+    fn notify_reattribution(
+        &self,
+        deltas: &[LobbyDelta],
+        amount: Money,
+        buyer: Option<String>,
+        at: DateTime<Utc>,
+    ) {
+        let (gains, losses): (Vec<_>, Vec<_>) = deltas
+            .iter()
+            .cloned()
+            .partition(|delta| delta.amount.minor() > 0);
+        self.notify_refunds(&losses);
+        for gain in gains {
+            if let Some(entry) = self.lobbies.get(gain.lobby_id) {
+                entry.addr.do_send(Credit {
+                    amount,
+                    pool_delta: gain.amount,
+                    buyer: buyer.clone(),
+                    at,
+                });
             }
         }
     }

@@ -180,6 +180,31 @@ pub fn stripe_checkout(
     serde_json::to_vec(&event).unwrap()
 }
 
+/// A `payment_intent.succeeded` event for `pi`, with no lobby in its metadata: the
+/// untagged twin of the Checkout Session [`stripe_checkout`] builds for `pi`.
+pub fn stripe_payment_intent(
+    event_id: &str,
+    pi: &str,
+    amount_minor: i64,
+    currency: &str,
+    created: i64,
+) -> Vec<u8> {
+    let mut event: Value = serde_json::from_slice(include_bytes!(
+        "../fixtures/webhooks/stripe/payment_intent_succeeded.json"
+    ))
+    .unwrap();
+    event["id"] = json!(event_id);
+    event["created"] = json!(created);
+    let intent = &mut event["data"]["object"];
+    intent["id"] = json!(pi);
+    intent["amount"] = json!(amount_minor);
+    intent["amount_received"] = json!(amount_minor);
+    intent["currency"] = json!(currency);
+    intent["latest_charge"] = json!(format!("ch_{pi}"));
+    intent["metadata"] = json!({});
+    serde_json::to_vec(&event).unwrap()
+}
+
 /// A `charge.refunded` event with a running total refunded.
 pub fn stripe_refund(
     event_id: &str,

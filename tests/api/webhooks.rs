@@ -14,6 +14,7 @@ mod commission_base;
 mod currencies;
 mod shopify_topics;
 mod subscriptions;
+mod twins;
 
 const RACER_A: &str = "1100000000000000021";
 const RACER_B: &str = "1100000000000000022";

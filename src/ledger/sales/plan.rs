@@ -21,6 +21,9 @@ pub(super) enum Target {
 pub(super) enum Plan {
     Duplicate(Option<Target>),
     New(usize),
+    /// A new event of a known sale that names an open lobby: it re-attributes the
+    /// sale if that sale was recorded untagged, else it is a duplicate.
+    Twin(Target),
 }
 
 /// Everything a batch writes, decided from the look-ups before any insert.
@@ -51,7 +54,8 @@ pub(super) fn references(record: &SaleRecord) -> Vec<String> {
 }
 
 /// Decides, record by record, what is new: a replayed event is a duplicate; a
-/// new event for a known sale (a twin delivery) is marked and answered as one.
+/// new event for a known sale (a twin delivery) is marked as one, and answered as
+/// one unless it is tagged ([`Plan::Twin`]).
 pub(super) fn plan<'a>(
     records: &[&'a SaleRecord],
     mut seen: HashSet<ShopKey>,
@@ -86,6 +90,7 @@ pub(super) fn plan<'a>(
         batch.events.push((event, kind, record.received_at));
         batch.plans.push(match (kind, target) {
             (ProcessedEventKind::Sale, Target::New(n)) => Plan::New(n),
+            _ if record.tagged_lobby.is_some() => Plan::Twin(target),
             _ => Plan::Duplicate(Some(target)),
         });
     }
