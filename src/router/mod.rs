@@ -248,6 +248,7 @@ impl Routing {
                     pool_delta: gain.amount,
                     buyer: buyer.clone(),
                     at,
+                    sold_at: gain.sold_at,
                 });
             }
         }
