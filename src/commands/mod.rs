@@ -4,6 +4,8 @@
 
 pub mod once;
 mod race;
+
+pub use race::lobby_choices;
 mod wallet;
 
 use crate::discord::{Caller, Command, Reply};

@@ -5,6 +5,7 @@ use sea_orm::ActiveEnum;
 
 use crate::discord::{Caller, Reply, ReplyEmbed};
 use crate::lobby::registry::LobbyEntry;
+use crate::lobby::{store, LobbyState};
 use crate::lobby::{End, Join, Leave, LobbyActor, LobbyError, LobbyView, Snapshot, Start};
 use crate::services::Services;
 
@@ -12,18 +13,26 @@ use super::{lobby_title, plain, pot_text};
 
 const RESTARTING: &str = "That lobby is restarting; try again in a moment.";
 
-/// The lobby a command acts on: the named one, else the channel's; only ever one
-/// of the caller's guild (another guild's lobby reads as no such lobby).
-fn target(
+/// The lobby a command acts on: the one named by code or by name, else the
+/// channel's; only ever one of the caller's guild (another guild's lobby reads as
+/// no such lobby).
+async fn target(
     services: &Services,
     caller: &Caller,
     lobby: Option<String>,
 ) -> Result<LobbyEntry, Reply> {
     let in_guild = |entry: &LobbyEntry| entry.guild_id == caller.guild_id;
     match lobby {
-        Some(key) => services.lobbies.find(&key).filter(in_guild).ok_or_else(|| {
-            Reply::refusal(format!("There is no lobby with the code `{}`.", plain(&key)))
-        }),
+        Some(key) => {
+            let by_code = services.lobbies.find(&key).filter(in_guild);
+            let found = match by_code {
+                Some(entry) => Some(entry),
+                None => named(services, caller, &key).await?.filter(in_guild),
+            };
+            found.ok_or_else(|| {
+                Reply::refusal(format!("There is no lobby with the code `{}`.", plain(&key)))
+            })
+        }
         None => caller
             .channel_id
             .as_deref()
@@ -33,6 +42,66 @@ fn target(
                 Reply::refusal("There is no lobby in this channel. Create one with `/lobby create`, or name one with the `lobby` option.")
             }),
     }
+}
+
+/// The caller guild's newest lobby that is not closed and carries this name
+/// (case-insensitive), else its newest closed one of that name.
+async fn named(
+    services: &Services,
+    caller: &Caller,
+    name: &str,
+) -> Result<Option<LobbyEntry>, Reply> {
+    let lobbies = store::lobbies_of_guild(&services.db, caller.guild_id.as_deref())
+        .await
+        .map_err(|error| {
+            tracing::error!(?error, "lobby names not read");
+            Reply::refusal("Could not look that lobby up; please try again.")
+        })?;
+    let same = |l: &&entity::lobby::Model| l.name.eq_ignore_ascii_case(name.trim());
+    let best = lobbies
+        .iter()
+        .filter(same)
+        .find(|l| l.state != LobbyState::Closed)
+        .or_else(|| lobbies.iter().find(same));
+    Ok(best.and_then(|l| services.lobbies.get(l.id)))
+}
+
+/// Suggestions for a `lobby` option: the caller guild's lobbies whose name or code
+/// holds what was typed, racing first, then idle, then closed, newest first.
+pub async fn lobby_choices(
+    services: &Services,
+    guild: Option<&str>,
+    typed: &str,
+) -> Vec<(String, String)> {
+    let lobbies = match store::lobbies_of_guild(&services.db, guild).await {
+        Ok(lobbies) => lobbies,
+        Err(error) => {
+            tracing::error!(?error, "lobby suggestions not read");
+            return Vec::new();
+        }
+    };
+    let typed = typed.to_lowercase();
+    let mut matching: Vec<_> = lobbies
+        .into_iter()
+        .filter(|l| {
+            l.name.to_lowercase().contains(&typed) || l.code.to_lowercase().contains(&typed)
+        })
+        .collect();
+    let rank = |state: LobbyState| match state {
+        LobbyState::Open => 0,
+        LobbyState::Idle => 1,
+        LobbyState::Closed => 2,
+    };
+    // Stable: newest first within each state, as read.
+    matching.sort_by_key(|l| rank(l.state));
+    matching
+        .into_iter()
+        .take(crate::discord::AUTOCOMPLETE_CHOICES_MAX)
+        .map(|l| {
+            let shown = format!("{} ({}, {})", l.name, l.code, l.state.to_value());
+            (shown, l.code)
+        })
+        .collect()
 }
 
 async fn view(entry: &LobbyEntry) -> Result<LobbyView, Reply> {
@@ -71,7 +140,7 @@ async fn race_lobby(
     lobby: Option<String>,
     verb: &str,
 ) -> Result<LobbyEntry, Reply> {
-    let entry = target(services, caller, lobby)?;
+    let entry = target(services, caller, lobby).await?;
     let current = view(&entry).await?;
     if caller.is_admin || caller.user_id == current.host_id {
         Ok(entry)
@@ -123,7 +192,7 @@ pub async fn create(services: &Services, caller: &Caller, name: Option<String>) 
 pub async fn join(services: &Services, caller: &Caller, lobby: Option<String>) -> Reply {
     reply(
         async {
-            let entry = target(services, caller, lobby)?;
+            let entry = target(services, caller, lobby).await?;
             let join = Join {
                 discord_id: caller.user_id.clone(),
                 display_name: crate::sale::clean_text(&caller.display_name),
@@ -145,7 +214,7 @@ pub async fn join(services: &Services, caller: &Caller, lobby: Option<String>) -
 pub async fn leave(services: &Services, caller: &Caller, lobby: Option<String>) -> Reply {
     reply(
         async {
-            let entry = target(services, caller, lobby)?;
+            let entry = target(services, caller, lobby).await?;
             let leave = Leave {
                 discord_id: caller.user_id.clone(),
                 at: services.clock.now(),
@@ -215,7 +284,7 @@ pub async fn end(services: &Services, caller: &Caller, lobby: Option<String>) ->
 pub async fn pot(services: &Services, caller: &Caller, lobby: Option<String>) -> Reply {
     reply(
         async {
-            let entry = target(services, caller, lobby)?;
+            let entry = target(services, caller, lobby).await?;
             let view = view(&entry).await?;
             Ok(Reply::public(format!(
                 "Racers' pot in {} ({}): {}.",

@@ -6,7 +6,7 @@ use std::fmt;
 use serde_json::{json, Value};
 use serenity::model::application::Interaction;
 
-use super::command::{parse_command, Caller, Command};
+use super::command::{parse_command, Caller, Command, MAX_NAME};
 use super::reply::Reply;
 
 /// Discord's id of one interaction: every delivery of the same interaction carries
@@ -46,7 +46,15 @@ pub enum Incoming {
     Command(Caller, Command),
     /// A slash command that could not be parsed: send this ephemeral refusal as is.
     Refused(Reply),
-    /// Components, modals, autocomplete: not used by this server.
+    /// A member is typing into an option marked for autocomplete: suggest values.
+    Autocomplete {
+        guild_id: Option<String>,
+        /// The option being typed into.
+        option: String,
+        /// What has been typed so far (at most [`MAX_NAME`] characters kept).
+        typed: String,
+    },
+    /// Components and modals: not used by this server.
     Unsupported,
 }
 
@@ -64,9 +72,39 @@ pub fn parse_incoming(
             Ok((caller, command)) => Incoming::Command(caller, command),
             Err(e) => Incoming::Refused(Reply::refusal(e.to_string())),
         },
+        Interaction::Autocomplete(ci) => match ci.data.autocomplete() {
+            Some(focused) => Incoming::Autocomplete {
+                guild_id: ci.guild_id.map(|g| g.to_string()),
+                option: focused.name.chars().take(usize::from(MAX_NAME)).collect(),
+                typed: focused
+                    .value
+                    .trim()
+                    .chars()
+                    .take(usize::from(MAX_NAME))
+                    .collect(),
+            },
+            None => Incoming::Unsupported,
+        },
         _ => Incoming::Unsupported,
     };
     Ok(Delivery { id, incoming })
+}
+
+/// Most suggestions Discord shows for one autocomplete.
+pub const AUTOCOMPLETE_CHOICES_MAX: usize = 25;
+/// Longest name or value of one suggestion, as Discord allows.
+const CHOICE_MAX_CHARS: usize = 100;
+
+/// The answer to an autocomplete: type 8 with `(name shown, value sent)` choices,
+/// at most [`AUTOCOMPLETE_CHOICES_MAX`].
+pub fn autocomplete_body(choices: &[(String, String)]) -> Value {
+    let clip = |text: &str| text.chars().take(CHOICE_MAX_CHARS).collect::<String>();
+    let choices: Vec<Value> = choices
+        .iter()
+        .take(AUTOCOMPLETE_CHOICES_MAX)
+        .map(|(name, value)| json!({"name": clip(name), "value": clip(value)}))
+        .collect();
+    json!({"type": 8, "data": {"choices": choices}})
 }
 
 /// The answer to a PING: `{"type":1}`.
@@ -166,14 +204,28 @@ mod tests {
     }
 
     #[test]
-    fn other_interaction_types_are_unsupported() {
-        // An autocomplete request (type 4) for /payout.
+    fn autocomplete_names_the_focused_option_and_the_text() {
+        // An autocomplete request (type 4) for /payout, typing in `amount`.
         let mut json = fixtures::json(fixtures::PAYOUT);
         json["type"] = 4.into();
         json["data"]["options"][1]["focused"] = true.into();
         let body = serde_json::to_vec(&json).unwrap();
         assert_eq!(
             parse_incoming(&body, None).unwrap().incoming,
+            Incoming::Autocomplete {
+                guild_id: Some("1200000000000000001".into()),
+                option: "amount".into(),
+                typed: "20.00".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn other_interaction_types_are_unsupported() {
+        // A lobby card's Join button (type 3): components are not used yet.
+        let body = include_bytes!("../../tests/fixtures/discord/button_join.json");
+        assert_eq!(
+            parse_incoming(body, None).unwrap().incoming,
             Incoming::Unsupported
         );
     }

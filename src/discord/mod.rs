@@ -17,7 +17,10 @@ mod fixtures;
 
 pub use command::{parse_command, Caller, Command, CommandError};
 pub use gateway::{run_gateway, CommandHandler};
-pub use interaction::{parse_incoming, pong_body, Delivery, Incoming, InteractionId};
+pub use interaction::{
+    autocomplete_body, parse_incoming, pong_body, Delivery, Incoming, InteractionId,
+    AUTOCOMPLETE_CHOICES_MAX,
+};
 pub use register::command_definitions;
 pub use reply::{Reply, ReplyEmbed};
 pub use verify::{InteractionVerifier, VerifyError, TIMESTAMP_TOLERANCE_SECONDS};

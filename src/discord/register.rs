@@ -69,11 +69,14 @@ fn guild_command(name: &str, description: &str) -> CreateCommand {
 }
 
 fn lobby_command(name: &str, description: &str) -> CreateCommand {
-    guild_command(name, description).add_option(text(
-        "lobby",
-        "Lobby name (default: the open lobby in this channel)",
-        MAX_NAME,
-    ))
+    guild_command(name, description).add_option(
+        text(
+            "lobby",
+            "Lobby name or code (default: this channel's lobby); suggestions as you type",
+            MAX_NAME,
+        )
+        .set_autocomplete(true),
+    )
 }
 
 /// Hidden from members without Manage Server unless a server admin grants it;

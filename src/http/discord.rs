@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::extract::{bounded_body, header};
 use super::ApiError;
 use crate::commands::once::run_once;
-use crate::discord::{parse_incoming, pong_body, Incoming, Reply};
+use crate::discord::{autocomplete_body, parse_incoming, pong_body, Incoming, Reply};
 use crate::services::Services;
 
 pub async fn interactions(
@@ -31,8 +31,23 @@ pub async fn interactions(
         code: "malformed_body",
         message: format!("not a Discord interaction: {e}"),
     })?;
-    if delivery.incoming == Incoming::Ping {
-        return Ok(HttpResponse::Ok().json(pong_body()));
+    match &delivery.incoming {
+        Incoming::Ping => return Ok(HttpResponse::Ok().json(pong_body())),
+        // Suggestions change nothing: answered every time, never claimed.
+        Incoming::Autocomplete {
+            guild_id,
+            option,
+            typed,
+        } => {
+            let guild = guild_id.as_deref();
+            let choices = if option == "lobby" && services.config.discord.allows(guild) {
+                crate::commands::lobby_choices(&services, guild, typed).await
+            } else {
+                Vec::new()
+            };
+            return Ok(HttpResponse::Ok().json(autocomplete_body(&choices)));
+        }
+        _ => {}
     }
     let answer = run_once(&services, delivery.id, reply(&services, delivery.incoming)).await?;
     Ok(HttpResponse::Ok().json(answer.http_body()))
@@ -45,7 +60,7 @@ async fn reply(services: &Services, incoming: Incoming) -> Reply {
             crate::commands::execute(services, caller, command).await
         }
         Incoming::Refused(reply) => reply,
-        Incoming::Ping | Incoming::Unsupported => {
+        Incoming::Ping | Incoming::Autocomplete { .. } | Incoming::Unsupported => {
             Reply::refusal("This interaction is not supported.")
         }
     }

@@ -71,6 +71,23 @@ pub async fn count_not_closed(db: &DatabaseConnection, guild: Option<&str>) -> R
         .await
 }
 
+/// A guild's lobbies, newest first: what autocomplete suggests and what a lobby
+/// option's name is looked up in.
+pub async fn lobbies_of_guild(
+    db: &DatabaseConnection,
+    guild: Option<&str>,
+) -> Result<Vec<lobby::Model>, DbErr> {
+    let in_guild = match guild {
+        Some(guild) => lobby::Column::GuildId.eq(guild),
+        None => lobby::Column::GuildId.is_null(),
+    };
+    lobby::Entity::find()
+        .filter(in_guild)
+        .order_by_desc(lobby::Column::Id)
+        .all(db)
+        .await
+}
+
 /// The window of the race that is running: its row, and when the race started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpenWindow {

@@ -286,3 +286,80 @@ async fn payouts_run_once(engine: Engine) {
     app.assert_ledger_balances().await;
 }
 on_both_engines!(payouts_run_once);
+
+/// An autocomplete of `/join`'s `lobby` option as typed in `guild` (the fixture's
+/// shape, with a fresh id).
+fn autocomplete_in(guild: &str, typed: &str) -> Vec<u8> {
+    let mut body: Value =
+        serde_json::from_slice(include_bytes!("../fixtures/discord/autocomplete_join.json"))
+            .unwrap();
+    body["id"] = json!(format!(
+        "{}",
+        1_600_000_000_000_000_000u64 + rand::random::<u32>() as u64
+    ));
+    body["data"]["options"][0]["value"] = json!(typed);
+    body["guild_id"] = json!(guild);
+    body["guild"]["id"] = json!(guild);
+    body["data"]["guild_id"] = json!(guild);
+    serde_json::to_vec(&body).unwrap()
+}
+
+async fn lobby_options_suggest_the_guilds_lobbies_and_take_names(engine: Engine) {
+    let app = spawn_app(engine, &full_config("")).await;
+    let cup = create_in(&app, GUILD_A, HOST, "Friday Cup").await;
+    let night = create_in(&app, GUILD_A, HOST, "Friday Night").await;
+    create_in(&app, GUILD_A, HOST, "Sunday Sprint").await;
+    create_in(&app, GUILD_B, ADMIN_B, "Friday Elsewhere").await;
+    race_in(&app, GUILD_A, HOST, &cup, RACER).await;
+    // Typing "fri" in server A: A's two Friday lobbies, the racing one first.
+    let (status, answer) = discord(&app, autocomplete_in(GUILD_A, "fri")).await;
+    assert_eq!(
+        (status, answer["type"].as_u64()),
+        (200, Some(8)),
+        "{answer}"
+    );
+    let choices = answer["data"]["choices"].as_array().unwrap();
+    let values: Vec<&str> = choices
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, [cup.as_str(), night.as_str()], "{answer}");
+    assert!(choices[0]["name"].as_str().unwrap().contains("Friday Cup"));
+    // An empty prefix lists all of A's and none of B's; a code matches too.
+    let (_, all) = discord(&app, autocomplete_in(GUILD_A, "")).await;
+    assert_eq!(all["data"]["choices"].as_array().map(Vec::len), Some(3));
+    let (_, by_code) = discord(&app, autocomplete_in(GUILD_A, &night.to_lowercase())).await;
+    assert_eq!(
+        by_code["data"]["choices"][0]["value"].as_str(),
+        Some(night.as_str())
+    );
+    // The option takes a name as well as a code.
+    let joined = command_in(
+        &app,
+        GUILD_A,
+        ADMIN_B,
+        false,
+        "join",
+        json!([option("lobby", "friday night")]),
+    )
+    .await;
+    assert!(!is_ephemeral(&joined), "{joined}");
+    assert_eq!(
+        lobby_json(&app, &night).await["racers"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    // B's lobby is not reachable by its name from A.
+    let refused_b = command_in(
+        &app,
+        GUILD_A,
+        HOST,
+        false,
+        "join",
+        json!([option("lobby", "Friday Elsewhere")]),
+    )
+    .await;
+    refused(&refused_b, "There is no lobby");
+}
+on_both_engines!(lobby_options_suggest_the_guilds_lobbies_and_take_names);

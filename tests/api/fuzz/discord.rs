@@ -320,6 +320,9 @@ fn check_incoming(result: &Result<Delivery, serde_json::Error>) -> Result<(), Te
             prop_assert!(reply.ephemeral);
             prop_assert!(reply.content.chars().count() <= 200, "{}", reply.content);
         }
+        Ok(Incoming::Autocomplete { option, typed, .. }) => {
+            prop_assert!(option.chars().count() <= 64 && typed.chars().count() <= 64);
+        }
         Ok(Incoming::Ping | Incoming::Unsupported) | Err(_) => {}
     }
     Ok(())
