@@ -15,4 +15,5 @@ mod health;
 mod ledger;
 mod migrations;
 mod overlay;
+mod register;
 mod webhooks;
