@@ -13,6 +13,7 @@ mod fuzz;
 mod guilds;
 mod health;
 mod ledger;
+mod links;
 mod migrations;
 mod overlay;
 mod register;
