@@ -54,3 +54,16 @@ pub async fn demo() -> anyhow::Result<ExitCode> {
     crate::demo::run(load()?).await?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// Puts the slash commands on Discord over REST (for interactions-endpoint-only
+/// deployments, which never start the gateway).
+pub async fn register(application_id: Option<u64>, guild: Option<u64>) -> anyhow::Result<ExitCode> {
+    let config = load()?;
+    let registered =
+        crate::discord::register_commands(&config.discord, application_id, guild).await?;
+    println!(
+        "registered {} commands {} for application {}",
+        registered.count, registered.scope, registered.application_id
+    );
+    Ok(ExitCode::SUCCESS)
+}

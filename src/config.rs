@@ -73,6 +73,9 @@ pub struct DiscordConfig {
     pub guilds: Vec<String>,
     /// Lobbies not closed that one guild may have at once.
     pub max_lobbies_per_guild: usize,
+    /// Discord's REST base URL, without a trailing slash (`cozykart register`; tests
+    /// point it at a local stand-in).
+    pub api_base: String,
 }
 
 impl DiscordConfig {
@@ -200,6 +203,34 @@ struct RawDiscord {
     guilds: Vec<String>,
     #[serde(default = "default_max_lobbies", deserialize_with = "lenient")]
     max_lobbies_per_guild: String,
+    #[serde(default = "default_api_base", deserialize_with = "lenient")]
+    api_base: String,
+}
+
+/// `http.public_url` as shipped; left so, links follow the address actually bound.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+/// Discord's REST API, version 10.
+pub const DEFAULT_DISCORD_API_BASE: &str = "https://discord.com/api/v10";
+
+fn default_api_base() -> String {
+    DEFAULT_DISCORD_API_BASE.to_owned()
+}
+
+/// An `http://` or `https://` URL with a host, trailing slashes trimmed.
+fn http_url(key: &str, text: &str) -> Result<String, ConfigError> {
+    let url = text.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(rest)
+            if !rest.is_empty() && !rest.starts_with('/') && !url.contains(char::is_whitespace) =>
+        {
+            Ok(url.to_owned())
+        }
+        _ => Err(invalid(key, format!("{text:?} is not an http(s) URL"))),
+    }
 }
 
 fn default_max_lobbies() -> String {
@@ -399,6 +430,7 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        let api_base = http_url("discord.api_base", &raw.discord.api_base)?;
         let commission = CommissionConfig::validate(raw.commission)?;
         let overlay = OverlayConfig {
             max_clients_per_lobby: number(
@@ -429,6 +461,7 @@ impl Config {
                 guild_id,
                 guilds,
                 max_lobbies_per_guild,
+                api_base,
             },
             admin_token: admin_token(&raw.admin.token)?,
             commission,
@@ -577,6 +610,22 @@ mod tests {
         assert_eq!(config.commission.base, CommissionBase::Total);
         assert!(config.shops.is_empty());
         assert!(config.admin_token.is_none());
+        assert_eq!(config.discord.api_base, DEFAULT_DISCORD_API_BASE);
+        assert_eq!(config.http.public_url, DEFAULT_PUBLIC_URL);
+    }
+
+    #[test]
+    fn discord_api_base_is_an_http_url_without_trailing_slash() {
+        let local =
+            Config::from_toml("[discord]\napi_base = \"http://127.0.0.1:9999/api/\"").unwrap();
+        assert_eq!(local.discord.api_base, "http://127.0.0.1:9999/api");
+        for bad in ["discord.com/api", "ftp://discord.com", "https://", ""] {
+            let error = Config::from_toml(&format!("[discord]\napi_base = \"{bad}\"")).unwrap_err();
+            assert!(
+                error.to_string().contains("discord.api_base"),
+                "{bad}: {error}"
+            );
+        }
     }
 
     #[test]

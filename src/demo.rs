@@ -1,6 +1,8 @@
 //! `cozykart demo`: the real server with a demo lobby whose window is open, fed a
 //! signed Stripe sale every few seconds through the real webhook path, so the
-//! overlay can be watched. Sales go to this machine's own port only.
+//! overlay can be watched. Sales go to this machine's own port only. It runs on a
+//! temporary SQLite database of its own, removed when it stops: the configured
+//! `database.url` (perhaps a community's real ledger) is never opened.
 
 use std::time::Duration;
 
@@ -19,6 +21,8 @@ use crate::webhooks::stripe;
 /// Endpoint secret of the demo shop; used only by demo mode.
 const DEMO_SECRET: &str = "whsec_cozykart_demo_only";
 const DEMO_SHOP: &str = "demo";
+/// File name of the demo's database inside its temporary directory.
+const DEMO_DATABASE: &str = "demo.db";
 const SALE_EVERY: Duration = Duration::from_secs(4);
 /// Demo sales sent before the feed stops by itself.
 const SALES_MAX: u32 = 500;
@@ -33,7 +37,57 @@ const RACERS: &[(&str, &str)] = &[
 const CHECKOUT_FIXTURE: &str =
     include_str!("../tests/fixtures/webhooks/stripe/checkout_session_completed.json");
 
-pub async fn run(mut config: Config) -> anyhow::Result<()> {
+/// A demo server, bound and with its race live, not yet serving until awaited.
+pub struct Demo {
+    pub app: Application,
+    /// The overlay page of the demo race.
+    pub overlay_url: String,
+    /// Holds the demo's database; dropping it removes the database.
+    database_dir: tempfile::TempDir,
+}
+
+impl Demo {
+    /// Where the demo's own database lives (gone once the demo is dropped).
+    pub fn database_path(&self) -> std::path::PathBuf {
+        self.database_dir.path().join(DEMO_DATABASE)
+    }
+
+    /// Serves until stopped (Ctrl-C or the handle), then removes the database.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let Demo {
+            app, database_dir, ..
+        } = self;
+        app.run_until_stopped().await?;
+        database_dir.close()
+    }
+}
+
+/// Runs the demo until Ctrl-C, then removes its database.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let demo = start(config).await?;
+    println!(
+        "Demo mode: on a temporary database {} (removed when the demo stops; database.url is not opened).",
+        demo.database_path().display()
+    );
+    println!("Demo race live. Open the overlay: {}", demo.overlay_url);
+    let services = demo.app.services();
+    actix_web::rt::spawn(feed(demo.app.port(), services.clock.clone()));
+    demo.run_until_stopped().await?;
+    Ok(())
+}
+
+/// Builds the server on a fresh temporary database with the demo shop and a race
+/// whose window is open; returns it with the overlay link (which follows the bound
+/// port while `http.public_url` is left at its default).
+pub async fn start(mut config: Config) -> anyhow::Result<Demo> {
+    let database_dir = tempfile::Builder::new()
+        .prefix("cozykart-demo-")
+        .tempdir()
+        .context("creating the demo's temporary directory")?;
+    config.database_url = format!(
+        "sqlite://{}?mode=rwc",
+        database_dir.path().join(DEMO_DATABASE).display()
+    );
     config.shops.insert(
         DEMO_SHOP.to_owned(),
         ShopConfig {
@@ -45,9 +99,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
             kofi_types: Vec::new(),
         },
     );
-    let public_url = config.http.public_url.clone();
     let app = Application::build(config, Clock::system()).await?;
-    let port = app.port();
     let services = app.services();
     let now = services.clock.now();
     let lobby = services
@@ -64,13 +116,12 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         let _ = lobby.addr.send(join).await;
     }
     let _ = lobby.addr.send(Start { at: now }).await;
-    println!(
-        "Demo race live. Open the overlay: {public_url}/overlay/{}",
-        lobby.code
-    );
-    actix_web::rt::spawn(feed(port, services.clock.clone()));
-    app.run_until_stopped().await?;
-    Ok(())
+    let overlay_url = format!("{}/overlay/{}", services.config.http.public_url, lobby.code);
+    Ok(Demo {
+        app,
+        overlay_url,
+        database_dir,
+    })
 }
 
 /// Posts signed demo sales to our own webhook endpoint, stamped by the server's

@@ -23,6 +23,16 @@ enum Command {
     Verify,
     /// Run the server with a demo lobby and simulated sales, to watch the overlay.
     Demo,
+    /// Put the slash commands on Discord over its REST API (for deployments that use
+    /// only the HTTP interactions endpoint); needs discord.bot_token.
+    Register {
+        /// Application id (default: the bot token's own application).
+        #[arg(long)]
+        application_id: Option<u64>,
+        /// Register in this guild only, shown at once (default: discord.guild_id, else global).
+        #[arg(long)]
+        guild: Option<u64>,
+    },
     /// Print the payout CSV for a calendar year (tax work).
     Export {
         #[arg(long)]
@@ -39,6 +49,10 @@ async fn main() -> std::process::ExitCode {
         Command::Migrate => cozykart::cli::migrate().await,
         Command::Verify => cozykart::cli::verify().await,
         Command::Demo => cozykart::cli::demo().await,
+        Command::Register {
+            application_id,
+            guild,
+        } => cozykart::cli::register(application_id, guild).await,
         Command::Export { year } => cozykart::cli::export(year).await,
     };
     match result {

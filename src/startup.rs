@@ -1,7 +1,7 @@
 //! Builds the application: database, migrations, actors and the HTTP server,
 //! bound before it is returned so that callers (and tests on port 0) know the port.
 
-use std::net::TcpListener;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,13 +40,15 @@ impl Application {
 
     /// Builds on an existing database pool and socket (tests bind port 0).
     pub async fn with_listener(
-        config: Config,
+        mut config: Config,
         clock: Clock,
         db: DatabaseConnection,
         listener: TcpListener,
     ) -> anyhow::Result<Application> {
         use actix::Actor as _;
-        let port = listener.local_addr()?.port();
+        let bound = listener.local_addr()?;
+        let port = bound.port();
+        follow_bound_address(&mut config.http, bound);
         let verifier = match &config.discord.public_key {
             Some(key) => Some(
                 InteractionVerifier::new(key)
@@ -160,6 +162,23 @@ impl Application {
     }
 }
 
+/// Left at its default, `http.public_url` would point at port 8080 whatever was
+/// bound: links (overlay, checkout QR, `/lobby create`) then follow the bound
+/// address instead, an unspecified one (`0.0.0.0`, `::`) read as loopback.
+fn follow_bound_address(http: &mut crate::config::HttpConfig, mut bound: SocketAddr) {
+    if http.public_url != crate::config::DEFAULT_PUBLIC_URL {
+        return;
+    }
+    if bound.ip().is_unspecified() {
+        let loopback = match bound.ip() {
+            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        };
+        bound.set_ip(loopback);
+    }
+    http.public_url = format!("http://{bound}");
+}
+
 /// Closes the overlay sockets (their pages reconnect to the next instance), then
 /// stops the HTTP server after the requests in flight were answered.
 pub async fn stop_gracefully(services: &Services, handle: &actix_web::dev::ServerHandle) {
@@ -199,4 +218,37 @@ fn start_gateway(services: &web::Data<Services>) {
             tracing::error!(%error, "Discord gateway stopped");
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::HttpConfig;
+
+    fn http(public_url: &str) -> HttpConfig {
+        HttpConfig {
+            bind: "127.0.0.1:8080".parse().unwrap(),
+            public_url: public_url.to_owned(),
+        }
+    }
+
+    #[test]
+    fn default_public_url_follows_the_bound_address() {
+        let mut config = http(crate::config::DEFAULT_PUBLIC_URL);
+        follow_bound_address(&mut config, "127.0.0.1:18181".parse().unwrap());
+        assert_eq!(config.public_url, "http://127.0.0.1:18181");
+        let mut any = http(crate::config::DEFAULT_PUBLIC_URL);
+        follow_bound_address(&mut any, "0.0.0.0:9000".parse().unwrap());
+        assert_eq!(any.public_url, "http://127.0.0.1:9000");
+        let mut v6 = http(crate::config::DEFAULT_PUBLIC_URL);
+        follow_bound_address(&mut v6, "[::]:9000".parse().unwrap());
+        assert_eq!(v6.public_url, "http://[::1]:9000");
+    }
+
+    #[test]
+    fn a_configured_public_url_is_kept() {
+        let mut config = http("https://kart.example");
+        follow_bound_address(&mut config, "127.0.0.1:18181".parse().unwrap());
+        assert_eq!(config.public_url, "https://kart.example");
+    }
 }

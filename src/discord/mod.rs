@@ -1,6 +1,6 @@
 //! Discord front end: slash-command definitions, request signature checks for the
 //! HTTP interactions endpoint, parsing of interactions into the provider-neutral
-//! [`Command`] model, replies, and a thin gateway client.
+//! [`Command`] model, replies, a thin gateway client, and command registration over REST.
 //!
 //! Everything past [`parse_command`] / [`parse_incoming`] is free of serenity types:
 //! the rest of the server sees a [`Caller`], a [`Command`] and answers with a [`Reply`].
@@ -10,6 +10,7 @@ mod gateway;
 mod interaction;
 mod register;
 mod reply;
+mod rest;
 mod verify;
 
 #[cfg(test)]
@@ -23,4 +24,5 @@ pub use interaction::{
 };
 pub use register::command_definitions;
 pub use reply::{Reply, ReplyEmbed};
+pub use rest::{register_commands, Registered, Scope};
 pub use verify::{InteractionVerifier, VerifyError, TIMESTAMP_TOLERANCE_SECONDS};

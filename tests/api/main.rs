@@ -13,6 +13,8 @@ mod fuzz;
 mod guilds;
 mod health;
 mod ledger;
+mod links;
 mod migrations;
 mod overlay;
+mod register;
 mod webhooks;

@@ -1,0 +1,63 @@
+//! Links the server prints follow the port actually bound while `http.public_url`
+//! is left at its default; the demo runs on a database of its own.
+
+use cozykart::config::Config;
+use serde_json::json;
+
+use crate::helpers::{spawn_app, Engine};
+use crate::signing::{command, full_config, option, HOST};
+
+#[actix_web::test]
+async fn demo_runs_on_its_own_database_and_links_to_its_port() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let configured = dir.path().join("community.db");
+    let config = Config::from_toml(&format!(
+        "[http]\nbind = \"127.0.0.1:0\"\n[database]\nurl = \"sqlite://{}?mode=rwc\"",
+        configured.display()
+    ))
+    .expect("demo configuration");
+    let demo = cozykart::demo::start(config).await.expect("demo starts");
+    let port = demo.app.port();
+    let prefix = format!("http://127.0.0.1:{port}/overlay/");
+    assert!(
+        demo.overlay_url.starts_with(&prefix),
+        "{}",
+        demo.overlay_url
+    );
+    let own_database = demo.database_path();
+    assert!(own_database.exists(), "{}", own_database.display());
+    assert!(!own_database.starts_with(dir.path()));
+
+    let (services, handle) = (demo.app.services(), demo.app.handle());
+    let overlay_url = demo.overlay_url.clone();
+    let running = actix_web::rt::spawn(demo.run_until_stopped());
+    let response = awc::Client::default()
+        .get(&overlay_url)
+        .send()
+        .await
+        .expect("overlay answers");
+    assert_eq!(response.status().as_u16(), 200, "{overlay_url}");
+    cozykart::startup::stop_gracefully(&services, &handle).await;
+    running
+        .await
+        .expect("demo task")
+        .expect("demo stops cleanly");
+
+    assert!(!configured.exists(), "database.url was opened");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    assert!(!own_database.exists(), "the demo's database outlived it");
+}
+
+async fn lobby_create_links_the_overlay_on_the_bound_port(engine: Engine) {
+    let app = spawn_app(engine, &full_config("")).await;
+    let options = json!([{"name": "create", "type": 1, "options": [option("name", "Port Cup")]}]);
+    let data = command(&app, "lobby", options, HOST, false).await;
+    let text = data["content"].as_str().unwrap();
+    let code = text.split('`').nth(1).expect("code in reply");
+    assert!(
+        text.contains(&format!("{}/overlay/{code}", app.address)),
+        "{text}"
+    );
+    assert!(!text.contains(":8080"), "{text}");
+}
+crate::on_both_engines!(lobby_create_links_the_overlay_on_the_bound_port);

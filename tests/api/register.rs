@@ -1,0 +1,274 @@
+//! `cozykart register` against a local stand-in for Discord's REST API, which checks
+//! and records every request and answers as Discord does.
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use cozykart::config::Config;
+use cozykart::discord::{register_commands, Registered, Scope};
+use serde_json::{json, Value};
+
+const TOKEN: &str = "stand-in-bot-token.0123456789";
+const APPLICATION: u64 = 1_300_000_000_000_000_001;
+const GUILD: u64 = 1_100_000_000_000_000_001;
+const COMMANDS: [&str; 10] = [
+    "lobby",
+    "join",
+    "leave",
+    "start",
+    "end",
+    "pot",
+    "wallet",
+    "leaderboard",
+    "payout",
+    "commission",
+];
+
+/// One request as the stand-in saw it.
+#[derive(Clone, Debug)]
+struct Recorded {
+    method: String,
+    path: String,
+    authorization: String,
+    content_type: String,
+    user_agent: String,
+    body: Value,
+}
+
+#[derive(Clone, Copy)]
+enum Answer {
+    LikeDiscord,
+    Unauthorized,
+}
+
+struct StandIn {
+    base: String,
+    recorded: Arc<Mutex<Vec<Recorded>>>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl StandIn {
+    fn start(answer: Answer) -> StandIn {
+        let recorded = Arc::new(Mutex::new(Vec::new()));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        let port = listener.local_addr().unwrap().port();
+        let shared = recorded.clone();
+        let server = HttpServer::new(move || {
+            let shared = shared.clone();
+            App::new().default_service(web::to(move |request: HttpRequest, body: web::Bytes| {
+                let shared = shared.clone();
+                async move { discord(&shared, answer, &request, &body) }
+            }))
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .expect("listen")
+        .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        StandIn {
+            base: format!("http://127.0.0.1:{port}/api/v10"),
+            recorded,
+            handle,
+        }
+    }
+
+    fn recorded(&self) -> Vec<Recorded> {
+        self.recorded.lock().unwrap().clone()
+    }
+
+    fn config(&self, extra: &str) -> Config {
+        Config::from_toml(&format!(
+            "[discord]\nbot_token = \"{TOKEN}\"\napi_base = \"{}/\"\n{extra}",
+            self.base
+        ))
+        .expect("test configuration")
+    }
+}
+
+fn header(request: &HttpRequest, name: &str) -> String {
+    request
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Checks one request as Discord would, records it, and answers.
+fn discord(
+    recorded: &Mutex<Vec<Recorded>>,
+    answer: Answer,
+    request: &HttpRequest,
+    body: &[u8],
+) -> HttpResponse {
+    let seen = Recorded {
+        method: request.method().to_string(),
+        path: request.path().to_owned(),
+        authorization: header(request, "Authorization"),
+        content_type: header(request, "Content-Type"),
+        user_agent: header(request, "User-Agent"),
+        body: serde_json::from_slice(body).unwrap_or(Value::Null),
+    };
+    recorded.lock().unwrap().push(seen.clone());
+    if let Answer::Unauthorized = answer {
+        return HttpResponse::Unauthorized()
+            .json(json!({"message": "401: Unauthorized", "code": 0}));
+    }
+    if seen.authorization != format!("Bot {TOKEN}") {
+        return HttpResponse::Unauthorized()
+            .json(json!({"message": "401: Unauthorized", "code": 0}));
+    }
+    let global = format!("/api/v10/applications/{APPLICATION}/commands");
+    let guild = format!("/api/v10/applications/{APPLICATION}/guilds/{GUILD}/commands");
+    match (seen.method.as_str(), seen.path.as_str()) {
+        ("GET", "/api/v10/oauth2/applications/@me") => {
+            HttpResponse::Ok().json(json!({"id": APPLICATION.to_string(), "name": "Cozy-Kart"}))
+        }
+        ("PUT", path) if path == global || path == guild => {
+            let Some(commands) = seen.body.as_array() else {
+                return bad_request("body is not a JSON array");
+            };
+            if seen.content_type != "application/json" {
+                return bad_request("Content-Type is not application/json");
+            }
+            let echoed: Vec<Value> = commands
+                .iter()
+                .enumerate()
+                .map(|(i, command)| {
+                    let mut command = command.clone();
+                    command["id"] = json!((1_500_000_000_000_000_000u64 + i as u64).to_string());
+                    command["application_id"] = json!(APPLICATION.to_string());
+                    command["version"] = json!("1");
+                    command
+                })
+                .collect();
+            HttpResponse::Ok().json(echoed)
+        }
+        _ => HttpResponse::NotFound().json(json!({"message": "404: Not Found", "code": 0})),
+    }
+}
+
+fn bad_request(message: &str) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({"message": message, "code": 50035}))
+}
+
+/// The PUT carried every command, with `/payout` for Manage Server only.
+fn assert_all_commands(put: &Recorded) {
+    assert_eq!(put.method, "PUT");
+    assert_eq!(put.authorization, format!("Bot {TOKEN}"));
+    assert_eq!(put.content_type, "application/json");
+    assert!(
+        put.user_agent.starts_with("DiscordBot ("),
+        "{}",
+        put.user_agent
+    );
+    let commands = put.body.as_array().expect("a JSON array");
+    let names: Vec<&str> = commands
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, COMMANDS);
+    let payout = commands.iter().find(|c| c["name"] == "payout").unwrap();
+    assert_eq!(payout["default_member_permissions"], "32");
+}
+
+#[actix_web::test]
+async fn register_puts_every_command_in_the_given_guild() {
+    let discord = StandIn::start(Answer::LikeDiscord);
+    let registered = register_commands(&discord.config("").discord, Some(APPLICATION), Some(GUILD))
+        .await
+        .expect("registered");
+    assert_eq!(
+        registered,
+        Registered {
+            application_id: APPLICATION,
+            scope: Scope::Guild(GUILD),
+            count: 10
+        }
+    );
+    let recorded = discord.recorded();
+    assert_eq!(recorded.len(), 1, "{recorded:?}");
+    assert_eq!(
+        recorded[0].path,
+        format!("/api/v10/applications/{APPLICATION}/guilds/{GUILD}/commands")
+    );
+    assert_all_commands(&recorded[0]);
+    discord.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn register_reads_the_guild_from_configuration() {
+    let discord = StandIn::start(Answer::LikeDiscord);
+    let config = discord.config(&format!("guild_id = \"{GUILD}\""));
+    let registered = register_commands(&config.discord, Some(APPLICATION), None)
+        .await
+        .expect("registered");
+    assert_eq!(registered.scope, Scope::Guild(GUILD));
+    let recorded = discord.recorded();
+    assert_eq!(
+        recorded[0].path,
+        format!("/api/v10/applications/{APPLICATION}/guilds/{GUILD}/commands")
+    );
+    discord.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn register_looks_up_the_application_and_registers_globally() {
+    let discord = StandIn::start(Answer::LikeDiscord);
+    let registered = register_commands(&discord.config("").discord, None, None)
+        .await
+        .expect("registered");
+    assert_eq!(
+        registered,
+        Registered {
+            application_id: APPLICATION,
+            scope: Scope::Global,
+            count: 10
+        }
+    );
+    let recorded = discord.recorded();
+    assert_eq!(recorded.len(), 2, "{recorded:?}");
+    assert_eq!(
+        (recorded[0].method.as_str(), recorded[0].path.as_str()),
+        ("GET", "/api/v10/oauth2/applications/@me")
+    );
+    assert_eq!(recorded[0].authorization, format!("Bot {TOKEN}"));
+    assert_eq!(
+        recorded[1].path,
+        format!("/api/v10/applications/{APPLICATION}/commands")
+    );
+    assert_all_commands(&recorded[1]);
+    discord.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn register_refused_by_discord_is_an_error_naming_it() {
+    let discord = StandIn::start(Answer::Unauthorized);
+    let error = register_commands(&discord.config("").discord, Some(APPLICATION), None)
+        .await
+        .expect_err("Discord refused");
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("401") && message.contains("401: Unauthorized"),
+        "{message}"
+    );
+    assert!(!message.contains(TOKEN), "{message}");
+    assert_eq!(discord.recorded().len(), 1);
+    discord.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn register_without_a_bot_token_names_the_key() {
+    let config = Config::from_toml("").expect("defaults");
+    let error = register_commands(&config.discord, Some(APPLICATION), None)
+        .await
+        .expect_err("no token");
+    let message = error.to_string();
+    assert!(
+        message.contains("discord.bot_token") && message.contains("COZYKART__DISCORD__BOT_TOKEN"),
+        "{message}"
+    );
+}
