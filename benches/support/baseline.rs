@@ -48,16 +48,16 @@ pub async fn naive(db: &DatabaseConnection, sales: usize, racers: usize) -> f64 
         for r in 0..racers {
             tx.execute_raw(sql(
                 db,
-                "INSERT INTO allocations (sale_id, lobby_id, discord_id, currency, amount_minor, \
-                 reversed_minor, status, available_at, created_at) VALUES (?, 1, ?, 'USD', 56, 0, 'pending', ?, ?)",
+                "INSERT INTO allocations (sale_id, lobby_id, guild_id, discord_id, currency, amount_minor, \
+                 reversed_minor, status, available_at, created_at) VALUES (?, 1, 'g', ?, 'USD', 56, 0, 'pending', ?, ?)",
                 vec![(i as i64).into(), format!("naive{r}").into(), at.into(), at.into()],
             ))
             .await
             .expect("allocation");
             tx.execute_raw(sql(
                 db,
-                "INSERT INTO balances (discord_id, currency, available_minor, pending_minor, paid_minor) \
-                 VALUES (?, 'USD', 0, 56, 0) ON CONFLICT (discord_id, currency) DO UPDATE \
+                "INSERT INTO balances (guild_id, discord_id, currency, available_minor, pending_minor, paid_minor) \
+                 VALUES ('g', ?, 'USD', 0, 56, 0) ON CONFLICT (guild_id, discord_id, currency) DO UPDATE \
                  SET pending_minor = balances.pending_minor + excluded.pending_minor",
                 vec![format!("naive{r}").into()],
             ))
@@ -106,13 +106,13 @@ pub async fn limit(db: &DatabaseConnection, sales: usize, racers: usize) -> f64 
                     at.into(),
                     at.into(),
                 ]);
-                rows.push("(?, 1, ?, 'USD', 56, 0, 'pending', ?, ?)");
+                rows.push("(?, 1, 'g', ?, 'USD', 56, 0, 'pending', ?, ?)");
             }
         }
         tx.execute_raw(sql(
             db,
             &format!(
-                "INSERT INTO allocations (sale_id, lobby_id, discord_id, currency, amount_minor, \
+                "INSERT INTO allocations (sale_id, lobby_id, guild_id, discord_id, currency, amount_minor, \
                  reversed_minor, status, available_at, created_at) VALUES {}",
                 rows.join(",")
             ),
@@ -123,8 +123,8 @@ pub async fn limit(db: &DatabaseConnection, sales: usize, racers: usize) -> f64 
         for r in 0..racers {
             tx.execute_raw(sql(
                 db,
-                "INSERT INTO balances (discord_id, currency, available_minor, pending_minor, paid_minor) \
-                 VALUES (?, 'USD', 0, ?, 0) ON CONFLICT (discord_id, currency) DO UPDATE \
+                "INSERT INTO balances (guild_id, discord_id, currency, available_minor, pending_minor, paid_minor) \
+                 VALUES ('g', ?, 'USD', 0, ?, 0) ON CONFLICT (guild_id, discord_id, currency) DO UPDATE \
                  SET pending_minor = balances.pending_minor + excluded.pending_minor",
                 vec![format!("limit{r}").into(), (56 * n as i64).into()],
             ))
