@@ -21,7 +21,7 @@ use sea_orm::{
 use self::plan::{plan, references, shop_key, Plan, Target};
 use super::journal::{self, BalanceChanges, Legs, Posting, ShopKey};
 use super::refunds::{self, Arrival};
-use super::{LedgerError, LobbyDelta, SaleOutcome, SaleRecord};
+use super::{LedgerError, LobbyDelta, SaleOutcome, SaleRecord, Share};
 
 /// Records one sale (the set-wise path with a set of one).
 pub(super) async fn record_sale(
@@ -242,23 +242,13 @@ async fn write_allocations(
         };
         let available_at = record.received_at + chrono::Duration::days(i64::from(record.hold_days));
         let mut legs = Legs::new();
+        let hold = Hold {
+            status,
+            available_at,
+            created_at: record.received_at,
+        };
         for share in &record.shares {
-            let minor = share.amount.minor();
-            allocations.push(allocation::ActiveModel {
-                id: NotSet,
-                sale_id: Set(sale_id),
-                lobby_id: Set(share.lobby_id),
-                guild_id: Set(share.guild_id.clone()),
-                discord_id: Set(share.discord_id.clone()),
-                currency: Set(currency.code().to_owned()),
-                amount_minor: Set(minor),
-                reversed_minor: Set(0),
-                status: Set(status),
-                available_at: Set(available_at),
-                created_at: Set(record.received_at),
-            });
-            let whose = (share.guild_id.as_str(), share.discord_id.as_str());
-            journal::house_to_racer(&mut legs, &mut changes, whose, currency, minor, status);
+            allocations.push(allocate(share, sale_id, hold, &mut legs, &mut changes));
         }
         postings.push(Posting {
             kind: JournalKind::Sale,
@@ -273,4 +263,40 @@ async fn write_allocations(
     }
     journal::post(tx, &postings).await?;
     journal::bump_balances(tx, &changes).await
+}
+
+/// How a new allocation is held: its status, when it becomes available, and when
+/// it was made.
+#[derive(Clone, Copy)]
+pub(super) struct Hold {
+    pub status: AllocationStatus,
+    pub available_at: chrono::DateTime<chrono::Utc>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One share's allocation row, and its move from the house to the racer on the
+/// journal legs and the balance changes.
+pub(super) fn allocate(
+    share: &Share,
+    sale_id: i64,
+    hold: Hold,
+    legs: &mut Legs,
+    changes: &mut BalanceChanges,
+) -> allocation::ActiveModel {
+    let (currency, minor) = (share.amount.currency(), share.amount.minor());
+    let whose = (share.guild_id.as_str(), share.discord_id.as_str());
+    journal::house_to_racer(legs, changes, whose, currency, minor, hold.status);
+    allocation::ActiveModel {
+        id: NotSet,
+        sale_id: Set(sale_id),
+        lobby_id: Set(share.lobby_id),
+        guild_id: Set(share.guild_id.clone()),
+        discord_id: Set(share.discord_id.clone()),
+        currency: Set(currency.code().to_owned()),
+        amount_minor: Set(minor),
+        reversed_minor: Set(0),
+        status: Set(hold.status),
+        available_at: Set(hold.available_at),
+        created_at: Set(hold.created_at),
+    }
 }

@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use entity::sea_orm_active_enums::{AllocationStatus, JournalKind};
 use entity::{allocation, sale};
 use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
 use crate::ledger::journal::{self, BalanceChanges, Legs, Posting};
@@ -85,25 +84,21 @@ pub(super) async fn reattribute(
     } else {
         AllocationStatus::Available
     };
+    let hold = super::Hold {
+        status,
+        available_at,
+        created_at: twin.received_at,
+    };
     let mut allocations = Vec::with_capacity(twin.shares.len());
     for share in &twin.shares {
-        let minor = share.amount.minor();
-        allocations.push(allocation::ActiveModel {
-            id: NotSet,
-            sale_id: Set(sale_id),
-            lobby_id: Set(share.lobby_id),
-            guild_id: Set(share.guild_id.clone()),
-            discord_id: Set(share.discord_id.clone()),
-            currency: Set(currency.code().to_owned()),
-            amount_minor: Set(minor),
-            reversed_minor: Set(0),
-            status: Set(status),
-            available_at: Set(available_at),
-            created_at: Set(twin.received_at),
-        });
-        let whose = (share.guild_id.as_str(), share.discord_id.as_str());
-        journal::house_to_racer(&mut legs, &mut changes, whose, currency, minor, status);
-        *per_lobby.entry(share.lobby_id).or_default() += minor;
+        allocations.push(super::allocate(
+            share,
+            sale_id,
+            hold,
+            &mut legs,
+            &mut changes,
+        ));
+        *per_lobby.entry(share.lobby_id).or_default() += share.amount.minor();
     }
     for chunk in journal::chunked(allocations) {
         allocation::Entity::insert_many(chunk).exec(tx).await?;
