@@ -37,17 +37,6 @@ fn at(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap()
 }
 
-async fn lobby_count(app: &TestApp) -> usize {
-    let mut response = app
-        .client()
-        .get(format!("{}/api/lobbies", app.address))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = response.json().await.unwrap();
-    body["lobbies"].as_array().unwrap().len()
-}
-
 async fn claimed(app: &TestApp) -> u64 {
     interaction::Entity::find().count(&app.db).await.unwrap()
 }

@@ -217,14 +217,7 @@ async fn allow_list_and_lobby_cap(engine: Engine) {
     create_in(&app, GUILD_A, HOST, "Two").await;
     let data = command_in(&app, GUILD_A, HOST, false, "lobby", options.clone()).await;
     refused(&data, "already has 2 lobbies");
-    let mut response = app
-        .client()
-        .get(format!("{}/api/lobbies", app.address))
-        .send()
-        .await
-        .unwrap();
-    let lobbies: Value = response.json().await.unwrap();
-    assert_eq!(lobbies["lobbies"].as_array().map(Vec::len), Some(2));
+    assert_eq!(lobby_count(&app).await, 2);
     // A closed lobby no longer counts.
     race_in(&app, GUILD_A, HOST, &first, RACER).await;
     let lobby = json!([option("lobby", &first)]);

@@ -305,3 +305,15 @@ pub async fn lobby_json(app: &TestApp, code: &str) -> Value {
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
 }
+
+/// How many lobbies `GET /api/lobbies` lists.
+pub async fn lobby_count(app: &TestApp) -> usize {
+    let mut response = app
+        .client()
+        .get(format!("{}/api/lobbies", app.address))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    body["lobbies"].as_array().unwrap().len()
+}
