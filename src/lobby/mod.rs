@@ -8,6 +8,7 @@ mod fanout;
 mod messages;
 pub mod registry;
 pub mod store;
+pub mod timeline;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -23,6 +24,7 @@ pub use messages::{
     WindowTick,
 };
 pub use registry::LobbyRegistry;
+pub use timeline::Timeline;
 
 /// A lobby code's alphabet and length, defined beside the sale events whose tags
 /// name them (the webhook parsers below the lobby check tags against them).
