@@ -9,17 +9,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use entity::sea_orm_active_enums::{AllocationStatus, JournalKind, ProcessedEventKind, Provider};
 use entity::{balance, journal_entry, journal_transaction, processed_event};
-use sea_orm::sea_query::{Alias, Expr, OnConflict};
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use super::bulk::{one_of, Bulk};
 use super::{racer_account, LedgerError, HOUSE};
 use crate::money::Currency;
 
-/// Rows per multi-row INSERT: stays under SQLite's 32,766 bound parameters.
-pub(super) const ROWS_PER_INSERT: usize = 1_000;
 /// Values per `IN (...)` look-up.
 pub(super) const KEYS_PER_LOOKUP: usize = 2_000;
 
@@ -42,16 +37,6 @@ pub(super) fn by_shop(
     grouped
 }
 
-/// `rows` in groups of [`ROWS_PER_INSERT`], for multi-row inserts.
-pub(super) fn chunked<T>(rows: Vec<T>) -> Vec<Vec<T>> {
-    let mut chunks = Vec::new();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        chunks.push(rows.by_ref().take(ROWS_PER_INSERT).collect());
-    }
-    chunks
-}
-
 /// Amounts per journal account, in minor units; a transaction's legs sum to zero.
 pub(super) type Legs = BTreeMap<String, i64>;
 
@@ -65,45 +50,54 @@ pub(super) struct Posting {
     pub at: DateTime<Utc>,
 }
 
-/// Writes journal transactions: headers in multi-row inserts, then their entries
-/// (legs of zero are left out).
+/// Writes journal transactions: headers in one bulk insert that returns their
+/// ids, then their entries (legs of zero are left out).
 pub(super) async fn post(
     tx: &impl ConnectionTrait,
     postings: &[Posting],
 ) -> Result<(), LedgerError> {
-    let mut entries = Vec::new();
-    for chunk in postings.chunks(ROWS_PER_INSERT) {
-        let by_reference: HashMap<&str, &Posting> =
-            chunk.iter().map(|p| (p.reference.as_str(), p)).collect();
-        debug_assert_eq!(by_reference.len(), chunk.len(), "references must be unique");
-        let headers = chunk.iter().map(|p| journal_transaction::ActiveModel {
-            id: NotSet,
-            kind: Set(p.kind),
-            reference: Set(p.reference.clone()),
-            created_at: Set(p.at),
-        });
-        let written = journal_transaction::Entity::insert_many(headers)
-            .exec_with_returning(tx)
-            .await?;
-        for header in written {
-            let Some(posting) = by_reference.get(header.reference.as_str()) else {
-                continue;
-            };
-            debug_assert_eq!(posting.legs.values().sum::<i64>(), 0, "legs must balance");
-            entries.extend(posting.legs.iter().filter(|(_, minor)| **minor != 0).map(
-                |(account, minor)| journal_entry::ActiveModel {
-                    id: NotSet,
-                    transaction_id: Set(header.id),
-                    account: Set(account.clone()),
-                    currency: Set(posting.currency.code().to_owned()),
-                    amount_minor: Set(*minor),
-                },
-            ));
+    use journal_entry::Column as E;
+    use journal_transaction::Column as T;
+    let by_reference: HashMap<&str, &Posting> =
+        postings.iter().map(|p| (p.reference.as_str(), p)).collect();
+    debug_assert_eq!(
+        by_reference.len(),
+        postings.len(),
+        "references must be unique"
+    );
+    let mut headers = Bulk::new(
+        journal_transaction::Entity,
+        &[T::Kind, T::Reference, T::CreatedAt],
+    )
+    .tail(r#"RETURNING "id", "reference""#);
+    for p in postings {
+        headers.push([
+            p.kind.to_value().into(),
+            p.reference.clone().into(),
+            p.at.into(),
+        ]);
+    }
+    let mut entries = Bulk::new(
+        journal_entry::Entity,
+        &[E::TransactionId, E::Account, E::Currency, E::AmountMinor],
+    );
+    for header in headers.exec(tx).await? {
+        let (id, reference): (i64, String) =
+            (header.try_get_by_index(0)?, header.try_get_by_index(1)?);
+        let Some(posting) = by_reference.get(reference.as_str()) else {
+            continue;
+        };
+        debug_assert_eq!(posting.legs.values().sum::<i64>(), 0, "legs must balance");
+        for (account, minor) in posting.legs.iter().filter(|(_, minor)| **minor != 0) {
+            entries.push([
+                id.into(),
+                account.clone().into(),
+                posting.currency.code().into(),
+                (*minor).into(),
+            ]);
         }
     }
-    for chunk in chunked(entries) {
-        journal_entry::Entity::insert_many(chunk).exec(tx).await?;
-    }
+    entries.exec(tx).await?;
     Ok(())
 }
 
@@ -148,46 +142,35 @@ pub(super) async fn bump_balances(
     tx: &impl ConnectionTrait,
     changes: &BalanceChanges,
 ) -> Result<(), LedgerError> {
-    let add = |column: balance::Column| {
-        sea_orm::sea_query::ExprTrait::add(
-            Expr::col((balance::Entity, column)),
-            Expr::col((Alias::new("excluded"), column)),
-        )
-    };
-    let rows: Vec<_> = changes.iter().collect();
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let models =
-            chunk.iter().map(
-                |((guild_id, discord_id, currency), c)| balance::ActiveModel {
-                    guild_id: Set(guild_id.clone()),
-                    discord_id: Set(discord_id.clone()),
-                    currency: Set((*currency).to_owned()),
-                    available_minor: Set(c.available),
-                    pending_minor: Set(c.pending),
-                    paid_minor: Set(c.paid),
-                },
-            );
-        balance::Entity::insert_many(models)
-            .on_conflict(
-                OnConflict::columns([
-                    balance::Column::GuildId,
-                    balance::Column::DiscordId,
-                    balance::Column::Currency,
-                ])
-                .value(
-                    balance::Column::AvailableMinor,
-                    add(balance::Column::AvailableMinor),
-                )
-                .value(
-                    balance::Column::PendingMinor,
-                    add(balance::Column::PendingMinor),
-                )
-                .value(balance::Column::PaidMinor, add(balance::Column::PaidMinor))
-                .to_owned(),
-            )
-            .exec(tx)
-            .await?;
+    use balance::Column as B;
+    let mut rows = Bulk::new(
+        balance::Entity,
+        &[
+            B::GuildId,
+            B::DiscordId,
+            B::Currency,
+            B::AvailableMinor,
+            B::PendingMinor,
+            B::PaidMinor,
+        ],
+    )
+    .tail(concat!(
+        r#"ON CONFLICT ("guild_id", "discord_id", "currency") DO UPDATE SET "#,
+        r#""available_minor" = "balances"."available_minor" + "excluded"."available_minor", "#,
+        r#""pending_minor" = "balances"."pending_minor" + "excluded"."pending_minor", "#,
+        r#""paid_minor" = "balances"."paid_minor" + "excluded"."paid_minor""#,
+    ));
+    for ((guild_id, discord_id, currency), c) in changes {
+        rows.push([
+            guild_id.clone().into(),
+            discord_id.clone().into(),
+            (*currency).into(),
+            c.available.into(),
+            c.pending.into(),
+            c.paid.into(),
+        ]);
     }
+    rows.exec(tx).await?;
     Ok(())
 }
 
@@ -197,12 +180,13 @@ pub(super) async fn seen_events(
     events: impl IntoIterator<Item = ShopKey>,
 ) -> Result<HashSet<ShopKey>, LedgerError> {
     let mut seen = HashSet::new();
+    let backend = tx.get_database_backend();
     for ((provider, shop), ids) in by_shop(events) {
         for chunk in ids.chunks(KEYS_PER_LOOKUP) {
             let rows = processed_event::Entity::find()
                 .filter(processed_event::Column::Provider.eq(provider))
                 .filter(processed_event::Column::Shop.eq(shop.as_str()))
-                .filter(processed_event::Column::EventId.is_in(chunk.iter().cloned()))
+                .filter(one_of(processed_event::Column::EventId, chunk, backend))
                 .all(tx)
                 .await?;
             seen.extend(rows.into_iter().map(|e| (e.provider, e.shop, e.event_id)));
@@ -219,25 +203,21 @@ pub(super) async fn mark_events(
     tx: &impl ConnectionTrait,
     events: &[EventMark],
 ) -> Result<(), LedgerError> {
-    for chunk in events.chunks(ROWS_PER_INSERT) {
-        let rows = chunk.iter().map(|((provider, shop, event_id), kind, at)| {
-            processed_event::ActiveModel {
-                id: NotSet,
-                provider: Set(*provider),
-                shop: Set(shop.clone()),
-                event_id: Set(event_id.clone()),
-                kind: Set(*kind),
-                received_at: Set(*at),
-            }
-        });
-        processed_event::Entity::insert_many(rows)
-            .on_conflict_do_nothing_on([
-                processed_event::Column::Provider,
-                processed_event::Column::Shop,
-                processed_event::Column::EventId,
-            ])
-            .exec(tx)
-            .await?;
+    use processed_event::Column as P;
+    let mut rows = Bulk::new(
+        processed_event::Entity,
+        &[P::Provider, P::Shop, P::EventId, P::Kind, P::ReceivedAt],
+    )
+    .tail(r#"ON CONFLICT ("provider", "shop", "event_id") DO NOTHING"#);
+    for ((provider, shop, event_id), kind, at) in events {
+        rows.push([
+            provider.to_value().into(),
+            shop.clone().into(),
+            event_id.clone().into(),
+            kind.to_value().into(),
+            (*at).into(),
+        ]);
     }
+    rows.exec(tx).await?;
     Ok(())
 }

@@ -3,6 +3,8 @@
 //!
 //! Layers, from the bottom; each uses only the layers below it (and the shared
 //! types here):
+//! - `bulk`, under everything: multi-row inserts whose statement text does not
+//!   depend on the row count (PostgreSQL `UNNEST` arrays).
 //! - `journal`, the base: the one balanced-journal writer, the balance-cache
 //!   upsert and the processed-event marks.
 //! - `sales`, `refunds`, `payouts`, `maturing`: one file per kind of money change,
@@ -15,6 +17,7 @@
 //!   nothing.
 
 mod actor;
+mod bulk;
 mod commit;
 mod job;
 mod journal;

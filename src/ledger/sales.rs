@@ -14,11 +14,13 @@ use std::time::Instant;
 use entity::sea_orm_active_enums::{AllocationStatus, JournalKind};
 use entity::{allocation, sale, sale_ref};
 use sea_orm::{
+    ActiveEnum,
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 
 use self::plan::{plan, references, shop_key, Plan, Target};
+use super::bulk::{one_of, Bulk, ROWS_PER_INSERT};
 use super::journal::{self, BalanceChanges, Legs, Posting, ShopKey};
 use super::refunds::{self, Arrival};
 use super::{LedgerError, LobbyDelta, SaleOutcome, SaleRecord, Share};
@@ -129,12 +131,13 @@ async fn known_references(
         .iter()
         .flat_map(|r| references(r).into_iter().map(|key| shop_key(r, &key)));
     let mut known = HashMap::new();
+    let backend = tx.get_database_backend();
     for ((provider, shop), refs) in journal::by_shop(keys) {
         for chunk in refs.chunks(journal::KEYS_PER_LOOKUP) {
             let rows = sale_ref::Entity::find()
                 .filter(sale_ref::Column::Provider.eq(provider))
                 .filter(sale_ref::Column::Shop.eq(shop.as_str()))
-                .filter(sale_ref::Column::Reference.is_in(chunk.iter().cloned()))
+                .filter(one_of(sale_ref::Column::Reference, chunk, backend))
                 .all(tx)
                 .await?;
             known.extend(rows.into_iter().map(|r| {
@@ -154,7 +157,7 @@ async fn insert_sales(
     sales: &[&SaleRecord],
 ) -> Result<Vec<i64>, LedgerError> {
     let mut by_key: HashMap<ShopKey, i64> = HashMap::with_capacity(sales.len());
-    for chunk in sales.chunks(journal::ROWS_PER_INSERT) {
+    for chunk in sales.chunks(ROWS_PER_INSERT) {
         let rows = chunk.iter().map(|record| {
             let event = &record.sale;
             sale::ActiveModel {
@@ -198,26 +201,21 @@ async fn insert_references(
     refs: &[(ShopKey, Target)],
     resolve: impl Fn(Target) -> i64,
 ) -> Result<(), LedgerError> {
-    for chunk in refs.chunks(journal::ROWS_PER_INSERT) {
-        let rows =
-            chunk.iter().map(
-                |((provider, shop, reference), target)| sale_ref::ActiveModel {
-                    id: NotSet,
-                    provider: Set(*provider),
-                    shop: Set(shop.clone()),
-                    reference: Set(reference.clone()),
-                    sale_id: Set(resolve(*target)),
-                },
-            );
-        sale_ref::Entity::insert_many(rows)
-            .on_conflict_do_nothing_on([
-                sale_ref::Column::Provider,
-                sale_ref::Column::Shop,
-                sale_ref::Column::Reference,
-            ])
-            .exec(tx)
-            .await?;
+    use sale_ref::Column as R;
+    let mut rows = Bulk::new(
+        sale_ref::Entity,
+        &[R::Provider, R::Shop, R::Reference, R::SaleId],
+    )
+    .tail(r#"ON CONFLICT ("provider", "shop", "reference") DO NOTHING"#);
+    for ((provider, shop, reference), target) in refs {
+        rows.push([
+            provider.to_value().into(),
+            shop.clone().into(),
+            reference.clone().into(),
+            resolve(*target).into(),
+        ]);
     }
+    rows.exec(tx).await?;
     Ok(())
 }
 
@@ -227,7 +225,7 @@ async fn write_allocations(
     sales: &[&SaleRecord],
     ids: &[i64],
 ) -> Result<(), LedgerError> {
-    let mut allocations = Vec::new();
+    let mut allocations = allocation_rows();
     let mut postings = Vec::new();
     let mut changes = BalanceChanges::new();
     for (record, &sale_id) in sales.iter().zip(ids) {
@@ -248,7 +246,14 @@ async fn write_allocations(
             created_at: record.received_at,
         };
         for share in &record.shares {
-            allocations.push(allocate(share, sale_id, hold, &mut legs, &mut changes));
+            allocate(
+                share,
+                sale_id,
+                hold,
+                &mut legs,
+                &mut changes,
+                &mut allocations,
+            );
         }
         postings.push(Posting {
             kind: JournalKind::Sale,
@@ -258,9 +263,7 @@ async fn write_allocations(
             at: record.received_at,
         });
     }
-    for chunk in journal::chunked(allocations) {
-        allocation::Entity::insert_many(chunk).exec(tx).await?;
-    }
+    allocations.exec(tx).await?;
     journal::post(tx, &postings).await?;
     journal::bump_balances(tx, &changes).await
 }
@@ -274,6 +277,26 @@ pub(super) struct Hold {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// New allocation rows, filled by [`allocate`].
+pub(super) fn allocation_rows() -> Bulk {
+    use allocation::Column as A;
+    Bulk::new(
+        allocation::Entity,
+        &[
+            A::SaleId,
+            A::LobbyId,
+            A::GuildId,
+            A::DiscordId,
+            A::Currency,
+            A::AmountMinor,
+            A::ReversedMinor,
+            A::Status,
+            A::AvailableAt,
+            A::CreatedAt,
+        ],
+    )
+}
+
 /// One share's allocation row, and its move from the house to the racer on the
 /// journal legs and the balance changes.
 pub(super) fn allocate(
@@ -282,21 +305,21 @@ pub(super) fn allocate(
     hold: Hold,
     legs: &mut Legs,
     changes: &mut BalanceChanges,
-) -> allocation::ActiveModel {
+    rows: &mut Bulk,
+) {
     let (currency, minor) = (share.amount.currency(), share.amount.minor());
     let whose = (share.guild_id.as_str(), share.discord_id.as_str());
     journal::house_to_racer(legs, changes, whose, currency, minor, hold.status);
-    allocation::ActiveModel {
-        id: NotSet,
-        sale_id: Set(sale_id),
-        lobby_id: Set(share.lobby_id),
-        guild_id: Set(share.guild_id.clone()),
-        discord_id: Set(share.discord_id.clone()),
-        currency: Set(currency.code().to_owned()),
-        amount_minor: Set(minor),
-        reversed_minor: Set(0),
-        status: Set(hold.status),
-        available_at: Set(hold.available_at),
-        created_at: Set(hold.created_at),
-    }
+    rows.push([
+        sale_id.into(),
+        share.lobby_id.into(),
+        share.guild_id.clone().into(),
+        share.discord_id.clone().into(),
+        currency.code().into(),
+        minor.into(),
+        0_i64.into(),
+        hold.status.to_value().into(),
+        hold.available_at.into(),
+        hold.created_at.into(),
+    ]);
 }

@@ -1,6 +1,7 @@
 //! Refunds that arrived before their sale: found and applied when the sales layer
 //! records the sale, or rejected with the reason kept on the refund row.
 
+use crate::ledger::bulk::one_of;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -82,13 +83,14 @@ async fn waiting_for(
             .map(|r| (a.provider, a.shop.to_owned(), r.clone()))
     });
     let mut waiting = Vec::new();
+    let backend = tx.get_database_backend();
     for ((provider, shop), refs) in journal::by_shop(keys) {
         for chunk in refs.chunks(journal::KEYS_PER_LOOKUP) {
             waiting.extend(
                 refund::Entity::find()
                     .filter(refund::Column::Provider.eq(provider))
                     .filter(refund::Column::Shop.eq(shop.as_str()))
-                    .filter(refund::Column::SaleRef.is_in(chunk.iter().cloned()))
+                    .filter(one_of(refund::Column::SaleRef, chunk, backend))
                     .filter(refund::Column::Status.eq(RefundStatus::Waiting))
                     .order_by_asc(refund::Column::Id)
                     .all(tx)

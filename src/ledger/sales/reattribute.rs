@@ -89,20 +89,19 @@ pub(super) async fn reattribute(
         available_at,
         created_at: twin.received_at,
     };
-    let mut allocations = Vec::with_capacity(twin.shares.len());
+    let mut allocations = super::allocation_rows();
     for share in &twin.shares {
-        allocations.push(super::allocate(
+        super::allocate(
             share,
             sale_id,
             hold,
             &mut legs,
             &mut changes,
-        ));
+            &mut allocations,
+        );
         *per_lobby.entry(share.lobby_id).or_default() += share.amount.minor();
     }
-    for chunk in journal::chunked(allocations) {
-        allocation::Entity::insert_many(chunk).exec(tx).await?;
-    }
+    allocations.exec(tx).await?;
     let posting = Posting {
         kind: JournalKind::Reattribution,
         reference: format!("reattribution:{sale_id}"),
