@@ -1,15 +1,16 @@
 //! Gateway client: registers the commands on `ready` and answers each slash command
-//! through the [`CommandHandler`]. Kept thin; parsing and replies are tested elsewhere.
+//! and lobby card button through the [`CommandHandler`]. Kept thin; parsing and replies are tested elsewhere.
 
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use serenity::all::{
-    async_trait, Client, Command as AppCommand, Context, EventHandler, GatewayIntents, GuildId,
-    Interaction, Ready,
+    async_trait, Client, Command as AppCommand, CommandInteraction, ComponentInteraction, Context,
+    EventHandler, GatewayIntents, GuildId, Interaction, Ready,
 };
 
 use super::command::{parse_command, Caller, Command};
+use super::component::parse_press;
 use super::interaction::InteractionId;
 use super::register::command_definitions;
 use super::reply::Reply;
@@ -46,26 +47,48 @@ impl EventHandler for Handler {
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        let Interaction::Command(ci) = interaction else {
-            return;
+        let role = self.admin_role.as_deref();
+        let (id, parsed, response) = match &interaction {
+            Interaction::Command(ci) => (ci.id, parse_command(ci, role), Responder::Command(ci)),
+            Interaction::Component(ci) => (ci.id, parse_press(ci, role), Responder::Component(ci)),
+            _ => return,
         };
-        let guild = ci.guild_id.map(|g| g.get());
-        tracing::info!(command = ?ci.data.name, ?guild, user = %ci.user.id, "slash command");
-        let reply = match parse_command(&ci, self.admin_role.as_deref()) {
+        let guild = interaction.guild_id().map(|g| g.get());
+        tracing::info!(kind = response.kind(), ?guild, "discord interaction");
+        let reply = match parsed {
             Ok((caller, command)) => {
-                let id = InteractionId::new(ci.id.get());
-                match (self.handler)(id, caller, command).await {
+                match (self.handler)(InteractionId::new(id.get()), caller, command).await {
                     Some(reply) => reply,
                     None => return,
                 }
             }
             Err(e) => {
-                tracing::info!(command = ?ci.data.name, error = %e, "slash command refused");
+                tracing::info!(kind = response.kind(), error = %e, "interaction refused");
                 Reply::refusal(e.to_string())
             }
         };
-        if let Err(e) = ci.create_response(&ctx.http, reply.to_response()).await {
-            tracing::warn!(command = ?ci.data.name, error = %e, "answering slash command failed");
+        let sent = match response {
+            Responder::Command(ci) => ci.create_response(&ctx.http, reply.to_response()).await,
+            Responder::Component(ci) => ci.create_response(&ctx.http, reply.to_response()).await,
+        };
+        if let Err(e) = sent {
+            tracing::warn!(kind = response.kind(), error = %e, "answering an interaction failed");
+        }
+    }
+}
+
+/// The interaction a reply goes back to.
+#[derive(Clone, Copy)]
+enum Responder<'a> {
+    Command(&'a CommandInteraction),
+    Component(&'a ComponentInteraction),
+}
+
+impl Responder<'_> {
+    fn kind(self) -> &'static str {
+        match self {
+            Responder::Command(_) => "slash command",
+            Responder::Component(_) => "button",
         }
     }
 }

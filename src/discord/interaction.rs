@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use serenity::model::application::Interaction;
 
 use super::command::{parse_command, Caller, Command, MAX_NAME};
+use super::component::parse_press;
 use super::reply::Reply;
 
 /// Discord's id of one interaction: every delivery of the same interaction carries
@@ -42,9 +43,10 @@ pub struct Delivery {
 pub enum Incoming {
     /// Discord's endpoint check: answer [`pong_body`].
     Ping,
-    /// A slash command for the server to run.
+    /// A slash command, or a lobby card's button ([`Command::Press`]), for the
+    /// server to run.
     Command(Caller, Command),
-    /// A slash command that could not be parsed: send this ephemeral refusal as is.
+    /// A command or button that could not be parsed: send this ephemeral refusal as is.
     Refused(Reply),
     /// A member is typing into an option marked for autocomplete: suggest values.
     Autocomplete {
@@ -54,7 +56,7 @@ pub enum Incoming {
         /// What has been typed so far (at most [`MAX_NAME`] characters kept).
         typed: String,
     },
-    /// Components and modals: not used by this server.
+    /// Modals and other components than a lobby card's buttons: not used here.
     Unsupported,
 }
 
@@ -69,6 +71,10 @@ pub fn parse_incoming(
     let incoming = match interaction {
         Interaction::Ping(_) => Incoming::Ping,
         Interaction::Command(ci) => match parse_command(&ci, admin_role) {
+            Ok((caller, command)) => Incoming::Command(caller, command),
+            Err(e) => Incoming::Refused(Reply::refusal(e.to_string())),
+        },
+        Interaction::Component(ci) => match parse_press(&ci, admin_role) {
             Ok((caller, command)) => Incoming::Command(caller, command),
             Err(e) => Incoming::Refused(Reply::refusal(e.to_string())),
         },
@@ -173,7 +179,10 @@ mod tests {
             panic!("not refused");
         };
         assert!(reply.ephemeral);
-        assert_eq!(reply.content, "missing required option `amount`");
+        assert_eq!(
+            reply.content,
+            "Please fill in the amount (a decimal such as 20.00)."
+        );
         assert_eq!(reply.http_body()["data"]["flags"], 64);
     }
 
@@ -221,13 +230,29 @@ mod tests {
     }
 
     #[test]
-    fn other_interaction_types_are_unsupported() {
-        // A lobby card's Join button (type 3): components are not used yet.
+    fn a_card_button_becomes_a_press() {
+        // A lobby card's Join button (type 3), pressed by Drifter.
         let body = include_bytes!("../../tests/fixtures/discord/button_join.json");
+        let Incoming::Command(caller, command) = parse_incoming(body, None).unwrap().incoming
+        else {
+            panic!("not a command");
+        };
         assert_eq!(
-            parse_incoming(body, None).unwrap().incoming,
-            Incoming::Unsupported
+            command,
+            Command::Press {
+                lobby: "K7QX".into(),
+                action: crate::discord::CardAction::Join
+            }
         );
+        assert_eq!(caller.display_name, "Drifter");
+        assert_eq!(caller.guild_id.as_deref(), Some("1200000000000000001"));
+        let mut json = fixtures::json(body);
+        json["data"]["custom_id"] = "vote:yes".into();
+        let body = serde_json::to_vec(&json).unwrap();
+        let Incoming::Refused(reply) = parse_incoming(&body, None).unwrap().incoming else {
+            panic!("not refused");
+        };
+        assert!(reply.ephemeral);
     }
 
     #[test]

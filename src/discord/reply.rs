@@ -5,8 +5,12 @@
 use serde_json::{json, Map, Value};
 use serenity::builder::{CreateEmbed, CreateInteractionResponse, CreateInteractionResponseMessage};
 
+use super::component::{action_rows, components_json, Button};
+
 /// Discord's `CHANNEL_MESSAGE_WITH_SOURCE` response type.
 const CHANNEL_MESSAGE: u8 = 4;
+/// Discord's `UPDATE_MESSAGE` response type: edits the message whose button was pressed.
+const UPDATE_MESSAGE: u8 = 7;
 /// Message flag making a reply visible to the caller only.
 const EPHEMERAL: u64 = 1 << 6;
 
@@ -24,14 +28,21 @@ pub struct Reply {
     pub embed: Option<ReplyEmbed>,
     /// Visible to the caller only.
     pub ephemeral: bool,
+    /// Buttons under the message (a lobby card's).
+    pub buttons: Vec<Button>,
+    /// Replaces the message whose button was pressed instead of sending a new one.
+    pub updates_message: bool,
 }
 
-/// A single embed: title, optional description, `(name, value, inline)` fields.
+/// A single embed: title, optional description, `(name, value, inline)` fields, and
+/// the colour of its left edge (a lobby's own).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplyEmbed {
     pub title: String,
     pub description: Option<String>,
     pub fields: Vec<(String, String, bool)>,
+    /// `0xRRGGBB`.
+    pub colour: Option<u32>,
 }
 
 impl Reply {
@@ -41,6 +52,8 @@ impl Reply {
             content: text.into(),
             embed: None,
             ephemeral: false,
+            buttons: Vec::new(),
+            updates_message: false,
         }
     }
 
@@ -62,12 +75,30 @@ impl Reply {
         self
     }
 
-    /// The gateway response (type 4, flag 64 when ephemeral).
+    pub fn with_buttons(mut self, buttons: Vec<Button>) -> Self {
+        self.buttons = buttons;
+        self
+    }
+
+    /// Answers a button press by editing the message it is on (never ephemeral).
+    pub fn updating_message(mut self) -> Self {
+        self.updates_message = true;
+        self.ephemeral = false;
+        self
+    }
+
+    /// The gateway response (type 4, flag 64 when ephemeral; type 7 for an update).
     pub fn to_response(&self) -> CreateInteractionResponse {
         let mut message =
             CreateInteractionResponseMessage::new().content(clip(&self.content, MAX_CONTENT));
         if let Some(embed) = &self.embed {
             message = message.embed(embed.to_builder());
+        }
+        if !self.buttons.is_empty() {
+            message = message.components(action_rows(&self.buttons));
+        }
+        if self.updates_message {
+            return CreateInteractionResponse::UpdateMessage(message);
         }
         if self.ephemeral {
             message = message.ephemeral(true);
@@ -76,18 +107,40 @@ impl Reply {
     }
 
     /// The HTTP endpoint's response body:
-    /// `{"type":4,"data":{"content":…,"embeds":[…],"flags":64}}`, with `embeds` only
-    /// when there is one and `flags` only when ephemeral.
+    /// `{"type":4,"data":{"content":…,"embeds":[…],"components":[…],"flags":64}}`, with
+    /// `embeds` and `components` only when there are some and `flags` only when
+    /// ephemeral; `"type":7` when it updates the message of a pressed button.
     pub fn http_body(&self) -> Value {
+        let mut data = self.message_fields();
+        if self.ephemeral && !self.updates_message {
+            data.insert("flags".into(), EPHEMERAL.into());
+        }
+        let kind = if self.updates_message {
+            UPDATE_MESSAGE
+        } else {
+            CHANNEL_MESSAGE
+        };
+        json!({ "type": kind, "data": data })
+    }
+
+    /// The body of a message the bot posts itself
+    /// (`POST /channels/{channel}/messages`), mentioning nobody.
+    pub fn message_body(&self) -> Value {
+        let mut body = self.message_fields();
+        body.insert("allowed_mentions".into(), json!({ "parse": [] }));
+        Value::Object(body)
+    }
+
+    fn message_fields(&self) -> Map<String, Value> {
         let mut data = Map::new();
         data.insert("content".into(), clip(&self.content, MAX_CONTENT).into());
         if let Some(embed) = &self.embed {
             data.insert("embeds".into(), json!([embed.to_json()]));
         }
-        if self.ephemeral {
-            data.insert("flags".into(), EPHEMERAL.into());
+        if let Some(components) = components_json(&self.buttons) {
+            data.insert("components".into(), components);
         }
-        json!({ "type": CHANNEL_MESSAGE, "data": data })
+        data
     }
 }
 
@@ -97,7 +150,13 @@ impl ReplyEmbed {
             title: title.into(),
             description: None,
             fields: Vec::new(),
+            colour: None,
         }
+    }
+
+    pub fn colour(mut self, colour: u32) -> Self {
+        self.colour = Some(colour);
+        self
     }
 
     pub fn description(mut self, text: impl Into<String>) -> Self {
@@ -135,6 +194,9 @@ impl ReplyEmbed {
         if let Some(d) = &self.description {
             embed = embed.description(clip(d, MAX_DESCRIPTION));
         }
+        if let Some(colour) = self.colour {
+            embed = embed.colour(colour);
+        }
         embed.fields(self.clipped_fields())
     }
 
@@ -143,6 +205,9 @@ impl ReplyEmbed {
         embed.insert("title".into(), clip(&self.title, MAX_TITLE).into());
         if let Some(d) = &self.description {
             embed.insert("description".into(), clip(d, MAX_DESCRIPTION).into());
+        }
+        if let Some(colour) = self.colour {
+            embed.insert("color".into(), colour.into());
         }
         let fields: Vec<Value> = self
             .clipped_fields()
@@ -236,6 +301,27 @@ mod tests {
             assert_eq!(title(&built), title(&body));
             assert_eq!(fields(&built), fields(&body));
         }
+    }
+
+    #[test]
+    fn a_card_update_is_type_7_with_colour_and_buttons() {
+        let buttons = super::super::component::card_buttons("K7QX", false);
+        let reply = Reply::ephemeral("Lobby")
+            .with_embed(ReplyEmbed::new("Friday Cup").colour(0xFFBF00))
+            .with_buttons(buttons)
+            .updating_message();
+        let body = reply.http_body();
+        assert_eq!(body["type"], 7);
+        assert!(body["data"].get("flags").is_none());
+        assert_eq!(body["data"]["embeds"][0]["color"], 0xFFBF00);
+        assert_eq!(body["data"]["components"][0]["components"][0]["label"], "Join");
+        let built = serde_json::to_value(reply.to_response()).unwrap();
+        assert_eq!(built["type"], 7);
+        assert_eq!(built["data"]["embeds"][0]["color"], 0xFFBF00);
+        assert_eq!(built["data"]["components"], body["data"]["components"]);
+        let posted = reply.message_body();
+        assert_eq!(posted["allowed_mentions"], json!({"parse": []}));
+        assert!(posted.get("type").is_none() && posted.get("flags").is_none());
     }
 
     #[test]

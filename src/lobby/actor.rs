@@ -18,7 +18,7 @@ use super::messages::{
     CloseOverlays, Credit, Refunded, Snapshot, Subscribe, Unsubscribe, WindowTick,
 };
 use super::store::{OpenWindow, StoredLobby};
-use super::{LobbyView, RacerView, RECENT_SALES_MAX};
+use super::{LobbyView, RaceOverSink, RacerView, RECENT_SALES_MAX};
 use crate::clock::Clock;
 use crate::ledger::read::{LobbySale, RaceWindow};
 use crate::money::{Money, Pot};
@@ -69,6 +69,8 @@ pub struct LobbySettings {
     pub max_racers: usize,
     pub max_window_minutes: u32,
     pub checkout_url: Option<String>,
+    /// Where ended races are reported for their channel.
+    pub race_over: RaceOverSink,
 }
 
 pub struct LobbyActor {
@@ -95,6 +97,8 @@ pub struct LobbyActor {
     max_window: chrono::Duration,
     /// Read by overlay snapshots.
     checkout_url: Option<String>,
+    /// Told of every race that ends by `/end` or time-out; read by End.
+    race_over: RaceOverSink,
 }
 
 impl LobbyActor {
@@ -116,6 +120,7 @@ impl LobbyActor {
             max_racers: settings.max_racers,
             max_window: chrono::Duration::minutes(i64::from(settings.max_window_minutes)),
             checkout_url: settings.checkout_url,
+            race_over: settings.race_over,
         }
     }
 

@@ -12,7 +12,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 use super::actor::{LobbySeed, LobbySettings};
 use super::store::{self, NewLobby, StoredLobby};
-use super::{LobbyActor, LobbyError, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS, RECENT_SALES_MAX};
+use super::{LobbyActor, LobbyError, RaceOverSink, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS, RECENT_SALES_MAX};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::ledger::read::{self, RaceWindow};
@@ -44,6 +44,8 @@ pub struct LobbyRegistry {
     /// Held while a lobby is created, so that a guild's cap is checked and used
     /// by one creation at a time.
     creating: tokio::sync::Mutex<()>,
+    /// Handed to every lobby: where it reports a race that ended.
+    race_over: RaceOverSink,
     /// Where every LobbyActor runs, independent of HTTP workers.
     arbiter: ArbiterHandle,
     /// Keeps the arbiter's thread alive as long as the registry.
@@ -51,11 +53,13 @@ pub struct LobbyRegistry {
 }
 
 impl LobbyRegistry {
-    /// Rebuilds every lobby from the database.
+    /// Rebuilds every lobby from the database; each reports its ended races to
+    /// `race_over`.
     pub async fn load(
         db: DatabaseConnection,
         clock: Clock,
         config: Arc<Config>,
+        race_over: RaceOverSink,
     ) -> Result<Arc<Self>, LobbyError> {
         let arbiter = Arbiter::new();
         let registry = Arc::new(LobbyRegistry {
@@ -64,6 +68,7 @@ impl LobbyRegistry {
             clock,
             config,
             creating: tokio::sync::Mutex::new(()),
+            race_over,
             arbiter: arbiter.handle(),
             _arbiter: arbiter,
         });
@@ -111,6 +116,7 @@ impl LobbyRegistry {
             max_racers: self.config.commission.max_racers,
             max_window_minutes: self.config.commission.max_window_minutes,
             checkout_url: self.checkout_url(row.guild_id.as_deref(), &row.code),
+            race_over: self.race_over.clone(),
         };
         let (db, clock) = (self.db.clone(), self.clock.clone());
         let addr = LobbyActor::start_in_arbiter(&self.arbiter, move |_| {
