@@ -23,9 +23,9 @@ const PALETTE: [u32; 8] = [
 
 /// The lobby's own colour, the same on every reply about it.
 pub fn lobby_colour(code: &str) -> u32 {
-    let hash = code
-        .bytes()
-        .fold(0u32, |hash, b| hash.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let hash = code.bytes().fold(0u32, |hash, b| {
+        hash.wrapping_mul(31).wrapping_add(u32::from(b))
+    });
     PALETTE[hash as usize % PALETTE.len()]
 }
 

@@ -152,4 +152,3 @@ pub(super) async fn race_lobby(
         )))
     }
 }
-

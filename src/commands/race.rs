@@ -81,7 +81,13 @@ async fn started(
     lobby: Option<String>,
 ) -> Result<LobbyView, Reply> {
     let entry = race_lobby(services, caller, lobby, "start").await?;
-    change(&entry, Start { at: services.clock.now() }).await
+    change(
+        &entry,
+        Start {
+            at: services.clock.now(),
+        },
+    )
+    .await
 }
 
 /// Closes a lobby's window, if the caller is its host or an admin.
@@ -100,7 +106,12 @@ async fn ended(
 
 /// A lobby card's button: the same change as its command, answered by updating the
 /// card in place; a refusal is an ephemeral message and leaves the card as it was.
-pub async fn press(services: &Services, caller: &Caller, code: String, action: CardAction) -> Reply {
+pub async fn press(
+    services: &Services,
+    caller: &Caller,
+    code: String,
+    action: CardAction,
+) -> Reply {
     let lobby = Some(code);
     let updated = match action {
         CardAction::Join => joined(services, caller, lobby).await.map(|v| (v, None)),

@@ -53,7 +53,11 @@ pub async fn with_summary(
 }
 
 /// The summary of a race that just ended, in the lobby's colour.
-pub async fn summary_embed(services: &Services, view: &LobbyView, totals: &RaceTotals) -> ReplyEmbed {
+pub async fn summary_embed(
+    services: &Services,
+    view: &LobbyView,
+    totals: &RaceTotals,
+) -> ReplyEmbed {
     let embed = ReplyEmbed::new(format!("Race over: {}", view.name))
         .description(format!("Lobby `{}`", view.code))
         .colour(lobby_colour(&view.code));
@@ -118,6 +122,8 @@ async fn announce(services: &Services, race: &RaceOver) {
     };
     match post_message(discord, channel, &message.message_body()).await {
         Ok(()) => tracing::info!(lobby = view.id, %channel, "race summary posted"),
-        Err(error) => tracing::warn!(lobby = view.id, %channel, error = %error, "race summary not posted"),
+        Err(error) => {
+            tracing::warn!(lobby = view.id, %channel, error = %error, "race summary not posted")
+        }
     }
 }

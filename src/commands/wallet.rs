@@ -48,12 +48,11 @@ pub async fn wallet(services: &Services, caller: &Caller) -> Reply {
         Ok(held) => held,
         Err(error) => return unavailable(error),
     };
-    let recent = match read::recent_allocations(db, &caller.user_id, Some(guild), WALLET_RECENT)
-        .await
-    {
-        Ok(recent) => recent,
-        Err(error) => return unavailable(error),
-    };
+    let recent =
+        match read::recent_allocations(db, &caller.user_id, Some(guild), WALLET_RECENT).await {
+            Ok(recent) => recent,
+            Err(error) => return unavailable(error),
+        };
     let mut embed = ReplyEmbed::new("Your Cozy-Kart wallet").colour(WALLET_COLOUR);
     if balances.is_empty() {
         embed = embed.description("No earnings yet: join a lobby and race while the shop is open!");

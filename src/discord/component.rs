@@ -226,7 +226,7 @@ mod tests {
         assert_eq!(json[0]["components"][0]["custom_id"], "lobby:K7QX:join");
         assert_eq!(json[0]["components"][0]["style"], 1);
         assert_eq!(json[0]["components"][3]["style"], 4);
-        let built = serde_json::to_value(&action_rows(&idle)).unwrap();
+        let built = serde_json::to_value(action_rows(&idle)).unwrap();
         assert_eq!(built, json);
         assert!(components_json(&[]).is_none());
     }

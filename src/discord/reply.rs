@@ -314,7 +314,10 @@ mod tests {
         assert_eq!(body["type"], 7);
         assert!(body["data"].get("flags").is_none());
         assert_eq!(body["data"]["embeds"][0]["color"], 0xFFBF00);
-        assert_eq!(body["data"]["components"][0]["components"][0]["label"], "Join");
+        assert_eq!(
+            body["data"]["components"][0]["components"][0]["label"],
+            "Join"
+        );
         let built = serde_json::to_value(reply.to_response()).unwrap();
         assert_eq!(built["type"], 7);
         assert_eq!(built["data"]["embeds"][0]["color"], 0xFFBF00);

@@ -596,7 +596,10 @@ fn custom(error: impl std::fmt::Display) -> DbErr {
 }
 
 /// The currencies a guild's racers have earned in, for a leaderboard per currency.
-pub async fn earned_currencies(db: &impl ConnectionTrait, guild: &str) -> Result<Vec<String>, DbErr> {
+pub async fn earned_currencies(
+    db: &impl ConnectionTrait,
+    guild: &str,
+) -> Result<Vec<String>, DbErr> {
     let query = Query::select()
         .distinct()
         .expr(allocation::Column::Currency.into_expr())

@@ -12,7 +12,10 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 use super::actor::{LobbySeed, LobbySettings};
 use super::store::{self, NewLobby, StoredLobby};
-use super::{LobbyActor, LobbyError, RaceOverSink, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS, RECENT_SALES_MAX};
+use super::{
+    LobbyActor, LobbyError, RaceOverSink, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS,
+    RECENT_SALES_MAX,
+};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::ledger::read::{self, RaceWindow};

@@ -77,7 +77,11 @@ async fn every_button_updates_the_card_in_place(engine: Engine) {
         .iter()
         .map(|a| format!("lobby:{code}:{a}"))
         .collect();
-    let idle: Vec<(String, bool)> = ids.iter().cloned().zip([false, false, false, true]).collect();
+    let idle: Vec<(String, bool)> = ids
+        .iter()
+        .cloned()
+        .zip([false, false, false, true])
+        .collect();
     assert_eq!(buttons(&card), idle);
 
     let joined = press(&app, &code, "join", RACER_A, false).await;
@@ -91,7 +95,11 @@ async fn every_button_updates_the_card_in_place(engine: Engine) {
 
     let started = press(&app, &code, "start", HOST, false).await;
     assert_eq!(started["type"], 7, "{started}");
-    let racing: Vec<(String, bool)> = ids.iter().cloned().zip([false, false, true, false]).collect();
+    let racing: Vec<(String, bool)> = ids
+        .iter()
+        .cloned()
+        .zip([false, false, true, false])
+        .collect();
     assert_eq!(buttons(&started["data"]), racing);
     assert!(started["data"]["embeds"][0]["description"]
         .as_str()
@@ -139,7 +147,10 @@ async fn refused_presses_are_ephemeral_and_change_nothing(engine: Engine) {
     assert_eq!(full["type"], 4, "{full}");
     assert!(is_ephemeral(&full["data"]));
     assert!(
-        full["data"]["content"].as_str().unwrap().contains("full (1 racers)"),
+        full["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("full (1 racers)"),
         "{full}"
     );
     let racers = lobby_json(&app, &code).await["racers"].clone();
@@ -163,9 +174,14 @@ async fn a_press_runs_once_and_only_in_its_guild(engine: Engine) {
     assert_eq!(racers.as_array().unwrap().len(), 1);
 
     // The same card's button pressed from another guild finds no lobby.
-    let mut elsewhere: Value =
-        serde_json::from_slice(&press_body(&next_interaction_id(), &code, "join", RACER_B, false))
-            .unwrap();
+    let mut elsewhere: Value = serde_json::from_slice(&press_body(
+        &next_interaction_id(),
+        &code,
+        "join",
+        RACER_B,
+        false,
+    ))
+    .unwrap();
     elsewhere["guild_id"] = json!("1200000000000000999");
     let (status, answer) = discord(&app, serde_json::to_vec(&elsewhere).unwrap()).await;
     assert_eq!(status, 200);
@@ -178,3 +194,33 @@ async fn a_press_runs_once_and_only_in_its_guild(engine: Engine) {
     assert_eq!(racers.as_array().unwrap().len(), 1);
 }
 on_both_engines!(a_press_runs_once_and_only_in_its_guild);
+
+/// The README shows the card `/lobby create` answers with; it is what the server sends
+/// (for the lobby's own code and colour).
+async fn the_readme_shows_the_card_as_sent(engine: Engine) {
+    let extra = "[http]\npublic_url = \"https://kart.example.org\"";
+    let app = spawn_app(engine, &full_config(extra)).await;
+    let options = json!([{"name": "create", "type": 1, "options": [option("name", "Friday Cup")]}]);
+    let body = interaction("lobby", options, HOST, "Kartmaster", false);
+    let (status, answer) = discord(&app, body).await;
+    assert_eq!(status, 200, "{answer}");
+    let code = answer["data"]["embeds"][0]["description"]
+        .as_str()
+        .and_then(|d| d.split('`').nth(1))
+        .unwrap()
+        .to_owned();
+    let readme = include_str!("../../README.md");
+    let start = readme
+        .find("The card as the HTTP endpoint answers")
+        .expect("card example in README");
+    let example = &readme[start..];
+    let json_start = example.find("```json\n").unwrap() + "```json\n".len();
+    let json_end = json_start + example[json_start..].find("```").unwrap();
+    let colour = answer["data"]["embeds"][0]["color"].to_string();
+    let example = example[json_start..json_end]
+        .replace("K7QX", &code)
+        .replace("15418782", &colour);
+    let expected: Value = serde_json::from_str(&example).expect("README JSON parses");
+    assert_eq!(answer, expected);
+}
+on_both_engines!(the_readme_shows_the_card_as_sent);

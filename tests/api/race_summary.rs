@@ -96,7 +96,14 @@ async fn without_a_bot_token_pot_shows_the_last_race(engine: Engine) {
     assert_summary(&pot["embeds"][0]);
     // A lobby that never raced shows its card instead.
     let other = create_lobby(&app, "Fresh").await;
-    let fresh = command(&app, "pot", json!([option("lobby", &other)]), RACER_A, false).await;
+    let fresh = command(
+        &app,
+        "pot",
+        json!([option("lobby", &other)]),
+        RACER_A,
+        false,
+    )
+    .await;
     assert_eq!(fresh["embeds"][0]["title"], "Fresh", "{fresh}");
 }
 on_both_engines!(without_a_bot_token_pot_shows_the_last_race);

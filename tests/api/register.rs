@@ -109,9 +109,13 @@ fn assert_all_commands(put: &Recorded) {
 #[actix_web::test]
 async fn register_puts_every_command_in_the_given_guild() {
     let discord = start(Answer::LikeDiscord);
-    let registered = register_commands(&config(&discord, "").discord, Some(APPLICATION), Some(GUILD))
-        .await
-        .expect("registered");
+    let registered = register_commands(
+        &config(&discord, "").discord,
+        Some(APPLICATION),
+        Some(GUILD),
+    )
+    .await
+    .expect("registered");
     assert_eq!(
         registered,
         Registered {

@@ -310,7 +310,9 @@ fn check_command(command: &Command) -> Result<(), TestCaseError> {
         Command::Press { lobby, .. } => prop_assert!(
             !lobby.is_empty()
                 && lobby.len() <= 16
-                && lobby.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                && lobby
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         ),
     }
     Ok(())
