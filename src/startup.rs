@@ -217,9 +217,17 @@ fn start_gateway(services: &web::Data<Services>) {
             async move { crate::commands::once::execute_once(&shared, id, caller, command).await },
         )
     });
+    let shared = services.clone();
+    let suggest: crate::discord::SuggestHandler = Arc::new(move |guild, option, typed| {
+        let shared = shared.clone();
+        Box::pin(async move {
+            crate::commands::suggest(&shared, guild.as_deref(), &option, &typed).await
+        })
+    });
     let (guild, role) = (discord.guild_id, discord.admin_role.clone());
     actix_web::rt::spawn(async move {
-        if let Err(error) = crate::discord::run_gateway(token, guild, role, handler).await {
+        if let Err(error) = crate::discord::run_gateway(token, guild, role, handler, suggest).await
+        {
             tracing::error!(%error, "Discord gateway stopped");
         }
     });

@@ -88,6 +88,21 @@ fn lobby_title(view: &LobbyView) -> String {
     format!("**{}** (`{}`)", plain(&view.name), view.code)
 }
 
+/// Suggestions for an option being typed into (autocomplete): the caller guild's
+/// lobbies for a `lobby` option, nothing for others or outside `discord.guilds`.
+pub async fn suggest(
+    services: &Services,
+    guild: Option<&str>,
+    option: &str,
+    typed: &str,
+) -> Vec<(String, String)> {
+    if option == "lobby" && services.config.discord.allows(guild) {
+        lobby_choices(services, guild, typed).await
+    } else {
+        Vec::new()
+    }
+}
+
 /// A time as Discord shows it to each reader, relative ("in 3 days").
 fn relative_time(at: DateTime<Utc>) -> String {
     format!("<t:{}:R>", at.timestamp())

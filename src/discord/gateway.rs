@@ -1,5 +1,6 @@
 //! Gateway client: registers the commands on `ready` and answers each slash command
-//! and lobby card button through the [`CommandHandler`]. Kept thin; parsing and replies are tested elsewhere.
+//! and lobby card button through the [`CommandHandler`], and each autocomplete
+//! through the [`SuggestHandler`]. Kept thin; parsing and replies are tested elsewhere.
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use serenity::all::{
 
 use super::command::{parse_command, Caller, Command};
 use super::component::parse_press;
-use super::interaction::InteractionId;
+use super::interaction::{autocomplete_response, typed_into, Incoming, InteractionId};
 use super::register::command_definitions;
 use super::reply::Reply;
 
@@ -21,10 +22,19 @@ use super::reply::Reply;
 pub type CommandHandler =
     Arc<dyn Fn(InteractionId, Caller, Command) -> BoxFuture<'static, Option<Reply>> + Send + Sync>;
 
+/// Suggestions for an autocomplete: `(guild, option, typed)` in, `(name shown,
+/// value sent)` choices out. Suggestions change nothing, so they are never claimed.
+pub type SuggestHandler = Arc<
+    dyn Fn(Option<String>, String, String) -> BoxFuture<'static, Vec<(String, String)>>
+        + Send
+        + Sync,
+>;
+
 struct Handler {
     guild_id: Option<GuildId>,
     admin_role: Option<String>,
     handler: CommandHandler,
+    suggest: SuggestHandler,
 }
 
 #[async_trait]
@@ -51,6 +61,7 @@ impl EventHandler for Handler {
         let (id, parsed, response) = match &interaction {
             Interaction::Command(ci) => (ci.id, parse_command(ci, role), Responder::Command(ci)),
             Interaction::Component(ci) => (ci.id, parse_press(ci, role), Responder::Component(ci)),
+            Interaction::Autocomplete(ci) => return self.suggest(&ctx, ci).await,
             _ => return,
         };
         let guild = interaction.guild_id().map(|g| g.get());
@@ -73,6 +84,26 @@ impl EventHandler for Handler {
         };
         if let Err(e) = sent {
             tracing::warn!(kind = response.kind(), error = %e, "answering an interaction failed");
+        }
+    }
+}
+
+impl Handler {
+    async fn suggest(&self, ctx: &Context, ci: &CommandInteraction) {
+        let Some(Incoming::Autocomplete {
+            guild_id,
+            option,
+            typed,
+        }) = typed_into(ci)
+        else {
+            return;
+        };
+        let choices = (self.suggest)(guild_id, option, typed).await;
+        if let Err(e) = ci
+            .create_response(&ctx.http, autocomplete_response(&choices))
+            .await
+        {
+            tracing::warn!(error = %e, "answering an autocomplete failed");
         }
     }
 }
@@ -100,11 +131,13 @@ pub async fn run_gateway(
     guild_id: Option<u64>,
     admin_role: Option<String>,
     handler: CommandHandler,
+    suggest: SuggestHandler,
 ) -> anyhow::Result<()> {
     let handler = Handler {
         guild_id: guild_id.filter(|&g| g != 0).map(GuildId::new),
         admin_role,
         handler,
+        suggest,
     };
     let mut client = Client::builder(&token, GatewayIntents::GUILDS)
         .event_handler(handler)

@@ -4,7 +4,8 @@
 use std::fmt;
 
 use serde_json::{json, Value};
-use serenity::model::application::Interaction;
+use serenity::builder::{CreateAutocompleteResponse, CreateInteractionResponse};
+use serenity::model::application::{CommandInteraction, Interaction};
 
 use super::command::{parse_command, Caller, Command, MAX_NAME};
 use super::component::parse_press;
@@ -78,22 +79,25 @@ pub fn parse_incoming(
             Ok((caller, command)) => Incoming::Command(caller, command),
             Err(e) => Incoming::Refused(Reply::refusal(e.to_string())),
         },
-        Interaction::Autocomplete(ci) => match ci.data.autocomplete() {
-            Some(focused) => Incoming::Autocomplete {
-                guild_id: ci.guild_id.map(|g| g.to_string()),
-                option: focused.name.chars().take(usize::from(MAX_NAME)).collect(),
-                typed: focused
-                    .value
-                    .trim()
-                    .chars()
-                    .take(usize::from(MAX_NAME))
-                    .collect(),
-            },
-            None => Incoming::Unsupported,
-        },
+        Interaction::Autocomplete(ci) => typed_into(&ci).unwrap_or(Incoming::Unsupported),
         _ => Incoming::Unsupported,
     };
     Ok(Delivery { id, incoming })
+}
+
+/// The [`Incoming::Autocomplete`] of an autocomplete interaction, if an option is focused.
+pub(super) fn typed_into(ci: &CommandInteraction) -> Option<Incoming> {
+    let focused = ci.data.autocomplete()?;
+    Some(Incoming::Autocomplete {
+        guild_id: ci.guild_id.map(|g| g.to_string()),
+        option: focused.name.chars().take(usize::from(MAX_NAME)).collect(),
+        typed: focused
+            .value
+            .trim()
+            .chars()
+            .take(usize::from(MAX_NAME))
+            .collect(),
+    })
 }
 
 /// Most suggestions Discord shows for one autocomplete.
@@ -104,13 +108,28 @@ const CHOICE_MAX_CHARS: usize = 100;
 /// The answer to an autocomplete: type 8 with `(name shown, value sent)` choices,
 /// at most [`AUTOCOMPLETE_CHOICES_MAX`].
 pub fn autocomplete_body(choices: &[(String, String)]) -> Value {
-    let clip = |text: &str| text.chars().take(CHOICE_MAX_CHARS).collect::<String>();
-    let choices: Vec<Value> = choices
-        .iter()
-        .take(AUTOCOMPLETE_CHOICES_MAX)
-        .map(|(name, value)| json!({"name": clip(name), "value": clip(value)}))
+    let choices: Vec<Value> = clipped(choices)
+        .map(|(name, value)| json!({"name": name, "value": value}))
         .collect();
     json!({"type": 8, "data": {"choices": choices}})
+}
+
+/// The same answer as a serenity builder, for the gateway.
+pub(super) fn autocomplete_response(choices: &[(String, String)]) -> CreateInteractionResponse {
+    let response = clipped(choices).fold(
+        CreateAutocompleteResponse::new(),
+        |response, (name, value)| response.add_string_choice(name, value),
+    );
+    CreateInteractionResponse::Autocomplete(response)
+}
+
+/// At most [`AUTOCOMPLETE_CHOICES_MAX`] choices, each within Discord's length.
+fn clipped(choices: &[(String, String)]) -> impl Iterator<Item = (String, String)> + '_ {
+    let clip = |text: &str| text.chars().take(CHOICE_MAX_CHARS).collect::<String>();
+    choices
+        .iter()
+        .take(AUTOCOMPLETE_CHOICES_MAX)
+        .map(move |(name, value)| (clip(name), clip(value)))
 }
 
 /// The answer to a PING: `{"type":1}`.
@@ -267,6 +286,18 @@ mod tests {
         let body = serde_json::to_vec(&json).unwrap();
         let delivery = parse_incoming(&body, None).unwrap();
         assert_eq!(delivery.id, InteractionId::new(1_400_000_000_000_000_077));
+    }
+
+    #[test]
+    fn gateway_suggestions_agree_with_http_ones() {
+        let long = "x".repeat(150);
+        let choices: Vec<(String, String)> = (0..30)
+            .map(|i| (format!("Cup {i} {long}"), format!("C{i}")))
+            .collect();
+        let built = serde_json::to_value(autocomplete_response(&choices)).unwrap();
+        let body = autocomplete_body(&choices);
+        assert_eq!(built, body);
+        assert_eq!(body["data"]["choices"].as_array().unwrap().len(), 25);
     }
 
     #[test]

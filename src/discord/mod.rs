@@ -7,6 +7,7 @@
 //! the rest of the server sees a [`Caller`], a [`Command`] and answers with a [`Reply`].
 
 mod command;
+mod command_error;
 mod component;
 mod gateway;
 mod interaction;
@@ -20,7 +21,7 @@ mod fixtures;
 
 pub use command::{parse_command, Caller, Command, CommandError};
 pub use component::{card_buttons, custom_id, parse_custom_id, Button, ButtonStyle, CardAction};
-pub use gateway::{run_gateway, CommandHandler};
+pub use gateway::{run_gateway, CommandHandler, SuggestHandler};
 pub use interaction::{
     autocomplete_body, parse_incoming, pong_body, Delivery, Incoming, InteractionId,
     AUTOCOMPLETE_CHOICES_MAX,
