@@ -13,6 +13,8 @@ use cozykart::ledger::{LedgerHandle, SaleRecord};
 use cozykart::money::{Currency, Money};
 use sea_orm::DatabaseConnection;
 
+// This bench runs on SQLite only; the PostgreSQL loops serve the load generator.
+#[allow(dead_code)]
 #[path = "support/baseline.rs"]
 mod baseline;
 #[path = "support/records.rs"]
@@ -34,11 +36,12 @@ fn record(i: usize, racers: &[String]) -> SaleRecord {
     )
 }
 
-async fn database(dir: &tempfile::TempDir, name: &str) -> DatabaseConnection {
+/// A migrated SQLite database in `dir`: its URL and an open pool.
+async fn database(dir: &tempfile::TempDir, name: &str) -> (String, DatabaseConnection) {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join(name).display());
     let db = cozykart::db::connect(&url).await.expect("connect");
     cozykart::db::migrate(&db).await.expect("migrate");
-    db
+    (url, db)
 }
 
 /// Every sale sent to the LedgerActor at once; it batches what is queued.
@@ -64,11 +67,13 @@ fn main() {
         .unwrap_or(2_000);
     actix_web::rt::System::new().block_on(async move {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let naive_db = database(&dir, "naive.db").await;
-        let naive_rate = baseline::naive(&naive_db, sales, RACERS).await;
-        let limit_db = database(&dir, "limit.db").await;
-        let limit_rate = baseline::limit(&limit_db, sales, RACERS).await;
-        let actor_db = database(&dir, "actor.db").await;
+        let (naive_url, naive_db) = database(&dir, "naive.db").await;
+        drop(naive_db);
+        let naive_rate = baseline::sqlite::naive(&naive_url, sales, RACERS).await;
+        let (limit_url, limit_db) = database(&dir, "limit.db").await;
+        drop(limit_db);
+        let limit_rate = baseline::sqlite::limit(&limit_url, sales, RACERS).await;
+        let (_, actor_db) = database(&dir, "actor.db").await;
         let actor_rate = group_commit(actor_db, sales).await;
         println!(
             "{{\"bench\":\"ledger\",\"engine\":\"sqlite\",\"synchronous\":\"full\",\"racers_per_sale\":{RACERS},\

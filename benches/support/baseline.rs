@@ -1,138 +1,160 @@
-//! The two baselines every throughput figure is compared with, writing the same
-//! rows a sale needs (the sale, one allocation per racer, the racers' balances):
+//! The two baselines every throughput figure is compared with: the plainest code
+//! that writes the same rows a sale needs (the sale, one allocation per racer,
+//! the racers' balances) straight through the database driver (sqlx prepared
+//! statements; no ORM, no actors), on the same engine and disk, with the same
+//! durability settings as the server (SQLite: WAL, `synchronous=FULL`):
 //! - naive: one transaction per sale, one statement per row (the design replaced);
-//! - limit: the plainest batched loop, 100 sales per transaction, multi-row inserts
-//!   (what the storage engine can do).
+//! - limit: 100 sales per transaction, multi-row inserts (what the engine can do).
 
 use std::time::Instant;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait, Value};
+use sea_orm::sqlx::{self, Connection};
 
 /// Sales per transaction of the storage-limit loop.
 pub const LIMIT_BATCH: usize = 100;
 
-fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc::now()
+const SALE: &str = "INSERT INTO sales (provider, shop, provider_sale_id, amount_minor, currency, pool_minor, \
+     refunded_minor, sold_at, received_at, buyer_public) VALUES ('stripe', 'plain', $1, 2249, 'USD', 449, 0, $2, $2, false) \
+     RETURNING id";
+const ALLOCATION: &str = "INSERT INTO allocations (sale_id, lobby_id, guild_id, discord_id, currency, amount_minor, \
+     reversed_minor, status, available_at, created_at) VALUES ($1, 1, 'g', $2, 'USD', 56, 0, 'pending', $3, $3)";
+const BALANCE: &str = "INSERT INTO balances (guild_id, discord_id, currency, available_minor, pending_minor, paid_minor) \
+     VALUES ('g', $1, 'USD', 0, $2, 0) ON CONFLICT (guild_id, discord_id, currency) DO UPDATE \
+     SET pending_minor = balances.pending_minor + excluded.pending_minor";
+
+/// `VALUES` rows of `n` placeholders each, numbered from `$1`: `($1, $2), ($3, $4)`.
+fn rows(count: usize, per_row: usize, template: impl Fn(&[String]) -> String) -> String {
+    (0..count)
+        .map(|r| {
+            let params: Vec<String> = (1..=per_row)
+                .map(|p| format!("${}", r * per_row + p))
+                .collect();
+            template(&params)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-/// The baselines are plain hand-written SQL with `?` placeholders, numbered
-/// `$1, $2, ...` for PostgreSQL.
-fn sql(db: &DatabaseConnection, text: &str, values: Vec<Value>) -> Statement {
-    let backend = db.get_database_backend();
-    let mut numbered = String::with_capacity(text.len() + 8);
-    let mut n = 0;
-    for c in text.chars() {
-        if c == '?' && backend == sea_orm::DbBackend::Postgres {
-            n += 1;
-            numbered.push_str(&format!("${n}"));
-        } else {
-            numbered.push(c);
-        }
-    }
-    Statement::from_sql_and_values(backend, numbered, values)
-}
-
-/// One transaction per sale; one INSERT per row and one upsert per balance.
-pub async fn naive(db: &DatabaseConnection, sales: usize, racers: usize) -> f64 {
-    let started = Instant::now();
-    for i in 0..sales {
-        let tx = db.begin().await.expect("begin");
-        let at = now();
-        let insert = sql(
-            db,
-            "INSERT INTO sales (provider, shop, provider_sale_id, amount_minor, currency, pool_minor, \
-             refunded_minor, sold_at, received_at, buyer_public) VALUES ('stripe', 'naive', ?, 2249, 'USD', 449, 0, ?, ?, false)",
-            vec![format!("naive_{i}").into(), at.into(), at.into()],
-        );
-        tx.execute_raw(insert).await.expect("sale");
-        for r in 0..racers {
-            tx.execute_raw(sql(
-                db,
-                "INSERT INTO allocations (sale_id, lobby_id, guild_id, discord_id, currency, amount_minor, \
-                 reversed_minor, status, available_at, created_at) VALUES (?, 1, 'g', ?, 'USD', 56, 0, 'pending', ?, ?)",
-                vec![(i as i64).into(), format!("naive{r}").into(), at.into(), at.into()],
-            ))
-            .await
-            .expect("allocation");
-            tx.execute_raw(sql(
-                db,
-                "INSERT INTO balances (guild_id, discord_id, currency, available_minor, pending_minor, paid_minor) \
-                 VALUES ('g', ?, 'USD', 0, 56, 0) ON CONFLICT (guild_id, discord_id, currency) DO UPDATE \
-                 SET pending_minor = balances.pending_minor + excluded.pending_minor",
-                vec![format!("naive{r}").into()],
-            ))
-            .await
-            .expect("balance");
-        }
-        tx.commit().await.expect("commit");
-    }
-    sales as f64 / started.elapsed().as_secs_f64()
-}
-
-/// 100 sales per transaction: one multi-row INSERT for the sales, one for their
-/// allocations, one balance upsert per racer.
-pub async fn limit(db: &DatabaseConnection, sales: usize, racers: usize) -> f64 {
-    let started = Instant::now();
-    let mut i = 0;
-    while i < sales {
-        let n = LIMIT_BATCH.min(sales - i);
-        let tx = db.begin().await.expect("begin");
-        let at = now();
-        let mut values: Vec<Value> = Vec::new();
-        let rows: Vec<&str> = (0..n)
-            .map(|k| {
-                values.extend([format!("limit_{}", i + k).into(), at.into(), at.into()]);
-                "('stripe', 'limit', ?, 2249, 'USD', 449, 0, ?, ?, false)"
-            })
-            .collect();
-        tx.execute_raw(sql(
-            db,
-            &format!(
-                "INSERT INTO sales (provider, shop, provider_sale_id, amount_minor, currency, pool_minor, \
-                 refunded_minor, sold_at, received_at, buyer_public) VALUES {}",
-                rows.join(",")
-            ),
-            values,
-        ))
-        .await
-        .expect("sales");
-        let mut values: Vec<Value> = Vec::new();
-        let mut rows = Vec::new();
-        for k in 0..n {
-            for r in 0..racers {
-                values.extend([
-                    ((i + k) as i64).into(),
-                    format!("limit{r}").into(),
-                    at.into(),
-                    at.into(),
-                ]);
-                rows.push("(?, 1, 'g', ?, 'USD', 56, 0, 'pending', ?, ?)");
+/// The baselines, written once for both engines' sqlx connection types.
+macro_rules! plain_loops {
+    ($connection:ty) => {
+        /// One transaction per sale; one prepared INSERT per row and one upsert per
+        /// balance. Answers sales per second.
+        pub async fn naive(url: &str, sales: usize, racers: usize) -> f64 {
+            let mut db = open(url).await;
+            let names: Vec<String> = (0..racers).map(|r| format!("naive{r}")).collect();
+            let started = Instant::now();
+            for i in 0..sales {
+                let at = chrono::Utc::now();
+                let mut tx = db.begin().await.expect("begin");
+                let (sale_id,): (i64,) = sqlx::query_as(SALE)
+                    .bind(format!("naive_{i}"))
+                    .bind(at)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .expect("sale");
+                for name in &names {
+                    sqlx::query(ALLOCATION)
+                        .bind(sale_id)
+                        .bind(name)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await
+                        .expect("allocation");
+                    sqlx::query(BALANCE)
+                        .bind(name)
+                        .bind(56_i64)
+                        .execute(&mut *tx)
+                        .await
+                        .expect("balance");
+                }
+                tx.commit().await.expect("commit");
             }
+            sales as f64 / started.elapsed().as_secs_f64()
         }
-        tx.execute_raw(sql(
-            db,
-            &format!(
-                "INSERT INTO allocations (sale_id, lobby_id, guild_id, discord_id, currency, amount_minor, \
-                 reversed_minor, status, available_at, created_at) VALUES {}",
-                rows.join(",")
-            ),
-            values,
-        ))
-        .await
-        .expect("allocations");
-        for r in 0..racers {
-            tx.execute_raw(sql(
-                db,
-                "INSERT INTO balances (guild_id, discord_id, currency, available_minor, pending_minor, paid_minor) \
-                 VALUES ('g', ?, 'USD', 0, ?, 0) ON CONFLICT (guild_id, discord_id, currency) DO UPDATE \
-                 SET pending_minor = balances.pending_minor + excluded.pending_minor",
-                vec![format!("limit{r}").into(), (56 * n as i64).into()],
-            ))
-            .await
-            .expect("balance");
+
+        /// [`LIMIT_BATCH`] sales per transaction: one multi-row INSERT for the sales,
+        /// one for their allocations, one balance upsert per racer.
+        pub async fn limit(url: &str, sales: usize, racers: usize) -> f64 {
+            let mut db = open(url).await;
+            let names: Vec<String> = (0..racers).map(|r| format!("limit{r}")).collect();
+            let started = Instant::now();
+            let mut i = 0;
+            while i < sales {
+                let n = LIMIT_BATCH.min(sales - i);
+                let at = chrono::Utc::now();
+                let mut tx = db.begin().await.expect("begin");
+                let sql = format!(
+                    "INSERT INTO sales (provider, shop, provider_sale_id, amount_minor, currency, pool_minor, \
+                     refunded_minor, sold_at, received_at, buyer_public) VALUES {} RETURNING id",
+                    rows(n, 2, |p| format!("('stripe', 'plain', {}, 2249, 'USD', 449, 0, {}, {1}, false)", p[0], p[1]))
+                );
+                let mut insert = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
+                for k in 0..n {
+                    insert = insert.bind(format!("limit_{}", i + k)).bind(at);
+                }
+                let ids = insert.fetch_all(&mut *tx).await.expect("sales");
+                let sql = format!(
+                    "INSERT INTO allocations (sale_id, lobby_id, guild_id, discord_id, currency, amount_minor, \
+                     reversed_minor, status, available_at, created_at) VALUES {}",
+                    rows(n * racers, 3, |p| format!("({}, 1, 'g', {}, 'USD', 56, 0, 'pending', {}, {2})", p[0], p[1], p[2]))
+                );
+                let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (sale_id,) in &ids {
+                    for name in &names {
+                        insert = insert.bind(*sale_id).bind(name).bind(at);
+                    }
+                }
+                insert.execute(&mut *tx).await.expect("allocations");
+                for name in &names {
+                    sqlx::query(BALANCE)
+                        .bind(name)
+                        .bind(56 * n as i64)
+                        .execute(&mut *tx)
+                        .await
+                        .expect("balance");
+                }
+                tx.commit().await.expect("commit");
+                i += n;
+            }
+            sales as f64 / started.elapsed().as_secs_f64()
         }
-        tx.commit().await.expect("commit");
-        i += n;
+
+        async fn open(url: &str) -> $connection {
+            <$connection>::connect_with(&options(url)).await.expect("baseline database")
+        }
+    };
+}
+
+/// SQLite with the server's settings (`cozykart::db`): WAL, `synchronous=FULL`,
+/// the same page cache and memory map.
+pub mod sqlite {
+    use super::*;
+    use sea_orm::sqlx::sqlite::{
+        SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous,
+    };
+
+    fn options(url: &str) -> SqliteConnectOptions {
+        use std::str::FromStr;
+        SqliteConnectOptions::from_str(url)
+            .expect("sqlite url")
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .pragma("cache_size", cozykart::db::SQLITE_CACHE_KIB.to_string())
+            .pragma("mmap_size", cozykart::db::SQLITE_MMAP_BYTES.to_string())
     }
-    sales as f64 / started.elapsed().as_secs_f64()
+
+    plain_loops!(SqliteConnection);
+}
+
+/// PostgreSQL as configured on the machine (the server's pool changes nothing).
+pub mod postgres {
+    use super::*;
+    use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
+
+    fn options(url: &str) -> PgConnectOptions {
+        url.parse().expect("postgres url")
+    }
+
+    plain_loops!(PgConnection);
 }

@@ -7,6 +7,7 @@
 mod changes;
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -18,6 +19,7 @@ use super::messages::{
     CloseOverlays, Credit, Refunded, Snapshot, Subscribe, Unsubscribe, WindowTick,
 };
 use super::store::{OpenWindow, StoredLobby};
+use super::timeline::Timeline;
 use super::{LobbyView, RaceOverSink, RacerView, RECENT_SALES_MAX};
 use crate::clock::Clock;
 use crate::ledger::read::{LobbySale, RaceWindow};
@@ -69,6 +71,8 @@ pub struct LobbySettings {
     pub max_racers: usize,
     pub max_window_minutes: u32,
     pub checkout_url: Option<String>,
+    /// Where committed window and roster changes are recorded for attribution.
+    pub timeline: Arc<Timeline>,
     /// Where ended races are reported for their channel.
     pub race_over: RaceOverSink,
 }
@@ -97,6 +101,8 @@ pub struct LobbyActor {
     max_window: chrono::Duration,
     /// Read by overlay snapshots.
     checkout_url: Option<String>,
+    /// The router's window and roster history; told of each committed change.
+    timeline: Arc<Timeline>,
     /// Told of every race that ends by `/end` or time-out; read by End.
     race_over: RaceOverSink,
 }
@@ -120,6 +126,7 @@ impl LobbyActor {
             max_racers: settings.max_racers,
             max_window: chrono::Duration::minutes(i64::from(settings.max_window_minutes)),
             checkout_url: settings.checkout_url,
+            timeline: settings.timeline,
             race_over: settings.race_over,
         }
     }

@@ -9,6 +9,7 @@ mod messages;
 mod race_over;
 pub mod registry;
 pub mod store;
+pub mod timeline;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -25,6 +26,7 @@ pub use messages::{
 };
 pub use race_over::{RaceOver, RaceOverSink, RACE_OVER_QUEUE};
 pub use registry::LobbyRegistry;
+pub use timeline::Timeline;
 
 /// A lobby code's alphabet and length, defined beside the sale events whose tags
 /// name them (the webhook parsers below the lobby check tags against them).

@@ -12,6 +12,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 use super::actor::{LobbySeed, LobbySettings};
 use super::store::{self, NewLobby, StoredLobby};
+use super::timeline::Timeline;
 use super::{
     LobbyActor, LobbyError, RaceOverSink, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS,
     RECENT_SALES_MAX,
@@ -41,6 +42,8 @@ struct Index {
 
 pub struct LobbyRegistry {
     index: RwLock<Index>,
+    /// Window and roster history for attribution, fed by the lobby actors.
+    timeline: Arc<Timeline>,
     db: DatabaseConnection,
     clock: Clock,
     config: Arc<Config>,
@@ -65,8 +68,12 @@ impl LobbyRegistry {
         race_over: RaceOverSink,
     ) -> Result<Arc<Self>, LobbyError> {
         let arbiter = Arbiter::new();
+        let timeline = Arc::new(Timeline::new(config.commission.max_delay_minutes));
+        let (windows, stints) = store::history_since(&db, timeline.horizon(clock.now())).await?;
+        timeline.load(windows, stints);
         let registry = Arc::new(LobbyRegistry {
             index: RwLock::new(Index::default()),
+            timeline,
             db: db.clone(),
             clock,
             config,
@@ -80,6 +87,11 @@ impl LobbyRegistry {
             registry.spawn(seed);
         }
         Ok(registry)
+    }
+
+    /// Every lobby's recent window and roster history (what sales are attributed from).
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
     }
 
     /// The checkout link of a lobby: the first matching shop's URL with the code
@@ -119,6 +131,7 @@ impl LobbyRegistry {
             max_racers: self.config.commission.max_racers,
             max_window_minutes: self.config.commission.max_window_minutes,
             checkout_url: self.checkout_url(row.guild_id.as_deref(), &row.code),
+            timeline: self.timeline.clone(),
             race_over: self.race_over.clone(),
         };
         let (db, clock) = (self.db.clone(), self.clock.clone());

@@ -20,7 +20,7 @@ use sea_orm::{
 };
 
 pub use discount_codes::{discount_code_key, discount_code_lobby, register_discount_code};
-pub use history::{open_during_second, OpenDuring};
+pub use history::{history_since, open_during_second, OpenDuring};
 pub use races::{last_finished_race, racer_names, FinishedRace};
 
 /// Times stored for lobbies, windows and rosters are cut to milliseconds, so that
@@ -184,20 +184,21 @@ pub async fn join(
     Ok(membership)
 }
 
-/// Ends a racer's roster interval.
+/// Ends a racer's roster interval; answers the stored leaving time.
 pub async fn leave(
     db: &DatabaseConnection,
     membership_id: i64,
     at: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> Result<DateTime<Utc>, DbErr> {
+    let left_at = stored_time(at);
     roster_membership::ActiveModel {
         id: Set(membership_id),
-        left_at: Set(Some(stored_time(at))),
+        left_at: Set(Some(left_at)),
         ..Default::default()
     }
     .update(db)
     .await?;
-    Ok(())
+    Ok(left_at)
 }
 
 async fn upsert_player(

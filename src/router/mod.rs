@@ -1,5 +1,6 @@
 //! SalesRouter: takes provider-neutral sales and refunds, decides attribution from
-//! the persisted window and roster history at the sale's own time, asks the
+//! the window and roster history at the sale's own time (held in memory by the
+//! lobbies' [`Timeline`](crate::lobby::Timeline), no read per sale), asks the
 //! LedgerActor to record, and after the commit tells each affected LobbyActor.
 
 pub mod attribution;
@@ -152,7 +153,7 @@ impl Routing {
             Tag::Lobby(id) => Some(id),
             Tag::None => None,
         };
-        let open = self.open_lobbies(sold_at, guild.as_deref(), only).await?;
+        let open = self.open_lobbies(sold_at, guild.as_deref(), only);
         let earning = earning_lobbies(tag, &open, commission.untagged);
         let tagged_lobby = match tag {
             Tag::Lobby(id) if !earning.is_empty() => Some(id),
@@ -285,14 +286,14 @@ impl Routing {
 
     /// Lobbies whose window overlapped the sale's second `[S, S+1)`, each with the
     /// racers on its roster during that second; `only` narrows it to a tagged lobby.
-    async fn open_lobbies(
+    fn open_lobbies(
         &self,
         sold_at: DateTime<Utc>,
         guild: Option<&str>,
         only: Option<i64>,
-    ) -> Result<Vec<OpenLobby>, LedgerError> {
+    ) -> Vec<OpenLobby> {
         let mut open: BTreeMap<i64, OpenLobby> = BTreeMap::new();
-        for row in store::open_during_second(&self.db, sold_at, only).await? {
+        for row in self.lobbies.timeline().open_during_second(sold_at, only) {
             let Some(entry) = self.lobbies.get(row.lobby_id) else {
                 continue;
             };
@@ -307,7 +308,7 @@ impl Routing {
             });
             lobby.racers.extend(row.racer);
         }
-        Ok(open.into_values().collect())
+        open.into_values().collect()
     }
 }
 

@@ -53,7 +53,9 @@ impl Handler<Join> for LobbyActor {
             }
             .into_actor(self)
             .map(|result, actor, _| {
-                actor.roster.push(Racer::from(result?));
+                let membership = result?;
+                actor.timeline.joined(&membership);
+                actor.roster.push(Racer::from(membership));
                 Ok(actor.roster_changed())
             }),
         )
@@ -73,12 +75,13 @@ impl Handler<Leave> for LobbyActor {
         atomic(
             async move {
                 let id = membership.ok_or(LobbyError::NotJoined)?;
-                store::leave(&db, id, msg.at).await?;
-                Ok::<_, LobbyError>(id)
+                let left_at = store::leave(&db, id, msg.at).await?;
+                Ok::<_, LobbyError>((id, left_at))
             }
             .into_actor(self)
             .map(|result, actor, _| {
-                let id = result?;
+                let (id, left_at) = result?;
+                actor.timeline.left(actor.row.id, id, left_at);
                 actor.roster.retain(|r| r.membership_id != id);
                 Ok(actor.roster_changed())
             }),
@@ -102,6 +105,9 @@ impl Handler<Start> for LobbyActor {
             .into_actor(self)
             .map(|result, actor, _| {
                 let window = result?;
+                actor
+                    .timeline
+                    .opened(actor.row.id, window.id, window.opened_at);
                 actor.window = Some(window);
                 actor.row.state = LobbyState::Open;
                 actor.pot.clear();
@@ -132,11 +138,12 @@ impl Handler<End> for LobbyActor {
                     opened_at: window.opened_at,
                     closed_at: Some(closed_at),
                 };
-                Ok::<_, LobbyError>((closed_at, read::race_totals(&db, race).await?))
+                Ok::<_, LobbyError>((window.id, closed_at, read::race_totals(&db, race).await?))
             }
             .into_actor(self)
             .map(move |result, actor, _| {
-                let (closed_at, totals) = result?;
+                let (window_id, closed_at, totals) = result?;
+                actor.timeline.closed(actor.row.id, window_id, closed_at);
                 actor.window = None;
                 actor.row.state = LobbyState::Closed;
                 metrics::gauge!("cozykart_open_lobbies").decrement(1.0);

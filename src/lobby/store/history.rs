@@ -38,6 +38,32 @@ pub async fn open_during_second(
     Ok(open)
 }
 
+/// Windows and roster intervals still running or ended at `since` or later: what
+/// the in-memory timeline is loaded from at start-up.
+pub async fn history_since(
+    db: &DatabaseConnection,
+    since: DateTime<Utc>,
+) -> Result<(Vec<lobby_window::Model>, Vec<roster_membership::Model>), DbErr> {
+    use sea_orm::{EntityTrait, QueryFilter};
+    let windows = lobby_window::Entity::find()
+        .filter(
+            Condition::any()
+                .add(lobby_window::Column::ClosedAt.is_null())
+                .add(lobby_window::Column::ClosedAt.gte(since)),
+        )
+        .all(db)
+        .await?;
+    let stints = roster_membership::Entity::find()
+        .filter(
+            Condition::any()
+                .add(roster_membership::Column::LeftAt.is_null())
+                .add(roster_membership::Column::LeftAt.gte(since)),
+        )
+        .all(db)
+        .await?;
+    Ok((windows, stints))
+}
+
 fn open_during_query(sold_at: DateTime<Utc>, only: Option<i64>) -> SelectStatement {
     use lobby_window::Column as Window;
     use roster_membership::Column as Roster;

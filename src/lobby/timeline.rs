@@ -1,0 +1,288 @@
+//! The window and roster history the SalesRouter attributes from, held in
+//! memory (DESIGN section 7): loaded from the lobby tables at start-up, kept
+//! current by each LobbyActor right after its own change commits, so that a sale
+//! costs no read before the ledger. It answers exactly what
+//! [`store::open_during_second`](super::store::open_during_second) answers from
+//! the database, and forgets what no sale can reach any more: a sale's time is
+//! never earlier than `max_delay` before its arrival.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use entity::{lobby_window, roster_membership};
+
+use super::store::OpenDuring;
+
+/// One interval of a lobby's history: a window, or a racer's time on the roster.
+#[derive(Clone, Debug)]
+struct Span {
+    /// Row id of the window or the roster membership.
+    id: i64,
+    from: DateTime<Utc>,
+    /// `None` while it lasts.
+    to: Option<DateTime<Utc>>,
+}
+
+impl Span {
+    /// Whether it overlapped the second `[second, next)`: it started before the
+    /// second ended and had not ended before it started.
+    fn overlaps(&self, second: DateTime<Utc>, next: DateTime<Utc>) -> bool {
+        self.from < next && self.to.is_none_or(|to| to >= second)
+    }
+
+    fn ended_before(&self, bound: DateTime<Utc>) -> bool {
+        self.to.is_some_and(|to| to < bound)
+    }
+}
+
+#[derive(Default, Debug)]
+struct History {
+    windows: Vec<Span>,
+    /// Roster intervals with the racer's Discord id.
+    stints: Vec<(Span, String)>,
+}
+
+impl History {
+    fn forget_before(&mut self, bound: DateTime<Utc>) {
+        self.windows.retain(|w| !w.ended_before(bound));
+        self.stints.retain(|(s, _)| !s.ended_before(bound));
+    }
+}
+
+/// Every lobby's recent window and roster history; shared by the lobby actors
+/// (writers) and the SalesRouter (reader).
+#[derive(Debug)]
+pub struct Timeline {
+    lobbies: RwLock<HashMap<i64, History>>,
+    /// How far back a sale's time can reach: `commission.max_delay_minutes` plus
+    /// a margin for the clamp's second.
+    reach: Duration,
+}
+
+impl Timeline {
+    /// An empty timeline that keeps what a sale up to `max_delay_minutes` late
+    /// can still reach.
+    pub fn new(max_delay_minutes: u32) -> Self {
+        Timeline {
+            lobbies: RwLock::new(HashMap::new()),
+            reach: Duration::minutes(i64::from(max_delay_minutes) + 1),
+        }
+    }
+
+    /// How far back history must be loaded at start-up (`now - reach`).
+    pub fn horizon(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - self.reach
+    }
+
+    /// Fills the timeline from stored rows (start-up, or a lobby reloaded).
+    pub fn load(
+        &self,
+        windows: impl IntoIterator<Item = lobby_window::Model>,
+        stints: impl IntoIterator<Item = roster_membership::Model>,
+    ) {
+        let mut lobbies = self.write();
+        for w in windows {
+            let history = lobbies.entry(w.lobby_id).or_default();
+            history.windows.retain(|known| known.id != w.id);
+            history.windows.push(Span {
+                id: w.id,
+                from: w.opened_at,
+                to: w.closed_at,
+            });
+        }
+        for m in stints {
+            let history = lobbies.entry(m.lobby_id).or_default();
+            history.stints.retain(|(known, _)| known.id != m.id);
+            history.stints.push((
+                Span {
+                    id: m.id,
+                    from: m.joined_at,
+                    to: m.left_at,
+                },
+                m.discord_id,
+            ));
+        }
+    }
+
+    /// A window opened (after its row committed).
+    pub fn opened(&self, lobby_id: i64, window_id: i64, at: DateTime<Utc>) {
+        self.load(
+            [lobby_window::Model {
+                id: window_id,
+                lobby_id,
+                opened_at: at,
+                closed_at: None,
+                close_reason: None,
+            }],
+            [],
+        );
+    }
+
+    /// A window closed (after its row committed); forgets what no sale can reach.
+    pub fn closed(&self, lobby_id: i64, window_id: i64, at: DateTime<Utc>) {
+        let mut lobbies = self.write();
+        let history = lobbies.entry(lobby_id).or_default();
+        if let Some(window) = history.windows.iter_mut().find(|w| w.id == window_id) {
+            window.to = Some(at);
+        }
+        history.forget_before(at - self.reach);
+    }
+
+    /// A racer joined (after the membership row committed).
+    pub fn joined(&self, membership: &roster_membership::Model) {
+        self.load([], [membership.clone()]);
+    }
+
+    /// A racer left (after the row committed); forgets what no sale can reach.
+    pub fn left(&self, lobby_id: i64, membership_id: i64, at: DateTime<Utc>) {
+        let mut lobbies = self.write();
+        let history = lobbies.entry(lobby_id).or_default();
+        if let Some((stint, _)) = history
+            .stints
+            .iter_mut()
+            .find(|(s, _)| s.id == membership_id)
+        {
+            stint.to = Some(at);
+        }
+        history.forget_before(at - self.reach);
+    }
+
+    /// The windows open during the second of `sold_at`, each with the racers on
+    /// its roster then (`racer: None` when nobody was); `only` narrows it to one
+    /// lobby. The same rows as the database query, from memory.
+    pub fn open_during_second(&self, sold_at: DateTime<Utc>, only: Option<i64>) -> Vec<OpenDuring> {
+        let second = sold_at
+            .duration_trunc(Duration::seconds(1))
+            .unwrap_or(sold_at);
+        let next = second + Duration::seconds(1);
+        let lobbies = self.lobbies.read().unwrap_or_else(|p| p.into_inner());
+        let mut open = Vec::new();
+        let mut add = |lobby_id: i64, history: &History| {
+            for window in history.windows.iter().filter(|w| w.overlaps(second, next)) {
+                let before = open.len();
+                open.extend(
+                    history
+                        .stints
+                        .iter()
+                        .filter(|(s, _)| s.overlaps(second, next))
+                        .map(|(_, racer)| OpenDuring {
+                            lobby_id,
+                            opened_at: window.from,
+                            racer: Some(racer.clone()),
+                        }),
+                );
+                if open.len() == before {
+                    open.push(OpenDuring {
+                        lobby_id,
+                        opened_at: window.from,
+                        racer: None,
+                    });
+                }
+            }
+        };
+        match only {
+            Some(id) => {
+                if let Some(history) = lobbies.get(&id) {
+                    add(id, history);
+                }
+            }
+            None => lobbies.iter().for_each(|(id, h)| add(*id, h)),
+        }
+        open
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<i64, History>> {
+        self.lobbies.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 10, 9, h, m, s).unwrap()
+    }
+
+    fn member(
+        id: i64,
+        lobby_id: i64,
+        racer: &str,
+        joined: DateTime<Utc>,
+    ) -> roster_membership::Model {
+        roster_membership::Model {
+            id,
+            lobby_id,
+            discord_id: racer.into(),
+            display_name: racer.into(),
+            joined_at: joined,
+            left_at: None,
+        }
+    }
+
+    fn racers(open: &[OpenDuring], lobby_id: i64) -> Vec<Option<String>> {
+        let mut racers: Vec<_> = open
+            .iter()
+            .filter(|o| o.lobby_id == lobby_id)
+            .map(|o| o.racer.clone())
+            .collect();
+        racers.sort();
+        racers
+    }
+
+    #[test]
+    fn a_sale_sees_the_windows_and_rosters_of_its_second() {
+        let timeline = Timeline::new(60);
+        timeline.joined(&member(1, 7, "ana", at(9, 0, 0)));
+        timeline.joined(&member(2, 7, "bo", at(9, 0, 0)));
+        timeline.opened(7, 10, at(9, 1, 0));
+        timeline.left(7, 2, at(9, 5, 0) + Duration::milliseconds(400));
+        timeline.closed(7, 10, at(9, 10, 0));
+
+        assert!(timeline.open_during_second(at(9, 0, 59), None).is_empty());
+        let both = timeline.open_during_second(at(9, 1, 0) + Duration::milliseconds(900), None);
+        assert_eq!(racers(&both, 7), [Some("ana".into()), Some("bo".into())]);
+        assert!(both.iter().all(|o| o.opened_at == at(9, 1, 0)));
+        // bo left during 9:05:00, so a sale of that second still counts bo.
+        assert_eq!(
+            racers(&timeline.open_during_second(at(9, 5, 0), None), 7).len(),
+            2
+        );
+        assert_eq!(
+            racers(&timeline.open_during_second(at(9, 5, 1), Some(7)), 7),
+            [Some("ana".into())]
+        );
+        // The closing second still counts; the next does not.
+        assert_eq!(timeline.open_during_second(at(9, 10, 0), None).len(), 1);
+        assert!(timeline.open_during_second(at(9, 10, 1), None).is_empty());
+    }
+
+    #[test]
+    fn an_empty_roster_is_one_row_without_racer_and_only_narrows() {
+        let timeline = Timeline::new(60);
+        timeline.opened(1, 1, at(9, 0, 0));
+        timeline.opened(2, 2, at(9, 0, 0));
+        timeline.joined(&member(5, 2, "cy", at(8, 0, 0)));
+        let all = timeline.open_during_second(at(9, 30, 0), None);
+        assert_eq!(racers(&all, 1), [None]);
+        assert_eq!(racers(&all, 2), [Some("cy".into())]);
+        let only = timeline.open_during_second(at(9, 30, 0), Some(2));
+        assert!(only.iter().all(|o| o.lobby_id == 2));
+    }
+
+    #[test]
+    fn history_out_of_reach_is_forgotten() {
+        let timeline = Timeline::new(60);
+        timeline.opened(1, 1, at(8, 0, 0));
+        timeline.closed(1, 1, at(8, 30, 0));
+        timeline.opened(1, 2, at(10, 0, 0));
+        // Closing the second race drops the first (closed 2 h before).
+        timeline.closed(1, 2, at(10, 30, 0));
+        let lobbies = timeline.lobbies.read().unwrap();
+        let ids: Vec<i64> = lobbies[&1].windows.iter().map(|w| w.id).collect();
+        assert_eq!(ids, [2]);
+    }
+}
