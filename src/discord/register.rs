@@ -237,5 +237,10 @@ mod tests {
             (rate["type"].clone(), rate["required"].clone()),
             (3.into(), true.into())
         );
+        // Descriptions say what happens, not just what to type.
+        let rate = rate["description"].as_str().unwrap();
+        assert!(rate.contains("next sale of this server"), "{rate}");
+        let create = create["description"].as_str().unwrap();
+        assert!(create.contains("Join/Leave/Start/End"), "{create}");
     }
 }
