@@ -15,7 +15,7 @@ use crate::commission::CommissionRates;
 use crate::config::Config;
 use crate::discord::InteractionVerifier;
 use crate::ledger::{ArbiterGuard, LedgerHandle};
-use crate::lobby::LobbyRegistry;
+use crate::lobby::{LobbyRegistry, RaceOverSink};
 use crate::overlay::admission::Admission;
 use crate::router::SalesRouter;
 use crate::services::Services;
@@ -70,7 +70,8 @@ impl Application {
                 .await
                 .context("connecting the ledger to the database (database.url)")?;
         let ledger = LedgerHandle::start(ledger_db, clock.clone());
-        let lobbies = LobbyRegistry::load(db.clone(), clock.clone(), config.clone())
+        let (race_over, races_over) = RaceOverSink::channel();
+        let lobbies = LobbyRegistry::load(db.clone(), clock.clone(), config.clone(), race_over)
             .await
             .context("rebuilding lobbies")?;
         // The router attributes on a thread of its own: its database reads and the
@@ -103,6 +104,10 @@ impl Application {
                 config_overlay.max_clients_per_address,
             ),
         });
+        actix_web::rt::spawn(crate::commands::announce_races(
+            services.clone().into_inner(),
+            races_over,
+        ));
         start_gateway(&services);
         crate::telemetry::metrics();
         let data = services.clone();
@@ -212,9 +217,17 @@ fn start_gateway(services: &web::Data<Services>) {
             async move { crate::commands::once::execute_once(&shared, id, caller, command).await },
         )
     });
+    let shared = services.clone();
+    let suggest: crate::discord::SuggestHandler = Arc::new(move |guild, option, typed| {
+        let shared = shared.clone();
+        Box::pin(async move {
+            crate::commands::suggest(&shared, guild.as_deref(), &option, &typed).await
+        })
+    });
     let (guild, role) = (discord.guild_id, discord.admin_role.clone());
     actix_web::rt::spawn(async move {
-        if let Err(error) = crate::discord::run_gateway(token, guild, role, handler).await {
+        if let Err(error) = crate::discord::run_gateway(token, guild, role, handler, suggest).await
+        {
             tracing::error!(%error, "Discord gateway stopped");
         }
     });

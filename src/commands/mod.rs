@@ -1,14 +1,22 @@
-//! The Discord command core: a parsed command, its caller and their permissions
-//! in, a reply out. Both transports (gateway and HTTP interactions) call
-//! [`execute`]; one file per group of commands behind this dispatcher.
+//! The Discord command core: a parsed command (or a lobby card's button), its
+//! caller and their permissions in, a reply out. Both transports (gateway and HTTP
+//! interactions) call [`execute`]; one file per group of commands behind this
+//! dispatcher, with the lobby `card`, race `summary` (and the announcement of a
+//! timed-out race) and the `lookup` of lobbies they share.
 
+mod card;
+mod lookup;
 pub mod once;
 mod race;
-
-pub use race::lobby_choices;
+mod summary;
 mod wallet;
 
-use crate::discord::{Caller, Command, Reply};
+pub use lookup::lobby_choices;
+pub use summary::announce_races;
+
+use chrono::{DateTime, Utc};
+
+use crate::discord::{Caller, CardAction, Command, Reply};
 use crate::lobby::LobbyView;
 use crate::money::Pot;
 use crate::services::Services;
@@ -35,6 +43,7 @@ pub async fn execute(services: &Services, caller: Caller, command: Command) -> R
             wallet::payout(services, &caller, &user_name, form).await
         }
         Command::Commission { rate } => wallet::commission(services, &caller, &rate).await,
+        Command::Press { lobby, action } => race::press(services, &caller, lobby, action).await,
     }
 }
 
@@ -50,6 +59,12 @@ fn command_name(command: &Command) -> &'static str {
         Command::Leaderboard => "leaderboard",
         Command::Payout { .. } => "payout",
         Command::Commission { .. } => "commission",
+        Command::Press { action, .. } => match action {
+            CardAction::Join => "button join",
+            CardAction::Leave => "button leave",
+            CardAction::Start => "button start",
+            CardAction::End => "button end",
+        },
     }
 }
 
@@ -71,4 +86,24 @@ fn plain(text: &str) -> String {
 
 fn lobby_title(view: &LobbyView) -> String {
     format!("**{}** (`{}`)", plain(&view.name), view.code)
+}
+
+/// Suggestions for an option being typed into (autocomplete): the caller guild's
+/// lobbies for a `lobby` option, nothing for others or outside `discord.guilds`.
+pub async fn suggest(
+    services: &Services,
+    guild: Option<&str>,
+    option: &str,
+    typed: &str,
+) -> Vec<(String, String)> {
+    if option == "lobby" && services.config.discord.allows(guild) {
+        lobby_choices(services, guild, typed).await
+    } else {
+        Vec::new()
+    }
+}
+
+/// A time as Discord shows it to each reader, relative ("in 3 days").
+fn relative_time(at: DateTime<Utc>) -> String {
+    format!("<t:{}:R>", at.timestamp())
 }

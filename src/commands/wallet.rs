@@ -1,83 +1,154 @@
 //! Money commands: `/wallet`, `/leaderboard`, `/payout`, `/commission`.
 
+use std::collections::{BTreeMap, HashMap};
+
 use crate::discord::{Caller, Reply, ReplyEmbed};
-use crate::ledger::{read, LedgerError};
+use crate::ledger::read::{self, Held};
+use crate::ledger::LedgerError;
+use crate::lobby::store;
 use crate::money::Rate;
 use crate::payout::{PayoutForm, PayoutFormError};
 use crate::services::Services;
 
-use super::plain;
+use super::{plain, relative_time};
 
 /// Allocations listed in a wallet.
 const WALLET_RECENT: u64 = 5;
-/// Racers listed on a leaderboard.
+/// Racers listed per currency on a leaderboard.
 const LEADERBOARD_SIZE: u64 = 10;
+/// Colour of replies about money rather than one lobby.
+const WALLET_COLOUR: u32 = 0x57F287;
 
 fn unavailable(error: impl std::fmt::Display) -> Reply {
     tracing::error!(error = ?error.to_string(), "command could not read the ledger");
     Reply::refusal("The ledger is not answering right now; please try again.")
 }
 
+/// "1.00 becomes available <t:…:R>", and when the rest does if later.
+fn held_text(held: &Held) -> String {
+    let mut text = format!(
+        "{} becomes available {}",
+        held.next_amount.amount(),
+        relative_time(held.next_at)
+    );
+    if held.last_at != held.next_at {
+        text.push_str(&format!(", all of it {}", relative_time(held.last_at)));
+    }
+    text
+}
+
 pub async fn wallet(services: &Services, caller: &Caller) -> Reply {
-    let guild = Some(caller.guild_key());
-    let balances = match read::balances(&services.db, &caller.user_id, guild).await {
+    let guild = caller.guild_key();
+    let db = &services.db;
+    let balances = match read::balances(db, &caller.user_id, Some(guild)).await {
         Ok(balances) => balances,
         Err(error) => return unavailable(error),
     };
+    let held = match read::held(db, &caller.user_id, guild).await {
+        Ok(held) => held,
+        Err(error) => return unavailable(error),
+    };
     let recent =
-        match read::recent_allocations(&services.db, &caller.user_id, guild, WALLET_RECENT).await {
+        match read::recent_allocations(db, &caller.user_id, Some(guild), WALLET_RECENT).await {
             Ok(recent) => recent,
             Err(error) => return unavailable(error),
         };
-    let mut embed = ReplyEmbed::new("Your Cozy-Kart wallet");
+    let mut embed = ReplyEmbed::new("Your Cozy-Kart wallet").colour(WALLET_COLOUR);
     if balances.is_empty() {
         embed = embed.description("No earnings yet: join a lobby and race while the shop is open!");
     }
     for b in &balances {
+        let mut pending = format!("pending {}", b.pending.amount());
+        if let Some(held) = held.get(&b.currency) {
+            pending.push_str(&format!(" ({})", held_text(held)));
+        }
         embed = embed.field(
             b.currency.clone(),
             format!(
-                "available **{}**\npending {}\nlifetime paid {}",
+                "available **{}**\n{pending}\nlifetime paid {}",
                 b.available.amount(),
-                b.pending.amount(),
                 b.paid.amount()
             ),
             true,
         );
     }
     if !recent.is_empty() {
+        let names = lobby_names(services, caller).await;
         let lines: Vec<String> = recent
             .iter()
             .map(|a| {
+                let lobby = names
+                    .get(&a.lobby_id)
+                    .map_or_else(|| format!("lobby #{}", a.lobby_id), |n| plain(n));
                 format!(
-                    "sale #{}: {} {} ({})",
-                    a.sale_id,
+                    "{lobby}, <t:{}:d>: {} {} ({})",
+                    a.created_at.timestamp(),
                     a.currency,
                     a.amount.amount(),
                     a.status
                 )
             })
             .collect();
-        embed = embed.field("Recent sales that paid you", lines.join("\n"), false);
+        embed = embed.field("Last sales that paid you", lines.join("\n"), false);
     }
     Reply::ephemeral("").with_embed(embed)
 }
 
+/// Names of the caller guild's lobbies by id; empty if they cannot be read.
+async fn lobby_names(services: &Services, caller: &Caller) -> HashMap<i64, String> {
+    match store::lobbies_of_guild(&services.db, caller.guild_id.as_deref()).await {
+        Ok(lobbies) => lobbies.into_iter().map(|l| (l.id, l.name)).collect(),
+        Err(error) => {
+            tracing::warn!(%error, "lobby names not read for a wallet");
+            HashMap::new()
+        }
+    }
+}
+
+/// Top earners of the caller's guild, ranked separately in each currency.
 pub async fn leaderboard(services: &Services, caller: &Caller) -> Reply {
-    let earners = match read::leaderboard(&services.db, caller.guild_key(), LEADERBOARD_SIZE).await
-    {
-        Ok(earners) => earners,
+    let guild = caller.guild_key();
+    let currencies = match read::earned_currencies(&services.db, guild).await {
+        Ok(currencies) => currencies,
         Err(error) => return unavailable(error),
     };
-    if earners.is_empty() {
+    let mut boards = BTreeMap::new();
+    for currency in currencies {
+        match read::leaderboard(&services.db, guild, &currency, LEADERBOARD_SIZE).await {
+            Ok(earners) if !earners.is_empty() => {
+                boards.insert(currency, earners);
+            }
+            Ok(_) => {}
+            Err(error) => return unavailable(error),
+        }
+    }
+    if boards.is_empty() {
         return Reply::public("No earnings in this server yet. Start a race!");
     }
-    let lines: Vec<String> = earners
+    let sections: Vec<String> = boards
         .iter()
-        .enumerate()
-        .map(|(i, e)| format!("{}. {} — {}", i + 1, plain(&e.display_name), e.earned))
+        .map(|(currency, earners)| {
+            let lines: Vec<String> = earners
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    format!(
+                        "{}. {} — {} {}",
+                        i + 1,
+                        plain(&e.display_name),
+                        e.earned.amount(),
+                        currency
+                    )
+                })
+                .collect();
+            format!("**{currency}**\n{}", lines.join("\n"))
+        })
         .collect();
-    Reply::public("").with_embed(ReplyEmbed::new("Top earners").description(lines.join("\n")))
+    Reply::public("").with_embed(
+        ReplyEmbed::new("Top earners")
+            .description(sections.join("\n\n"))
+            .colour(WALLET_COLOUR),
+    )
 }
 
 pub async fn payout(
@@ -107,6 +178,7 @@ pub async fn payout(
             return Reply::refusal(format!("Refused: {}.", plain(&refusal.to_string())))
         }
     };
+    let (racer, currency) = (order.discord_id.clone(), order.amount.currency());
     let request = order.request(
         caller.user_id.clone(),
         &services.config.commission.payout_thresholds,
@@ -123,7 +195,19 @@ pub async fn payout(
             record.amount,
             record.method.replace('_', " ")
         )),
-        Err(LedgerError::Payout(refusal)) => Reply::refusal(format!("Refused: {refusal}.")),
+        Err(LedgerError::Payout(refusal)) => {
+            let mut text = format!("Refused: {refusal}.");
+            let held = read::held(&services.db, &racer, caller.guild_key()).await;
+            if let Some(held) = held.ok().and_then(|h| h.get(currency.code()).cloned()) {
+                text.push_str(&format!(
+                    " {} {} more is held: {}.",
+                    currency.code(),
+                    held.amount.amount(),
+                    held_text(&held)
+                ));
+            }
+            Reply::refusal(text)
+        }
         Err(error) => unavailable(error),
     }
 }
@@ -140,7 +224,7 @@ pub async fn commission(services: &Services, caller: &Caller, rate: &str) -> Rep
         return unavailable(error);
     }
     Reply::public(format!(
-        "Commission rate is now {} % of each sale.",
+        "Commission rate is now {} % of each sale, from the next sale in this server on.",
         (rate.value() * rust_decimal::Decimal::from(100)).normalize()
     ))
 }

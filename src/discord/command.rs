@@ -5,8 +5,13 @@
 use serenity::model::application::{
     CommandDataOption, CommandDataOptionValue, CommandDataResolved, CommandInteraction, CommandType,
 };
-use serenity::model::id::UserId;
+use serenity::model::guild::Member;
+use serenity::model::id::{ChannelId, GuildId, InteractionId, UserId};
+use serenity::model::user::User;
 use serenity::model::Permissions;
+
+pub use super::command_error::CommandError;
+use super::component::CardAction;
 
 use crate::payout::PayoutForm;
 
@@ -64,6 +69,12 @@ pub enum Command {
         /// Decimal text exactly as typed (trimmed).
         rate: String,
     },
+    /// A button of a lobby card was pressed.
+    Press {
+        /// The lobby's code, from the button's `custom_id`.
+        lobby: String,
+        action: CardAction,
+    },
 }
 
 /// Longest text accepted per option; also registered as `max_length`.
@@ -71,30 +82,6 @@ pub(crate) const MAX_NAME: u16 = 64;
 pub(crate) const MAX_AMOUNT: u16 = 32;
 pub(crate) const MAX_CURRENCY: u16 = 3;
 pub(crate) const MAX_NOTE: u16 = 200;
-
-/// Why an interaction could not become a [`Command`]; shown to the caller ephemerally.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CommandError {
-    #[error("unknown command /{0}")]
-    UnknownCommand(String),
-    #[error("unknown subcommand /{command} {sub}")]
-    UnknownSubcommand { command: String, sub: String },
-    #[error("missing required option `{0}`")]
-    MissingOption(&'static str),
-    #[error("option `{option}` must be a {expected}")]
-    WrongType {
-        option: &'static str,
-        expected: &'static str,
-    },
-    #[error("option `{option}` must be one of {allowed}, got {value:?}")]
-    BadChoice {
-        option: &'static str,
-        value: String,
-        allowed: String,
-    },
-    #[error("option `{option}` is longer than {max} characters")]
-    TooLong { option: &'static str, max: u16 },
-}
 
 /// Turns a slash-command interaction into the caller and the command.
 /// `admin_role` is the id of a role that counts as admin, besides the permissions.
@@ -167,9 +154,26 @@ fn lobby_subcommand(
 }
 
 fn caller(ci: &CommandInteraction, admin_role: Option<&str>) -> Caller {
-    // serenity copies `member.user` into `user` for guild interactions.
-    let user = &ci.user;
-    let member = ci.member.as_deref();
+    caller_of(
+        &ci.user,
+        ci.member.as_deref(),
+        ci.guild_id,
+        ci.channel_id,
+        ci.id,
+        admin_role,
+    )
+}
+
+/// Who acted, from the parts every interaction carries (commands and buttons alike).
+/// serenity copies `member.user` into `user` for guild interactions.
+pub(super) fn caller_of(
+    user: &User,
+    member: Option<&Member>,
+    guild_id: Option<GuildId>,
+    channel_id: ChannelId,
+    id: InteractionId,
+    admin_role: Option<&str>,
+) -> Caller {
     let nick = member.and_then(|m| m.nick.as_deref());
     let display_name = pick_name(nick, user.global_name.as_deref(), &user.name);
     let by_permission = member
@@ -183,10 +187,10 @@ fn caller(ci: &CommandInteraction, admin_role: Option<&str>) -> Caller {
     Caller {
         user_id: user.id.to_string(),
         display_name,
-        guild_id: ci.guild_id.map(|g| g.to_string()),
-        channel_id: Some(ci.channel_id.to_string()),
+        guild_id: guild_id.map(|g| g.to_string()),
+        channel_id: Some(channel_id.to_string()),
         is_admin: by_permission || by_role,
-        interaction_id: Some(ci.id.to_string()),
+        interaction_id: Some(id.to_string()),
     }
 }
 
@@ -209,7 +213,11 @@ fn payout_method(text: String) -> Result<String, CommandError> {
         None => Err(CommandError::BadChoice {
             option: "method",
             value: text.chars().take(32).collect(),
-            allowed: crate::payout::method_values(),
+            allowed: crate::payout::METHODS
+                .iter()
+                .map(|(_, label)| *label)
+                .collect::<Vec<_>>()
+                .join(", "),
         }),
     }
 }
@@ -247,7 +255,7 @@ impl<'a> Options<'a> {
                 }
                 Ok((!s.is_empty()).then(|| s.to_owned()))
             }
-            Some(_) => Err(wrong(name, "string")),
+            Some(_) => Err(wrong(name, "text")),
         }
     }
 
@@ -260,7 +268,7 @@ impl<'a> Options<'a> {
         match self.get(name) {
             None => Ok(None),
             Some(CommandDataOptionValue::Boolean(b)) => Ok(Some(*b)),
-            Some(_) => Err(wrong(name, "boolean")),
+            Some(_) => Err(wrong(name, "yes or no")),
         }
     }
 
@@ -270,7 +278,7 @@ impl<'a> Options<'a> {
         let id: UserId = match self.get(name) {
             None => return Ok(None),
             Some(CommandDataOptionValue::User(id)) => *id,
-            Some(_) => return Err(wrong(name, "user")),
+            Some(_) => return Err(wrong(name, "a member of this server")),
         };
         let nick = self
             .resolved
@@ -285,6 +293,7 @@ impl<'a> Options<'a> {
     }
 }
 
+/// `expected` reads after "should be": "text", "yes or no", "a member of this server".
 fn wrong(option: &'static str, expected: &'static str) -> CommandError {
     CommandError::WrongType { option, expected }
 }

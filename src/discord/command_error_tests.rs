@@ -59,10 +59,13 @@ fn wrong_option_types_are_errors() {
         err,
         CommandError::WrongType {
             option: "amount",
-            expected: "string"
+            expected: "text"
         }
     );
-    assert_eq!(err.to_string(), "option `amount` must be a string");
+    assert_eq!(
+        err.to_string(),
+        "The amount (a decimal such as 20.00) should be text."
+    );
 
     let mut json = fixtures::json(fixtures::PAYOUT);
     json["data"]["options"][0] = json!({"name": "user", "type": 3, "value": "drifter"});
@@ -70,7 +73,7 @@ fn wrong_option_types_are_errors() {
         parse_json(&json, None).unwrap_err(),
         CommandError::WrongType {
             option: "user",
-            expected: "user"
+            expected: "a member of this server"
         }
     );
 
@@ -83,7 +86,7 @@ fn wrong_option_types_are_errors() {
         parse_json(&json, None).unwrap_err(),
         CommandError::WrongType {
             option: "force",
-            expected: "boolean"
+            expected: "yes or no"
         }
     );
 }
@@ -103,7 +106,11 @@ fn bad_method_and_long_text_are_errors() {
         ),
         "{err}"
     );
-    assert!(err.to_string().contains("gift_card, store_credit, manual"));
+    assert!(
+        err.to_string()
+            .contains("choices for the payout method: Gift card, Store credit, Manual"),
+        "{err}"
+    );
 
     let mut json = fixtures::json(fixtures::LOBBY_CREATE);
     json["data"]["options"][0]["options"][0]["value"] = "x".repeat(65).into();
@@ -121,13 +128,16 @@ fn unknown_commands_and_subcommands_are_errors() {
     let mut json = fixtures::json(fixtures::WALLET);
     json["data"]["name"] = "teleport".into();
     let err = parse_json(&json, None).unwrap_err();
-    assert_eq!(err.to_string(), "unknown command /teleport");
+    assert_eq!(
+        err.to_string(),
+        "Cozy-Kart has no /teleport command; type / to see the ones it has."
+    );
 
     let mut json = fixtures::json(fixtures::LOBBY_CREATE);
     json["data"]["options"][0]["name"] = "delete".into();
     assert_eq!(
         parse_json(&json, None).unwrap_err().to_string(),
-        "unknown subcommand /lobby delete"
+        "/lobby has no `delete` part; try /lobby create."
     );
     json["data"]["options"] = json!([]);
     assert!(parse_json(&json, None).is_err());

@@ -1,16 +1,18 @@
 //! Gateway client: registers the commands on `ready` and answers each slash command
-//! through the [`CommandHandler`]. Kept thin; parsing and replies are tested elsewhere.
+//! and lobby card button through the [`CommandHandler`], and each autocomplete
+//! through the [`SuggestHandler`]. Kept thin; parsing and replies are tested elsewhere.
 
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use serenity::all::{
-    async_trait, Client, Command as AppCommand, Context, EventHandler, GatewayIntents, GuildId,
-    Interaction, Ready,
+    async_trait, Client, Command as AppCommand, CommandInteraction, ComponentInteraction, Context,
+    EventHandler, GatewayIntents, GuildId, Interaction, Ready,
 };
 
 use super::command::{parse_command, Caller, Command};
-use super::interaction::InteractionId;
+use super::component::parse_press;
+use super::interaction::{autocomplete_response, typed_into, Incoming, InteractionId};
 use super::register::command_definitions;
 use super::reply::Reply;
 
@@ -20,10 +22,19 @@ use super::reply::Reply;
 pub type CommandHandler =
     Arc<dyn Fn(InteractionId, Caller, Command) -> BoxFuture<'static, Option<Reply>> + Send + Sync>;
 
+/// Suggestions for an autocomplete: `(guild, option, typed)` in, `(name shown,
+/// value sent)` choices out. Suggestions change nothing, so they are never claimed.
+pub type SuggestHandler = Arc<
+    dyn Fn(Option<String>, String, String) -> BoxFuture<'static, Vec<(String, String)>>
+        + Send
+        + Sync,
+>;
+
 struct Handler {
     guild_id: Option<GuildId>,
     admin_role: Option<String>,
     handler: CommandHandler,
+    suggest: SuggestHandler,
 }
 
 #[async_trait]
@@ -46,26 +57,69 @@ impl EventHandler for Handler {
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        let Interaction::Command(ci) = interaction else {
-            return;
+        let role = self.admin_role.as_deref();
+        let (id, parsed, response) = match &interaction {
+            Interaction::Command(ci) => (ci.id, parse_command(ci, role), Responder::Command(ci)),
+            Interaction::Component(ci) => (ci.id, parse_press(ci, role), Responder::Component(ci)),
+            Interaction::Autocomplete(ci) => return self.suggest(&ctx, ci).await,
+            _ => return,
         };
-        let guild = ci.guild_id.map(|g| g.get());
-        tracing::info!(command = ?ci.data.name, ?guild, user = %ci.user.id, "slash command");
-        let reply = match parse_command(&ci, self.admin_role.as_deref()) {
+        let guild = interaction.guild_id().map(|g| g.get());
+        tracing::info!(kind = response.kind(), ?guild, "discord interaction");
+        let reply = match parsed {
             Ok((caller, command)) => {
-                let id = InteractionId::new(ci.id.get());
-                match (self.handler)(id, caller, command).await {
+                match (self.handler)(InteractionId::new(id.get()), caller, command).await {
                     Some(reply) => reply,
                     None => return,
                 }
             }
             Err(e) => {
-                tracing::info!(command = ?ci.data.name, error = %e, "slash command refused");
+                tracing::info!(kind = response.kind(), error = %e, "interaction refused");
                 Reply::refusal(e.to_string())
             }
         };
-        if let Err(e) = ci.create_response(&ctx.http, reply.to_response()).await {
-            tracing::warn!(command = ?ci.data.name, error = %e, "answering slash command failed");
+        let sent = match response {
+            Responder::Command(ci) => ci.create_response(&ctx.http, reply.to_response()).await,
+            Responder::Component(ci) => ci.create_response(&ctx.http, reply.to_response()).await,
+        };
+        if let Err(e) = sent {
+            tracing::warn!(kind = response.kind(), error = %e, "answering an interaction failed");
+        }
+    }
+}
+
+impl Handler {
+    async fn suggest(&self, ctx: &Context, ci: &CommandInteraction) {
+        let Some(Incoming::Autocomplete {
+            guild_id,
+            option,
+            typed,
+        }) = typed_into(ci)
+        else {
+            return;
+        };
+        let choices = (self.suggest)(guild_id, option, typed).await;
+        if let Err(e) = ci
+            .create_response(&ctx.http, autocomplete_response(&choices))
+            .await
+        {
+            tracing::warn!(error = %e, "answering an autocomplete failed");
+        }
+    }
+}
+
+/// The interaction a reply goes back to.
+#[derive(Clone, Copy)]
+enum Responder<'a> {
+    Command(&'a CommandInteraction),
+    Component(&'a ComponentInteraction),
+}
+
+impl Responder<'_> {
+    fn kind(self) -> &'static str {
+        match self {
+            Responder::Command(_) => "slash command",
+            Responder::Component(_) => "button",
         }
     }
 }
@@ -77,11 +131,13 @@ pub async fn run_gateway(
     guild_id: Option<u64>,
     admin_role: Option<String>,
     handler: CommandHandler,
+    suggest: SuggestHandler,
 ) -> anyhow::Result<()> {
     let handler = Handler {
         guild_id: guild_id.filter(|&g| g != 0).map(GuildId::new),
         admin_role,
         handler,
+        suggest,
     };
     let mut client = Client::builder(&token, GatewayIntents::GUILDS)
         .event_handler(handler)

@@ -4,9 +4,11 @@
 use std::fmt;
 
 use serde_json::{json, Value};
-use serenity::model::application::Interaction;
+use serenity::builder::{CreateAutocompleteResponse, CreateInteractionResponse};
+use serenity::model::application::{CommandInteraction, Interaction};
 
 use super::command::{parse_command, Caller, Command, MAX_NAME};
+use super::component::parse_press;
 use super::reply::Reply;
 
 /// Discord's id of one interaction: every delivery of the same interaction carries
@@ -42,9 +44,10 @@ pub struct Delivery {
 pub enum Incoming {
     /// Discord's endpoint check: answer [`pong_body`].
     Ping,
-    /// A slash command for the server to run.
+    /// A slash command, or a lobby card's button ([`Command::Press`]), for the
+    /// server to run.
     Command(Caller, Command),
-    /// A slash command that could not be parsed: send this ephemeral refusal as is.
+    /// A command or button that could not be parsed: send this ephemeral refusal as is.
     Refused(Reply),
     /// A member is typing into an option marked for autocomplete: suggest values.
     Autocomplete {
@@ -54,7 +57,7 @@ pub enum Incoming {
         /// What has been typed so far (at most [`MAX_NAME`] characters kept).
         typed: String,
     },
-    /// Components and modals: not used by this server.
+    /// Modals and other components than a lobby card's buttons: not used here.
     Unsupported,
 }
 
@@ -72,22 +75,29 @@ pub fn parse_incoming(
             Ok((caller, command)) => Incoming::Command(caller, command),
             Err(e) => Incoming::Refused(Reply::refusal(e.to_string())),
         },
-        Interaction::Autocomplete(ci) => match ci.data.autocomplete() {
-            Some(focused) => Incoming::Autocomplete {
-                guild_id: ci.guild_id.map(|g| g.to_string()),
-                option: focused.name.chars().take(usize::from(MAX_NAME)).collect(),
-                typed: focused
-                    .value
-                    .trim()
-                    .chars()
-                    .take(usize::from(MAX_NAME))
-                    .collect(),
-            },
-            None => Incoming::Unsupported,
+        Interaction::Component(ci) => match parse_press(&ci, admin_role) {
+            Ok((caller, command)) => Incoming::Command(caller, command),
+            Err(e) => Incoming::Refused(Reply::refusal(e.to_string())),
         },
+        Interaction::Autocomplete(ci) => typed_into(&ci).unwrap_or(Incoming::Unsupported),
         _ => Incoming::Unsupported,
     };
     Ok(Delivery { id, incoming })
+}
+
+/// The [`Incoming::Autocomplete`] of an autocomplete interaction, if an option is focused.
+pub(super) fn typed_into(ci: &CommandInteraction) -> Option<Incoming> {
+    let focused = ci.data.autocomplete()?;
+    Some(Incoming::Autocomplete {
+        guild_id: ci.guild_id.map(|g| g.to_string()),
+        option: focused.name.chars().take(usize::from(MAX_NAME)).collect(),
+        typed: focused
+            .value
+            .trim()
+            .chars()
+            .take(usize::from(MAX_NAME))
+            .collect(),
+    })
 }
 
 /// Most suggestions Discord shows for one autocomplete.
@@ -98,13 +108,28 @@ const CHOICE_MAX_CHARS: usize = 100;
 /// The answer to an autocomplete: type 8 with `(name shown, value sent)` choices,
 /// at most [`AUTOCOMPLETE_CHOICES_MAX`].
 pub fn autocomplete_body(choices: &[(String, String)]) -> Value {
-    let clip = |text: &str| text.chars().take(CHOICE_MAX_CHARS).collect::<String>();
-    let choices: Vec<Value> = choices
-        .iter()
-        .take(AUTOCOMPLETE_CHOICES_MAX)
-        .map(|(name, value)| json!({"name": clip(name), "value": clip(value)}))
+    let choices: Vec<Value> = clipped(choices)
+        .map(|(name, value)| json!({"name": name, "value": value}))
         .collect();
     json!({"type": 8, "data": {"choices": choices}})
+}
+
+/// The same answer as a serenity builder, for the gateway.
+pub(super) fn autocomplete_response(choices: &[(String, String)]) -> CreateInteractionResponse {
+    let response = clipped(choices).fold(
+        CreateAutocompleteResponse::new(),
+        |response, (name, value)| response.add_string_choice(name, value),
+    );
+    CreateInteractionResponse::Autocomplete(response)
+}
+
+/// At most [`AUTOCOMPLETE_CHOICES_MAX`] choices, each within Discord's length.
+fn clipped(choices: &[(String, String)]) -> impl Iterator<Item = (String, String)> + '_ {
+    let clip = |text: &str| text.chars().take(CHOICE_MAX_CHARS).collect::<String>();
+    choices
+        .iter()
+        .take(AUTOCOMPLETE_CHOICES_MAX)
+        .map(move |(name, value)| (clip(name), clip(value)))
 }
 
 /// The answer to a PING: `{"type":1}`.
@@ -173,7 +198,10 @@ mod tests {
             panic!("not refused");
         };
         assert!(reply.ephemeral);
-        assert_eq!(reply.content, "missing required option `amount`");
+        assert_eq!(
+            reply.content,
+            "Please fill in the amount (a decimal such as 20.00)."
+        );
         assert_eq!(reply.http_body()["data"]["flags"], 64);
     }
 
@@ -221,13 +249,29 @@ mod tests {
     }
 
     #[test]
-    fn other_interaction_types_are_unsupported() {
-        // A lobby card's Join button (type 3): components are not used yet.
+    fn a_card_button_becomes_a_press() {
+        // A lobby card's Join button (type 3), pressed by Drifter.
         let body = include_bytes!("../../tests/fixtures/discord/button_join.json");
+        let Incoming::Command(caller, command) = parse_incoming(body, None).unwrap().incoming
+        else {
+            panic!("not a command");
+        };
         assert_eq!(
-            parse_incoming(body, None).unwrap().incoming,
-            Incoming::Unsupported
+            command,
+            Command::Press {
+                lobby: "K7QX".into(),
+                action: crate::discord::CardAction::Join
+            }
         );
+        assert_eq!(caller.display_name, "Drifter");
+        assert_eq!(caller.guild_id.as_deref(), Some("1200000000000000001"));
+        let mut json = fixtures::json(body);
+        json["data"]["custom_id"] = "vote:yes".into();
+        let body = serde_json::to_vec(&json).unwrap();
+        let Incoming::Refused(reply) = parse_incoming(&body, None).unwrap().incoming else {
+            panic!("not refused");
+        };
+        assert!(reply.ephemeral);
     }
 
     #[test]
@@ -242,6 +286,18 @@ mod tests {
         let body = serde_json::to_vec(&json).unwrap();
         let delivery = parse_incoming(&body, None).unwrap();
         assert_eq!(delivery.id, InteractionId::new(1_400_000_000_000_000_077));
+    }
+
+    #[test]
+    fn gateway_suggestions_agree_with_http_ones() {
+        let long = "x".repeat(150);
+        let choices: Vec<(String, String)> = (0..30)
+            .map(|i| (format!("Cup {i} {long}"), format!("C{i}")))
+            .collect();
+        let built = serde_json::to_value(autocomplete_response(&choices)).unwrap();
+        let body = autocomplete_body(&choices);
+        assert_eq!(built, body);
+        assert_eq!(body["data"]["choices"].as_array().unwrap().len(), 25);
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! Discord front end: slash-command definitions, request signature checks for the
-//! HTTP interactions endpoint, parsing of interactions into the provider-neutral
-//! [`Command`] model, replies, a thin gateway client, and command registration over REST.
+//! HTTP interactions endpoint, parsing of interactions (slash commands and the lobby
+//! card's buttons) into the provider-neutral [`Command`] model, replies, a thin
+//! gateway client, and Discord's REST API (command registration, channel messages).
 //!
 //! Everything past [`parse_command`] / [`parse_incoming`] is free of serenity types:
 //! the rest of the server sees a [`Caller`], a [`Command`] and answers with a [`Reply`].
 
 mod command;
+mod command_error;
+mod component;
 mod gateway;
 mod interaction;
 mod register;
@@ -17,12 +20,13 @@ mod verify;
 mod fixtures;
 
 pub use command::{parse_command, Caller, Command, CommandError};
-pub use gateway::{run_gateway, CommandHandler};
+pub use component::{card_buttons, custom_id, parse_custom_id, Button, ButtonStyle, CardAction};
+pub use gateway::{run_gateway, CommandHandler, SuggestHandler};
 pub use interaction::{
     autocomplete_body, parse_incoming, pong_body, Delivery, Incoming, InteractionId,
     AUTOCOMPLETE_CHOICES_MAX,
 };
 pub use register::command_definitions;
 pub use reply::{Reply, ReplyEmbed};
-pub use rest::{register_commands, Registered, Scope};
+pub use rest::{post_message, register_commands, Registered, Scope};
 pub use verify::{InteractionVerifier, VerifyError, TIMESTAMP_TOLERANCE_SECONDS};

@@ -14,26 +14,50 @@ pub fn command_definitions() -> Vec<CreateCommand> {
     let lobby_create = CreateCommandOption::new(
         CommandOptionType::SubCommand,
         "create",
-        "Open a new race lobby in this channel",
+        "Open a new race lobby in this channel, shown as a card with Join/Leave/Start/End buttons",
     )
     .add_sub_option(text("name", "Lobby name, e.g. Friday Cup", MAX_NAME));
 
     vec![
         guild_command("lobby", "Manage race lobbies").add_option(lobby_create),
-        lobby_command("join", "Join a race lobby as a racer"),
-        lobby_command("leave", "Leave a race lobby"),
-        lobby_command("start", "Start the race: merch sales now earn commission"),
-        lobby_command("end", "End the race and settle the pot"),
-        lobby_command("pot", "Show the commission pot of a race"),
-        guild_command("wallet", "Show your earned commission"),
-        guild_command("leaderboard", "Show the top earners on this server"),
-        admin_command("payout", "Record a payout to a racer")
+        lobby_command(
+            "join",
+            "Join a lobby's roster: you share the racers' pot of its races",
+        ),
+        lobby_command(
+            "leave",
+            "Leave a lobby's roster: later sales no longer pay you",
+        ),
+        lobby_command(
+            "start",
+            "Host or admin: start the race; sales from now on fill the racers' pot",
+        ),
+        lobby_command(
+            "end",
+            "Host or admin: end the race and show its sales, pool and shares",
+        ),
+        lobby_command(
+            "pot",
+            "Show the racers' pot now, or the last race's summary once it is over",
+        ),
+        guild_command(
+            "wallet",
+            "Your earnings here per currency: available, pending (and when), paid",
+        ),
+        guild_command(
+            "leaderboard",
+            "Top earners on this server, ranked per currency",
+        ),
+        admin_command(
+            "payout",
+            "Record a payout made by other means; moves no money itself",
+        )
             .add_option(
-                CreateCommandOption::new(CommandOptionType::User, "user", "Racer being paid")
+                CreateCommandOption::new(CommandOptionType::User, "user", "The racer you paid")
                     .required(true),
             )
             .add_option(
-                text("amount", "Amount as a decimal, e.g. 20.00", MAX_AMOUNT).required(true),
+                text("amount", "Amount paid, as a decimal such as 20.00 (at most their available balance)", MAX_AMOUNT).required(true),
             )
             .add_option(
                 text(
@@ -44,16 +68,19 @@ pub fn command_definitions() -> Vec<CreateCommand> {
                 .min_length(MAX_CURRENCY),
             )
             .add_option(method_option())
-            .add_option(text("note", "Note kept with the payout", MAX_NOTE))
+            .add_option(text("note", "Note kept with the payout (for your records and tax export)", MAX_NOTE))
             .add_option(CreateCommandOption::new(
                 CommandOptionType::Boolean,
                 "force",
                 crate::payout::FORCE_MEANS,
             )),
-        admin_command("commission", "Set the commission rate for new races").add_option(
+        admin_command(
+            "commission",
+            "Set this server's commission rate; it applies from the next sale",
+        ).add_option(
             text(
                 "rate",
-                "Share of each sale as a decimal, e.g. 0.20",
+                "Share of each sale for racers, e.g. 0.20 = 20 %; applies to the next sale of this server",
                 MAX_AMOUNT,
             )
             .required(true),
@@ -210,5 +237,10 @@ mod tests {
             (rate["type"].clone(), rate["required"].clone()),
             (3.into(), true.into())
         );
+        // Descriptions say what happens, not just what to type.
+        let rate = rate["description"].as_str().unwrap();
+        assert!(rate.contains("next sale of this server"), "{rate}");
+        let create = create["description"].as_str().unwrap();
+        assert!(create.contains("Join/Leave/Start/End"), "{create}");
     }
 }

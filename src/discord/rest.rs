@@ -1,6 +1,7 @@
-//! `cozykart register`: puts the slash commands on Discord over its REST API, for
-//! deployments that serve only the HTTP interactions endpoint and never start the
-//! gateway (which registers the same definitions by itself).
+//! Discord's REST API with the bot's token: `cozykart register` puts the slash
+//! commands on Discord, for deployments that serve only the HTTP interactions
+//! endpoint and never start the gateway (which registers the same definitions by
+//! itself); [`post_message`] posts in a channel (a race's summary at its time-out).
 
 use std::fmt;
 use std::time::Duration;
@@ -58,14 +59,7 @@ pub async fn register_commands(
     application_id: Option<u64>,
     guild: Option<u64>,
 ) -> anyhow::Result<Registered> {
-    let token = discord.bot_token.as_deref().context(
-        "configuration key `discord.bot_token` is empty (set COZYKART__DISCORD__BOT_TOKEN)",
-    )?;
-    let rest = Rest {
-        client: awc::Client::builder().timeout(REQUEST_TIMEOUT).finish(),
-        base: &discord.api_base,
-        authorization: format!("Bot {token}"),
-    };
+    let rest = Rest::new(discord)?;
     let application_id = match application_id {
         Some(id) => id,
         None => rest.application_id().await?,
@@ -99,7 +93,37 @@ struct Rest<'a> {
     authorization: String,
 }
 
-impl Rest<'_> {
+/// Posts a message in a channel: `POST /channels/{channel_id}/messages` with `body`
+/// as Discord's message JSON.
+pub async fn post_message(
+    discord: &DiscordConfig,
+    channel_id: &str,
+    body: &serde_json::Value,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !channel_id.is_empty() && channel_id.bytes().all(|b| b.is_ascii_digit()),
+        "channel id {channel_id:?} is not a Discord id"
+    );
+    let rest = Rest::new(discord)?;
+    let path = format!("/channels/{channel_id}/messages");
+    let body = serde_json::to_vec(body).context("serializing the message")?;
+    rest.send(rest.client.post(rest.url(&path)), Some(body))
+        .await?;
+    Ok(())
+}
+
+impl<'a> Rest<'a> {
+    fn new(discord: &'a DiscordConfig) -> anyhow::Result<Rest<'a>> {
+        let token = discord.bot_token.as_deref().context(
+            "configuration key `discord.bot_token` is empty (set COZYKART__DISCORD__BOT_TOKEN)",
+        )?;
+        Ok(Rest {
+            client: awc::Client::builder().timeout(REQUEST_TIMEOUT).finish(),
+            base: &discord.api_base,
+            authorization: format!("Bot {token}"),
+        })
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -39,12 +39,8 @@ pub async fn interactions(
             option,
             typed,
         } => {
-            let guild = guild_id.as_deref();
-            let choices = if option == "lobby" && services.config.discord.allows(guild) {
-                crate::commands::lobby_choices(&services, guild, typed).await
-            } else {
-                Vec::new()
-            };
+            let choices =
+                crate::commands::suggest(&services, guild_id.as_deref(), option, typed).await;
             return Ok(HttpResponse::Ok().json(autocomplete_body(&choices)));
         }
         _ => {}

@@ -213,10 +213,11 @@ pub struct Earner {
     pub earned: Money,
 }
 
-/// Top earners of one guild, by net allocation.
+/// Top earners of one guild in one currency (units are never mixed), by net allocation.
 pub async fn leaderboard(
     db: &impl ConnectionTrait,
     guild: &str,
+    currency: &str,
     limit: u64,
 ) -> Result<Vec<Earner>, DbErr> {
     let query = Query::select()
@@ -225,6 +226,7 @@ pub async fn leaderboard(
         .expr_as(bigint(Func::sum(net_minor())), "earned")
         .from(allocation::Entity)
         .and_where(allocation::Column::GuildId.eq(guild))
+        .and_where(allocation::Column::Currency.eq(currency))
         .group_by_col(allocation::Column::DiscordId.as_column_ref())
         .group_by_col(allocation::Column::Currency.as_column_ref())
         .order_by("earned", Order::Desc)
@@ -531,4 +533,83 @@ mod race_tests {
             "{sql}"
         );
     }
+}
+
+/// Earnings still held in one currency, and when they become available.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    /// All that is held (net of refunds).
+    pub amount: Money,
+    /// When the first of it becomes available, and how much then.
+    pub next_at: DateTime<Utc>,
+    pub next_amount: Money,
+    /// When the last of it becomes available.
+    pub last_at: DateTime<Utc>,
+}
+
+/// A racer's held (pending) earnings in one guild, per currency code.
+pub async fn held(
+    db: &impl ConnectionTrait,
+    discord_id: &str,
+    guild: &str,
+) -> Result<BTreeMap<String, Held>, DbErr> {
+    use entity::sea_orm_active_enums::AllocationStatus;
+    let pending = allocation::Entity::find()
+        .filter(allocation::Column::DiscordId.eq(discord_id))
+        .filter(allocation::Column::GuildId.eq(guild))
+        .filter(allocation::Column::Status.eq(AllocationStatus::Pending))
+        .order_by_asc(allocation::Column::AvailableAt)
+        .limit(LIST_LIMIT_MAX)
+        .all(db)
+        .await?;
+    let mut held: BTreeMap<String, Held> = BTreeMap::new();
+    for row in pending {
+        let net = money(row.amount_minor - row.reversed_minor, &row.currency)?;
+        if net.is_zero() {
+            continue;
+        }
+        let at = row.available_at;
+        match held.get_mut(&row.currency) {
+            None => {
+                let first = Held {
+                    amount: net,
+                    next_at: at,
+                    next_amount: net,
+                    last_at: at,
+                };
+                held.insert(row.currency, first);
+            }
+            Some(h) => {
+                h.amount = h.amount.checked_add(net).map_err(custom)?;
+                if at == h.next_at {
+                    h.next_amount = h.next_amount.checked_add(net).map_err(custom)?;
+                }
+                h.last_at = at;
+            }
+        }
+    }
+    Ok(held)
+}
+
+fn custom(error: impl std::fmt::Display) -> DbErr {
+    DbErr::Custom(error.to_string())
+}
+
+/// The currencies a guild's racers have earned in, for a leaderboard per currency.
+pub async fn earned_currencies(
+    db: &impl ConnectionTrait,
+    guild: &str,
+) -> Result<Vec<String>, DbErr> {
+    let query = Query::select()
+        .distinct()
+        .expr(allocation::Column::Currency.into_expr())
+        .from(allocation::Entity)
+        .and_where(allocation::Column::GuildId.eq(guild))
+        .order_by(allocation::Column::Currency, Order::Asc)
+        .to_owned();
+    db.query_all(&query)
+        .await?
+        .into_iter()
+        .map(|row| row.try_get_by_index::<String>(0))
+        .collect()
 }

@@ -20,7 +20,7 @@ use super::messages::{
 };
 use super::store::{OpenWindow, StoredLobby};
 use super::timeline::Timeline;
-use super::{LobbyView, RacerView, RECENT_SALES_MAX};
+use super::{LobbyView, RaceOverSink, RacerView, RECENT_SALES_MAX};
 use crate::clock::Clock;
 use crate::ledger::read::{LobbySale, RaceWindow};
 use crate::money::{Money, Pot};
@@ -73,6 +73,8 @@ pub struct LobbySettings {
     pub checkout_url: Option<String>,
     /// Where committed window and roster changes are recorded for attribution.
     pub timeline: Arc<Timeline>,
+    /// Where ended races are reported for their channel.
+    pub race_over: RaceOverSink,
 }
 
 pub struct LobbyActor {
@@ -101,6 +103,8 @@ pub struct LobbyActor {
     checkout_url: Option<String>,
     /// The router's window and roster history; told of each committed change.
     timeline: Arc<Timeline>,
+    /// Told of every race that ends by `/end` or time-out; read by End.
+    race_over: RaceOverSink,
 }
 
 impl LobbyActor {
@@ -123,6 +127,7 @@ impl LobbyActor {
             max_window: chrono::Duration::minutes(i64::from(settings.max_window_minutes)),
             checkout_url: settings.checkout_url,
             timeline: settings.timeline,
+            race_over: settings.race_over,
         }
     }
 

@@ -6,6 +6,7 @@
 mod actor;
 mod fanout;
 mod messages;
+mod race_over;
 pub mod registry;
 pub mod store;
 pub mod timeline;
@@ -23,6 +24,7 @@ pub use messages::{
     CloseOverlays, Credit, End, Join, Leave, Refunded, Snapshot, Start, Subscribe, Unsubscribe,
     WindowTick,
 };
+pub use race_over::{RaceOver, RaceOverSink, RACE_OVER_QUEUE};
 pub use registry::LobbyRegistry;
 pub use timeline::Timeline;
 

@@ -13,7 +13,10 @@ use sea_orm::{DatabaseConnection, DbErr};
 use super::actor::{LobbySeed, LobbySettings};
 use super::store::{self, NewLobby, StoredLobby};
 use super::timeline::Timeline;
-use super::{LobbyActor, LobbyError, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS, RECENT_SALES_MAX};
+use super::{
+    LobbyActor, LobbyError, RaceOverSink, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS,
+    RECENT_SALES_MAX,
+};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::ledger::read::{self, RaceWindow};
@@ -47,6 +50,8 @@ pub struct LobbyRegistry {
     /// Held while a lobby is created, so that a guild's cap is checked and used
     /// by one creation at a time.
     creating: tokio::sync::Mutex<()>,
+    /// Handed to every lobby: where it reports a race that ended.
+    race_over: RaceOverSink,
     /// Where every LobbyActor runs, independent of HTTP workers.
     arbiter: ArbiterHandle,
     /// Keeps the arbiter's thread alive as long as the registry.
@@ -54,11 +59,13 @@ pub struct LobbyRegistry {
 }
 
 impl LobbyRegistry {
-    /// Rebuilds every lobby from the database.
+    /// Rebuilds every lobby from the database; each reports its ended races to
+    /// `race_over`.
     pub async fn load(
         db: DatabaseConnection,
         clock: Clock,
         config: Arc<Config>,
+        race_over: RaceOverSink,
     ) -> Result<Arc<Self>, LobbyError> {
         let arbiter = Arbiter::new();
         let timeline = Arc::new(Timeline::new(config.commission.max_delay_minutes));
@@ -71,6 +78,7 @@ impl LobbyRegistry {
             clock,
             config,
             creating: tokio::sync::Mutex::new(()),
+            race_over,
             arbiter: arbiter.handle(),
             _arbiter: arbiter,
         });
@@ -124,6 +132,7 @@ impl LobbyRegistry {
             max_window_minutes: self.config.commission.max_window_minutes,
             checkout_url: self.checkout_url(row.guild_id.as_deref(), &row.code),
             timeline: self.timeline.clone(),
+            race_over: self.race_over.clone(),
         };
         let (db, clock) = (self.db.clone(), self.clock.clone());
         let addr = LobbyActor::start_in_arbiter(&self.arbiter, move |_| {

@@ -6,6 +6,7 @@
 
 mod discount_codes;
 mod history;
+mod races;
 
 use std::collections::HashMap;
 
@@ -20,6 +21,7 @@ use sea_orm::{
 
 pub use discount_codes::{discount_code_key, discount_code_lobby, register_discount_code};
 pub use history::{history_since, open_during_second, OpenDuring};
+pub use races::{last_finished_race, racer_names, FinishedRace};
 
 /// Times stored for lobbies, windows and rosters are cut to milliseconds, so that
 /// every engine stores and compares them the same way.

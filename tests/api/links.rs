@@ -54,10 +54,15 @@ async fn lobby_create_links_the_overlay_on_the_bound_port(engine: Engine) {
     let data = command(&app, "lobby", options, HOST, false).await;
     let text = data["content"].as_str().unwrap();
     let code = text.split('`').nth(1).expect("code in reply");
-    assert!(
-        text.contains(&format!("{}/overlay/{code}", app.address)),
-        "{text}"
-    );
-    assert!(!text.contains(":8080"), "{text}");
+    // The lobby card shows the overlay link in a field of its own.
+    let overlay = data["embeds"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Overlay")
+        .and_then(|f| f["value"].as_str())
+        .unwrap_or_else(|| panic!("no overlay link on the card: {data}"));
+    assert_eq!(overlay, format!("{}/overlay/{code}", app.address));
+    assert!(!overlay.contains(":8080"), "{overlay}");
 }
 crate::on_both_engines!(lobby_create_links_the_overlay_on_the_bound_port);

@@ -3,6 +3,7 @@
 
 mod helpers;
 mod signing;
+mod stand_in;
 mod webdriver;
 
 mod browser;
@@ -14,7 +15,10 @@ mod guilds;
 mod health;
 mod ledger;
 mod links;
+mod lobby_card;
 mod migrations;
 mod overlay;
+mod race_summary;
 mod register;
+mod wallet;
 mod webhooks;

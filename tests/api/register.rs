@@ -1,13 +1,12 @@
 //! `cozykart register` against a local stand-in for Discord's REST API, which checks
 //! and records every request and answers as Discord does.
 
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
-
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::HttpResponse;
 use cozykart::config::Config;
 use cozykart::discord::{register_commands, Registered, Scope};
 use serde_json::{json, Value};
+
+use crate::stand_in::{Recorded, StandIn};
 
 const TOKEN: &str = "stand-in-bot-token.0123456789";
 const APPLICATION: u64 = 1_300_000_000_000_000_001;
@@ -25,94 +24,26 @@ const COMMANDS: [&str; 10] = [
     "commission",
 ];
 
-/// One request as the stand-in saw it.
-#[derive(Clone, Debug)]
-struct Recorded {
-    method: String,
-    path: String,
-    authorization: String,
-    content_type: String,
-    user_agent: String,
-    body: Value,
-}
-
 #[derive(Clone, Copy)]
 enum Answer {
     LikeDiscord,
     Unauthorized,
 }
 
-struct StandIn {
-    base: String,
-    recorded: Arc<Mutex<Vec<Recorded>>>,
-    handle: actix_web::dev::ServerHandle,
+fn start(answer: Answer) -> StandIn {
+    StandIn::start(move |seen| discord(answer, seen))
 }
 
-impl StandIn {
-    fn start(answer: Answer) -> StandIn {
-        let recorded = Arc::new(Mutex::new(Vec::new()));
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
-        let port = listener.local_addr().unwrap().port();
-        let shared = recorded.clone();
-        let server = HttpServer::new(move || {
-            let shared = shared.clone();
-            App::new().default_service(web::to(move |request: HttpRequest, body: web::Bytes| {
-                let shared = shared.clone();
-                async move { discord(&shared, answer, &request, &body) }
-            }))
-        })
-        .workers(1)
-        .disable_signals()
-        .listen(listener)
-        .expect("listen")
-        .run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
-        StandIn {
-            base: format!("http://127.0.0.1:{port}/api/v10"),
-            recorded,
-            handle,
-        }
-    }
-
-    fn recorded(&self) -> Vec<Recorded> {
-        self.recorded.lock().unwrap().clone()
-    }
-
-    fn config(&self, extra: &str) -> Config {
-        Config::from_toml(&format!(
-            "[discord]\nbot_token = \"{TOKEN}\"\napi_base = \"{}/\"\n{extra}",
-            self.base
-        ))
-        .expect("test configuration")
-    }
+fn config(stand_in: &StandIn, extra: &str) -> Config {
+    Config::from_toml(&format!(
+        "[discord]\nbot_token = \"{TOKEN}\"\napi_base = \"{}/\"\n{extra}",
+        stand_in.base
+    ))
+    .expect("test configuration")
 }
 
-fn header(request: &HttpRequest, name: &str) -> String {
-    request
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// Checks one request as Discord would, records it, and answers.
-fn discord(
-    recorded: &Mutex<Vec<Recorded>>,
-    answer: Answer,
-    request: &HttpRequest,
-    body: &[u8],
-) -> HttpResponse {
-    let seen = Recorded {
-        method: request.method().to_string(),
-        path: request.path().to_owned(),
-        authorization: header(request, "Authorization"),
-        content_type: header(request, "Content-Type"),
-        user_agent: header(request, "User-Agent"),
-        body: serde_json::from_slice(body).unwrap_or(Value::Null),
-    };
-    recorded.lock().unwrap().push(seen.clone());
+/// Checks one request as Discord would, and answers.
+fn discord(answer: Answer, seen: &Recorded) -> HttpResponse {
     if let Answer::Unauthorized = answer {
         return HttpResponse::Unauthorized()
             .json(json!({"message": "401: Unauthorized", "code": 0}));
@@ -177,10 +108,14 @@ fn assert_all_commands(put: &Recorded) {
 
 #[actix_web::test]
 async fn register_puts_every_command_in_the_given_guild() {
-    let discord = StandIn::start(Answer::LikeDiscord);
-    let registered = register_commands(&discord.config("").discord, Some(APPLICATION), Some(GUILD))
-        .await
-        .expect("registered");
+    let discord = start(Answer::LikeDiscord);
+    let registered = register_commands(
+        &config(&discord, "").discord,
+        Some(APPLICATION),
+        Some(GUILD),
+    )
+    .await
+    .expect("registered");
     assert_eq!(
         registered,
         Registered {
@@ -201,8 +136,8 @@ async fn register_puts_every_command_in_the_given_guild() {
 
 #[actix_web::test]
 async fn register_reads_the_guild_from_configuration() {
-    let discord = StandIn::start(Answer::LikeDiscord);
-    let config = discord.config(&format!("guild_id = \"{GUILD}\""));
+    let discord = start(Answer::LikeDiscord);
+    let config = config(&discord, &format!("guild_id = \"{GUILD}\""));
     let registered = register_commands(&config.discord, Some(APPLICATION), None)
         .await
         .expect("registered");
@@ -217,8 +152,8 @@ async fn register_reads_the_guild_from_configuration() {
 
 #[actix_web::test]
 async fn register_looks_up_the_application_and_registers_globally() {
-    let discord = StandIn::start(Answer::LikeDiscord);
-    let registered = register_commands(&discord.config("").discord, None, None)
+    let discord = start(Answer::LikeDiscord);
+    let registered = register_commands(&config(&discord, "").discord, None, None)
         .await
         .expect("registered");
     assert_eq!(
@@ -246,8 +181,8 @@ async fn register_looks_up_the_application_and_registers_globally() {
 
 #[actix_web::test]
 async fn register_refused_by_discord_is_an_error_naming_it() {
-    let discord = StandIn::start(Answer::Unauthorized);
-    let error = register_commands(&discord.config("").discord, Some(APPLICATION), None)
+    let discord = start(Answer::Unauthorized);
+    let error = register_commands(&config(&discord, "").discord, Some(APPLICATION), None)
         .await
         .expect_err("Discord refused");
     let message = format!("{error:#}");

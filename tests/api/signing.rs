@@ -24,9 +24,14 @@ fn discord_keys() -> (String, SigningKey) {
 
 /// Configuration for a server that speaks to every provider and to Discord.
 pub fn full_config(extra: &str) -> String {
+    full_config_with_discord("", extra)
+}
+
+/// [`full_config`] with more keys in its `[discord]` table (a bot token, `api_base`).
+pub fn full_config_with_discord(discord: &str, extra: &str) -> String {
     let (public_key, _) = discord_keys();
     format!(
-        "[discord]\npublic_key = \"{public_key}\"\n[admin]\ntoken = \"{ADMIN_TOKEN}\"\n\
+        "[discord]\npublic_key = \"{public_key}\"\n{discord}\n[admin]\ntoken = \"{ADMIN_TOKEN}\"\n\
          [shops.main]\nprovider = \"stripe\"\nsecret = \"{STRIPE_SECRET}\"\ncheckout_url = \"https://shop.example/merch?lobby=\"\n\
          [shops.eu]\nprovider = \"shopify\"\nsecret = \"{SHOPIFY_SECRET}\"\n\
          [shops.kofi]\nprovider = \"kofi\"\nsecret = \"{KOFI_TOKEN}\"\n{extra}"

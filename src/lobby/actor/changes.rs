@@ -9,7 +9,7 @@ use super::{LobbyActor, Racer};
 use crate::ledger::read::{self, RaceWindow};
 use crate::lobby::messages::{End, Join, Leave, Start, WindowTick};
 use crate::lobby::store;
-use crate::lobby::{LobbyError, LobbyState, LobbyView, RaceSummary};
+use crate::lobby::{LobbyError, LobbyState, LobbyView, RaceOver, RaceSummary};
 use crate::overlay::protocol::OverlayEvent;
 
 type Reply<T> = AtomicResponse<LobbyActor, Result<T, LobbyError>>;
@@ -126,7 +126,7 @@ impl Handler<End> for LobbyActor {
     type Result = Reply<RaceSummary>;
 
     fn handle(&mut self, msg: End, _: &mut Context<Self>) -> Self::Result {
-        let window = self.window;
+        let (window, reason) = (self.window, msg.reason);
         let (db, lobby_id) = (self.db.clone(), self.row.id);
         atomic(
             async move {
@@ -141,7 +141,7 @@ impl Handler<End> for LobbyActor {
                 Ok::<_, LobbyError>((window.id, closed_at, read::race_totals(&db, race).await?))
             }
             .into_actor(self)
-            .map(|result, actor, _| {
+            .map(move |result, actor, _| {
                 let (window_id, closed_at, totals) = result?;
                 actor.timeline.closed(actor.row.id, window_id, closed_at);
                 actor.window = None;
@@ -151,10 +151,17 @@ impl Handler<End> for LobbyActor {
                     closed_at,
                     totals: totals.pool.clone(),
                 });
-                Ok(RaceSummary {
+                let summary = RaceSummary {
                     lobby: actor.view(),
                     totals,
-                })
+                };
+                if reason != "shutdown" {
+                    actor.race_over.report(RaceOver {
+                        summary: summary.clone(),
+                        reason,
+                    });
+                }
+                Ok(summary)
             }),
         )
     }

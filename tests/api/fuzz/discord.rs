@@ -306,6 +306,14 @@ fn check_command(command: &Command) -> Result<(), TestCaseError> {
         }
         Command::Commission { rate } => prop_assert!(within(&Some(rate.clone()), 32)),
         Command::Wallet | Command::Leaderboard => {}
+        // A card's code: letters and digits only, as the parser takes them.
+        Command::Press { lobby, .. } => prop_assert!(
+            !lobby.is_empty()
+                && lobby.len() <= 16
+                && lobby
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        ),
     }
     Ok(())
 }

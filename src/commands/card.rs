@@ -1,0 +1,102 @@
+//! The lobby card: one message showing a lobby (name, code, state, racers, pot,
+//! overlay link) in the lobby's colour, with Join, Leave, Start and End buttons.
+//! `/lobby create` answers with it and every button press redraws it in place.
+
+use crate::discord::{card_buttons, Reply, ReplyEmbed};
+use crate::lobby::{LobbyState, LobbyView, RaceSummary};
+use crate::services::Services;
+
+use super::summary::with_summary;
+use super::{lobby_title, plain, pot_text, relative_time};
+
+/// Colours a lobby may get; a lobby keeps the one its code picks.
+const PALETTE: [u32; 8] = [
+    0xFFBF00, // amber
+    0x5865F2, // blurple
+    0x57F287, // green
+    0xEB459E, // fuchsia
+    0xED4245, // red
+    0x1ABC9C, // teal
+    0xE67E22, // orange
+    0x9B59B6, // purple
+];
+
+/// The lobby's own colour, the same on every reply about it.
+pub fn lobby_colour(code: &str) -> u32 {
+    let hash = code.bytes().fold(0u32, |hash, b| {
+        hash.wrapping_mul(31).wrapping_add(u32::from(b))
+    });
+    PALETTE[hash as usize % PALETTE.len()]
+}
+
+/// What the lobby is doing, for people.
+fn state_text(view: &LobbyView) -> String {
+    match (view.state, view.opened_at) {
+        (LobbyState::Open, Some(at)) => format!("🏁 racing, started {}", relative_time(at)),
+        (LobbyState::Open, None) => "🏁 racing".to_owned(),
+        (LobbyState::Idle, _) => "waiting for the start".to_owned(),
+        (LobbyState::Closed, _) => "race over; Start runs the next one".to_owned(),
+    }
+}
+
+/// The card's embed: name, code and state, racers, pot and the overlay link.
+pub fn card_embed(services: &Services, view: &LobbyView) -> ReplyEmbed {
+    let racers = if view.racers.is_empty() {
+        "nobody yet".to_owned()
+    } else {
+        let names: Vec<String> = view.racers.iter().map(|r| plain(&r.display_name)).collect();
+        names.join(", ")
+    };
+    ReplyEmbed::new(view.name.clone())
+        .description(format!("Lobby `{}`: {}", view.code, state_text(view)))
+        .colour(lobby_colour(&view.code))
+        .field(
+            format!(
+                "Racers ({}/{})",
+                view.racers.len(),
+                services.config.commission.max_racers
+            ),
+            racers,
+            false,
+        )
+        .field("Racers' pot", pot_text(&view.pot), true)
+        .field(
+            "Overlay",
+            format!("{}/overlay/{}", services.config.http.public_url, view.code),
+            true,
+        )
+}
+
+/// The card as a message with its buttons; after a race, with that race's summary.
+pub async fn card_reply(
+    services: &Services,
+    view: &LobbyView,
+    finished: Option<&RaceSummary>,
+) -> Reply {
+    let mut embed = card_embed(services, view);
+    if let Some(summary) = finished {
+        embed = with_summary(services, embed, view.id, &summary.totals).await;
+    }
+    Reply::public(format!(
+        "Lobby {}: press **Join** to race (or `/join`); the host presses **Start** when the race begins.",
+        lobby_title(view)
+    ))
+    .with_embed(embed)
+    .with_buttons(card_buttons(&view.code, view.state == LobbyState::Open))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lobby_keeps_its_colour() {
+        assert_eq!(lobby_colour("K7QX"), lobby_colour("K7QX"));
+        let colours: std::collections::HashSet<u32> = ["K7QX", "AB12", "ZZZZ", "M3N4", "Q9RS"]
+            .iter()
+            .map(|code| lobby_colour(code))
+            .collect();
+        assert!(colours.len() > 1, "{colours:?}");
+        assert!(colours.iter().all(|c| PALETTE.contains(c)));
+    }
+}

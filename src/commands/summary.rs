@@ -1,0 +1,129 @@
+//! A race's summary (sales, racers' pool, each racer's share under the name they
+//! raced with, even if they left since) for `/end`, the End button, `/pot` after a
+//! race, and the announcement of a race that timed out.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use crate::discord::{post_message, Reply, ReplyEmbed};
+use crate::ledger::read::{self, RaceTotals, RaceWindow};
+use crate::lobby::{store, LobbyView, RaceOver};
+use crate::services::Services;
+
+use super::card::lobby_colour;
+use super::{lobby_title, plain, pot_text};
+
+/// The names racers raced under; empty (ids shown) if they cannot be read.
+async fn racer_names(services: &Services, lobby_id: i64) -> HashMap<String, String> {
+    store::racer_names(&services.db, lobby_id)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::warn!(lobby = lobby_id, %error, "racer names not read for a summary");
+            HashMap::new()
+        })
+}
+
+/// `embed` with the race's sales, pool and one line per racer's share.
+pub async fn with_summary(
+    services: &Services,
+    embed: ReplyEmbed,
+    lobby_id: i64,
+    totals: &RaceTotals,
+) -> ReplyEmbed {
+    let names = racer_names(services, lobby_id).await;
+    let shares: Vec<String> = totals
+        .shares
+        .iter()
+        .map(|(racer, share)| {
+            let name = names.get(racer).map_or(racer.as_str(), String::as_str);
+            format!("{}: {}", plain(name), pot_text(share))
+        })
+        .collect();
+    let shares = if shares.is_empty() {
+        "no sale paid the racers this race".to_owned()
+    } else {
+        shares.join("\n")
+    };
+    embed
+        .field("Sales", totals.sales.to_string(), true)
+        .field("Racer pool", pot_text(&totals.pool), true)
+        .field("Share per racer", shares, false)
+}
+
+/// The summary of a race that just ended, in the lobby's colour.
+pub async fn summary_embed(
+    services: &Services,
+    view: &LobbyView,
+    totals: &RaceTotals,
+) -> ReplyEmbed {
+    let embed = ReplyEmbed::new(format!("Race over: {}", view.name))
+        .description(format!("Lobby `{}`", view.code))
+        .colour(lobby_colour(&view.code));
+    with_summary(services, embed, view.id, totals).await
+}
+
+/// The summary of the lobby's last finished race, if it ever raced (what `/pot`
+/// shows once a race is over, also when no bot token could post it).
+pub async fn last_race_embed(services: &Services, view: &LobbyView) -> Option<ReplyEmbed> {
+    let last = store::last_finished_race(&services.db, view.id).await;
+    let race = match last {
+        Ok(race) => race?,
+        Err(error) => {
+            tracing::warn!(lobby = view.id, %error, "last race not read");
+            return None;
+        }
+    };
+    let window = RaceWindow {
+        lobby_id: view.id,
+        opened_at: race.opened_at,
+        closed_at: Some(race.closed_at),
+    };
+    match read::race_totals(&services.db, window).await {
+        Ok(totals) => Some(summary_embed(services, view, &totals).await),
+        Err(error) => {
+            tracing::warn!(lobby = view.id, %error, "last race's totals not read");
+            None
+        }
+    }
+}
+
+/// Announces races that ended by time-out in their lobby's channel, one at a time,
+/// until every lobby is gone. A race ended by `/end` or the End button is not
+/// announced again: its answer already shows the summary in the channel.
+pub async fn announce_races(services: Arc<Services>, mut races: mpsc::Receiver<RaceOver>) {
+    while let Some(race) = races.recv().await {
+        if race.reason == "timeout" {
+            announce(&services, &race).await;
+        }
+    }
+}
+
+/// Posts the summary with the bot token (`POST /channels/{id}/messages`); without a
+/// token or a channel it is logged, and `/pot` shows it.
+async fn announce(services: &Services, race: &RaceOver) {
+    let (view, totals) = (&race.summary.lobby, &race.summary.totals);
+    let minutes = services.config.commission.max_window_minutes;
+    let message = Reply::public(format!(
+        "⏱️ The race in {} ended by itself after {minutes} minutes.",
+        lobby_title(view)
+    ))
+    .with_embed(summary_embed(services, view, totals).await);
+    let discord = &services.config.discord;
+    let (Some(_), Some(channel)) = (&discord.bot_token, &view.channel_id) else {
+        tracing::info!(
+            lobby = view.id,
+            sales = totals.sales,
+            pool = %pot_text(&totals.pool),
+            "race timed out; no bot token or channel to post its summary (/pot shows it)"
+        );
+        return;
+    };
+    match post_message(discord, channel, &message.message_body()).await {
+        Ok(()) => tracing::info!(lobby = view.id, %channel, "race summary posted"),
+        Err(error) => {
+            tracing::warn!(lobby = view.id, %channel, error = %error, "race summary not posted")
+        }
+    }
+}

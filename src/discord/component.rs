@@ -1,0 +1,233 @@
+//! The lobby card's buttons (message components): their `custom_id`s, which carry
+//! the action and the lobby (`lobby:<CODE>:<action>`), their two encodings, and the
+//! parse of a pressed button into a [`Command::Press`].
+
+use serde_json::{json, Value};
+use serenity::builder::{CreateActionRow, CreateButton};
+use serenity::model::application::{
+    ButtonStyle as SerenityStyle, ComponentInteraction, ComponentInteractionDataKind,
+};
+
+use super::command::{caller_of, Caller, Command, CommandError};
+
+/// Prefix of every lobby card button's `custom_id`.
+const PREFIX: &str = "lobby";
+/// Longest lobby code a `custom_id` may carry (codes are 4 characters today).
+const CODE_MAX_CHARS: usize = 16;
+
+/// What a lobby card's button does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardAction {
+    Join,
+    Leave,
+    Start,
+    End,
+}
+
+impl CardAction {
+    pub const ALL: [CardAction; 4] = [
+        CardAction::Join,
+        CardAction::Leave,
+        CardAction::Start,
+        CardAction::End,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardAction::Join => "join",
+            CardAction::Leave => "leave",
+            CardAction::Start => "start",
+            CardAction::End => "end",
+        }
+    }
+
+    fn parse(text: &str) -> Option<CardAction> {
+        CardAction::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            CardAction::Join => "Join",
+            CardAction::Leave => "Leave",
+            CardAction::Start => "Start",
+            CardAction::End => "End",
+        }
+    }
+
+    fn style(self) -> ButtonStyle {
+        match self {
+            CardAction::Join => ButtonStyle::Primary,
+            CardAction::Leave => ButtonStyle::Secondary,
+            CardAction::Start => ButtonStyle::Success,
+            CardAction::End => ButtonStyle::Danger,
+        }
+    }
+}
+
+/// Discord's button styles used here (numbers as Discord sends them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ButtonStyle {
+    Primary = 1,
+    Secondary = 2,
+    Success = 3,
+    Danger = 4,
+}
+
+/// One button under a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    pub custom_id: String,
+    pub label: String,
+    pub style: ButtonStyle,
+    /// Shown greyed out (Start while racing, End while not).
+    pub disabled: bool,
+}
+
+/// `lobby:<CODE>:<action>`.
+pub fn custom_id(code: &str, action: CardAction) -> String {
+    format!("{PREFIX}:{code}:{}", action.as_str())
+}
+
+/// The lobby code and action a `custom_id` names, if it is a lobby card's.
+pub fn parse_custom_id(id: &str) -> Option<(String, CardAction)> {
+    let mut parts = id.split(':');
+    let (prefix, code, action) = (parts.next()?, parts.next()?, parts.next()?);
+    let code_ok = !code.is_empty()
+        && code.len() <= CODE_MAX_CHARS
+        && code.bytes().all(|b| b.is_ascii_alphanumeric());
+    if prefix != PREFIX || !code_ok || parts.next().is_some() {
+        return None;
+    }
+    Some((code.to_ascii_uppercase(), CardAction::parse(action)?))
+}
+
+/// Join, Leave, Start and End for a lobby; Start is greyed out while the race
+/// runs and End while it does not.
+pub fn card_buttons(code: &str, racing: bool) -> Vec<Button> {
+    CardAction::ALL
+        .into_iter()
+        .map(|action| Button {
+            custom_id: custom_id(code, action),
+            label: action.label().to_owned(),
+            style: action.style(),
+            disabled: match action {
+                CardAction::Start => racing,
+                CardAction::End => !racing,
+                CardAction::Join | CardAction::Leave => false,
+            },
+        })
+        .collect()
+}
+
+/// Discord's JSON: one action row holding the buttons (none when empty).
+pub(super) fn components_json(buttons: &[Button]) -> Option<Value> {
+    if buttons.is_empty() {
+        return None;
+    }
+    let buttons: Vec<Value> = buttons
+        .iter()
+        .map(|b| {
+            json!({"type": 2, "style": b.style as u8, "label": b.label,
+                   "custom_id": b.custom_id, "disabled": b.disabled})
+        })
+        .collect();
+    Some(json!([{ "type": 1, "components": buttons }]))
+}
+
+/// The same row as a serenity builder, for the gateway.
+pub(super) fn action_rows(buttons: &[Button]) -> Vec<CreateActionRow> {
+    if buttons.is_empty() {
+        return Vec::new();
+    }
+    let built = buttons
+        .iter()
+        .map(|b| {
+            let style = match b.style {
+                ButtonStyle::Primary => SerenityStyle::Primary,
+                ButtonStyle::Secondary => SerenityStyle::Secondary,
+                ButtonStyle::Success => SerenityStyle::Success,
+                ButtonStyle::Danger => SerenityStyle::Danger,
+            };
+            CreateButton::new(b.custom_id.clone())
+                .label(b.label.clone())
+                .style(style)
+                .disabled(b.disabled)
+        })
+        .collect();
+    vec![CreateActionRow::Buttons(built)]
+}
+
+/// A pressed button of a lobby card: who pressed it, and the [`Command::Press`].
+pub fn parse_press(
+    ci: &ComponentInteraction,
+    admin_role: Option<&str>,
+) -> Result<(Caller, Command), CommandError> {
+    let caller = caller_of(
+        &ci.user,
+        ci.member.as_ref(),
+        ci.guild_id,
+        ci.channel_id,
+        ci.id,
+        admin_role,
+    );
+    let pressed = match ci.data.kind {
+        ComponentInteractionDataKind::Button => parse_custom_id(&ci.data.custom_id),
+        _ => None,
+    };
+    let (lobby, action) = pressed.ok_or(CommandError::UnknownButton)?;
+    Ok((caller, Command::Press { lobby, action }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_ids_round_trip_and_refuse_others() {
+        for action in CardAction::ALL {
+            let id = custom_id("K7QX", action);
+            assert_eq!(parse_custom_id(&id), Some(("K7QX".into(), action)));
+        }
+        assert_eq!(
+            parse_custom_id("lobby:k7qx:join"),
+            Some(("K7QX".into(), CardAction::Join))
+        );
+        for bad in [
+            "",
+            "lobby",
+            "lobby:K7QX",
+            "lobby::join",
+            "lobby:K7QX:fly",
+            "lobby:K7QX:join:extra",
+            "shop:K7QX:join",
+            "lobby:K7 QX:join",
+            "lobby:ABCDEFGHIJKLMNOPQ:join",
+        ] {
+            assert_eq!(parse_custom_id(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn buttons_grey_out_what_cannot_be_done() {
+        let idle = card_buttons("K7QX", false);
+        let labels: Vec<&str> = idle.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, ["Join", "Leave", "Start", "End"]);
+        assert_eq!(
+            idle.iter().map(|b| b.disabled).collect::<Vec<_>>(),
+            [false, false, false, true]
+        );
+        let racing = card_buttons("K7QX", true);
+        assert_eq!(
+            racing.iter().map(|b| b.disabled).collect::<Vec<_>>(),
+            [false, false, true, false]
+        );
+        let json = components_json(&idle).unwrap();
+        assert_eq!(json[0]["type"], 1);
+        assert_eq!(json[0]["components"][0]["custom_id"], "lobby:K7QX:join");
+        assert_eq!(json[0]["components"][0]["style"], 1);
+        assert_eq!(json[0]["components"][3]["style"], 4);
+        let built = serde_json::to_value(action_rows(&idle)).unwrap();
+        assert_eq!(built, json);
+        assert!(components_json(&[]).is_none());
+    }
+}

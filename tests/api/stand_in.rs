@@ -1,0 +1,100 @@
+//! A local stand-in for Discord's REST API: it records every request it receives
+//! (method, path, headers that Discord checks, JSON body) and answers with what the
+//! test's `answer` says, as Discord would.
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use serde_json::Value;
+
+/// One request as the stand-in saw it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub authorization: String,
+    pub content_type: String,
+    pub user_agent: String,
+    pub body: Value,
+}
+
+pub struct StandIn {
+    /// What `discord.api_base` is set to (`http://127.0.0.1:<port>/api/v10`).
+    pub base: String,
+    recorded: Arc<Mutex<Vec<Recorded>>>,
+    pub handle: actix_web::dev::ServerHandle,
+}
+
+/// Most polls of [`StandIn::wait_for`] (each after a 20 ms pause).
+const WAIT_POLLS: usize = 500;
+
+impl StandIn {
+    pub fn start(answer: impl Fn(&Recorded) -> HttpResponse + Send + Sync + 'static) -> StandIn {
+        let recorded = Arc::new(Mutex::new(Vec::new()));
+        let answer = Arc::new(answer);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        let port = listener.local_addr().unwrap().port();
+        let shared = recorded.clone();
+        let server = HttpServer::new(move || {
+            let (shared, answer) = (shared.clone(), answer.clone());
+            App::new().default_service(web::to(move |request: HttpRequest, body: web::Bytes| {
+                let (shared, answer) = (shared.clone(), answer.clone());
+                async move {
+                    let seen = record(&request, &body);
+                    shared.lock().unwrap().push(seen.clone());
+                    answer(&seen)
+                }
+            }))
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .expect("listen")
+        .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        StandIn {
+            base: format!("http://127.0.0.1:{port}/api/v10"),
+            recorded,
+            handle,
+        }
+    }
+
+    pub fn recorded(&self) -> Vec<Recorded> {
+        self.recorded.lock().unwrap().clone()
+    }
+
+    /// The requests once at least `count` have arrived (sent by a task of the
+    /// server under test); panics if they never do.
+    pub async fn wait_for(&self, count: usize) -> Vec<Recorded> {
+        for _ in 0..WAIT_POLLS {
+            let seen = self.recorded();
+            if seen.len() >= count {
+                return seen;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the stand-in received {:?}", self.recorded());
+    }
+}
+
+fn header(request: &HttpRequest, name: &str) -> String {
+    request
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn record(request: &HttpRequest, body: &[u8]) -> Recorded {
+    Recorded {
+        method: request.method().to_string(),
+        path: request.path().to_owned(),
+        authorization: header(request, "Authorization"),
+        content_type: header(request, "Content-Type"),
+        user_agent: header(request, "User-Agent"),
+        body: serde_json::from_slice(body).unwrap_or(Value::Null),
+    }
+}
