@@ -2,6 +2,7 @@
 //! in, a reply out. Both transports (gateway and HTTP interactions) call
 //! [`execute`]; one file per group of commands behind this dispatcher.
 
+mod goal;
 pub mod once;
 mod race;
 
@@ -35,6 +36,11 @@ pub async fn execute(services: &Services, caller: Caller, command: Command) -> R
             wallet::payout(services, &caller, &user_name, form).await
         }
         Command::Commission { rate } => wallet::commission(services, &caller, &rate).await,
+        Command::Goal {
+            amount,
+            currency,
+            lobby,
+        } => goal::goal(services, &caller, &amount, currency, lobby).await,
     }
 }
 
@@ -50,6 +56,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Leaderboard => "leaderboard",
         Command::Payout { .. } => "payout",
         Command::Commission { .. } => "commission",
+        Command::Goal { .. } => "goal",
     }
 }
 

@@ -104,7 +104,7 @@ pub async fn lobby_choices(
         .collect()
 }
 
-async fn view(entry: &LobbyEntry) -> Result<LobbyView, Reply> {
+pub(super) async fn view(entry: &LobbyEntry) -> Result<LobbyView, Reply> {
     entry
         .addr
         .send(Snapshot)
@@ -113,7 +113,7 @@ async fn view(entry: &LobbyEntry) -> Result<LobbyView, Reply> {
 }
 
 /// Sends a change to the lobby; a refusal becomes the ephemeral reply saying why.
-async fn change<M, T>(entry: &LobbyEntry, message: M) -> Result<T, Reply>
+pub(super) async fn change<M, T>(entry: &LobbyEntry, message: M) -> Result<T, Reply>
 where
     M: Message<Result = Result<T, LobbyError>> + Send + 'static,
     T: Send + 'static,
@@ -134,7 +134,7 @@ where
 
 /// The lobby whose race the caller wants to start or end, if they are its host
 /// or an admin.
-async fn race_lobby(
+pub(super) async fn race_lobby(
     services: &Services,
     caller: &Caller,
     lobby: Option<String>,
@@ -151,7 +151,7 @@ async fn race_lobby(
     }
 }
 
-fn reply(result: Result<Reply, Reply>) -> Reply {
+pub(super) fn reply(result: Result<Reply, Reply>) -> Reply {
     result.unwrap_or_else(|refusal| refusal)
 }
 

@@ -5,6 +5,7 @@
 
 mod actor;
 mod fanout;
+pub mod following;
 mod messages;
 pub mod registry;
 pub mod store;
@@ -19,8 +20,8 @@ pub use crate::overlay::protocol::OverlayFrame;
 pub use actor::LobbyActor;
 pub use entity::sea_orm_active_enums::LobbyState;
 pub use messages::{
-    CloseOverlays, Credit, End, Join, Leave, Refunded, Snapshot, Start, Subscribe, Unsubscribe,
-    WindowTick,
+    CloseOverlays, Credit, End, Join, Leave, Refunded, SetGoal, Snapshot, Start, Subscribe,
+    Unsubscribe, WindowTick,
 };
 pub use registry::LobbyRegistry;
 
@@ -57,6 +58,9 @@ pub struct LobbyView {
     /// When the current window opened, if one is open.
     #[serde(skip)]
     pub opened_at: Option<DateTime<Utc>>,
+    /// The pot the host aims for (`/goal`), if set.
+    #[serde(skip)]
+    pub goal: Option<crate::money::Money>,
 }
 
 /// What `/end` reports: the lobby after the race, and the race's sales, pool and

@@ -5,6 +5,7 @@
 //! codes, and the admin API registers discount codes.
 
 mod discount_codes;
+mod goal;
 mod history;
 
 use std::collections::HashMap;
@@ -19,6 +20,7 @@ use sea_orm::{
 };
 
 pub use discount_codes::{discount_code_key, discount_code_lobby, register_discount_code};
+pub use goal::{goal_of, set_goal};
 pub use history::{open_during_second, OpenDuring};
 
 /// Times stored for lobbies, windows and rosters are cut to milliseconds, so that
@@ -52,6 +54,8 @@ pub async fn create_lobby(
         host_id: Set(new.host_id.to_owned()),
         state: Set(LobbyState::Idle),
         created_at: Set(stored_time(new.at)),
+        goal_minor: Set(None),
+        goal_currency: Set(None),
     }
     .insert(db)
     .await

@@ -16,5 +16,7 @@ mod ledger;
 mod links;
 mod migrations;
 mod overlay;
+mod overlay_browser;
+mod overlay_follow;
 mod register;
 mod webhooks;
