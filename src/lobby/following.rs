@@ -35,17 +35,22 @@ impl FollowKey {
     }
 }
 
-/// Told to a following overlay when its host's or channel's lobby changes.
+/// Told to a following overlay.
 #[derive(Message, Clone)]
 #[rtype(result = "()")]
-pub struct LobbyMoved(pub LobbyEntry);
+pub enum FollowNews {
+    /// Its host's or channel's lobby is now this one.
+    Moved(LobbyEntry),
+    /// The server is going away: close the socket (the page reconnects).
+    Close,
+}
 
 #[derive(Default)]
 struct State {
     /// The lobby each host and channel runs now.
     current: HashMap<FollowKey, LobbyEntry>,
     /// Overlay sessions by what they follow, then by session id.
-    followers: HashMap<FollowKey, HashMap<u64, Recipient<LobbyMoved>>>,
+    followers: HashMap<FollowKey, HashMap<u64, Recipient<FollowNews>>>,
 }
 
 /// The current lobby per host and channel, and who follows them.
@@ -75,8 +80,9 @@ impl Following {
                 continue;
             }
             if let Some(followers) = state.followers.get_mut(&key) {
-                followers
-                    .retain(|_, recipient| recipient.try_send(LobbyMoved(entry.clone())).is_ok());
+                followers.retain(|_, recipient| {
+                    recipient.try_send(FollowNews::Moved(entry.clone())).is_ok()
+                });
             }
         }
     }
@@ -92,7 +98,7 @@ impl Following {
         &self,
         key: &FollowKey,
         session_id: u64,
-        recipient: Recipient<LobbyMoved>,
+        recipient: Recipient<FollowNews>,
     ) -> Result<Option<LobbyEntry>, TooManyFollowers> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let followers = state.followers.entry(key.clone()).or_default();
@@ -101,6 +107,16 @@ impl Following {
         }
         followers.insert(session_id, recipient);
         Ok(state.current.get(key).cloned())
+    }
+
+    /// Tells every following overlay to close, and forgets them (graceful stop).
+    pub fn close_all(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        for (_, followers) in state.followers.drain() {
+            for (_, recipient) in followers {
+                let _ = recipient.try_send(FollowNews::Close);
+            }
+        }
     }
 
     pub fn unfollow(&self, key: &FollowKey, session_id: u64) {

@@ -271,6 +271,7 @@ impl LobbyRegistry {
 
     /// Closes every overlay socket, so that a graceful stop need not wait for them.
     pub async fn close_overlays(&self) {
+        self.following.close_all();
         let lobbies = self.all();
         futures_util::future::join_all(lobbies.iter().map(|l| l.addr.send(super::CloseOverlays)))
             .await;

@@ -13,7 +13,7 @@ use actix_web_actors::ws;
 
 use super::admission::{Admission, Ticket};
 use super::protocol::{OverlayEvent, OverlayFrame};
-use crate::lobby::following::{FollowKey, Following, LobbyMoved};
+use crate::lobby::following::{FollowKey, FollowNews, Following};
 use crate::lobby::registry::LobbyEntry;
 use crate::lobby::{Subscribe, Unsubscribe};
 
@@ -175,12 +175,16 @@ impl Handler<OverlayFrame> for OverlaySession {
     }
 }
 
-impl Handler<LobbyMoved> for OverlaySession {
+impl Handler<FollowNews> for OverlaySession {
     type Result = ();
 
-    fn handle(&mut self, LobbyMoved(entry): LobbyMoved, ctx: &mut Self::Context) {
-        if self.lobby.as_ref().map(|l| l.id) != Some(entry.id) {
-            self.move_to(entry, ctx);
+    fn handle(&mut self, news: FollowNews, ctx: &mut Self::Context) {
+        match news {
+            FollowNews::Moved(entry) if self.lobby.as_ref().map(|l| l.id) != Some(entry.id) => {
+                self.move_to(entry, ctx)
+            }
+            FollowNews::Moved(_) => {}
+            FollowNews::Close => write(OverlayFrame::Close, ctx),
         }
     }
 }

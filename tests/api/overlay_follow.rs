@@ -1,5 +1,6 @@
 //! Overlay websockets beyond one lobby: following a host or a channel to its next
-//! lobby, a racer's own share, and the goal in the snapshot across a restart.
+//! lobby, a racer's own share, and the goal in the snapshot across a restart; and
+//! the settings page, options script and sale sound served from the binary.
 
 use serde_json::{json, Value};
 
@@ -220,3 +221,42 @@ async fn the_goal_is_in_the_snapshot_and_survives_a_restart(engine: Engine) {
     assert_eq!(next_frame(&mut socket).await["goal"], Value::Null);
 }
 on_both_engines!(the_goal_is_in_the_snapshot_and_survives_a_restart);
+
+async fn the_settings_page_and_sale_sound_are_served(engine: Engine) {
+    let app = spawn_app(engine, &full_config("")).await;
+    let code = create_lobby(&app, "Assets").await;
+    let get = |path: String| {
+        let client = app.client();
+        async move {
+            let mut response = client.get(path).send().await.unwrap();
+            let kind = response
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let body = response.body().limit(1 << 20).await.unwrap();
+            (response.status().as_u16(), kind, body)
+        }
+    };
+    let (status, kind, body) = get(format!("{}/overlay/{code}/setup", app.address)).await;
+    assert_eq!(
+        (status, kind.as_deref()),
+        (200, Some("text/html; charset=utf-8"))
+    );
+    assert!(String::from_utf8_lossy(&body).contains("/overlay-assets/setup.js"));
+    assert_eq!(status_of(&app, "/overlay/NOPE/setup").await, 404);
+    for script in ["options.js", "setup.js"] {
+        let (status, kind, _) = get(format!("{}/overlay-assets/{script}", app.address)).await;
+        assert_eq!(
+            (status, kind.as_deref()),
+            (200, Some("text/javascript; charset=utf-8"))
+        );
+    }
+    let (status, kind, wav) = get(format!("{}/overlay-assets/sale.wav", app.address)).await;
+    assert_eq!((status, kind.as_deref()), (200, Some("audio/wav")));
+    assert!(
+        wav.starts_with(b"RIFF") && wav.len() > 10_000,
+        "{} bytes",
+        wav.len()
+    );
+}
+on_both_engines!(the_settings_page_and_sale_sound_are_served);
