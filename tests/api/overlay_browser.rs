@@ -46,6 +46,10 @@ return {
 "#;
 
 async fn sale(app: &TestApp, n: u32, cents: i64, currency: &str) {
+    tagged_sale(app, n, cents, currency, None).await;
+}
+
+async fn tagged_sale(app: &TestApp, n: u32, cents: i64, currency: &str, lobby: Option<&str>) {
     let now = app.clock.now().timestamp();
     let body = stripe_checkout(
         &format!("evt_opt_{n}"),
@@ -53,7 +57,7 @@ async fn sale(app: &TestApp, n: u32, cents: i64, currency: &str) {
         cents,
         currency,
         now,
-        None,
+        lobby,
     );
     let (status, answer) = post_stripe(app, body).await;
     assert_eq!(status, 200, "{answer}");
@@ -192,6 +196,35 @@ async fn overlay_options_in_a_real_browser() {
             |p| p["state"] == "open" && p["stageOpacity"] == "1",
         )
         .await;
+
+    // Reduced motion: the pot shows each new amount at once, and no confetti.
+    browser.prefer_reduced_motion().await;
+    browser
+        .navigate(&format!("{}/overlay/{third}", app.address))
+        .await;
+    browser
+        .wait_for("the race again", OBSERVE, PAGE_TIMEOUT, |p| {
+            p["client"]["synced"] == true
+        })
+        .await;
+    command(
+        &app,
+        "join",
+        json!([option("lobby", &third)]),
+        RACER_A,
+        false,
+    )
+    .await;
+    tagged_sale(&app, 5, 1000, "usd", Some(&third)).await; // pool 2.00
+    let page = browser
+        .wait_for("the sale", OBSERVE, PAGE_TIMEOUT, |p| {
+            p["potValue"] == "2.00"
+        })
+        .await;
+    assert_eq!(page["pot"], "$2.00", "never counted: {page}");
+    let confetti = "return [...document.querySelectorAll('.confetti')]\
+        .filter((c) => getComputedStyle(c).display !== 'none').length;";
+    assert_eq!(browser.execute(confetti, Vec::new()).await, 0);
 
     shots.push(setup_page_matches_its_overlay(&app, &browser, &second).await);
     drop(browser);
