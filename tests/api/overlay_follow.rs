@@ -143,6 +143,15 @@ async fn a_racer_overlay_adds_only_that_racers_share(engine: Engine) {
     let (_, other) = wallet(&app, RACER_B, "USD").await;
     let cents = |s: &str| s.replace('.', "").parse::<i64>().unwrap();
     assert_eq!(cents(&pending) + cents(&other), 451 + 201);
+
+    // A refund of half the first sale: the share is what the ledger leaves A.
+    let refund = stripe_refund("evt_r1", "pi_s1", 2255, 1127, now);
+    assert_eq!(post_stripe(&app, refund).await.0, 200);
+    let refunded = next_frame(&mut own).await;
+    assert_eq!(refunded["type"], "refund");
+    let (_, pending) = wallet(&app, RACER_A, "USD").await;
+    assert_eq!(refunded["racer"]["share"], json!({"USD": pending}));
+    assert!(cents(&pending) < cents(last["racer"]["share"]["USD"].as_str().unwrap()));
     app.assert_ledger_balances().await;
 }
 on_both_engines!(a_racer_overlay_adds_only_that_racers_share);
