@@ -109,10 +109,10 @@
     }, RELOAD_AFTER_MS);
   }
 
+  /** Sample amounts in minor units, written as the server writes them. */
   function money(minor, currency) {
     const d = currency === 'JPY' || currency === 'KRW' ? 0 : 2;
-    const text = String(minor).padStart(d + 1, '0');
-    return d ? text.slice(0, -d) + '.' + text.slice(-d) : text;
+    return window.CozyMoney.minorToDecimal(BigInt(minor), d);
   }
 
   function send(frame) {

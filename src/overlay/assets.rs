@@ -10,6 +10,7 @@ const INDEX_HTML: &str = include_str!("../../overlay-client/index.html");
 const OVERLAY_JS: &str = include_str!("../../overlay-client/overlay.js");
 const OVERLAY_CSS: &str = include_str!("../../overlay-client/overlay.css");
 const OPTIONS_JS: &str = include_str!("../../overlay-client/options.js");
+const MONEY_JS: &str = include_str!("../../overlay-client/money.js");
 const SETUP_HTML: &str = include_str!("../../overlay-client/setup.html");
 const SETUP_JS: &str = include_str!("../../overlay-client/setup.js");
 const SETUP_CSS: &str = include_str!("../../overlay-client/setup.css");
@@ -19,28 +20,22 @@ const SOUND_RATE_HZ: u32 = 22_050;
 /// Length of the sale sound.
 const SOUND_MS: u32 = 420;
 
+/// The static files under `/overlay-assets/`, with their content types.
+const FILES: [(&str, &str, &str); 6] = [
+    ("overlay.js", OVERLAY_JS, JS),
+    ("overlay.css", OVERLAY_CSS, CSS),
+    ("options.js", OPTIONS_JS, JS),
+    ("money.js", MONEY_JS, JS),
+    ("setup.js", SETUP_JS, JS),
+    ("setup.css", SETUP_CSS, CSS),
+];
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/overlay-assets/overlay.js",
-        web::get().to(|| text(OVERLAY_JS, JS)),
-    )
-    .route(
-        "/overlay-assets/overlay.css",
-        web::get().to(|| text(OVERLAY_CSS, CSS)),
-    )
-    .route(
-        "/overlay-assets/options.js",
-        web::get().to(|| text(OPTIONS_JS, JS)),
-    )
-    .route(
-        "/overlay-assets/setup.js",
-        web::get().to(|| text(SETUP_JS, JS)),
-    )
-    .route(
-        "/overlay-assets/setup.css",
-        web::get().to(|| text(SETUP_CSS, CSS)),
-    )
-    .route("/overlay-assets/sale.wav", web::get().to(sound));
+    for (name, body, content_type) in FILES {
+        let serve = move || text(body, content_type);
+        cfg.route(&format!("/overlay-assets/{name}"), web::get().to(serve));
+    }
+    cfg.route("/overlay-assets/sale.wav", web::get().to(sound));
 }
 
 const JS: &str = "text/javascript; charset=utf-8";

@@ -253,7 +253,7 @@ async fn the_settings_page_and_sale_sound_are_served(engine: Engine) {
     );
     assert!(String::from_utf8_lossy(&body).contains("/overlay-assets/setup.js"));
     assert_eq!(status_of(&app, "/overlay/NOPE/setup").await, 404);
-    for script in ["options.js", "setup.js"] {
+    for script in ["options.js", "money.js", "setup.js"] {
         let (status, kind, _) = get(format!("{}/overlay-assets/{script}", app.address)).await;
         assert_eq!(
             (status, kind.as_deref()),
