@@ -1,7 +1,7 @@
 //! Migrations move existing data: a database written before guilds had wallets
 //! comes out with one balance per guild, rebuilt from its allocations and payouts.
 
-use migration::{MigrationName, Migrator, MigratorTrait};
+use migration::{Migrator, MigratorTrait};
 use sea_orm::ConnectionTrait;
 
 use crate::helpers::{assert_ledger_balances, Engine, TestDb};
