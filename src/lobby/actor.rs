@@ -1,8 +1,9 @@
-//! LobbyActor: the one owner of a lobby's roster, window and live pot. Changes
-//! that are persisted (roster, window) live in [`changes`]; here are the state,
-//! its views, and what only moves memory: credits and refunds from the
-//! SalesRouter, and overlay subscriptions. Every event goes to the overlays as a
-//! typed [`OverlayEvent`] with the next `seq`.
+//! LobbyActor: the one owner of a lobby's roster, window, goal and live pot.
+//! Changes that are persisted live in [`changes`] (roster, window) and [`goal`];
+//! here are the state, its views, and what only moves memory: credits and refunds
+//! from the SalesRouter (with each racer's share, for racers' own overlays), and
+//! overlay subscriptions. Every event goes to the overlays as a typed
+//! [`OverlayEvent`] with the next `seq`.
 
 mod changes;
 mod goal;
