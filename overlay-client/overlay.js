@@ -1,7 +1,11 @@
 /* Cozy-Kart stream overlay.
  *
- * Served at /overlay/{lobby}; connects to ws(s)://<host>/ws/lobbies/{lobby}
- * and renders the live racer prize pool. Plain ES2020, no dependencies.
+ * Served at /overlay/{lobby}, /overlay/host/{discord_id} and
+ * /overlay/channel/{channel_id}; connects to ws(s)://<host>/ws/lobbies/{lobby}
+ * (or /ws/hosts/{id}, /ws/channels/{id}, which move to the next lobby by
+ * themselves) and renders the live racer prize pool. Options come from the URL
+ * through options.js. With ?preview=1 (the settings page) it takes frames from
+ * its parent page instead of a socket. Plain ES2020, no dependencies.
  * Every server-provided string is written with textContent / attributes,
  * never parsed as HTML.
  */
@@ -18,7 +22,7 @@
   const CONFETTI_PIECES = 26;
   const MAX_FX_NODES = 120;
 
-  const KNOWN_TYPES = new Set(['snapshot', 'window_opened', 'window_closed', 'roster', 'sale', 'refund']);
+  const KNOWN_TYPES = new Set(['snapshot', 'window_opened', 'window_closed', 'roster', 'sale', 'refund', 'goal']);
   const STATES = {
     idle: { badge: 'WAITING FOR START', label: "Racers' prize pool" },
     open: { badge: 'RACE LIVE', label: "Racers' prize pool" },
@@ -43,105 +47,62 @@
     qr: $('qr'),
     qrFrame: $('qr').parentElement,
     link: $('checkout-link'),
+    ctaHeadline: $('cta-headline'),
+    kofiHint: $('kofi-hint'),
+    kofiTag: $('kofi-tag'),
+    timer: $('timer'),
+    you: $('you'),
+    youName: $('you-name'),
+    youShare: $('you-share'),
+    goal: $('goal'),
+    goalFill: $('goal-fill'),
+    goalProgress: $('goal-progress'),
   };
 
   // ---------------------------------------------------------------- params
 
   const params = new URLSearchParams(location.search);
-
-  function pickEnum(name, allowed, fallback) {
-    const v = (params.get(name) || '').trim().toLowerCase();
-    return allowed.includes(v) ? v : fallback;
-  }
-
-  const theme = pickEnum('theme', ['dark', 'light', 'neon'], 'dark');
-  const position = pickEnum('position', ['bottom-left', 'bottom-right', 'top-left', 'top-right'], 'bottom-left');
-
-  const accentRaw = (params.get('accent') || '').trim().replace(/^#/, '');
-  const accent = /^(?:[0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.test(accentRaw) ? '#' + accentRaw : null;
-
-  let scale = 1;
-  if (params.has('scale')) {
-    const raw = (params.get('scale') || '').trim();
-    const n = raw === '' ? NaN : Number(raw);
-    if (Number.isFinite(n) && n >= 0.25 && n <= 4) scale = n;
-  }
+  const opts = window.CozyOverlayOptions.parse(params);
+  const { theme, position, accent, scale } = opts;
+  const preview = params.get('preview') === '1';
+  const reducedMotion = !!(window.matchMedia && matchMedia('(prefers-reduced-motion: reduce)').matches);
 
   body.dataset.theme = theme;
   body.dataset.position = position;
-  // Inline on <body> so it beats the per-theme defaults declared on body[data-theme].
+  body.dataset.layout = opts.layout;
+  body.dataset.font = opts.font;
+  body.dataset.hideIdle = opts.hide_idle ? '1' : '0';
+  // Inline on <body> so they beat the per-theme defaults declared on body[data-theme].
   if (accent) body.style.setProperty('--accent', accent);
+  if (opts.text) body.style.setProperty('--text', opts.text);
+  if (opts.bg) body.style.setProperty('--panel-bg', opts.bg);
+  body.style.setProperty('--font', window.CozyOverlayOptions.FONTS[opts.font]);
   body.style.setProperty('--scale', String(scale));
+  if (opts.cta) el.ctaHeadline.textContent = opts.cta;
+  if (opts.title) el.name.textContent = opts.title;
 
   // ----------------------------------------------------------------- lobby
 
-  const segments = location.pathname.split('/').filter(Boolean);
-  let lobby = segments.length ? segments[segments.length - 1] : '';
-  try { lobby = decodeURIComponent(lobby); } catch (_) { /* keep raw */ }
-  const lobbyPath = encodeURIComponent(lobby);
-  const qrPath = '/overlay/' + lobbyPath + '/qr.svg';
-  const wsUrl = (lobby && location.host && /^https?:$/.test(location.protocol))
-    ? (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + '/ws/lobbies/' + lobbyPath
+  // /overlay/{code}, /overlay/host/{id} or /overlay/channel/{id}
+  const segments = location.pathname.split('/').filter(Boolean).map((part) => {
+    try { return decodeURIComponent(part); } catch (_) { return part; }
+  });
+  const follows = segments.length >= 3 && (segments[1] === 'host' || segments[1] === 'channel')
+    ? segments[1] : null;
+  let lobby = follows ? '' : (segments.length ? segments[segments.length - 1] : '');
+  const socketPath = follows
+    ? '/ws/' + follows + 's/' + encodeURIComponent(segments[2])
+    : '/ws/lobbies/' + encodeURIComponent(lobby);
+  const wsUrl = (!preview && (lobby || follows) && location.host && /^https?:$/.test(location.protocol))
+    ? (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + socketPath
+      + (opts.racer ? '?racer=' + encodeURIComponent(opts.racer) : '')
     : null;
+  const qrPath = () => '/overlay/' + encodeURIComponent(lobby) + '/qr.svg';
 
   // ----------------------------------------------------------------- money
 
-  const MONEY_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
-
-  /** "12.50" -> { minor: 1250n, d: 2, text: "12.50" }; null when not a decimal string. */
-  function parseMoney(value) {
-    if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
-    if (typeof value !== 'string') return null;
-    const text = value.trim();
-    const m = MONEY_RE.exec(text);
-    if (!m) return null;
-    const frac = m[3] || '';
-    let minor = BigInt(m[2] + frac);
-    if (m[1] === '-') minor = -minor;
-    return { minor, d: frac.length, text };
-  }
-
-  /** Integer minor units back to an exact decimal string with d decimals. */
-  function minorToDecimal(minor, d) {
-    const neg = minor < 0n;
-    let s = (neg ? -minor : minor).toString();
-    if (d > 0) {
-      s = s.padStart(d + 1, '0');
-      s = s.slice(0, s.length - d) + '.' + s.slice(s.length - d);
-    }
-    return (neg ? '-' : '') + s;
-  }
-
-  function rescale(minor, fromD, toD) {
-    if (toD === fromD) return minor;
-    if (toD > fromD) return minor * 10n ** BigInt(toD - fromD);
-    return minor / 10n ** BigInt(fromD - toD);
-  }
-
-  const formatters = new Map();
-  function formatMoney(minor, d, currency) {
-    const dec = minorToDecimal(minor, d);
-    const key = currency + '|' + d;
-    let fmt = formatters.get(key);
-    if (fmt === undefined) {
-      try {
-        fmt = new Intl.NumberFormat(undefined, {
-          style: 'currency', currency, minimumFractionDigits: d, maximumFractionDigits: d,
-        });
-      } catch (_) {
-        fmt = null;
-      }
-      formatters.set(key, fmt);
-    }
-    if (fmt) {
-      try { return fmt.format(dec); } catch (_) { /* fall through */ }
-    }
-    return currency + ' ' + dec;
-  }
-
-  function validCurrency(c) {
-    return typeof c === 'string' && /^[A-Za-z0-9_-]{1,16}$/.test(c.trim()) ? c.trim() : null;
-  }
+  const { parseMoney, minorToDecimal, rescale, validCurrency } = window.CozyMoney;
+  const formatMoney = window.CozyMoney.formatter(opts.locale);
 
   // ------------------------------------------------------------------- pot
 
@@ -179,6 +140,8 @@
       row.shown = rescale(row.shown, row.d, p.d);
       row.d = p.d;
     }
+    // With reduced motion the new amount shows at once, never counted up.
+    if (reducedMotion) row.shown = p.minor;
     row.from = row.shown;
     row.to = p.minor;
     row.start = performance.now();
@@ -256,7 +219,7 @@
     let busy = false;
     for (const [c, row] of pot) {
       if (!row.animating) continue;
-      const t = Math.min(1, Math.max(0, (now - row.start) / ANIM_MS));
+      const t = reducedMotion ? 1 : Math.min(1, Math.max(0, (now - row.start) / ANIM_MS));
       const delta = row.to - row.from;
       if (t >= 1 || delta > BigInt(Number.MAX_SAFE_INTEGER) || -delta > BigInt(Number.MAX_SAFE_INTEGER)) {
         row.shown = row.to;
@@ -294,11 +257,15 @@
 
   function setLobby(lobbyInfo) {
     if (!lobbyInfo || typeof lobbyInfo !== 'object') return;
-    if (typeof lobbyInfo.name === 'string' && lobbyInfo.name.trim()) {
-      el.name.textContent = lobbyInfo.name;
-      document.title = lobbyInfo.name + ' — Cozy-Kart';
+    const name = opts.title || (typeof lobbyInfo.name === 'string' ? lobbyInfo.name.trim() : '');
+    if (name) {
+      el.name.textContent = name;
+      document.title = name + ' — Cozy-Kart';
     }
-    if (typeof lobbyInfo.code === 'string') el.code.textContent = lobbyInfo.code;
+    if (typeof lobbyInfo.code === 'string') {
+      lobby = lobbyInfo.code;
+      el.code.textContent = lobbyInfo.code;
+    }
     else if (typeof lobbyInfo.id === 'number') el.code.textContent = String(lobbyInfo.id);
     setState(lobbyInfo.state);
   }
@@ -383,17 +350,20 @@
     el.link.replaceChildren(...nodes);
   }
 
-  function setCheckout(url) {
+  function setCheckout(url, kofiTag) {
+    const tag = typeof kofiTag === 'string' && kofiTag.trim() ? kofiTag.trim() : null;
+    el.kofiHint.hidden = !tag;
+    el.kofiTag.textContent = tag || '';
     if (typeof url === 'string' && url.trim()) {
       if (el.link.textContent !== url) renderLink(url);
-      const src = qrPath + '?v=' + hashString(url);
+      const src = qrPath() + '?v=' + hashString(url);
       if (el.qr.getAttribute('src') !== src) {
         showQr(true);
         el.qr.setAttribute('src', src);
       }
       el.cta.hidden = false;
     } else {
-      el.cta.hidden = true;
+      el.cta.hidden = !tag;
       el.link.textContent = '';
       showQr(false);
       el.qr.removeAttribute('src');
@@ -445,6 +415,190 @@
     setTimeout(() => { for (const n of nodes) n.remove(); }, CELEBRATE_MS + 200);
   }
 
+  // ------------------------------------------------------------------ goal
+
+  let serverGoal = null;   // { minor, d, currency } from /goal (snapshot, goal frame)
+  let goalReached = false; // the pot has reached the goal shown now
+  let goalCelebrations = 0;
+
+  /** The goal shown: the URL's fixed goal (in ?currency or the pot's), else the host's. */
+  function shownGoal() {
+    if (opts.goal) {
+      const currency = opts.currency || featuredCurrency();
+      const g = parseMoney(opts.goal);
+      return currency && g ? { minor: g.minor, d: g.d, currency } : null;
+    }
+    return serverGoal;
+  }
+
+  /** The currency the goal and the racer's share use: ?currency, else the pot's first. */
+  function featuredCurrency() {
+    if (opts.currency) return opts.currency;
+    if (serverGoal) return serverGoal.currency;
+    const first = pot.keys().next();
+    return first.done ? null : first.value;
+  }
+
+  function setServerGoal(goal, live) {
+    const g = goal && typeof goal === 'object' ? parseMoney(goal.amount) : null;
+    const currency = goal && validCurrency(goal.currency);
+    serverGoal = g && currency ? { minor: g.minor, d: g.d, currency } : null;
+    updateGoal(live);
+  }
+
+  /** Redraws the goal bar; `live` (a sale) may celebrate the goal, once. */
+  function updateGoal(live) {
+    const goal = shownGoal();
+    if (!goal || goal.minor <= 0n) {
+      el.goal.hidden = true;
+      goalReached = false;
+      return;
+    }
+    const row = pot.get(goal.currency);
+    const d = Math.max(goal.d, row ? row.d : 0);
+    const have = row ? rescale(row.to, row.d, d) : 0n;
+    const want = rescale(goal.minor, goal.d, d);
+    const permille = have <= 0n ? 0 : have >= want ? 1000 : Number((have * 1000n) / want);
+    el.goal.hidden = false;
+    el.goalFill.style.width = (permille / 10) + '%';
+    el.goal.dataset.permille = String(permille);
+    el.goalProgress.textContent = formatMoney(have, d, goal.currency) + ' / ' + formatMoney(want, d, goal.currency);
+    const reached = have >= want;
+    if (reached && !goalReached && live) {
+      goalCelebrations += 1;
+      celebrateGoal();
+    }
+    goalReached = reached;
+    el.goal.dataset.reached = reached ? 'true' : 'false';
+  }
+
+  function celebrateGoal() {
+    el.goal.classList.remove('goal-hit');
+    void el.goal.offsetWidth; // restart the CSS animation
+    el.goal.classList.add('goal-hit');
+    const banner = document.createElement('span');
+    banner.className = 'pop goal-pop';
+    banner.textContent = 'Goal reached!';
+    el.fx.appendChild(banner);
+    setTimeout(() => banner.remove(), CELEBRATE_MS * 2);
+  }
+
+  // ----------------------------------------------------------------- timer
+
+  let timerFrom = null;      // race start (ms, server clock)
+  let timerTo = null;        // race end, once over (ms, server clock)
+  let clockOffset = 0;       // server clock minus this page's clock (ms)
+  let timerInterval = 0;
+
+  function setTimer(openedAt, closedAt, serverTime) {
+    const server = typeof serverTime === 'string' ? Date.parse(serverTime) : NaN;
+    if (Number.isFinite(server)) clockOffset = server - Date.now();
+    const from = typeof openedAt === 'string' ? Date.parse(openedAt) : (typeof openedAt === 'number' ? openedAt : NaN);
+    const to = typeof closedAt === 'string' ? Date.parse(closedAt) : NaN;
+    timerFrom = Number.isFinite(from) ? from : null;
+    timerTo = Number.isFinite(to) ? to : null;
+    clearInterval(timerInterval);
+    timerInterval = 0;
+    if (!opts.timer || timerFrom === null) {
+      el.timer.hidden = true;
+      return;
+    }
+    el.timer.hidden = false;
+    renderTimer();
+    if (timerTo === null) timerInterval = setInterval(renderTimer, 1000);
+  }
+
+  function renderTimer() {
+    const end = timerTo !== null ? timerTo : Date.now() + clockOffset;
+    const total = Math.max(0, Math.floor((end - timerFrom) / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const sec = String(total % 60).padStart(2, '0');
+    el.timer.textContent = h > 0 ? h + ':' + String(m).padStart(2, '0') + ':' + sec : m + ':' + sec;
+  }
+
+  // ------------------------------------------------------------ your share
+
+  let share = { minor: 0n, d: 0, currency: null, shown: 0n };
+
+  /** A racer's own overlay: their name and their share of the race, counted up. */
+  function setShare(racer) {
+    if (!opts.racer || !racer || typeof racer !== 'object') return;
+    el.you.hidden = false;
+    const name = typeof racer.display_name === 'string' ? racer.display_name.trim() : '';
+    el.youName.textContent = name ? ' · ' + name : '';
+    const amounts = racer.share && typeof racer.share === 'object' ? racer.share : {};
+    const featured = featuredCurrency();
+    const currency = featured && amounts[featured] !== undefined ? featured : Object.keys(amounts)[0] || featured;
+    const value = currency ? parseMoney(amounts[currency] === undefined ? '0' : amounts[currency]) : null;
+    const cur = validCurrency(currency);
+    if (!value || !cur) {
+      el.youShare.textContent = '—';
+      return;
+    }
+    const from = share.currency === cur ? rescale(share.shown, share.d, value.d) : 0n;
+    share = { minor: value.minor, d: value.d, currency: cur, shown: from };
+    el.youShare.dataset.value = value.text;
+    countShare(performance.now(), from);
+  }
+
+  function countShare(start, from) {
+    const target = share;
+    const stepShare = (now) => {
+      if (share !== target) return;
+      const t = reducedMotion ? 1 : Math.min(1, (now - start) / ANIM_MS);
+      target.shown = t >= 1 ? target.minor : from + BigInt(Math.round(Number(target.minor - from) * easeOut(t)));
+      el.youShare.textContent = formatMoney(target.shown, target.d, target.currency);
+      if (t < 1) requestAnimationFrame(stepShare);
+    };
+    stepShare(start);
+    // A hidden source may not paint: settle anyway.
+    setTimeout(() => stepShare(start + ANIM_MS), ANIM_MS + 250);
+  }
+
+  // ----------------------------------------------------------------- sound
+
+  let saleSound = null;
+
+  function playSound() {
+    if (!opts.sound || preview) return;
+    if (!saleSound) saleSound = new Audio('/overlay-assets/sale.wav');
+    const play = saleSound.cloneNode();
+    play.volume = opts.volume;
+    const started = play.play();
+    if (started && typeof started.catch === 'function') started.catch(() => { /* autoplay refused */ });
+  }
+
+  // ------------------------------------------------------- following a host
+
+  let lobbyChanges = 0;
+
+  /** The host or channel moved to another lobby (or has none yet): start afresh. */
+  function changeLobby(code) {
+    lobbyChanges += 1;
+    synced = false;
+    lastSeq = null;
+    body.dataset.seq = '';
+    replacePot({});
+    setSales([]);
+    setRacers([]);
+    setServerGoal(null, false);
+    setTimer(null, null, null);
+    setState('idle');
+    el.you.hidden = true;
+    share = { minor: 0n, d: 0, currency: null, shown: 0n };
+    if (typeof code === 'string' && code) {
+      lobby = code;
+      el.code.textContent = code;
+    } else {
+      // Nothing to show until the host or channel creates a lobby; no snapshot comes.
+      lobby = '';
+      el.code.textContent = '—';
+      clearTimeout(snapshotTimer);
+      setConnected(true);
+    }
+  }
+
   // --------------------------------------------------------------- frames
 
   let lastSeq = null;
@@ -461,7 +615,10 @@
     setRacers(f.racers);
     replacePot(f.pot);
     setSales(f.recent_sales);
-    setCheckout(f.checkout_url);
+    setCheckout(f.checkout_url, f.kofi_tag);
+    setServerGoal(f.goal, false);
+    const state = f.lobby && f.lobby.state;
+    setTimer(state === 'open' ? f.opened_at : null, null, f.server_time);
   }
 
   function applyEvent(f) {
@@ -470,10 +627,17 @@
         setState('open');
         replacePot({});
         setSales([]);
+        setTimer(f.opened_at, null, null);
+        updateGoal(false);
         break;
       case 'window_closed':
         setState('closed');
         if (f.totals && typeof f.totals === 'object') replacePot(f.totals);
+        setTimer(timerFrom, f.closed_at, null);
+        updateGoal(false);
+        break;
+      case 'goal':
+        setServerGoal(f.goal, false);
         break;
       case 'roster':
         setRacers(f.racers);
@@ -482,11 +646,16 @@
         if (!mergePot(f.pot)) bumpPot(f.currency, f.pool_delta);
         addSale(f);
         const d = parseMoney(f.pool_delta);
-        if (!d || d.minor >= 0n) celebrate(f);
+        if (!d || d.minor >= 0n) {
+          celebrate(f);
+          playSound();
+        }
+        updateGoal(true);
         break;
       }
       case 'refund':
         if (!mergePot(f.pot)) bumpPot(f.currency, f.pool_delta);
+        updateGoal(false);
         break;
       default:
         break;
@@ -519,6 +688,11 @@
     const { type, seq } = frame;
     const seqOk = Number.isSafeInteger(seq);
 
+    if (type === 'lobby_changed') {
+      changeLobby(frame.code);
+      return 'applied';
+    }
+
     if (type === 'snapshot') {
       if (!seqOk) return 'ignored';
       try {
@@ -529,6 +703,7 @@
       }
       setSeq(seq);
       synced = true;
+      setShare(frame.racer);
       if (source === 'socket') {
         backoffAttempt = 0;
         clearTimeout(snapshotTimer);
@@ -551,6 +726,7 @@
     if (!KNOWN_TYPES.has(type)) return 'ignored';
     try {
       applyEvent(frame);
+      setShare(frame.racer);
     } catch (err) {
       console.error('overlay: failed to apply ' + type, err);
       resync('apply failed');
@@ -643,13 +819,22 @@
   /** Read-only view of the client's bookkeeping, for tests. */
   window.__overlayState = () => ({
     lobby, wsUrl, lastSeq, synced, connected, backoffAttempt,
-    theme, position, accent, scale,
+    theme, position, accent, scale, options: opts, preview,
+    goalReached, goalCelebrations, lobbyChanges,
   });
+
+  // The settings page feeds its preview with sample frames from the same origin.
+  if (preview) {
+    window.addEventListener('message', (ev) => {
+      if (ev.origin !== location.origin || !ev.data || typeof ev.data !== 'object') return;
+      if (ev.data.cozyOverlayFrame) handleFrame(ev.data.cozyOverlayFrame, 'test');
+    });
+  }
 
   // ----------------------------------------------------------------- boot
 
   setState('idle');
-  setConnected(false);
+  setConnected(preview);
   if (lobby) el.code.textContent = lobby;
   potLayout();
   connect();

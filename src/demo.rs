@@ -70,6 +70,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         demo.database_path().display()
     );
     println!("Demo race live. Open the overlay: {}", demo.overlay_url);
+    println!(
+        "Its settings page (options and a preview): {}/setup",
+        demo.overlay_url
+    );
     let services = demo.app.services();
     actix_web::rt::spawn(feed(demo.app.port(), services.clock.clone()));
     demo.run_until_stopped().await?;

@@ -19,6 +19,9 @@ pub struct Model {
     /// Window state, stored as `idle`, `open` or `closed`.
     pub state: LobbyState,
     pub created_at: DateTimeUtc,
+    /// The pot the host aims for (`/goal`), in minor units of `goal_currency`.
+    pub goal_minor: Option<i64>,
+    pub goal_currency: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

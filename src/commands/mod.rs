@@ -5,6 +5,7 @@
 //! timed-out race) and the `lookup` of lobbies they share.
 
 mod card;
+mod goal;
 mod lookup;
 pub mod once;
 mod race;
@@ -44,6 +45,11 @@ pub async fn execute(services: &Services, caller: Caller, command: Command) -> R
         }
         Command::Commission { rate } => wallet::commission(services, &caller, &rate).await,
         Command::Press { lobby, action } => race::press(services, &caller, lobby, action).await,
+        Command::Goal {
+            amount,
+            currency,
+            lobby,
+        } => goal::goal(services, &caller, &amount, currency, lobby).await,
     }
 }
 
@@ -65,6 +71,7 @@ fn command_name(command: &Command) -> &'static str {
             CardAction::Start => "button start",
             CardAction::End => "button end",
         },
+        Command::Goal { .. } => "goal",
     }
 }
 

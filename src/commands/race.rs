@@ -11,7 +11,7 @@ use super::lookup::{change, race_lobby, target, view};
 use super::summary::{last_race_embed, summary_embed};
 use super::{lobby_title, plain, pot_text};
 
-fn reply(result: Result<Reply, Reply>) -> Reply {
+pub(super) fn reply(result: Result<Reply, Reply>) -> Reply {
     result.unwrap_or_else(|refusal| refusal)
 }
 

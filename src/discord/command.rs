@@ -75,6 +75,14 @@ pub enum Command {
         lobby: String,
         action: CardAction,
     },
+    /// The race's target (host or admin); `0` clears it.
+    Goal {
+        /// Decimal text exactly as typed (trimmed).
+        amount: String,
+        /// ISO 4217 code as typed, if given.
+        currency: Option<String>,
+        lobby: Option<String>,
+    },
 }
 
 /// Longest text accepted per option; also registered as `max_length`.
@@ -127,6 +135,11 @@ pub fn parse_command(
         }
         "commission" => Command::Commission {
             rate: opts.required_text("rate", MAX_AMOUNT)?,
+        },
+        "goal" => Command::Goal {
+            amount: opts.required_text("amount", MAX_AMOUNT)?,
+            currency: opts.text("currency", MAX_CURRENCY)?,
+            lobby: lobby()?,
         },
         other => return Err(CommandError::UnknownCommand(clip_name(other))),
     };

@@ -7,8 +7,9 @@ use serenity::model::Permissions;
 
 use super::command::{MAX_AMOUNT, MAX_CURRENCY, MAX_NAME, MAX_NOTE};
 
-/// All ten commands: `/lobby create`, `/join`, `/leave`, `/start`, `/end`, `/pot`,
-/// `/wallet`, `/leaderboard`, and the admin-only `/payout` and `/commission`.
+/// All eleven commands: `/lobby create`, `/join`, `/leave`, `/start`, `/end`, `/pot`,
+/// `/goal` (host or admin), `/wallet`, `/leaderboard`, and the admin-only `/payout`
+/// and `/commission`.
 /// Every command is guild-only: lobbies, pots and wallets belong to a server.
 pub fn command_definitions() -> Vec<CreateCommand> {
     let lobby_create = CreateCommandOption::new(
@@ -39,6 +40,26 @@ pub fn command_definitions() -> Vec<CreateCommand> {
         lobby_command(
             "pot",
             "Show the racers' pot now, or the last race's summary once it is over",
+        ),
+        lobby_command(
+            "goal",
+            "Host or admin: set the race's goal, shown as a bar on the overlay",
+        )
+        .add_option(
+            text(
+                "amount",
+                "Target pot as a decimal, e.g. 50.00 (0 clears it)",
+                MAX_AMOUNT,
+            )
+            .required(true),
+        )
+        .add_option(
+            text(
+                "currency",
+                "ISO 4217 code, e.g. EUR (default: the pot's currency, else USD)",
+                MAX_CURRENCY,
+            )
+            .min_length(MAX_CURRENCY),
         ),
         guild_command(
             "wallet",
@@ -154,7 +175,7 @@ mod tests {
     }
 
     #[test]
-    fn ten_guild_only_commands() {
+    fn eleven_guild_only_commands() {
         let defs = definitions();
         let names: Vec<&str> = defs.iter().map(|d| d["name"].as_str().unwrap()).collect();
         assert_eq!(
@@ -166,6 +187,7 @@ mod tests {
                 "start",
                 "end",
                 "pot",
+                "goal",
                 "wallet",
                 "leaderboard",
                 "payout",
@@ -206,7 +228,7 @@ mod tests {
         let create = option(find(&defs, "lobby"), "create");
         assert_eq!(create["type"], 1);
         assert_eq!(option(create, "name")["type"], 3);
-        for name in ["join", "leave", "start", "end", "pot"] {
+        for name in ["join", "leave", "start", "end", "pot", "goal"] {
             let lobby = option(find(&defs, name), "lobby");
             assert_eq!(
                 (lobby["type"].clone(), lobby["required"].clone()),
@@ -232,6 +254,10 @@ mod tests {
             .map(|c| c["value"].as_str().unwrap())
             .collect();
         assert_eq!(choices, ["gift_card", "store_credit", "manual"]);
+        let goal = find(&defs, "goal");
+        assert_eq!(option(goal, "amount")["type"], 3);
+        assert_eq!(option(goal, "amount")["required"], true);
+        assert_eq!(option(goal, "currency")["type"], 3);
         let rate = option(find(&defs, "commission"), "rate");
         assert_eq!(
             (rate["type"].clone(), rate["required"].clone()),

@@ -1,12 +1,14 @@
-//! LobbyActor: the one owner of a lobby's roster, window and live pot. Changes
-//! that are persisted (roster, window) live in [`changes`]; here are the state,
-//! its views, and what only moves memory: credits and refunds from the
-//! SalesRouter, and overlay subscriptions. Every event goes to the overlays as a
-//! typed [`OverlayEvent`] with the next `seq`.
+//! LobbyActor: the one owner of a lobby's roster, window, goal and live pot.
+//! Changes that are persisted live in [`changes`] (roster, window) and [`goal`];
+//! here are the state, its views, and what only moves memory: credits and refunds
+//! from the SalesRouter (with each racer's share, for racers' own overlays), and
+//! overlay subscriptions. Every event goes to the overlays as a typed
+//! [`OverlayEvent`] with the next `seq`.
 
 mod changes;
+mod goal;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,16 +17,17 @@ use entity::{lobby, roster_membership};
 use sea_orm::DatabaseConnection;
 
 use super::fanout::Overlays;
+use super::following::Following;
 use super::messages::{
     CloseOverlays, Credit, Refunded, Snapshot, Subscribe, Unsubscribe, WindowTick,
 };
-use super::store::{OpenWindow, StoredLobby};
+use super::store::{self, OpenWindow, StoredLobby};
 use super::timeline::Timeline;
 use super::{LobbyView, RaceOverSink, RacerView, RECENT_SALES_MAX};
 use crate::clock::Clock;
-use crate::ledger::read::{LobbySale, RaceWindow};
+use crate::ledger::read::{self, LobbySale, RaceWindow};
 use crate::money::{Money, Pot};
-use crate::overlay::protocol::{LobbyCard, OverlayEvent, RacerName};
+use crate::overlay::protocol::{LobbyCard, OverlayEvent, RacerName, RacerShare};
 
 /// How often an open window is checked against `max_window_minutes`.
 pub const WINDOW_CHECK_EVERY: Duration = Duration::from_secs(15);
@@ -53,6 +56,8 @@ pub struct LobbySeed {
     pub pot: Pot,
     /// Newest first.
     pub recent: Vec<LobbySale>,
+    /// Each racer's share of the running race, by Discord id.
+    pub shares: BTreeMap<String, Pot>,
 }
 
 impl LobbySeed {
@@ -62,6 +67,7 @@ impl LobbySeed {
             stored,
             pot: Pot::new(),
             recent: Vec::new(),
+            shares: BTreeMap::new(),
         }
     }
 }
@@ -75,6 +81,9 @@ pub struct LobbySettings {
     pub timeline: Arc<Timeline>,
     /// Where ended races are reported for their channel.
     pub race_over: RaceOverSink,
+    /// Whether a shop of the lobby's guild takes Ko-fi payments.
+    pub kofi: bool,
+    pub following: Arc<Following>,
 }
 
 pub struct LobbyActor {
@@ -89,6 +98,10 @@ pub struct LobbyActor {
     pot: Pot,
     /// Last few sales of this race, newest first; read by overlay snapshots.
     recent: VecDeque<LobbySale>,
+    /// Each racer's share of this race, by Discord id; read by racers' own overlays.
+    shares: BTreeMap<String, Pot>,
+    /// The pot the host aims for; changed by SetGoal, read by views and snapshots.
+    goal: Option<Money>,
     /// Overlay subscribers and the lobby's `seq`; every event goes out through it.
     overlays: Overlays,
     /// Shared pool; read by the store writes and the race totals at `/end`.
@@ -105,6 +118,10 @@ pub struct LobbyActor {
     timeline: Arc<Timeline>,
     /// Told of every race that ends by `/end` or time-out; read by End.
     race_over: RaceOverSink,
+    /// Read by overlay snapshots (the `#CODE` hint for Ko-fi buyers).
+    kofi: bool,
+    /// Told when a race starts here, so overlays following the host or channel move.
+    following: Arc<Following>,
 }
 
 impl LobbyActor {
@@ -115,11 +132,13 @@ impl LobbyActor {
         settings: LobbySettings,
     ) -> Self {
         LobbyActor {
+            goal: store::goal_of(&seed.stored.row),
             row: seed.stored.row,
             window: seed.stored.window,
             roster: seed.stored.roster.into_iter().map(Racer::from).collect(),
             pot: seed.pot,
             recent: seed.recent.into_iter().take(RECENT_SALES_MAX).collect(),
+            shares: seed.shares,
             overlays: Overlays::default(),
             db,
             clock,
@@ -128,6 +147,8 @@ impl LobbyActor {
             checkout_url: settings.checkout_url,
             timeline: settings.timeline,
             race_over: settings.race_over,
+            kofi: settings.kofi,
+            following: settings.following,
         }
     }
 
@@ -150,6 +171,7 @@ impl LobbyActor {
             host_id: self.row.host_id.clone(),
             channel_id: self.row.channel_id.clone(),
             opened_at: self.window.map(|w| w.opened_at),
+            goal: self.goal,
         }
     }
 
@@ -183,7 +205,18 @@ impl LobbyActor {
             pot: self.pot.clone(),
             recent_sales: self.recent.iter().cloned().collect(),
             checkout_url: self.checkout_url.clone(),
+            goal: self.goal,
+            opened_at: self.window.map(|w| w.opened_at),
+            server_time: self.clock.now(),
+            kofi_tag: self.kofi.then(|| format!("#{}", self.row.code)),
         }
+    }
+
+    /// Pushes an event to every overlay; racers' own overlays get their share too.
+    fn tell(&mut self, event: OverlayEvent) {
+        let (roster, shares) = (&self.roster, &self.shares);
+        self.overlays
+            .push(event, |discord_id| racer_share(roster, shares, discord_id));
     }
 
     /// Adds a sale's or refund's part of the pool to the pot; a pot past the
@@ -226,7 +259,17 @@ impl Handler<Credit> for LobbyActor {
             received_at: msg.at,
         });
         self.recent.truncate(RECENT_SALES_MAX);
-        self.overlays.push(OverlayEvent::Sale {
+        for (discord_id, share) in &msg.shares {
+            if let Err(error) = self
+                .shares
+                .entry(discord_id.clone())
+                .or_default()
+                .add(*share)
+            {
+                tracing::warn!(lobby = self.row.id, %error, "racer share left unchanged");
+            }
+        }
+        self.tell(OverlayEvent::Sale {
             amount: msg.amount,
             currency: msg.pool_delta.currency(),
             pool_delta: msg.pool_delta,
@@ -239,16 +282,29 @@ impl Handler<Credit> for LobbyActor {
 impl Handler<Refunded> for LobbyActor {
     type Result = ();
 
-    fn handle(&mut self, msg: Refunded, _: &mut Context<Self>) {
-        if !self.race().is_some_and(|race| race.covers(msg.sold_at)) {
+    /// The racers' shares after a refund are read back from the ledger (a refund
+    /// takes back the same proportion of each share, exact to the minor unit);
+    /// the lobby takes no other message meanwhile, so frames keep their order.
+    fn handle(&mut self, msg: Refunded, ctx: &mut Context<Self>) {
+        let Some(race) = self.race().filter(|race| race.covers(msg.sold_at)) else {
             return;
-        }
+        };
         self.add_to_pot(msg.pool_delta);
-        self.overlays.push(OverlayEvent::Refund {
-            currency: msg.pool_delta.currency(),
-            pool_delta: msg.pool_delta,
-            pot: self.pot.clone(),
-        });
+        let db = self.db.clone();
+        let reread = async move { read::race_totals(&db, race).await };
+        ctx.wait(reread.into_actor(self).map(move |totals, actor, _| {
+            match totals {
+                Ok(totals) => actor.shares = totals.shares,
+                Err(error) => {
+                    tracing::warn!(lobby = actor.row.id, %error, "racer shares not re-read")
+                }
+            }
+            actor.tell(OverlayEvent::Refund {
+                currency: msg.pool_delta.currency(),
+                pool_delta: msg.pool_delta,
+                pot: actor.pot.clone(),
+            });
+        }));
     }
 }
 
@@ -256,8 +312,12 @@ impl Handler<Subscribe> for LobbyActor {
     type Result = MessageResult<Subscribe>;
 
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
+        let racer = msg
+            .racer
+            .as_deref()
+            .map(|id| racer_share(&self.roster, &self.shares, id));
         self.overlays.subscribe(msg);
-        MessageResult(self.overlays.snapshot_frame(&self.snapshot()))
+        MessageResult(self.overlays.snapshot_frame(&self.snapshot(), racer))
     }
 }
 
@@ -274,5 +334,16 @@ impl Handler<CloseOverlays> for LobbyActor {
 
     fn handle(&mut self, _: CloseOverlays, _: &mut Context<Self>) {
         self.overlays.close_all();
+    }
+}
+
+/// A racer's name (while on the roster) and share of the running race.
+fn racer_share(roster: &[Racer], shares: &BTreeMap<String, Pot>, discord_id: &str) -> RacerShare {
+    RacerShare {
+        display_name: roster
+            .iter()
+            .find(|r| r.discord_id == discord_id)
+            .map(|r| r.display_name.clone()),
+        share: shares.get(discord_id).cloned().unwrap_or_default(),
     }
 }

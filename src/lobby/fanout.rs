@@ -1,6 +1,7 @@
 //! A lobby's overlay fan-out: its subscribed sessions and its `seq`. Each event
 //! is stamped with the next `seq`, encoded once and offered to every session;
-//! owned by the LobbyActor, which is the only one to push.
+//! owned by the LobbyActor, which is the only one to push. A racer's own overlay
+//! (`?racer=`) gets the same event with their share added, encoded once per racer.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,12 +10,14 @@ use std::sync::Arc;
 use actix::Recipient;
 
 use super::messages::Subscribe;
-use crate::overlay::protocol::{OverlayEvent, OverlayFrame};
+use crate::overlay::protocol::{OverlayEvent, OverlayFrame, RacerShare};
 
 /// One overlay session, and the flag that tells it it was dropped.
 struct Subscriber {
     recipient: Recipient<OverlayFrame>,
     dropped: Arc<AtomicBool>,
+    /// The racer (Discord id) whose share this overlay shows, if any.
+    racer: Option<String>,
 }
 
 #[derive(Default)]
@@ -30,6 +33,7 @@ impl Overlays {
         let subscriber = Subscriber {
             recipient: msg.recipient,
             dropped: msg.dropped,
+            racer: msg.racer,
         };
         self.subscribers.insert(msg.session_id, subscriber);
     }
@@ -40,18 +44,35 @@ impl Overlays {
 
     /// A snapshot's frame: the state as of the last event, so it carries that
     /// event's `seq` and takes no new one.
-    pub(super) fn snapshot_frame(&self, snapshot: &OverlayEvent) -> OverlayFrame {
-        snapshot.encode(self.seq)
+    pub(super) fn snapshot_frame(
+        &self,
+        snapshot: &OverlayEvent,
+        racer: Option<RacerShare>,
+    ) -> OverlayFrame {
+        match racer {
+            Some(racer) => snapshot.encode_for(self.seq, &racer),
+            None => snapshot.encode(self.seq),
+        }
     }
 
     /// Stamps the next `seq` on an event, encodes it once and pushes it to every
     /// subscriber. A subscriber whose mailbox is full is dropped: a slow overlay
     /// must never hold the lobby back (it reconnects and gets a snapshot).
-    pub(super) fn push(&mut self, event: OverlayEvent) {
+    /// `share_of` gives a racer's name and share for their own overlays.
+    pub(super) fn push(&mut self, event: OverlayEvent, share_of: impl Fn(&str) -> RacerShare) {
         self.seq += 1;
-        let frame = event.encode(self.seq);
+        let seq = self.seq;
+        let frame = event.encode(seq);
+        let mut racer_frames: HashMap<String, OverlayFrame> = HashMap::new();
         self.subscribers.retain(|_, subscriber| {
-            let delivered = subscriber.recipient.try_send(frame.clone()).is_ok();
+            let frame = match &subscriber.racer {
+                None => frame.clone(),
+                Some(racer) => racer_frames
+                    .entry(racer.clone())
+                    .or_insert_with(|| event.encode_for(seq, &share_of(racer)))
+                    .clone(),
+            };
+            let delivered = subscriber.recipient.try_send(frame).is_ok();
             if !delivered {
                 subscriber.dropped.store(true, Ordering::Relaxed);
             }

@@ -49,6 +49,13 @@ pub struct End {
     pub reason: &'static str,
 }
 
+/// Set (or with `None` clear) the lobby's goal (`/goal`).
+#[derive(Message)]
+#[rtype(result = "Result<LobbyView, LobbyError>")]
+pub struct SetGoal {
+    pub goal: Option<Money>,
+}
+
 /// Current public view of the lobby.
 #[derive(Message)]
 #[rtype(result = "LobbyView")]
@@ -68,6 +75,8 @@ pub struct Credit {
     /// When the sale was paid: a late sale of an earlier race leaves the current
     /// race's pot alone.
     pub sold_at: DateTime<Utc>,
+    /// Each racer's share of `pool_delta`, by Discord id (racers' own overlays).
+    pub shares: Vec<(String, Money)>,
 }
 
 /// A committed refund clawed back part of this lobby's pool (negative delta).
@@ -88,6 +97,8 @@ pub struct Subscribe {
     pub recipient: Recipient<OverlayFrame>,
     /// Raised when the subscriber is dropped for falling behind.
     pub dropped: Arc<AtomicBool>,
+    /// A racer's Discord id: their own overlay, which adds their share.
+    pub racer: Option<String>,
 }
 
 /// An overlay session went away.

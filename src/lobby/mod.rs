@@ -5,6 +5,7 @@
 
 mod actor;
 mod fanout;
+pub mod following;
 mod messages;
 mod race_over;
 pub mod registry;
@@ -21,8 +22,8 @@ pub use crate::overlay::protocol::OverlayFrame;
 pub use actor::LobbyActor;
 pub use entity::sea_orm_active_enums::LobbyState;
 pub use messages::{
-    CloseOverlays, Credit, End, Join, Leave, Refunded, Snapshot, Start, Subscribe, Unsubscribe,
-    WindowTick,
+    CloseOverlays, Credit, End, Join, Leave, Refunded, SetGoal, Snapshot, Start, Subscribe,
+    Unsubscribe, WindowTick,
 };
 pub use race_over::{RaceOver, RaceOverSink, RACE_OVER_QUEUE};
 pub use registry::LobbyRegistry;
@@ -61,6 +62,9 @@ pub struct LobbyView {
     /// When the current window opened, if one is open.
     #[serde(skip)]
     pub opened_at: Option<DateTime<Utc>>,
+    /// The pot the host aims for (`/goal`), if set.
+    #[serde(skip)]
+    pub goal: Option<crate::money::Money>,
 }
 
 /// What `/end` reports: the lobby after the race, and the race's sales, pool and

@@ -11,6 +11,7 @@ use rand::Rng;
 use sea_orm::{DatabaseConnection, DbErr};
 
 use super::actor::{LobbySeed, LobbySettings};
+use super::following::Following;
 use super::store::{self, NewLobby, StoredLobby};
 use super::timeline::Timeline;
 use super::{
@@ -29,7 +30,23 @@ pub struct LobbyEntry {
     pub id: i64,
     pub code: String,
     pub guild_id: Option<String>,
+    /// Read by overlays that follow a host or a channel.
+    pub host_id: String,
+    pub channel_id: Option<String>,
     pub addr: Addr<LobbyActor>,
+}
+
+impl LobbyEntry {
+    pub fn new(row: &entity::lobby::Model, addr: Addr<LobbyActor>) -> Self {
+        LobbyEntry {
+            id: row.id,
+            code: row.code.clone(),
+            guild_id: row.guild_id.clone(),
+            host_id: row.host_id.clone(),
+            channel_id: row.channel_id.clone(),
+            addr,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -47,6 +64,8 @@ pub struct LobbyRegistry {
     db: DatabaseConnection,
     clock: Clock,
     config: Arc<Config>,
+    /// The lobby each host and channel runs now; moved by creation and `/start`.
+    following: Arc<Following>,
     /// Held while a lobby is created, so that a guild's cap is checked and used
     /// by one creation at a time.
     creating: tokio::sync::Mutex<()>,
@@ -77,14 +96,26 @@ impl LobbyRegistry {
             db: db.clone(),
             clock,
             config,
+            following: Arc::new(Following::default()),
             creating: tokio::sync::Mutex::new(()),
             race_over,
             arbiter: arbiter.handle(),
             _arbiter: arbiter,
         });
+        let mut racing = Vec::new();
         for stored in store::load_all(&db).await? {
+            let opened_at = stored.window.map(|w| w.opened_at);
             let seed = registry.seed(stored).await?;
-            registry.spawn(seed);
+            let entry = registry.spawn(seed);
+            // By id: each host's and channel's newest lobby, then the latest race.
+            registry.following.moved(&entry);
+            if let Some(opened_at) = opened_at {
+                racing.push((opened_at, entry));
+            }
+        }
+        racing.sort_by_key(|(opened_at, entry)| (*opened_at, entry.id));
+        for (_, entry) in &racing {
+            registry.following.moved(entry);
         }
         Ok(registry)
     }
@@ -92,6 +123,20 @@ impl LobbyRegistry {
     /// Every lobby's recent window and roster history (what sales are attributed from).
     pub fn timeline(&self) -> &Timeline {
         &self.timeline
+    }
+
+    /// The lobby each host and channel runs now, and the overlays following them.
+    pub fn following(&self) -> &Arc<Following> {
+        &self.following
+    }
+
+    /// Whether a shop that serves this guild takes Ko-fi payments (whose buyers
+    /// tag a lobby with `#CODE` in their message).
+    fn takes_kofi(&self, guild_id: Option<&str>) -> bool {
+        self.config.shops.values().any(|shop| {
+            (shop.guild_id.is_none() || shop.guild_id.as_deref() == guild_id)
+                && shop.provider == crate::sale::Provider::Kofi
+        })
     }
 
     /// The checkout link of a lobby: the first matching shop's URL with the code
@@ -122,6 +167,7 @@ impl LobbyRegistry {
             stored,
             pot: totals.pool,
             recent,
+            shares: totals.shares,
         })
     }
 
@@ -133,17 +179,14 @@ impl LobbyRegistry {
             checkout_url: self.checkout_url(row.guild_id.as_deref(), &row.code),
             timeline: self.timeline.clone(),
             race_over: self.race_over.clone(),
+            kofi: self.takes_kofi(row.guild_id.as_deref()),
+            following: self.following.clone(),
         };
         let (db, clock) = (self.db.clone(), self.clock.clone());
         let addr = LobbyActor::start_in_arbiter(&self.arbiter, move |_| {
             LobbyActor::new(seed, db, clock, settings)
         });
-        let entry = LobbyEntry {
-            id: row.id,
-            code: row.code.clone(),
-            guild_id: row.guild_id.clone(),
-            addr,
-        };
+        let entry = LobbyEntry::new(&row, addr);
         let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
         index.by_code.insert(row.code.clone(), row.id);
         if let Some(channel) = &row.channel_id {
@@ -197,7 +240,9 @@ impl LobbyRegistry {
                         window: None,
                         roster: Vec::new(),
                     };
-                    return Ok(self.spawn(LobbySeed::at_rest(stored)));
+                    let entry = self.spawn(LobbySeed::at_rest(stored));
+                    self.following.moved(&entry);
+                    return Ok(entry);
                 }
                 // Another instance took the code at the same time: draw again.
                 Err(error @ DbErr::Query(_)) | Err(error @ DbErr::Exec(_)) => {
@@ -248,6 +293,7 @@ impl LobbyRegistry {
 
     /// Closes every overlay socket, so that a graceful stop need not wait for them.
     pub async fn close_overlays(&self) {
+        self.following.close_all();
         let lobbies = self.all();
         futures_util::future::join_all(lobbies.iter().map(|l| l.addr.send(super::CloseOverlays)))
             .await;

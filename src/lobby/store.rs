@@ -5,6 +5,7 @@
 //! codes, and the admin API registers discount codes.
 
 mod discount_codes;
+mod goal;
 mod history;
 mod races;
 
@@ -20,6 +21,7 @@ use sea_orm::{
 };
 
 pub use discount_codes::{discount_code_key, discount_code_lobby, register_discount_code};
+pub use goal::{goal_of, set_goal};
 pub use history::{history_since, open_during_second, OpenDuring};
 pub use races::{last_finished_race, racer_names, FinishedRace};
 
@@ -54,6 +56,8 @@ pub async fn create_lobby(
         host_id: Set(new.host_id.to_owned()),
         state: Set(LobbyState::Idle),
         created_at: Set(stored_time(new.at)),
+        goal_minor: Set(None),
+        goal_currency: Set(None),
     }
     .insert(db)
     .await

@@ -1,8 +1,9 @@
 //! The live overlay: the OBS page (from `overlay-client/`, compiled into the
-//! binary), its QR code, the websocket protocol, and one websocket session actor
-//! per connection.
+//! binary) for a lobby, a host or a channel, its settings page and QR code, the
+//! websocket protocol, and one websocket session actor per connection.
 
 pub mod admission;
+mod assets;
 pub mod protocol;
 mod session;
 
@@ -10,24 +11,31 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use actix_web_actors::ws;
+use serde::Deserialize;
 
 use crate::http::{lobby, ApiError};
+use crate::lobby::following::FollowKey;
 use crate::services::Services;
 pub use session::{OverlaySession, CLIENT_BUFFER_FRAMES, CLIENT_TIMEOUT, HEARTBEAT_INTERVAL};
-
-const INDEX_HTML: &str = include_str!("../../overlay-client/index.html");
-const OVERLAY_JS: &str = include_str!("../../overlay-client/overlay.js");
-const OVERLAY_CSS: &str = include_str!("../../overlay-client/overlay.css");
+use session::{Target, Viewer};
 
 /// Ids of websocket sessions, unique within the process.
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/overlay/{lobby}", web::get().to(page))
-        .route("/overlay/{lobby}/qr.svg", web::get().to(qr))
-        .route("/overlay-assets/overlay.js", web::get().to(script))
-        .route("/overlay-assets/overlay.css", web::get().to(style))
-        .route("/ws/lobbies/{lobby}", web::get().to(socket));
+    cfg.route(
+        "/overlay/{kind:host|channel}/{id}",
+        web::get().to(follow_page),
+    )
+    .route("/overlay/{lobby}", web::get().to(page))
+    .route("/overlay/{lobby}/qr.svg", web::get().to(qr))
+    .route("/overlay/{lobby}/setup", web::get().to(setup))
+    .route("/ws/lobbies/{lobby}", web::get().to(socket))
+    .route(
+        "/ws/{kind:hosts|channels}/{id}",
+        web::get().to(follow_socket),
+    )
+    .configure(assets::routes);
 }
 
 async fn page(
@@ -35,21 +43,30 @@ async fn page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     lobby(&services.lobbies, &path)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(INDEX_HTML))
+    Ok(assets::overlay_page())
 }
 
-async fn script() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/javascript; charset=utf-8")
-        .body(OVERLAY_JS)
+/// The page for a host or a channel: served whether or not it runs a lobby yet,
+/// so that a streamer can add the browser source before the first race.
+async fn follow_page(path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let (kind, id) = path.into_inner();
+    follow_key(&kind, &id)?;
+    Ok(assets::overlay_page())
 }
 
-async fn style() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .body(OVERLAY_CSS)
+async fn setup(
+    services: web::Data<Services>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    lobby(&services.lobbies, &path)?;
+    Ok(assets::setup_page())
+}
+
+/// `host`/`hosts` or `channel`/`channels` and a Discord id, else 404.
+fn follow_key(kind: &str, id: &str) -> Result<FollowKey, ApiError> {
+    let kind = kind.trim_end_matches('s');
+    FollowKey::parse(kind, id)
+        .ok_or_else(|| ApiError::NotFound(format!("no {kind} with the id {id:?}")))
 }
 
 /// The lobby's checkout link as a QR code (404 when no shop has a checkout URL).
@@ -75,27 +92,89 @@ async fn qr(
         .body(svg))
 }
 
+/// `?racer={discord_id}`: a racer's own overlay, which adds their share.
+#[derive(Deserialize)]
+struct SocketQuery {
+    racer: Option<String>,
+}
+
+impl SocketQuery {
+    /// The racer's id, if given; anything but a Discord id is a 400.
+    fn racer(self) -> Result<Option<String>, ApiError> {
+        match self.racer.filter(|r| !r.is_empty()) {
+            None => Ok(None),
+            Some(id) => match FollowKey::parse("host", &id) {
+                Some(_) => Ok(Some(id)),
+                None => Err(ApiError::BadRequest {
+                    code: "invalid_racer",
+                    message: "racer must be a Discord user id".into(),
+                }),
+            },
+        }
+    }
+}
+
 /// Upgrades to the overlay websocket; an unknown lobby is a 404 and a lobby or
 /// address over its limit a 503 (with `Retry-After`), both before upgrading.
 async fn socket(
     services: web::Data<Services>,
     path: web::Path<String>,
+    query: web::Query<SocketQuery>,
     request: HttpRequest,
     stream: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
     let entry = lobby(&services.lobbies, &path)?;
-    let address = request.peer_addr().map(|a| a.ip());
-    let ticket = services
-        .overlay_admission
-        .admit(entry.id, address)
-        .map_err(|refused| {
-            tracing::warn!(lobby = entry.id, ?address, %refused, "overlay socket refused");
-            ApiError::Busy
-        })?;
-    let id = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
+    let viewer = viewer(&services, &request, entry.id, query.into_inner())?;
     ws::start(
-        OverlaySession::new(id, entry.id, entry.addr, ticket),
+        OverlaySession::new(Target::Lobby(entry), viewer),
         &request,
         stream,
     )
+}
+
+/// The websocket of an overlay that follows a host or a channel: the lobby it
+/// runs now, and each next one as it is created or its race starts.
+async fn follow_socket(
+    services: web::Data<Services>,
+    path: web::Path<(String, String)>,
+    query: web::Query<SocketQuery>,
+    request: HttpRequest,
+    stream: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
+    let (kind, id) = path.into_inner();
+    let key = follow_key(&kind, &id)?;
+    let following = services.lobbies.following().clone();
+    // Counted under its lobby now; lobby 0 (none) until it has one.
+    let lobby_id = following.current(&key).map_or(0, |entry| entry.id);
+    let viewer = viewer(&services, &request, lobby_id, query.into_inner())?;
+    ws::start(
+        OverlaySession::new(Target::Follow(key, following), viewer),
+        &request,
+        stream,
+    )
+}
+
+/// A new session's id, racer and place under the limits (503 when full).
+fn viewer(
+    services: &Services,
+    request: &HttpRequest,
+    lobby_id: i64,
+    query: SocketQuery,
+) -> Result<Viewer, ApiError> {
+    let racer = query.racer()?;
+    let address = request.peer_addr().map(|a| a.ip());
+    let ticket = services
+        .overlay_admission
+        .admit(lobby_id, address)
+        .map_err(|refused| {
+            tracing::warn!(lobby = lobby_id, ?address, %refused, "overlay socket refused");
+            ApiError::Busy
+        })?;
+    Ok(Viewer {
+        id: NEXT_SESSION.fetch_add(1, Ordering::Relaxed),
+        racer,
+        admission: services.overlay_admission.clone(),
+        address,
+        ticket,
+    })
 }

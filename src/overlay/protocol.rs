@@ -40,7 +40,27 @@ pub enum OverlayEvent {
         #[serde(serialize_with = "sales_list")]
         recent_sales: Vec<LobbySale>,
         checkout_url: Option<String>,
+        /// The pot the host aims for (`/goal`), if set.
+        #[serde(serialize_with = "goal_amount")]
+        goal: Option<Money>,
+        /// When the running race started (the overlay's timer counts from it).
+        opened_at: Option<DateTime<Utc>>,
+        /// The server's clock as the snapshot was written, so that a timer does
+        /// not depend on the viewer's clock being right.
+        server_time: DateTime<Utc>,
+        /// `#CODE` when a shop of the lobby takes Ko-fi payments, whose buyers
+        /// name the lobby in their message.
+        kofi_tag: Option<String>,
     },
+    /// The host set or cleared the goal (`/goal`).
+    Goal {
+        #[serde(serialize_with = "goal_amount")]
+        goal: Option<Money>,
+    },
+    /// Sent by a session that follows a host or a channel, without a `seq`: from
+    /// now on it shows the lobby with this code (its snapshot comes next), or none
+    /// yet (`null`).
+    LobbyChanged { code: Option<String> },
     /// A race started: the pot and the sales list start empty.
     WindowOpened { opened_at: DateTime<Utc> },
     /// The race is over; `totals` is its racer pool as the ledger has it.
@@ -82,6 +102,14 @@ pub struct LobbyCard {
     pub state: LobbyState,
 }
 
+/// What a racer's own overlay (`?racer=`) adds to every frame: their display
+/// name (while on the roster) and their share of the running race, never more.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RacerShare {
+    pub display_name: Option<String>,
+    pub share: Pot,
+}
+
 /// A racer as overlays see them: the display name only, never the Discord id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RacerName {
@@ -91,20 +119,55 @@ pub struct RacerName {
 impl OverlayEvent {
     /// The frame of this event sent as number `seq` of its lobby.
     pub fn encode(&self, seq: u64) -> OverlayFrame {
+        self.encode_with(Some(seq), None)
+    }
+
+    /// The frame of this event for one racer's overlay: with their [`RacerShare`].
+    pub fn encode_for(&self, seq: u64, racer: &RacerShare) -> OverlayFrame {
+        self.encode_with(Some(seq), Some(racer))
+    }
+
+    /// The frame of an event that belongs to no lobby's sequence (`lobby_changed`).
+    pub fn encode_unsequenced(&self) -> OverlayFrame {
+        self.encode_with(None, None)
+    }
+
+    fn encode_with(&self, seq: Option<u64>, racer: Option<&RacerShare>) -> OverlayFrame {
         #[derive(Serialize)]
         struct Sequenced<'a> {
-            seq: u64,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            seq: Option<u64>,
             #[serde(flatten)]
             event: &'a OverlayEvent,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            racer: Option<&'a RacerShare>,
         }
-        let text = serde_json::to_string(&Sequenced { seq, event: self })
-            .expect("overlay events hold only string-keyed maps");
+        let frame = Sequenced {
+            seq,
+            event: self,
+            racer,
+        };
+        let text =
+            serde_json::to_string(&frame).expect("overlay events hold only string-keyed maps");
         OverlayFrame::Text(text.into())
     }
 }
 
 fn currency_code<S: Serializer>(currency: &Currency, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(currency.code())
+}
+
+/// A goal as `{"amount": "50.00", "currency": "USD"}`, or `null`.
+fn goal_amount<S: Serializer>(goal: &Option<Money>, serializer: S) -> Result<S::Ok, S::Error> {
+    match goal {
+        Some(goal) => {
+            let mut amount = serializer.serialize_struct("Goal", 2)?;
+            amount.serialize_field("amount", &goal.amount().to_string())?;
+            amount.serialize_field("currency", goal.currency().code())?;
+            amount.end()
+        }
+        None => serializer.serialize_none(),
+    }
 }
 
 fn buyer_name<S: Serializer>(buyer: &Option<String>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -130,164 +193,4 @@ fn sales_list<S: Serializer>(sales: &[LobbySale], serializer: S) -> Result<S::Ok
 }
 
 #[cfg(test)]
-mod tests {
-    use chrono::TimeZone;
-    use serde_json::{json, Value};
-
-    use super::*;
-
-    fn usd(amount: &str) -> Money {
-        Money::parse(amount, Currency::parse("USD").unwrap()).unwrap()
-    }
-
-    fn wire(event: &OverlayEvent, seq: u64) -> Value {
-        let OverlayFrame::Text(text) = event.encode(seq) else {
-            panic!("an event encodes to text");
-        };
-        serde_json::from_str(&text).unwrap()
-    }
-
-    fn pot(amounts: &[Money]) -> Pot {
-        let mut pot = Pot::new();
-        for amount in amounts {
-            pot.add(*amount).unwrap();
-        }
-        pot
-    }
-
-    fn at() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2025, 10, 9, 9, 21, 0).unwrap()
-    }
-
-    #[test]
-    fn snapshot_frame() {
-        let jpy = Money::parse("600", Currency::parse("JPY").unwrap()).unwrap();
-        let event = OverlayEvent::Snapshot {
-            lobby: LobbyCard {
-                id: 7,
-                code: "KART".into(),
-                name: "Friday Cup".into(),
-                state: LobbyState::Open,
-            },
-            racers: vec![RacerName {
-                display_name: "Mario".into(),
-            }],
-            pot: pot(&[usd("5.10"), jpy]),
-            recent_sales: vec![
-                LobbySale {
-                    amount: usd("3.00"),
-                    pool_delta: usd("0.60"),
-                    buyer: None,
-                    received_at: at(),
-                },
-                LobbySale {
-                    amount: usd("22.50"),
-                    pool_delta: usd("4.50"),
-                    buyer: Some("Peach".into()),
-                    received_at: at() + chrono::Duration::milliseconds(250),
-                },
-            ],
-            checkout_url: Some("https://shop.example/merch?lobby=KART".into()),
-        };
-        assert_eq!(
-            wire(&event, 3),
-            json!({
-                "type": "snapshot", "seq": 3,
-                "lobby": {"id": 7, "code": "KART", "name": "Friday Cup", "state": "open"},
-                "racers": [{"display_name": "Mario"}],
-                "pot": {"USD": "5.10", "JPY": "600"},
-                "recent_sales": [
-                    {"amount": "3.00", "currency": "USD", "pool_delta": "0.60",
-                     "buyer": "someone", "at": "2025-10-09T09:21:00Z"},
-                    {"amount": "22.50", "currency": "USD", "pool_delta": "4.50",
-                     "buyer": "Peach", "at": "2025-10-09T09:21:00.250Z"},
-                ],
-                "checkout_url": "https://shop.example/merch?lobby=KART",
-            })
-        );
-        let OverlayEvent::Snapshot { lobby, .. } = event else {
-            unreachable!()
-        };
-        let idle = OverlayEvent::Snapshot {
-            lobby: LobbyCard {
-                state: LobbyState::Idle,
-                ..lobby
-            },
-            racers: Vec::new(),
-            pot: Pot::new(),
-            recent_sales: Vec::new(),
-            checkout_url: None,
-        };
-        assert_eq!(
-            wire(&idle, 0),
-            json!({
-                "type": "snapshot", "seq": 0,
-                "lobby": {"id": 7, "code": "KART", "name": "Friday Cup", "state": "idle"},
-                "racers": [], "pot": {}, "recent_sales": [], "checkout_url": null,
-            })
-        );
-    }
-
-    #[test]
-    fn window_frames() {
-        let opened = OverlayEvent::WindowOpened { opened_at: at() };
-        assert_eq!(
-            wire(&opened, 4),
-            json!({"type": "window_opened", "seq": 4, "opened_at": "2025-10-09T09:21:00Z"})
-        );
-        let closed = OverlayEvent::WindowClosed {
-            closed_at: at() + chrono::Duration::milliseconds(5),
-            totals: pot(&[usd("4.50")]),
-        };
-        assert_eq!(
-            wire(&closed, 5),
-            json!({"type": "window_closed", "seq": 5,
-                   "closed_at": "2025-10-09T09:21:00.005Z", "totals": {"USD": "4.50"}})
-        );
-    }
-
-    #[test]
-    fn roster_frame() {
-        let roster = OverlayEvent::Roster {
-            racers: vec![
-                RacerName {
-                    display_name: "Mario".into(),
-                },
-                RacerName {
-                    display_name: "Luigi".into(),
-                },
-            ],
-        };
-        assert_eq!(
-            wire(&roster, 1),
-            json!({"type": "roster", "seq": 1,
-                   "racers": [{"display_name": "Mario"}, {"display_name": "Luigi"}]})
-        );
-    }
-
-    #[test]
-    fn sale_and_refund_frames() {
-        let sale = OverlayEvent::Sale {
-            amount: usd("22.50"),
-            currency: usd("0").currency(),
-            pool_delta: usd("4.50"),
-            pot: pot(&[usd("4.50")]),
-            buyer: None,
-        };
-        assert_eq!(
-            wire(&sale, 9),
-            json!({"type": "sale", "seq": 9, "amount": "22.50", "currency": "USD",
-                   "pool_delta": "4.50", "pot": {"USD": "4.50"}, "buyer": "someone"})
-        );
-        let refund = OverlayEvent::Refund {
-            currency: usd("0").currency(),
-            pool_delta: usd("-4.50"),
-            pot: pot(&[usd("0.00")]),
-        };
-        assert_eq!(
-            wire(&refund, 10),
-            json!({"type": "refund", "seq": 10, "currency": "USD",
-                   "pool_delta": "-4.50", "pot": {"USD": "0.00"}})
-        );
-    }
-}
+mod tests;

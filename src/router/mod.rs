@@ -16,6 +16,7 @@ use crate::commission::CommissionRates;
 use crate::config::Config;
 use crate::ledger::{
     LedgerError, LedgerHandle, LobbyDelta, RefundOutcome, RefundRecord, SaleOutcome, SaleRecord,
+    Share,
 };
 use crate::lobby::registry::LobbyEntry;
 use crate::lobby::{store, Credit, LobbyRegistry, Refunded};
@@ -182,7 +183,7 @@ impl Routing {
                 lobby_ids: Vec::new(),
             }),
             SaleOutcome::Reattributed { sale_id, deltas } => {
-                self.notify_reattribution(&deltas, amount, buyer, received_at);
+                self.notify_reattribution(&deltas, &shares, amount, buyer, received_at);
                 Ok(Routed {
                     sale_id: Some(sale_id),
                     duplicate: false,
@@ -214,6 +215,7 @@ impl Routing {
                             buyer: buyer.clone(),
                             at: received_at,
                             sold_at,
+                            shares: racer_shares(&shares, *lobby_id),
                         });
                     }
                 }
@@ -233,6 +235,7 @@ impl Routing {
     fn notify_reattribution(
         &self,
         deltas: &[LobbyDelta],
+        shares: &[Share],
         amount: Money,
         buyer: Option<String>,
         at: DateTime<Utc>,
@@ -250,6 +253,7 @@ impl Routing {
                     buyer: buyer.clone(),
                     at,
                     sold_at: gain.sold_at,
+                    shares: racer_shares(shares, gain.lobby_id),
                 });
             }
         }
@@ -335,4 +339,13 @@ fn rate_guild<'a>(shop_guild: Option<&'a str>, earning: &[&'a OpenLobby]) -> Opt
         .all(|l| l.guild_id == first.guild_id)
         .then_some(first.guild_id.as_str())
         .filter(|g| !g.is_empty())
+}
+
+/// One lobby's racers' shares of a sale, by Discord id (for their own overlays).
+fn racer_shares(shares: &[Share], lobby_id: i64) -> Vec<(String, Money)> {
+    shares
+        .iter()
+        .filter(|share| share.lobby_id == lobby_id)
+        .map(|share| (share.discord_id.clone(), share.amount))
+        .collect()
 }

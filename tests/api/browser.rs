@@ -35,7 +35,7 @@ return {
 "#;
 
 /// Bound on every wait for the page.
-const PAGE_TIMEOUT: Duration = Duration::from_secs(20);
+pub(crate) const PAGE_TIMEOUT: Duration = Duration::from_secs(20);
 /// The page retries with back-off up to 10 s (±25 %) between attempts.
 const RECONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -44,7 +44,7 @@ fn shows_pot(page: &Value, amount: &str) -> bool {
 }
 
 /// Saves a screenshot under `target/test-output/overlay/` and checks it is a real PNG.
-async fn save_screenshot(browser: &Browser, name: &str) -> PathBuf {
+pub(crate) async fn save_screenshot(browser: &Browser, name: &str) -> PathBuf {
     let png = browser.screenshot().await;
     assert!(
         png.starts_with(b"\x89PNG\r\n\x1a\n"),

@@ -18,6 +18,8 @@ mod links;
 mod lobby_card;
 mod migrations;
 mod overlay;
+mod overlay_browser;
+mod overlay_follow;
 mod race_summary;
 mod register;
 mod wallet;

@@ -195,6 +195,7 @@ async fn a_slow_client_is_dropped_without_delaying_others(engine: Engine) {
             session_id: u64::MAX,
             recipient: stuck.recipient(),
             dropped: dropped.clone(),
+            racer: None,
         })
         .await
         .unwrap();
@@ -207,6 +208,7 @@ async fn a_slow_client_is_dropped_without_delaying_others(engine: Engine) {
             buyer: None,
             at: app.clock.now(),
             sold_at: app.clock.now(),
+            shares: Vec::new(),
         });
     }
     for i in 1..=200u64 {

@@ -11,13 +11,14 @@ use crate::stand_in::{Recorded, StandIn};
 const TOKEN: &str = "stand-in-bot-token.0123456789";
 const APPLICATION: u64 = 1_300_000_000_000_000_001;
 const GUILD: u64 = 1_100_000_000_000_000_001;
-const COMMANDS: [&str; 10] = [
+const COMMANDS: [&str; 11] = [
     "lobby",
     "join",
     "leave",
     "start",
     "end",
     "pot",
+    "goal",
     "wallet",
     "leaderboard",
     "payout",
@@ -121,7 +122,7 @@ async fn register_puts_every_command_in_the_given_guild() {
         Registered {
             application_id: APPLICATION,
             scope: Scope::Guild(GUILD),
-            count: 10
+            count: 11
         }
     );
     let recorded = discord.recorded();
@@ -161,7 +162,7 @@ async fn register_looks_up_the_application_and_registers_globally() {
         Registered {
             application_id: APPLICATION,
             scope: Scope::Global,
-            count: 10
+            count: 11
         }
     );
     let recorded = discord.recorded();

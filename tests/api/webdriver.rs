@@ -198,6 +198,16 @@ impl Browser {
         .await;
     }
 
+    /// Makes pages match `prefers-reduced-motion: reduce` from now on (a Chrome
+    /// DevTools command, sent through chromedriver's `goog/cdp` extension).
+    pub async fn prefer_reduced_motion(&self) {
+        let media = json!({"cmd": "Emulation.setEmulatedMedia", "params": {
+            "features": [{"name": "prefers-reduced-motion", "value": "reduce"}],
+        }});
+        self.call("POST", &self.session_path("/goog/cdp/execute"), Some(media))
+            .await;
+    }
+
     /// Runs a script's body (`return …` gives the result) with `arguments`.
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Value {
         self.call(

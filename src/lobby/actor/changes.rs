@@ -8,6 +8,7 @@ use actix::prelude::*;
 use super::{LobbyActor, Racer};
 use crate::ledger::read::{self, RaceWindow};
 use crate::lobby::messages::{End, Join, Leave, Start, WindowTick};
+use crate::lobby::registry::LobbyEntry;
 use crate::lobby::store;
 use crate::lobby::{LobbyError, LobbyState, LobbyView, RaceOver, RaceSummary};
 use crate::overlay::protocol::OverlayEvent;
@@ -24,7 +25,7 @@ fn atomic<T: 'static>(
 impl LobbyActor {
     /// Tells the overlays who races now, and answers the lobby's new view.
     fn roster_changed(&mut self) -> LobbyView {
-        self.overlays.push(OverlayEvent::Roster {
+        self.tell(OverlayEvent::Roster {
             racers: self.racer_names(),
         });
         self.view()
@@ -92,7 +93,8 @@ impl Handler<Leave> for LobbyActor {
 impl Handler<Start> for LobbyActor {
     type Result = Reply<LobbyView>;
 
-    fn handle(&mut self, msg: Start, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: Start, ctx: &mut Context<Self>) -> Self::Result {
+        let entry = LobbyEntry::new(&self.row, ctx.address());
         let already = self.window.is_some();
         let (db, lobby_id) = (self.db.clone(), self.row.id);
         atomic(
@@ -103,7 +105,7 @@ impl Handler<Start> for LobbyActor {
                 Ok(store::open_window(&db, lobby_id, msg.at).await?)
             }
             .into_actor(self)
-            .map(|result, actor, _| {
+            .map(move |result, actor, _| {
                 let window = result?;
                 actor
                     .timeline
@@ -112,10 +114,13 @@ impl Handler<Start> for LobbyActor {
                 actor.row.state = LobbyState::Open;
                 actor.pot.clear();
                 actor.recent.clear();
+                actor.shares.clear();
                 metrics::gauge!("cozykart_open_lobbies").increment(1.0);
-                actor.overlays.push(OverlayEvent::WindowOpened {
+                actor.tell(OverlayEvent::WindowOpened {
                     opened_at: window.opened_at,
                 });
+                // Overlays following this host or channel show this race now.
+                actor.following.moved(&entry);
                 Ok(actor.view())
             }),
         )
@@ -147,7 +152,7 @@ impl Handler<End> for LobbyActor {
                 actor.window = None;
                 actor.row.state = LobbyState::Closed;
                 metrics::gauge!("cozykart_open_lobbies").decrement(1.0);
-                actor.overlays.push(OverlayEvent::WindowClosed {
+                actor.tell(OverlayEvent::WindowClosed {
                     closed_at,
                     totals: totals.pool.clone(),
                 });

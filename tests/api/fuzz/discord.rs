@@ -305,6 +305,15 @@ fn check_command(command: &Command) -> Result<(), TestCaseError> {
                     .is_some_and(|method| method.as_str() == m)));
         }
         Command::Commission { rate } => prop_assert!(within(&Some(rate.clone()), 32)),
+        Command::Goal {
+            amount,
+            currency,
+            lobby,
+        } => {
+            prop_assert!(within(&Some(amount.clone()), 32));
+            prop_assert!(within(currency, 3));
+            prop_assert!(within(lobby, 64));
+        }
         Command::Wallet | Command::Leaderboard => {}
         // A card's code: letters and digits only, as the parser takes them.
         Command::Press { lobby, .. } => prop_assert!(

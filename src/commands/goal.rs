@@ -1,0 +1,99 @@
+//! `/goal amount [currency] [lobby]`: the host (or an admin) sets the pot the race
+//! aims for; the overlay shows a progress bar toward it. `0` clears it.
+
+use rust_decimal::Decimal;
+
+use crate::discord::{Caller, Reply};
+use crate::lobby::SetGoal;
+use crate::money::{Currency, Money};
+use crate::services::Services;
+
+use super::lobby_title;
+use super::lookup::{change, race_lobby, view};
+use super::race::reply;
+
+/// Used when no currency is named and the pot holds none or several.
+const DEFAULT_CURRENCY: &str = "USD";
+
+pub async fn goal(
+    services: &Services,
+    caller: &Caller,
+    amount: &str,
+    currency: Option<String>,
+    lobby: Option<String>,
+) -> Reply {
+    reply(
+        async {
+            let entry = race_lobby(services, caller, lobby, "set the goal of").await?;
+            let current = view(&entry).await?;
+            let currency = match currency {
+                Some(code) => Currency::parse(&code.trim().to_ascii_uppercase()).map_err(|_| {
+                    Reply::refusal(format!(
+                        "`{}` is not a currency code (ISO 4217, e.g. EUR).",
+                        super::plain(&code)
+                    ))
+                })?,
+                None => only_currency(&current.pot)
+                    .or(current.goal.map(Money::currency))
+                    .map_or_else(|| Currency::parse(DEFAULT_CURRENCY), Ok)
+                    .map_err(|_| Reply::refusal("No currency for the goal; name one."))?,
+            };
+            let goal = parse_goal(amount, currency)?;
+            let view = change(&entry, SetGoal { goal }).await?;
+            Ok(Reply::public(match goal {
+                Some(goal) => format!(
+                    "🎯 Goal for {}: {} {}. The overlay shows the way there.",
+                    lobby_title(&view),
+                    goal.currency().code(),
+                    goal.amount()
+                ),
+                None => format!("The goal of {} is cleared.", lobby_title(&view)),
+            }))
+        }
+        .await,
+    )
+}
+
+/// The pot's currency when it holds exactly one.
+fn only_currency(pot: &crate::money::Pot) -> Option<Currency> {
+    let mut currencies = pot.iter().map(Money::currency);
+    match (currencies.next(), currencies.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
+}
+
+/// A positive amount in the currency's minor unit, or `None` for zero (clear).
+fn parse_goal(amount: &str, currency: Currency) -> Result<Option<Money>, Reply> {
+    let refusal = || {
+        Reply::refusal(format!(
+            "The goal must be an amount such as `50.00` in {} (0 clears it).",
+            currency.code()
+        ))
+    };
+    let goal = Money::parse(amount, currency).map_err(|_| refusal())?;
+    if goal.amount() < Decimal::ZERO {
+        return Err(refusal());
+    }
+    Ok((!goal.is_zero()).then_some(goal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn goals_parse_exactly() {
+        let eur = Currency::parse("EUR").unwrap();
+        assert_eq!(
+            parse_goal("50", eur)
+                .unwrap()
+                .map(|m| m.amount().to_string()),
+            Some("50.00".into())
+        );
+        assert_eq!(parse_goal("0", eur).unwrap(), None);
+        for bad in ["-5", "abc", "1.234", ""] {
+            assert!(parse_goal(bad, eur).is_err(), "{bad}");
+        }
+    }
+}
