@@ -101,7 +101,12 @@ fn server_binary() -> std::path::PathBuf {
     dir.join("cozykart")
 }
 
-async fn start_server(url: &str, key: &SigningKey, max_racers: usize) -> Server {
+async fn start_server(
+    url: &str,
+    key: &SigningKey,
+    max_racers: usize,
+    max_lobbies: usize,
+) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("port")
@@ -118,6 +123,13 @@ async fn start_server(url: &str, key: &SigningKey, max_racers: usize) -> Server 
         .env("COZYKART__SHOPS__LOAD__PROVIDER", "stripe")
         .env("COZYKART__SHOPS__LOAD__SECRET", SECRET)
         .env("COZYKART__COMMISSION__MAX_RACERS", max_racers.to_string())
+        .env(
+            "COZYKART__DISCORD__MAX_LOBBIES_PER_GUILD",
+            max_lobbies.to_string(),
+        )
+        // Every overlay client of the run connects from this one address.
+        .env("COZYKART__OVERLAY__MAX_CLIENTS_PER_ADDRESS", "100000")
+        .env("COZYKART__OVERLAY__MAX_CLIENTS_PER_LOBBY", "100000")
         .env(
             "RUST_LOG",
             std::env::var("LOADGEN_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
@@ -187,14 +199,14 @@ async fn make_lobbies(server: &Server, key: &SigningKey, args: &Args) -> Vec<Str
     for l in 0..args.lobbies {
         let options = json!([{"name": "create", "type": 1, "options": [{"name": "name", "type": 3, "value": format!("Lobby {l}")}]}]);
         let reply = command(server, key, "lobby", options, host, l).await;
-        let text = reply["data"]["content"]
+        // The lobby card's buttons carry the code: `lobby:<CODE>:join`.
+        let join = reply["data"]["components"][0]["components"][0]["custom_id"]
             .as_str()
-            .unwrap_or_default()
-            .to_owned();
+            .unwrap_or_default();
         codes.push(
-            text.split('`')
+            join.split(':')
                 .nth(1)
-                .expect("lobby code in reply")
+                .unwrap_or_else(|| panic!("no lobby code in the card: {reply}"))
                 .to_owned(),
         );
         for r in 0..args.racers {
@@ -468,7 +480,7 @@ async fn run(mut args: Args) -> Value {
         });
     }
     let key = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
-    let server = start_server(&server_url, &key, args.racers).await;
+    let server = start_server(&server_url, &key, args.racers, args.lobbies).await;
     let pid = server.child.id();
     let rss_start = rss_kib(pid, "VmRSS:");
     let codes = make_lobbies(&server, &key, &args).await;
