@@ -19,6 +19,8 @@ pub struct Model {
     /// Window state, stored as `idle`, `open` or `closed`.
     pub state: LobbyState,
     pub created_at: DateTimeUtc,
+    /// Number of the lobby's last event; every process numbers overlay frames from it.
+    pub seq: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

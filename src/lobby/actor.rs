@@ -4,15 +4,18 @@
 //! SalesRouter, and overlay subscriptions. Every event goes to the overlays as a
 //! typed [`OverlayEvent`] with the next `seq`.
 
+mod apply;
 mod changes;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use actix::prelude::*;
 use entity::{lobby, roster_membership};
 use sea_orm::DatabaseConnection;
 
+use super::bus::Channel;
+use super::change::{LobbyChange, WireMoney};
 use super::fanout::Overlays;
 use super::messages::{
     CloseOverlays, Credit, Refunded, Snapshot, Subscribe, Unsubscribe, WindowTick,
@@ -64,11 +67,13 @@ impl LobbySeed {
     }
 }
 
-/// Limits and links a lobby is started with, from the configuration.
+/// Limits and links a lobby is started with, from the configuration, and the
+/// bus its changes are published on.
 pub struct LobbySettings {
     pub max_racers: usize,
     pub max_window_minutes: u32,
     pub checkout_url: Option<String>,
+    pub channel: Channel,
 }
 
 pub struct LobbyActor {
@@ -95,6 +100,16 @@ pub struct LobbyActor {
     max_window: chrono::Duration,
     /// Read by overlay snapshots.
     checkout_url: Option<String>,
+    /// Where committed changes are published; when it is shared (PostgreSQL), the
+    /// database numbers every event and changes are applied in that order.
+    channel: Channel,
+    /// Numbered changes that arrived ahead of one still missing, by seq; read
+    /// whenever a change arrives, emptied by a reload.
+    pending: BTreeMap<u64, LobbyChange>,
+    /// The wait for a missing change, after which the lobby is reloaded.
+    gap_timer: Option<SpawnHandle>,
+    /// Whether a reload is under way (one at a time).
+    reloading: bool,
 }
 
 impl LobbyActor {
@@ -104,18 +119,23 @@ impl LobbyActor {
         clock: Clock,
         settings: LobbySettings,
     ) -> Self {
+        let seq = seed.stored.row.seq.max(0) as u64;
         LobbyActor {
             row: seed.stored.row,
             window: seed.stored.window,
             roster: seed.stored.roster.into_iter().map(Racer::from).collect(),
             pot: seed.pot,
             recent: seed.recent.into_iter().take(RECENT_SALES_MAX).collect(),
-            overlays: Overlays::default(),
+            overlays: Overlays::starting_at(seq),
             db,
             clock,
             max_racers: settings.max_racers,
             max_window: chrono::Duration::minutes(i64::from(settings.max_window_minutes)),
             checkout_url: settings.checkout_url,
+            channel: settings.channel,
+            pending: BTreeMap::new(),
+            gap_timer: None,
+            reloading: false,
         }
     }
 
@@ -202,41 +222,33 @@ impl Handler<Snapshot> for LobbyActor {
 impl Handler<Credit> for LobbyActor {
     type Result = ();
 
-    fn handle(&mut self, msg: Credit, _: &mut Context<Self>) {
+    /// A sale on a single process: this lobby decides whether its race covers it.
+    fn handle(&mut self, msg: Credit, ctx: &mut Context<Self>) {
         if !self.race().is_some_and(|race| race.covers(msg.sold_at)) {
             return;
         }
-        self.add_to_pot(msg.pool_delta);
-        self.recent.push_front(LobbySale {
-            amount: msg.amount,
-            pool_delta: msg.pool_delta,
-            buyer: msg.buyer.clone(),
-            received_at: msg.at,
-        });
-        self.recent.truncate(RECENT_SALES_MAX);
-        self.overlays.push(OverlayEvent::Sale {
-            amount: msg.amount,
-            currency: msg.pool_delta.currency(),
-            pool_delta: msg.pool_delta,
-            pot: self.pot.clone(),
+        let change = LobbyChange::Sale {
+            amount: WireMoney::from(msg.amount),
+            pool_delta: WireMoney::from(msg.pool_delta),
             buyer: msg.buyer,
-        });
+            at: msg.at,
+        };
+        self.receive(None, change, ctx);
     }
 }
 
 impl Handler<Refunded> for LobbyActor {
     type Result = ();
 
-    fn handle(&mut self, msg: Refunded, _: &mut Context<Self>) {
+    /// A refund on a single process: this lobby decides whether its race covers it.
+    fn handle(&mut self, msg: Refunded, ctx: &mut Context<Self>) {
         if !self.race().is_some_and(|race| race.covers(msg.sold_at)) {
             return;
         }
-        self.add_to_pot(msg.pool_delta);
-        self.overlays.push(OverlayEvent::Refund {
-            currency: msg.pool_delta.currency(),
-            pool_delta: msg.pool_delta,
-            pot: self.pot.clone(),
-        });
+        let change = LobbyChange::Refund {
+            pool_delta: WireMoney::from(msg.pool_delta),
+        };
+        self.receive(None, change, ctx);
     }
 }
 

@@ -26,6 +26,14 @@ pub(super) struct Overlays {
 }
 
 impl Overlays {
+    /// No subscriber yet; the lobby's last event was number `seq`.
+    pub(super) fn starting_at(seq: u64) -> Self {
+        Overlays {
+            subscribers: HashMap::new(),
+            seq,
+        }
+    }
+
     pub(super) fn subscribe(&mut self, msg: Subscribe) {
         let subscriber = Subscriber {
             recipient: msg.recipient,
@@ -49,7 +57,11 @@ impl Overlays {
     /// must never hold the lobby back (it reconnects and gets a snapshot).
     pub(super) fn push(&mut self, event: OverlayEvent) {
         self.seq += 1;
-        let frame = event.encode(self.seq);
+        self.send_all(event.encode(self.seq));
+    }
+
+    /// Offers a frame to every subscriber, dropping those that cannot take it.
+    fn send_all(&mut self, frame: OverlayFrame) {
         self.subscribers.retain(|_, subscriber| {
             let delivered = subscriber.recipient.try_send(frame.clone()).is_ok();
             if !delivered {
@@ -57,6 +69,19 @@ impl Overlays {
             }
             delivered
         });
+    }
+
+    /// Sequence number of the last event pushed.
+    pub(super) fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// After the lobby was read again from the database: its seq is the
+    /// database's, and every subscriber gets a fresh snapshot carrying it (an
+    /// overlay takes a snapshot at any time as its new starting point).
+    pub(super) fn resync(&mut self, seq: u64, snapshot: &OverlayEvent) {
+        self.seq = seq;
+        self.send_all(snapshot.encode(seq));
     }
 
     /// Tells every session to close its socket, and forgets them (graceful stop).

@@ -1,6 +1,9 @@
 //! LobbyRegistry: creates lobbies (unique public codes), finds them by id, code
 //! or channel, and rebuilds every LobbyActor from the database at start-up,
-//! including those whose window was open. All lobby actors run on one arbiter.
+//! including those whose window was open. With several processes on one
+//! PostgreSQL database it also takes every published change ([`super::bus`]) to
+//! the lobby's actor, starting one for a lobby another process created. All
+//! lobby actors run on one arbiter.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -8,14 +11,18 @@ use std::sync::{Arc, RwLock};
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use super::actor::{LobbySeed, LobbySettings};
+use super::bus::Channel;
+use super::change::{LobbyChange, Notice, WireMoney};
+use super::messages::{Apply, Credit, Refunded, Reload};
 use super::store::{self, NewLobby, StoredLobby};
 use super::{LobbyActor, LobbyError, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS, RECENT_SALES_MAX};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::ledger::read::{self, RaceWindow};
+use crate::money::Money;
 
 /// Attempts at drawing an unused code before giving up.
 const CODE_ATTEMPTS: usize = 32;
@@ -41,6 +48,8 @@ pub struct LobbyRegistry {
     db: DatabaseConnection,
     clock: Clock,
     config: Arc<Config>,
+    /// Where lobby changes are published; shared with every lobby actor.
+    channel: Channel,
     /// Held while a lobby is created, so that a guild's cap is checked and used
     /// by one creation at a time.
     creating: tokio::sync::Mutex<()>,
@@ -51,11 +60,14 @@ pub struct LobbyRegistry {
 }
 
 impl LobbyRegistry {
-    /// Rebuilds every lobby from the database.
+    /// Rebuilds every lobby from the database. With a shared `channel`, the
+    /// caller subscribes to it first, so that no change committed meanwhile is
+    /// missed.
     pub async fn load(
         db: DatabaseConnection,
         clock: Clock,
         config: Arc<Config>,
+        channel: Channel,
     ) -> Result<Arc<Self>, LobbyError> {
         let arbiter = Arbiter::new();
         let registry = Arc::new(LobbyRegistry {
@@ -63,15 +75,21 @@ impl LobbyRegistry {
             db: db.clone(),
             clock,
             config,
+            channel,
             creating: tokio::sync::Mutex::new(()),
             arbiter: arbiter.handle(),
             _arbiter: arbiter,
         });
         for stored in store::load_all(&db).await? {
-            let seed = registry.seed(stored).await?;
+            let seed = seed(&db, stored).await?;
             registry.spawn(seed);
         }
         Ok(registry)
+    }
+
+    /// The bus lobby changes are published on.
+    pub fn channel(&self) -> &Channel {
+        &self.channel
     }
 
     /// The checkout link of a lobby: the first matching shop's URL with the code
@@ -85,32 +103,22 @@ impl LobbyRegistry {
             .map(|url| url.for_lobby(code))
     }
 
-    /// A persisted lobby with the running race's pot and last sales, if one runs.
-    async fn seed(&self, stored: StoredLobby) -> Result<LobbySeed, LobbyError> {
-        let Some(window) = stored.window else {
-            return Ok(LobbySeed::at_rest(stored));
-        };
-        metrics::gauge!("cozykart_open_lobbies").increment(1.0);
-        let race = RaceWindow {
-            lobby_id: stored.row.id,
-            opened_at: window.opened_at,
-            closed_at: None,
-        };
-        let totals = read::race_totals(&self.db, race).await?;
-        let recent = read::recent_sales(&self.db, race, RECENT_SALES_MAX as u64).await?;
-        Ok(LobbySeed {
-            stored,
-            pot: totals.pool,
-            recent,
-        })
-    }
-
+    /// Starts a lobby's actor, unless it runs already (a lobby this process
+    /// created and learned from its own notice at the same time).
     fn spawn(&self, seed: LobbySeed) -> LobbyEntry {
         let row = seed.stored.row.clone();
+        let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = index.by_id.get(&row.id) {
+            return entry.clone();
+        }
+        if seed.stored.window.is_some() {
+            metrics::gauge!("cozykart_open_lobbies").increment(1.0);
+        }
         let settings = LobbySettings {
             max_racers: self.config.commission.max_racers,
             max_window_minutes: self.config.commission.max_window_minutes,
             checkout_url: self.checkout_url(row.guild_id.as_deref(), &row.code),
+            channel: self.channel.clone(),
         };
         let (db, clock) = (self.db.clone(), self.clock.clone());
         let addr = LobbyActor::start_in_arbiter(&self.arbiter, move |_| {
@@ -122,7 +130,6 @@ impl LobbyRegistry {
             guild_id: row.guild_id.clone(),
             addr,
         };
-        let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
         index.by_code.insert(row.code.clone(), row.id);
         if let Some(channel) = &row.channel_id {
             index.by_channel.insert(channel.clone(), row.id);
@@ -151,10 +158,6 @@ impl LobbyRegistry {
         };
         let _one_at_a_time = self.creating.lock().await;
         let cap = self.config.discord.max_lobbies_per_guild;
-        if store::count_not_closed(&self.db, guild_id.as_deref()).await? >= cap as u64 {
-            return Err(LobbyError::GuildFull(cap));
-        }
-        let mut last_error = None;
         for _ in 0..CODE_ATTEMPTS {
             let code = random_code();
             if self.find(&code).is_some() {
@@ -168,7 +171,7 @@ impl LobbyRegistry {
                 host_id,
                 at,
             };
-            match store::create_lobby(&self.db, new).await {
+            match store::create_lobby(&self.db, &self.channel, new, cap).await {
                 Ok(row) => {
                     let stored = StoredLobby {
                         row,
@@ -178,16 +181,11 @@ impl LobbyRegistry {
                     return Ok(self.spawn(LobbySeed::at_rest(stored)));
                 }
                 // Another instance took the code at the same time: draw again.
-                Err(error @ DbErr::Query(_)) | Err(error @ DbErr::Exec(_)) => {
-                    last_error = Some(error)
-                }
-                Err(error) => return Err(error.into()),
+                Err(LobbyError::CodeTaken) => continue,
+                Err(error) => return Err(error),
             }
         }
-        Err(last_error.map_or_else(
-            || LobbyError::Database("no free lobby code".into()),
-            Into::into,
-        ))
+        Err(LobbyError::Database("no free lobby code".into()))
     }
 
     /// A lobby by numeric id or (case-insensitive) code.
@@ -238,6 +236,146 @@ impl LobbyRegistry {
         entries.sort_by_key(|e| e.id);
         entries
     }
+}
+
+impl LobbyRegistry {
+    /// A change published by any process: to the lobby's actor, which applies it
+    /// in seq order; a lobby not known here (created by another process) is read
+    /// from the database and started.
+    pub async fn receive(&self, notice: Notice) {
+        if let Some(entry) = self.get(notice.lobby) {
+            if notice.change != LobbyChange::Created {
+                entry.addr.do_send(Apply {
+                    seq: notice.seq,
+                    change: notice.change,
+                });
+            }
+            return;
+        }
+        self.learn(notice.lobby).await;
+    }
+
+    /// Reads a lobby another process created and starts its actor.
+    async fn learn(&self, lobby_id: i64) {
+        match load_seed(&self.db, lobby_id).await {
+            Ok(Some(seed)) => {
+                self.spawn(seed);
+            }
+            Ok(None) => tracing::warn!(lobby = lobby_id, "notice for a lobby that is gone"),
+            Err(error) => tracing::warn!(lobby = lobby_id, %error, "could not read a new lobby"),
+        }
+    }
+
+    /// After the listening connection was lost: every lobby is read again, and
+    /// those created meanwhile are started.
+    pub async fn reload_all(&self) {
+        metrics::counter!("cozykart_lobby_reloads_total").increment(1);
+        for entry in self.all() {
+            entry.addr.do_send(Reload);
+        }
+        match store::lobby_ids(&self.db).await {
+            Ok(ids) => {
+                for id in ids {
+                    if self.get(id).is_none() {
+                        self.learn(id).await;
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not list lobbies to reload"),
+        }
+    }
+
+    /// After a sale committed: tells the lobby what its race earned. On a single
+    /// process the lobby decides whether its race covers the sale; with several,
+    /// the database numbers the event (only if the running race covers it) and
+    /// publishes it to every process, this one included.
+    pub async fn credit(&self, lobby_id: i64, credit: Credit) {
+        let Some(entry) = self.get(lobby_id) else {
+            return;
+        };
+        if !self.channel.is_shared() {
+            entry.addr.do_send(credit);
+            return;
+        }
+        let change = LobbyChange::Sale {
+            amount: WireMoney::from(credit.amount),
+            pool_delta: WireMoney::from(credit.pool_delta),
+            buyer: credit.buyer,
+            at: credit.at,
+        };
+        self.publish_credit(entry, credit.sold_at, change).await;
+    }
+
+    /// After a refund (or a re-attribution's loss) committed: as [`Self::credit`].
+    pub async fn refunded(&self, lobby_id: i64, pool_delta: Money, sold_at: DateTime<Utc>) {
+        let Some(entry) = self.get(lobby_id) else {
+            return;
+        };
+        if !self.channel.is_shared() {
+            entry.addr.do_send(Refunded {
+                pool_delta,
+                sold_at,
+            });
+            return;
+        }
+        let change = LobbyChange::Refund {
+            pool_delta: WireMoney::from(pool_delta),
+        };
+        self.publish_credit(entry, sold_at, change).await;
+    }
+
+    /// Numbers and publishes a sale's or refund's event, then hands it to the
+    /// lobby here at once (its own notice, arriving later, is then skipped).
+    async fn publish_credit(&self, entry: LobbyEntry, sold_at: DateTime<Utc>, change: LobbyChange) {
+        let published = self
+            .channel
+            .publish_credit(&self.db, entry.id, sold_at, change.clone())
+            .await;
+        match published {
+            Ok(Some(seq)) => entry.addr.do_send(Apply { seq, change }),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(lobby = entry.id, %error, "lobby event not published");
+                entry.addr.do_send(Reload);
+            }
+        }
+    }
+}
+
+/// A persisted lobby with the running race's pot and last sales, if one runs.
+async fn seed(db: &impl ConnectionTrait, stored: StoredLobby) -> Result<LobbySeed, LobbyError> {
+    let Some(window) = stored.window else {
+        return Ok(LobbySeed::at_rest(stored));
+    };
+    let race = RaceWindow {
+        lobby_id: stored.row.id,
+        opened_at: window.opened_at,
+        closed_at: None,
+    };
+    let totals = read::race_totals(db, race).await?;
+    let recent = read::recent_sales(db, race, RECENT_SALES_MAX as u64).await?;
+    Ok(LobbySeed {
+        stored,
+        pot: totals.pool,
+        recent,
+    })
+}
+
+/// One lobby as the database has it now, read in one snapshot (PostgreSQL:
+/// repeatable read), so that its seq, rows and race totals agree.
+pub(super) async fn load_seed(
+    db: &DatabaseConnection,
+    lobby_id: i64,
+) -> Result<Option<LobbySeed>, LobbyError> {
+    let isolation = (db.get_database_backend() == sea_orm::DbBackend::Postgres)
+        .then_some(sea_orm::IsolationLevel::RepeatableRead);
+    let tx = db.begin_with_config(isolation, None).await?;
+    let loaded = match store::load_one(&tx, lobby_id).await? {
+        Some(stored) => Some(seed(&tx, stored).await?),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(loaded)
 }
 
 /// A fresh code with at least one letter, so that no code reads as a number

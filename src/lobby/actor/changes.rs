@@ -1,16 +1,17 @@
 //! The LobbyActor's persisted changes: the roster (Join, Leave) and the window
-//! (Start, End, and the time-out that ends a race left open). Each is written
-//! through the store and runs to completion before the lobby takes its next
-//! message (`AtomicResponse`); only then does it change memory and tell overlays.
+//! (Start, End, and the time-out that ends a race left open). Each is committed
+//! through the store with a conditional update (the store checks the rows under
+//! the lobby's lock, so two processes cannot both start or fill a lobby) and
+//! runs to completion before the lobby takes its next message
+//! (`AtomicResponse`); only then does it take the same path into memory and the
+//! overlays as a change made by another process ([`super::apply`]).
 
 use actix::prelude::*;
 
-use super::{LobbyActor, Racer};
-use crate::ledger::read::{self, RaceWindow};
+use super::LobbyActor;
 use crate::lobby::messages::{End, Join, Leave, Start, WindowTick};
-use crate::lobby::store;
-use crate::lobby::{LobbyError, LobbyState, LobbyView, RaceSummary};
-use crate::overlay::protocol::OverlayEvent;
+use crate::lobby::store::{self, Numbered};
+use crate::lobby::{LobbyError, LobbyView, RaceSummary};
 
 type Reply<T> = AtomicResponse<LobbyActor, Result<T, LobbyError>>;
 
@@ -22,12 +23,16 @@ fn atomic<T: 'static>(
 }
 
 impl LobbyActor {
-    /// Tells the overlays who races now, and answers the lobby's new view.
-    fn roster_changed(&mut self) -> LobbyView {
-        self.overlays.push(OverlayEvent::Roster {
-            racers: self.racer_names(),
-        });
-        self.view()
+    /// A committed change of this lobby, through the same path as changes made by
+    /// other processes; answers the lobby's view after it.
+    fn committed<T>(
+        &mut self,
+        numbered: Result<Numbered<T>, LobbyError>,
+        ctx: &mut Context<Self>,
+    ) -> Result<(LobbyView, T), LobbyError> {
+        let (seq, change, detail) = numbered?;
+        self.receive(Some(seq), change, ctx);
+        Ok((self.view(), detail))
     }
 }
 
@@ -35,27 +40,20 @@ impl Handler<Join> for LobbyActor {
     type Result = Reply<LobbyView>;
 
     fn handle(&mut self, msg: Join, _: &mut Context<Self>) -> Self::Result {
-        let refusal = if self.roster.iter().any(|r| r.discord_id == msg.discord_id) {
-            Some(LobbyError::AlreadyJoined)
-        } else if self.roster.len() >= self.max_racers {
-            Some(LobbyError::Full(self.max_racers))
-        } else {
-            None
-        };
-        let (db, lobby_id) = (self.db.clone(), self.row.id);
+        let (db, channel, lobby_id) = (self.db.clone(), self.channel.clone(), self.row.id);
+        let max_racers = self.max_racers;
         atomic(
             async move {
-                if let Some(refusal) = refusal {
-                    return Err(refusal);
-                }
-                let joined = store::join(&db, lobby_id, &msg.discord_id, &msg.display_name, msg.at);
-                Ok(joined.await?)
+                let joining = store::Joining {
+                    discord_id: &msg.discord_id,
+                    display_name: &msg.display_name,
+                    at: msg.at,
+                    max_racers,
+                };
+                store::join(&db, &channel, lobby_id, joining).await
             }
             .into_actor(self)
-            .map(|result, actor, _| {
-                actor.roster.push(Racer::from(result?));
-                Ok(actor.roster_changed())
-            }),
+            .map(|result, actor, ctx| Ok(actor.committed(result, ctx)?.0)),
         )
     }
 }
@@ -64,24 +62,11 @@ impl Handler<Leave> for LobbyActor {
     type Result = Reply<LobbyView>;
 
     fn handle(&mut self, msg: Leave, _: &mut Context<Self>) -> Self::Result {
-        let membership = self
-            .roster
-            .iter()
-            .find(|r| r.discord_id == msg.discord_id)
-            .map(|r| r.membership_id);
-        let db = self.db.clone();
+        let (db, channel, lobby_id) = (self.db.clone(), self.channel.clone(), self.row.id);
         atomic(
-            async move {
-                let id = membership.ok_or(LobbyError::NotJoined)?;
-                store::leave(&db, id, msg.at).await?;
-                Ok::<_, LobbyError>(id)
-            }
-            .into_actor(self)
-            .map(|result, actor, _| {
-                let id = result?;
-                actor.roster.retain(|r| r.membership_id != id);
-                Ok(actor.roster_changed())
-            }),
+            async move { store::leave(&db, &channel, lobby_id, &msg.discord_id, msg.at).await }
+                .into_actor(self)
+                .map(|result, actor, ctx| Ok(actor.committed(result, ctx)?.0)),
         )
     }
 }
@@ -90,28 +75,11 @@ impl Handler<Start> for LobbyActor {
     type Result = Reply<LobbyView>;
 
     fn handle(&mut self, msg: Start, _: &mut Context<Self>) -> Self::Result {
-        let already = self.window.is_some();
-        let (db, lobby_id) = (self.db.clone(), self.row.id);
+        let (db, channel, lobby_id) = (self.db.clone(), self.channel.clone(), self.row.id);
         atomic(
-            async move {
-                if already {
-                    return Err(LobbyError::AlreadyOpen);
-                }
-                Ok(store::open_window(&db, lobby_id, msg.at).await?)
-            }
-            .into_actor(self)
-            .map(|result, actor, _| {
-                let window = result?;
-                actor.window = Some(window);
-                actor.row.state = LobbyState::Open;
-                actor.pot.clear();
-                actor.recent.clear();
-                metrics::gauge!("cozykart_open_lobbies").increment(1.0);
-                actor.overlays.push(OverlayEvent::WindowOpened {
-                    opened_at: window.opened_at,
-                });
-                Ok(actor.view())
-            }),
+            async move { store::open_window(&db, &channel, lobby_id, msg.at).await }
+                .into_actor(self)
+                .map(|result, actor, ctx| Ok(actor.committed(result, ctx)?.0)),
         )
     }
 }
@@ -120,35 +88,17 @@ impl Handler<End> for LobbyActor {
     type Result = Reply<RaceSummary>;
 
     fn handle(&mut self, msg: End, _: &mut Context<Self>) -> Self::Result {
-        let window = self.window;
-        let (db, lobby_id) = (self.db.clone(), self.row.id);
+        let (db, channel, lobby_id) = (self.db.clone(), self.channel.clone(), self.row.id);
         atomic(
-            async move {
-                let window = window.ok_or(LobbyError::NotOpen)?;
-                let closed_at =
-                    store::close_window(&db, lobby_id, window.id, msg.at, msg.reason).await?;
-                let race = RaceWindow {
-                    lobby_id,
-                    opened_at: window.opened_at,
-                    closed_at: Some(closed_at),
-                };
-                Ok::<_, LobbyError>((closed_at, read::race_totals(&db, race).await?))
-            }
-            .into_actor(self)
-            .map(|result, actor, _| {
-                let (closed_at, totals) = result?;
-                actor.window = None;
-                actor.row.state = LobbyState::Closed;
-                metrics::gauge!("cozykart_open_lobbies").decrement(1.0);
-                actor.overlays.push(OverlayEvent::WindowClosed {
-                    closed_at,
-                    totals: totals.pool.clone(),
-                });
-                Ok(RaceSummary {
-                    lobby: actor.view(),
-                    totals,
-                })
-            }),
+            async move { store::close_window(&db, &channel, lobby_id, msg.at, msg.reason).await }
+                .into_actor(self)
+                .map(|result, actor, ctx| {
+                    let (lobby, closed) = actor.committed(result, ctx)?;
+                    Ok(RaceSummary {
+                        lobby,
+                        totals: closed.totals,
+                    })
+                }),
         )
     }
 }
