@@ -91,6 +91,10 @@ impl Application {
             ),
             None => None,
         };
+        lobbies
+            .announce_start()
+            .await
+            .context("asking other processes to read running races again")?;
         // The router attributes on a thread of its own: its database reads and the
         // ledger's writes then proceed in parallel.
         let router_thread = actix::Arbiter::new();

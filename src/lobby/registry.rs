@@ -285,6 +285,20 @@ impl LobbyRegistry {
         }
     }
 
+    /// A process that starts asks every process to read the running races again:
+    /// a process killed before it published a sale it had committed leaves the
+    /// others' pots short of it, and this (or its replacement) starting again is
+    /// when that is repaired. Only with a shared channel.
+    pub async fn announce_start(&self) -> Result<(), LobbyError> {
+        if !self.channel.is_shared() {
+            return Ok(());
+        }
+        for lobby_id in store::racing_lobby_ids(&self.db).await? {
+            store::publish_reload(&self.db, &self.channel, lobby_id).await?;
+        }
+        Ok(())
+    }
+
     /// After a sale committed: tells the lobby what its race earned. On a single
     /// process the lobby decides whether its race covers the sale; with several,
     /// the database numbers the event (only if the running race covers it) and

@@ -398,6 +398,35 @@ pub async fn load_one(
     }))
 }
 
+/// Numbers a `Reload` of a lobby and publishes it: every process reads the
+/// lobby again from the database.
+pub async fn publish_reload(
+    db: &DatabaseConnection,
+    channel: &Channel,
+    lobby_id: i64,
+) -> Result<(), LobbyError> {
+    let tx = db.begin().await?;
+    let seq = next_seq(&tx, lobby_id).await?;
+    channel
+        .publish(&tx, lobby_id, seq, LobbyChange::Reload)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The ids of the lobbies whose race is running.
+pub async fn racing_lobby_ids(db: &DatabaseConnection) -> Result<Vec<i64>, DbErr> {
+    use sea_orm::QuerySelect;
+    lobby::Entity::find()
+        .select_only()
+        .column(lobby::Column::Id)
+        .filter(lobby::Column::State.eq(LobbyState::Open))
+        .order_by_asc(lobby::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// The ids of every lobby.
 pub async fn lobby_ids(db: &DatabaseConnection) -> Result<Vec<i64>, DbErr> {
     use sea_orm::QuerySelect;
