@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::child::{deliver, free_port, recorded, Server};
-use crate::helpers::{assert_ledger_balances, postgres_url, Engine, TestDb};
+use crate::helpers::{assert_ledger_balances, postgres_url, spawn_app_on, t0, Engine, TestDb};
 use crate::overlay::{connect_to, next_frame};
 use crate::signing::{option, stripe_checkout, HOST};
 
@@ -114,6 +114,85 @@ async fn lobby_changes_and_sales_reach_every_process() {
     assert_eq!(kinds[7], "window_closed");
     assert_eq!(lobby(a, &code).await, lobby(b, &code).await);
     assert_eq!(lobby(a, &code).await["pot"]["USD"], "12.00");
+    // Operators see the listening connection and the notices.
+    let (status, ready) = b.get("/readyz").await;
+    assert_eq!((status, &ready["listener"]), (200, &json!("up")), "{ready}");
+    let metrics = awc::Client::new()
+        .get(format!("{}/metrics", b.address))
+        .send()
+        .await
+        .expect("metrics")
+        .body()
+        .await
+        .expect("metrics body");
+    let metrics = String::from_utf8_lossy(&metrics);
+    for counter in [
+        "cozykart_lobby_notifications_sent_total",
+        "cozykart_lobby_notifications_received_total",
+    ] {
+        assert!(metrics.contains(counter), "{counter} in {metrics}");
+    }
+}
+
+/// Two servers in this process on one database, each with its own clock: a
+/// window left open too long is closed once, by the one that takes its lock.
+#[actix_web::test]
+async fn a_forgotten_window_is_closed_once_by_one_process() {
+    if postgres_url().is_none() {
+        return;
+    }
+    let test_db = TestDb::new(Engine::Postgres).await;
+    let shared = test_db.shared();
+    let config = crate::signing::full_config("[commission]\nmax_window_minutes = 5");
+    let clock = cozykart::clock::Clock::manual(t0());
+    let a = spawn_app_on(test_db, &config, clock.clone()).await;
+    let b = spawn_app_on(shared, &config, clock.clone()).await;
+    let code = crate::signing::create_lobby(&a, "Forgotten").await;
+    crate::signing::command(&a, "start", json!([]), HOST, false).await;
+    let on_a = a.state.lobbies.find(&code).expect("A's lobby");
+    let mut on_b = b.state.lobbies.find(&code);
+    eventually("B learns the lobby and its race", || {
+        on_b = b.state.lobbies.find(&code);
+        let known = on_b.clone();
+        async move {
+            match known {
+                Some(entry) => entry
+                    .addr
+                    .send(cozykart::lobby::Snapshot)
+                    .await
+                    .is_ok_and(|v| v.state == cozykart::lobby::LobbyState::Open),
+                None => false,
+            }
+        }
+    })
+    .await;
+    let on_b = on_b.expect("B's lobby");
+    clock.advance(chrono::Duration::minutes(6));
+    // Both processes find it too old at the same moment.
+    let (tick_a, tick_b) = futures_util::future::join(
+        on_a.addr.send(cozykart::lobby::WindowTick),
+        on_b.addr.send(cozykart::lobby::WindowTick),
+    )
+    .await;
+    tick_a.unwrap();
+    tick_b.unwrap();
+    for app in [&a, &b] {
+        let entry = app.state.lobbies.find(&code).expect("lobby");
+        eventually("the race is closed everywhere", || {
+            let entry = entry.clone();
+            async move {
+                entry
+                    .addr
+                    .send(cozykart::lobby::Snapshot)
+                    .await
+                    .is_ok_and(|v| v.state == cozykart::lobby::LobbyState::Closed)
+            }
+        })
+        .await;
+    }
+    let windows = lobby_window::Entity::find().all(&a.db).await.unwrap();
+    assert_eq!(windows.len(), 1);
+    assert_eq!(windows[0].close_reason.as_deref(), Some("timeout"));
 }
 
 async fn open_race(servers: &[Server]) -> String {
@@ -154,10 +233,10 @@ async fn the_same_event_on_two_processes_at_once_is_credited_once() {
         deliver(&servers[1].address, &events),
     )
     .await;
-    // Every event is acknowledged by at least one process (a provider retries
-    // the rest), and each is recorded once, with one allocation per racer.
-    let acked: std::collections::BTreeSet<_> = to_a.into_iter().chain(to_b).collect();
-    assert_eq!(acked.len(), 30);
+    // Both processes acknowledge every delivery (the one that loses the race
+    // reads the other's sale as a duplicate), and each sale is recorded once,
+    // with one allocation per racer.
+    assert_eq!((to_a.len(), to_b.len()), (30, 30));
     let redelivered = deliver(&servers[1].address, &events).await;
     assert_eq!(redelivered.len(), 30, "duplicates are answered 200");
     assert_eq!(sale::Entity::find().count(&db).await.unwrap(), 30);
