@@ -652,6 +652,22 @@ mod tests {
     }
 
     #[test]
+    fn the_notification_channel_is_a_plain_identifier() {
+        assert_eq!(
+            Config::from_toml("").unwrap().database_channel,
+            DEFAULT_CHANNEL
+        );
+        let named =
+            Config::from_toml("[database]\nurl = \"sqlite::memory:\"\nchannel = \"kart_eu\"");
+        assert_eq!(named.unwrap().database_channel, "kart_eu");
+        for bad in ["", "Kart", "1kart", "kart-eu", "kart;drop", &"k".repeat(64)] {
+            let toml = format!("[database]\nurl = \"sqlite::memory:\"\nchannel = \"{bad}\"");
+            let error = Config::from_toml(&toml).unwrap_err().to_string();
+            assert!(error.contains("database.channel"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
     fn discord_api_base_is_an_http_url_without_trailing_slash() {
         let local =
             Config::from_toml("[discord]\napi_base = \"http://127.0.0.1:9999/api/\"").unwrap();
