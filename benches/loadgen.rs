@@ -5,7 +5,9 @@
 //! ledger check, and both baselines measured in the same run.
 //!
 //! `cargo bench --bench loadgen -- --lobbies 100 --racers 8 --clients 1000 --sales 20000`
-//! (`--postgres URL` for PostgreSQL; `--smoke` for a few-second run).
+//! (`--postgres URL` for PostgreSQL; `--instances N` for N server processes on that
+//! one database, clients and webhooks round-robin across them; `--smoke` for a
+//! few-second run).
 
 #[path = "support/baseline.rs"]
 mod baseline;
@@ -56,6 +58,10 @@ struct Args {
     /// PostgreSQL server URL (admin database); SQLite when absent.
     #[arg(long)]
     postgres: Option<String>,
+    /// Server processes on the one database (PostgreSQL only): overlay clients and
+    /// webhooks go to them in turn.
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
     /// Few lobbies, clients and sales: checks the tool works (CI).
     #[arg(long)]
     smoke: bool,
@@ -246,7 +252,7 @@ fn sign(body: &[u8]) -> String {
 type Sent = Rc<RefCell<HashMap<(usize, i64), Instant>>>;
 
 async fn connect_clients(
-    server: &Server,
+    servers: &[Server],
     codes: &[String],
     clients: usize,
     sent: Sent,
@@ -254,6 +260,7 @@ async fn connect_clients(
 ) {
     for c in 0..clients {
         let lobby = c % codes.len();
+        let server = &servers[c % servers.len()];
         let url = format!(
             "{}/ws/lobbies/{}",
             server.base.replace("http", "ws"),
@@ -294,7 +301,7 @@ struct Delivery {
 }
 
 async fn send_webhooks(
-    server: &Server,
+    servers: &[Server],
     codes: &[String],
     args: &Args,
     sent: Sent,
@@ -336,12 +343,17 @@ async fn send_webhooks(
     let client = awc::Client::builder()
         .timeout(Duration::from_secs(60))
         .finish();
-    let url = format!("{}/webhooks/stripe/load", server.base);
+    // Round-robin across the server processes.
+    let urls: Vec<String> = servers
+        .iter()
+        .map(|server| format!("{}/webhooks/stripe/load", server.base))
+        .collect();
     let interval = (args.rate > 0).then(|| Duration::from_secs_f64(1.0 / args.rate as f64));
     let started = Instant::now();
     let results: Vec<Option<f64>> = futures_util::stream::iter(requests.into_iter().enumerate())
         .map(|(n, (d, body, signature))| {
-            let (client, sent, url) = (client.clone(), sent.clone(), url.clone());
+            let (client, sent) = (client.clone(), sent.clone());
+            let url = urls[n % urls.len()].clone();
             async move {
                 if let Some(interval) = interval {
                     let due = started + interval * n as u32;
@@ -480,17 +492,22 @@ async fn run(mut args: Args) -> Value {
         });
     }
     let key = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
-    let server = start_server(&server_url, &key, args.racers, args.lobbies).await;
+    let mut servers = Vec::with_capacity(args.instances);
+    for _ in 0..args.instances.max(1) {
+        servers.push(start_server(&server_url, &key, args.racers, args.lobbies).await);
+    }
+    let server = &servers[0];
     let pid = server.child.id();
     let rss_start = rss_kib(pid, "VmRSS:");
-    let codes = make_lobbies(&server, &key, &args).await;
+    let codes = make_lobbies(server, &key, &args).await;
+    every_server_knows(&servers, &codes).await;
     let rss_lobbies = rss_kib(pid, "VmRSS:");
     let sent: Sent = Rc::new(RefCell::new(HashMap::new()));
     let seen = Rc::new(RefCell::new(Vec::new()));
-    connect_clients(&server, &codes, args.clients, sent.clone(), seen.clone()).await;
+    connect_clients(&servers, &codes, args.clients, sent.clone(), seen.clone()).await;
     actix_web::rt::time::sleep(Duration::from_secs(1)).await;
     let rss_clients = rss_kib(pid, "VmRSS:");
-    let (accepted, elapsed, mut webhook_ms) = send_webhooks(&server, &codes, &args, sent).await;
+    let (accepted, elapsed, mut webhook_ms) = send_webhooks(&servers, &codes, &args, sent).await;
     // Let the last frames arrive (bounded).
     let expected = args.sales * args.clients / codes.len().max(1);
     let waited = Instant::now();
@@ -506,8 +523,17 @@ async fn run(mut args: Args) -> Value {
         .expect("verify answered");
     let verify: Value = verify.json().await.unwrap_or(Value::Null);
     let peak_rss = rss_kib(pid, "VmHWM:");
-    let ledger = ledger_metrics(&server).await;
-    drop(server);
+    let mut ledger = (0.0, 0.0, 0.0);
+    for server in &servers {
+        let (batches, mean, busy) = ledger_metrics(server).await;
+        ledger = (
+            ledger.0 + batches,
+            ledger.1 + batches * mean,
+            ledger.2 + busy,
+        );
+    }
+    let ledger = (ledger.0, ledger.1 / ledger.0.max(1.0), ledger.2);
+    drop(servers);
     let (naive, limit) = baselines(
         url_for.as_ref(),
         args.postgres.is_some(),
@@ -521,6 +547,7 @@ async fn run(mut args: Args) -> Value {
     let ours = accepted as f64 / elapsed;
     json!({
         "engine": if args.postgres.is_some() { "postgres" } else { "sqlite" },
+        "instances": args.instances.max(1),
         "lobbies": args.lobbies, "racers": args.racers, "clients": args.clients,
         "deliveries": accepted, "duplicate_share": args.duplicates,
         "accepted_per_s": ours.round(),
@@ -537,8 +564,32 @@ async fn run(mut args: Args) -> Value {
     })
 }
 
+/// Waits until every server lists every lobby (the others learn them from the
+/// first one's notifications), bounded.
+async fn every_server_knows(servers: &[Server], codes: &[String]) {
+    let started = Instant::now();
+    for server in &servers[1..] {
+        for code in codes {
+            let url = format!("{}/api/lobbies/{code}", server.base);
+            while !matches!(awc::Client::new().get(&url).send().await, Ok(ref r) if r.status() == 200)
+            {
+                assert!(
+                    started.elapsed() < Duration::from_secs(30),
+                    "lobby {code} never reached {}",
+                    server.base
+                );
+                actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+}
+
 fn main() {
     let args = Args::parse();
+    if args.instances > 1 && args.postgres.is_none() {
+        eprintln!("--instances above 1 needs --postgres: SQLite serves one process");
+        std::process::exit(2);
+    }
     let report = actix_web::rt::System::new().block_on(run(args));
     println!("{report}");
     if report["ledger_verify_ok"] != json!(true) {

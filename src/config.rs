@@ -46,6 +46,9 @@ pub enum UntaggedPolicy {
 pub struct Config {
     pub http: HttpConfig,
     pub database_url: String,
+    /// PostgreSQL `LISTEN/NOTIFY` channel on which the processes of one
+    /// deployment share lobby changes (`database.channel`).
+    pub database_channel: String,
     pub discord: DiscordConfig,
     /// Bearer token of `/api/admin`; `None` turns the admin API off.
     pub admin_token: Option<String>,
@@ -187,6 +190,39 @@ struct RawHttp {
 struct RawDatabase {
     #[serde(deserialize_with = "lenient")]
     url: String,
+    #[serde(default = "default_channel", deserialize_with = "lenient")]
+    channel: String,
+}
+
+/// The default `database.channel`. Notifications are scoped to one database, so
+/// deployments on separate databases never hear each other with it; only two
+/// deployments sharing one database need names of their own.
+pub const DEFAULT_CHANNEL: &str = "cozykart_lobbies";
+/// PostgreSQL identifiers are at most 63 bytes.
+pub const CHANNEL_MAX_CHARS: usize = 63;
+
+fn default_channel() -> String {
+    DEFAULT_CHANNEL.to_owned()
+}
+
+/// A channel name: 1 to 63 lowercase letters, digits or `_`, not starting with
+/// a digit (an identifier that needs no quoting anywhere).
+fn channel_name(raw: &str) -> Result<String, ConfigError> {
+    let name = raw.trim();
+    let valid = !name.is_empty()
+        && name.len() <= CHANNEL_MAX_CHARS
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if valid {
+        Ok(name.to_owned())
+    } else {
+        Err(invalid(
+            "database.channel",
+            "must be 1 to 63 characters of a-z, 0-9 and _, not starting with a digit",
+        ))
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -454,6 +490,7 @@ impl Config {
                 public_url: raw.http.public_url.trim().trim_end_matches('/').to_owned(),
             },
             database_url,
+            database_channel: channel_name(&raw.database.channel)?,
             discord: DiscordConfig {
                 public_key,
                 bot_token: non_empty(&raw.discord.bot_token),
@@ -612,6 +649,22 @@ mod tests {
         assert!(config.admin_token.is_none());
         assert_eq!(config.discord.api_base, DEFAULT_DISCORD_API_BASE);
         assert_eq!(config.http.public_url, DEFAULT_PUBLIC_URL);
+    }
+
+    #[test]
+    fn the_notification_channel_is_a_plain_identifier() {
+        assert_eq!(
+            Config::from_toml("").unwrap().database_channel,
+            DEFAULT_CHANNEL
+        );
+        let named =
+            Config::from_toml("[database]\nurl = \"sqlite::memory:\"\nchannel = \"kart_eu\"");
+        assert_eq!(named.unwrap().database_channel, "kart_eu");
+        for bad in ["", "Kart", "1kart", "kart-eu", "kart;drop", &"k".repeat(64)] {
+            let toml = format!("[database]\nurl = \"sqlite::memory:\"\nchannel = \"{bad}\"");
+            let error = Config::from_toml(&toml).unwrap_err().to_string();
+            assert!(error.contains("database.channel"), "{bad}: {error}");
+        }
     }
 
     #[test]

@@ -79,3 +79,140 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
 }
+
+/// What a PostgreSQL advisory lock guards when several processes share one
+/// database: one process at a time does it, the others skip it this turn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duty {
+    /// Moving held earnings to available (the ledger's maturing pass).
+    Maturing,
+    /// Closing one lobby's window left open too long (the id is the lobby's).
+    WindowTimeout(i64),
+    /// Creating a lobby of one guild, so that its cap is counted by one at a time.
+    LobbyCreation,
+}
+
+impl Duty {
+    /// The lock's 64-bit key: the duty in the top 16 bits, its subject below.
+    fn key(self) -> i64 {
+        const SUBJECT_BITS: u32 = 48;
+        let (class, subject) = match self {
+            Duty::Maturing => (0x4b01_i64, 0),
+            Duty::WindowTimeout(lobby_id) => (0x4b02, lobby_id),
+            Duty::LobbyCreation => (0x4b03, 0),
+        };
+        (class << SUBJECT_BITS) | (subject & ((1 << SUBJECT_BITS) - 1))
+    }
+}
+
+/// Takes a duty's advisory lock for the rest of the transaction `tx`, if no other
+/// transaction holds it; answers whether this one does. SQLite has one writer at
+/// a time and one process, so there it is always taken.
+pub async fn try_duty(tx: &impl ConnectionTrait, duty: Duty) -> Result<bool, DbErr> {
+    if tx.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(true);
+    }
+    let statement = sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "SELECT pg_try_advisory_xact_lock($1)",
+        [duty.key().into()],
+    );
+    let row = tx.query_one_raw(statement).await?;
+    Ok(match row {
+        Some(row) => row.try_get_by_index::<bool>(0)?,
+        None => false,
+    })
+}
+
+/// Waits for a duty's advisory lock for the rest of the transaction `tx`.
+pub async fn wait_for_duty(tx: &impl ConnectionTrait, duty: Duty) -> Result<(), DbErr> {
+    if tx.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    let statement = sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [duty.key().into()],
+    );
+    tx.execute_raw(statement).await?;
+    Ok(())
+}
+
+/// Held by the one `cozykart serve` of a SQLite database for as long as it runs:
+/// SQLite deployments are single-process (lobbies and the ledger's ordering live in
+/// that process's memory), so a second server on the same file refuses to start
+/// instead of serving from a memory that the first one's writes never reach. The
+/// operating system releases the lock when the process ends, even by `kill -9`.
+pub struct SingleProcessLock {
+    /// The open lock file; closing it releases the lock.
+    _file: Option<std::fs::File>,
+}
+
+/// The lock file's name beside the database file.
+pub const SQLITE_LOCK_SUFFIX: &str = ".serve-lock";
+
+impl SingleProcessLock {
+    /// Takes the lock of a SQLite file database; PostgreSQL and in-memory SQLite
+    /// need none (several processes on one PostgreSQL database is supported).
+    pub fn acquire(url: &str) -> anyhow::Result<SingleProcessLock> {
+        use anyhow::Context;
+        let Some(path) = sqlite_file(url) else {
+            return Ok(SingleProcessLock { _file: None });
+        };
+        let lock_path = format!("{path}{SQLITE_LOCK_SUFFIX}");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("opening the lock file {lock_path}"))?;
+        match file.try_lock() {
+            Ok(()) => Ok(SingleProcessLock { _file: Some(file) }),
+            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+                "another cozykart server is already using the SQLite database {path} \
+                 (database.url): SQLite serves one process only; stop the other one, or \
+                 run several processes on PostgreSQL (see README, \"Several processes\")"
+            ),
+            Err(std::fs::TryLockError::Error(error)) => {
+                Err(error).with_context(|| format!("locking {lock_path}"))
+            }
+        }
+    }
+}
+
+/// The file of a SQLite URL (`sqlite://path?mode=rwc`, `sqlite:path`), `None` for
+/// an in-memory database or another engine.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.starts_with(":memory:") && !url.contains("mode=memory"))
+        .then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_files_are_found_in_their_urls() {
+        assert_eq!(
+            sqlite_file("sqlite://cozykart.db?mode=rwc"),
+            Some("cozykart.db")
+        );
+        assert_eq!(sqlite_file("sqlite:///tmp/k.db"), Some("/tmp/k.db"));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://p@h/db"), None);
+    }
+
+    #[test]
+    fn a_second_server_on_one_sqlite_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("k.db").display());
+        let first = SingleProcessLock::acquire(&url).unwrap();
+        let error = SingleProcessLock::acquire(&url).err().unwrap().to_string();
+        assert!(error.contains("another cozykart server"), "{error}");
+        drop(first);
+        assert!(SingleProcessLock::acquire(&url).is_ok());
+    }
+}

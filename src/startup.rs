@@ -15,6 +15,7 @@ use crate::commission::CommissionRates;
 use crate::config::Config;
 use crate::discord::InteractionVerifier;
 use crate::ledger::{ArbiterGuard, LedgerHandle};
+use crate::lobby::bus::{Channel, Listener, ListenerGuard};
 use crate::lobby::{LobbyRegistry, RaceOverSink};
 use crate::overlay::admission::Admission;
 use crate::router::SalesRouter;
@@ -28,14 +29,22 @@ pub struct Application {
     services: web::Data<Services>,
     /// The SalesRouter's thread, stopped with the application.
     _router_thread: ArbiterGuard,
+    /// The PostgreSQL listener of other processes' lobby changes, stopped with
+    /// the application.
+    _lobby_listener: Option<ListenerGuard>,
+    /// A SQLite file's single-process lock, held while the server runs.
+    _single_process: Option<crate::db::SingleProcessLock>,
 }
 
 impl Application {
     pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Application> {
+        let lock = crate::db::SingleProcessLock::acquire(&config.database_url)?;
         let db = crate::db::open(&config.database_url).await?;
         let listener = TcpListener::bind(config.http.bind)
             .with_context(|| format!("binding http.bind = {}", config.http.bind))?;
-        Application::with_listener(config, clock, db, listener).await
+        let mut app = Application::with_listener(config, clock, db, listener).await?;
+        app._single_process = Some(lock);
+        Ok(app)
     }
 
     /// Builds on an existing database pool and socket (tests bind port 0).
@@ -71,9 +80,28 @@ impl Application {
                 .context("connecting the ledger to the database (database.url)")?;
         let ledger = LedgerHandle::start(ledger_db, clock.clone());
         let (race_over, races_over) = RaceOverSink::channel();
-        let lobbies = LobbyRegistry::load(db.clone(), clock.clone(), config.clone(), race_over)
+        let (channel, bus_listener) = subscribe(&config).await?;
+        let lobbies = LobbyRegistry::load(
+            db.clone(),
+            clock.clone(),
+            config.clone(),
+            race_over,
+            channel,
+        )
+        .await
+        .context("rebuilding lobbies")?;
+        let lobby_listener = match bus_listener {
+            Some(bus_listener) => Some(
+                bus_listener
+                    .spawn(lobbies.clone())
+                    .context("starting the lobby listener")?,
+            ),
+            None => None,
+        };
+        lobbies
+            .announce_start()
             .await
-            .context("rebuilding lobbies")?;
+            .context("asking other processes to read running races again")?;
         // The router attributes on a thread of its own: its database reads and the
         // ledger's writes then proceed in parallel.
         let router_thread = actix::Arbiter::new();
@@ -134,6 +162,8 @@ impl Application {
             server,
             services,
             _router_thread: ArbiterGuard(router_thread),
+            _lobby_listener: lobby_listener,
+            _single_process: None,
         })
     }
 
@@ -165,6 +195,25 @@ impl Application {
         tracing::info!("ledger drained; stopped");
         Ok(())
     }
+}
+
+/// On PostgreSQL, the lobby bus: the deployment's channel, subscribed on a
+/// dedicated connection before the lobbies are loaded (so nothing committed
+/// meanwhile is missed). SQLite serves one process and has none.
+async fn subscribe(config: &Config) -> anyhow::Result<(Channel, Option<Listener>)> {
+    if crate::db::is_sqlite(&config.database_url) {
+        return Ok((Channel::none(), None));
+    }
+    let channel = Channel::named(&config.database_channel);
+    let listener = Listener::connect(&config.database_url, &channel)
+        .await
+        .with_context(|| {
+            format!(
+                "listening on database.channel = {} (database.url)",
+                config.database_channel
+            )
+        })?;
+    Ok((channel, Some(listener)))
 }
 
 /// Left at its default, `http.public_url` would point at port 8080 whatever was

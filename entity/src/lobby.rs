@@ -22,6 +22,8 @@ pub struct Model {
     /// The pot the host aims for (`/goal`), in minor units of `goal_currency`.
     pub goal_minor: Option<i64>,
     pub goal_currency: Option<String>,
+    /// Number of the lobby's last event; every process numbers overlay frames from it.
+    pub seq: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_schema;
 mod m20261125_000002_interactions;
 mod m20261125_000003_guild_money;
+mod m20261126_000001_lobby_seq;
 mod m20261126_001500_lobby_goal;
 
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_schema::Migration),
             Box::new(m20261125_000002_interactions::Migration),
             Box::new(m20261125_000003_guild_money::Migration),
+            Box::new(m20261126_000001_lobby_seq::Migration),
             Box::new(m20261126_001500_lobby_goal::Migration),
         ]
     }

@@ -38,7 +38,7 @@ pub async fn goal(
                     .map_or_else(|| Currency::parse(DEFAULT_CURRENCY), Ok)
                     .map_err(|_| Reply::refusal("No currency for the goal; name one."))?,
             };
-            let goal = parse_goal(amount, currency)?;
+            let goal = parse_goal(amount, currency).map_err(Reply::refusal)?;
             let view = change(&entry, SetGoal { goal }).await?;
             Ok(Reply::public(match goal {
                 Some(goal) => format!(
@@ -63,13 +63,14 @@ fn only_currency(pot: &crate::money::Pot) -> Option<Currency> {
     }
 }
 
-/// A positive amount in the currency's minor unit, or `None` for zero (clear).
-fn parse_goal(amount: &str, currency: Currency) -> Result<Option<Money>, Reply> {
+/// A positive amount in the currency's minor unit, or `None` for zero (clear);
+/// refused with the sentence that says what is expected.
+fn parse_goal(amount: &str, currency: Currency) -> Result<Option<Money>, String> {
     let refusal = || {
-        Reply::refusal(format!(
+        format!(
             "The goal must be an amount such as `50.00` in {} (0 clears it).",
             currency.code()
-        ))
+        )
     };
     let goal = Money::parse(amount, currency).map_err(|_| refusal())?;
     if goal.amount() < Decimal::ZERO {

@@ -9,17 +9,24 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// Ready when the database answers and the ledger actor answers within its
-/// deadline (a stopped actor is restarted by the check; the next probe says so).
+/// Ready when the database answers, the ledger actor answers within its
+/// deadline (a stopped actor is restarted by the check; the next probe says so),
+/// and, on PostgreSQL, the connection listening for other processes' lobby
+/// changes is up.
 pub async fn readyz(services: web::Data<Services>) -> HttpResponse {
     let (database, ledger) =
         futures_util::future::join(crate::db::ping(&services.db), services.ledger.is_up()).await;
-    let body = json!({
-        "status": if database && ledger { "ready" } else { "unavailable" },
+    let listening = services.lobbies.channel().listening();
+    let ready = database && ledger && listening != Some(false);
+    let mut body = json!({
+        "status": if ready { "ready" } else { "unavailable" },
         "database": if database { "up" } else { "down" },
         "ledger": if ledger { "up" } else { "down" },
     });
-    if database && ledger {
+    if let Some(listening) = listening {
+        body["listener"] = json!(if listening { "up" } else { "down" });
+    }
+    if ready {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)

@@ -16,10 +16,15 @@ use crate::money::Currency;
 /// available, in one set-based update conditioned on still being pending (so a
 /// row matured by another writer meanwhile is not counted twice), and moves the
 /// same money from pending to available on the racers' balances; returns how many.
+/// With several processes on one PostgreSQL database, one matures at a time: a
+/// pass that finds another process's pass under way (its advisory lock) skips.
 pub(super) async fn mature(
     tx: &impl ConnectionTrait,
     now: DateTime<Utc>,
 ) -> Result<usize, LedgerError> {
+    if !crate::db::try_duty(tx, crate::db::Duty::Maturing).await? {
+        return Ok(0);
+    }
     let matured = allocation::Entity::update_many()
         .col_expr(
             allocation::Column::Status,

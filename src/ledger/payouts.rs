@@ -8,7 +8,7 @@ use entity::sea_orm_active_enums::JournalKind;
 use entity::{balance, payout};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
 
 use super::journal::{self, BalanceChange, Posting};
@@ -23,6 +23,20 @@ pub(super) async fn record_payout(
     tx: &impl ConnectionTrait,
     request: &PayoutRequest,
 ) -> Result<PayoutRecord, LedgerError> {
+    let amount = request.amount;
+    let currency = amount.currency();
+    let key = (
+        request.guild_id.clone(),
+        request.discord_id.clone(),
+        currency.code().to_owned(),
+    );
+    // The balance row is locked before anything is read: another process paying
+    // the same racer waits here until it committed, then sees its payout and the
+    // balance after it (PostgreSQL; SQLite has one writer at a time anyway).
+    let row = balance::Entity::find_by_id(key)
+        .lock_exclusive()
+        .one(tx)
+        .await?;
     if let Some(key) = &request.idempotency_key {
         let earlier = payout::Entity::find()
             .filter(payout::Column::IdempotencyKey.eq(key.as_str()))
@@ -32,17 +46,9 @@ pub(super) async fn record_payout(
             return record(row);
         }
     }
-    let amount = request.amount;
     if !amount.is_positive() {
         return Err(PayoutRefusal::NotPositive.into());
     }
-    let currency = amount.currency();
-    let key = (
-        request.guild_id.clone(),
-        request.discord_id.clone(),
-        currency.code().to_owned(),
-    );
-    let row = balance::Entity::find_by_id(key).one(tx).await?;
     let available = Money::from_minor(row.map_or(0, |r| r.available_minor), currency)?;
     check_rules(request, available)?;
     let inserted = payout::Entity::insert(payout::ActiveModel {

@@ -11,7 +11,7 @@ use entity::sea_orm_active_enums::{
 use entity::{allocation, refund, sale, sale_ref};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 mod waiting;
@@ -176,7 +176,12 @@ async fn find_sale(
         .one(tx)
         .await?;
     match found {
-        Some(reference) => Ok(sale::Entity::find_by_id(reference.sale_id).one(tx).await?),
+        // Locked: a refund of the same sale on another process waits, then reads
+        // what this one reversed (PostgreSQL; SQLite has one writer anyway).
+        Some(reference) => Ok(sale::Entity::find_by_id(reference.sale_id)
+            .lock_exclusive()
+            .one(tx)
+            .await?),
         None => Ok(None),
     }
 }

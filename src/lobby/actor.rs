@@ -5,6 +5,7 @@
 //! overlay subscriptions. Every event goes to the overlays as a typed
 //! [`OverlayEvent`] with the next `seq`.
 
+mod apply;
 mod changes;
 mod goal;
 
@@ -16,6 +17,8 @@ use actix::prelude::*;
 use entity::{lobby, roster_membership};
 use sea_orm::DatabaseConnection;
 
+use super::bus::Channel;
+use super::change::{LobbyChange, WireMoney};
 use super::fanout::Overlays;
 use super::following::Following;
 use super::messages::{
@@ -25,7 +28,7 @@ use super::store::{self, OpenWindow, StoredLobby};
 use super::timeline::Timeline;
 use super::{LobbyView, RaceOverSink, RacerView, RECENT_SALES_MAX};
 use crate::clock::Clock;
-use crate::ledger::read::{self, LobbySale, RaceWindow};
+use crate::ledger::read::{LobbySale, RaceWindow};
 use crate::money::{Money, Pot};
 use crate::overlay::protocol::{LobbyCard, OverlayEvent, RacerName, RacerShare};
 
@@ -72,7 +75,8 @@ impl LobbySeed {
     }
 }
 
-/// Limits and links a lobby is started with, from the configuration.
+/// Limits and links a lobby is started with, from the configuration, and the
+/// bus its changes are published on.
 pub struct LobbySettings {
     pub max_racers: usize,
     pub max_window_minutes: u32,
@@ -84,6 +88,7 @@ pub struct LobbySettings {
     /// Whether a shop of the lobby's guild takes Ko-fi payments.
     pub kofi: bool,
     pub following: Arc<Following>,
+    pub channel: Channel,
 }
 
 pub struct LobbyActor {
@@ -122,6 +127,16 @@ pub struct LobbyActor {
     kofi: bool,
     /// Told when a race starts here, so overlays following the host or channel move.
     following: Arc<Following>,
+    /// Where committed changes are published; when it is shared (PostgreSQL), the
+    /// database numbers every event and changes are applied in that order.
+    channel: Channel,
+    /// Numbered changes that arrived ahead of one still missing, by seq; read
+    /// whenever a change arrives, emptied by a reload.
+    pending: BTreeMap<u64, LobbyChange>,
+    /// The wait for a missing change, after which the lobby is reloaded.
+    gap_timer: Option<SpawnHandle>,
+    /// Whether a reload is under way (one at a time).
+    reloading: bool,
 }
 
 impl LobbyActor {
@@ -131,6 +146,7 @@ impl LobbyActor {
         clock: Clock,
         settings: LobbySettings,
     ) -> Self {
+        let seq = seed.stored.row.seq.max(0) as u64;
         LobbyActor {
             goal: store::goal_of(&seed.stored.row),
             row: seed.stored.row,
@@ -139,7 +155,7 @@ impl LobbyActor {
             pot: seed.pot,
             recent: seed.recent.into_iter().take(RECENT_SALES_MAX).collect(),
             shares: seed.shares,
-            overlays: Overlays::default(),
+            overlays: Overlays::starting_at(seq),
             db,
             clock,
             max_racers: settings.max_racers,
@@ -149,6 +165,10 @@ impl LobbyActor {
             race_over: settings.race_over,
             kofi: settings.kofi,
             following: settings.following,
+            channel: settings.channel,
+            pending: BTreeMap::new(),
+            gap_timer: None,
+            reloading: false,
         }
     }
 
@@ -247,64 +267,34 @@ impl Handler<Snapshot> for LobbyActor {
 impl Handler<Credit> for LobbyActor {
     type Result = ();
 
-    fn handle(&mut self, msg: Credit, _: &mut Context<Self>) {
+    /// A sale on a single process: this lobby decides whether its race covers it.
+    fn handle(&mut self, msg: Credit, ctx: &mut Context<Self>) {
         if !self.race().is_some_and(|race| race.covers(msg.sold_at)) {
             return;
         }
-        self.add_to_pot(msg.pool_delta);
-        self.recent.push_front(LobbySale {
-            amount: msg.amount,
-            pool_delta: msg.pool_delta,
-            buyer: msg.buyer.clone(),
-            received_at: msg.at,
-        });
-        self.recent.truncate(RECENT_SALES_MAX);
-        for (discord_id, share) in &msg.shares {
-            if let Err(error) = self
-                .shares
-                .entry(discord_id.clone())
-                .or_default()
-                .add(*share)
-            {
-                tracing::warn!(lobby = self.row.id, %error, "racer share left unchanged");
-            }
-        }
-        self.tell(OverlayEvent::Sale {
-            amount: msg.amount,
-            currency: msg.pool_delta.currency(),
-            pool_delta: msg.pool_delta,
-            pot: self.pot.clone(),
+        let change = LobbyChange::Sale {
+            amount: WireMoney::from(msg.amount),
+            pool_delta: WireMoney::from(msg.pool_delta),
+            shares: wire_shares(&msg.shares),
             buyer: msg.buyer,
-        });
+            at: msg.at,
+        };
+        self.receive(None, change, ctx);
     }
 }
 
 impl Handler<Refunded> for LobbyActor {
     type Result = ();
 
-    /// The racers' shares after a refund are read back from the ledger (a refund
-    /// takes back the same proportion of each share, exact to the minor unit);
-    /// the lobby takes no other message meanwhile, so frames keep their order.
+    /// A refund on a single process: this lobby decides whether its race covers it.
     fn handle(&mut self, msg: Refunded, ctx: &mut Context<Self>) {
-        let Some(race) = self.race().filter(|race| race.covers(msg.sold_at)) else {
+        if !self.race().is_some_and(|race| race.covers(msg.sold_at)) {
             return;
+        }
+        let change = LobbyChange::Refund {
+            pool_delta: WireMoney::from(msg.pool_delta),
         };
-        self.add_to_pot(msg.pool_delta);
-        let db = self.db.clone();
-        let reread = async move { read::race_totals(&db, race).await };
-        ctx.wait(reread.into_actor(self).map(move |totals, actor, _| {
-            match totals {
-                Ok(totals) => actor.shares = totals.shares,
-                Err(error) => {
-                    tracing::warn!(lobby = actor.row.id, %error, "racer shares not re-read")
-                }
-            }
-            actor.tell(OverlayEvent::Refund {
-                currency: msg.pool_delta.currency(),
-                pool_delta: msg.pool_delta,
-                pot: actor.pot.clone(),
-            });
-        }));
+        self.receive(None, change, ctx);
     }
 }
 
@@ -338,6 +328,14 @@ impl Handler<CloseOverlays> for LobbyActor {
 }
 
 /// A racer's name (while on the roster) and share of the running race.
+/// Racers' shares on the wire.
+pub(crate) fn wire_shares(shares: &[(String, Money)]) -> Vec<(String, WireMoney)> {
+    shares
+        .iter()
+        .map(|(discord_id, share)| (discord_id.clone(), WireMoney::from(*share)))
+        .collect()
+}
+
 fn racer_share(roster: &[Racer], shares: &BTreeMap<String, Pot>, discord_id: &str) -> RacerShare {
     RacerShare {
         display_name: roster

@@ -29,6 +29,14 @@ pub(super) struct Overlays {
 }
 
 impl Overlays {
+    /// No subscriber yet; the lobby's last event was number `seq`.
+    pub(super) fn starting_at(seq: u64) -> Self {
+        Overlays {
+            subscribers: HashMap::new(),
+            seq,
+        }
+    }
+
     pub(super) fn subscribe(&mut self, msg: Subscribe) {
         let subscriber = Subscriber {
             recipient: msg.recipient,
@@ -61,7 +69,12 @@ impl Overlays {
     /// `share_of` gives a racer's name and share for their own overlays.
     pub(super) fn push(&mut self, event: OverlayEvent, share_of: impl Fn(&str) -> RacerShare) {
         self.seq += 1;
-        let seq = self.seq;
+        self.send_all(&event, self.seq, share_of);
+    }
+
+    /// Offers `event` numbered `seq` to every subscriber (encoded once, and once
+    /// per racer for racers' own overlays), dropping those that cannot take it.
+    fn send_all(&mut self, event: &OverlayEvent, seq: u64, share_of: impl Fn(&str) -> RacerShare) {
         let frame = event.encode(seq);
         let mut racer_frames: HashMap<String, OverlayFrame> = HashMap::new();
         self.subscribers.retain(|_, subscriber| {
@@ -78,6 +91,24 @@ impl Overlays {
             }
             delivered
         });
+    }
+
+    /// Sequence number of the last event pushed.
+    pub(super) fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// After the lobby was read again from the database: its seq is the
+    /// database's, and every subscriber gets a fresh snapshot carrying it (an
+    /// overlay takes a snapshot at any time as its new starting point).
+    pub(super) fn resync(
+        &mut self,
+        seq: u64,
+        snapshot: &OverlayEvent,
+        share_of: impl Fn(&str) -> RacerShare,
+    ) {
+        self.seq = seq;
+        self.send_all(snapshot, seq, share_of);
     }
 
     /// Tells every session to close its socket, and forgets them (graceful stop).

@@ -112,3 +112,18 @@ pub struct Unsubscribe {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct WindowTick;
+
+/// A change of this lobby committed elsewhere (another process, or this
+/// process's SalesRouter), numbered by the database.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Apply {
+    pub seq: u64,
+    pub change: super::change::LobbyChange,
+}
+
+/// Read the lobby again from the database: a gap in its seq, or the listening
+/// connection was lost and notices may be missing.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Reload;

@@ -4,6 +4,8 @@
 //! event by the lobby and shared by every subscriber.
 
 mod actor;
+pub mod bus;
+pub mod change;
 mod fanout;
 pub mod following;
 mod messages;
@@ -22,8 +24,8 @@ pub use crate::overlay::protocol::OverlayFrame;
 pub use actor::LobbyActor;
 pub use entity::sea_orm_active_enums::LobbyState;
 pub use messages::{
-    CloseOverlays, Credit, End, Join, Leave, Refunded, SetGoal, Snapshot, Start, Subscribe,
-    Unsubscribe, WindowTick,
+    Apply, CloseOverlays, Credit, End, Join, Leave, Refunded, Reload, SetGoal, Snapshot, Start,
+    Subscribe, Unsubscribe, WindowTick,
 };
 pub use race_over::{RaceOver, RaceOverSink, RACE_OVER_QUEUE};
 pub use registry::LobbyRegistry;
@@ -91,6 +93,9 @@ pub enum LobbyError {
     GuildFull(usize),
     #[error("database error: {0}")]
     Database(String),
+    /// The drawn code was taken meanwhile (its unique index); the registry draws again.
+    #[error("that lobby code is taken")]
+    CodeTaken,
 }
 
 impl From<sea_orm::DbErr> for LobbyError {

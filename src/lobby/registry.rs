@@ -1,6 +1,9 @@
 //! LobbyRegistry: creates lobbies (unique public codes), finds them by id, code
 //! or channel, and rebuilds every LobbyActor from the database at start-up,
-//! including those whose window was open. All lobby actors run on one arbiter.
+//! including those whose window was open. With several processes on one
+//! PostgreSQL database it also takes every published change ([`super::bus`]) to
+//! the lobby's actor, starting one for a lobby another process created. All
+//! lobby actors run on one arbiter.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -8,9 +11,12 @@ use std::sync::{Arc, RwLock};
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+
+mod shared;
 
 use super::actor::{LobbySeed, LobbySettings};
+use super::bus::Channel;
 use super::following::Following;
 use super::store::{self, NewLobby, StoredLobby};
 use super::timeline::Timeline;
@@ -66,6 +72,8 @@ pub struct LobbyRegistry {
     config: Arc<Config>,
     /// The lobby each host and channel runs now; moved by creation and `/start`.
     following: Arc<Following>,
+    /// Where lobby changes are published; shared with every lobby actor.
+    channel: Channel,
     /// Held while a lobby is created, so that a guild's cap is checked and used
     /// by one creation at a time.
     creating: tokio::sync::Mutex<()>,
@@ -79,16 +87,19 @@ pub struct LobbyRegistry {
 
 impl LobbyRegistry {
     /// Rebuilds every lobby from the database; each reports its ended races to
-    /// `race_over`.
+    /// `race_over`. With a shared `channel`, the caller subscribes to it first,
+    /// so that no change committed meanwhile is missed.
     pub async fn load(
         db: DatabaseConnection,
         clock: Clock,
         config: Arc<Config>,
         race_over: RaceOverSink,
+        channel: Channel,
     ) -> Result<Arc<Self>, LobbyError> {
         let arbiter = Arbiter::new();
         let timeline = Arc::new(Timeline::new(config.commission.max_delay_minutes));
-        let (windows, stints) = store::history_since(&db, timeline.horizon(clock.now())).await?;
+        let (windows, stints) =
+            store::history_since(&db, timeline.horizon(clock.now()), None).await?;
         timeline.load(windows, stints);
         let registry = Arc::new(LobbyRegistry {
             index: RwLock::new(Index::default()),
@@ -97,6 +108,7 @@ impl LobbyRegistry {
             clock,
             config,
             following: Arc::new(Following::default()),
+            channel,
             creating: tokio::sync::Mutex::new(()),
             race_over,
             arbiter: arbiter.handle(),
@@ -105,7 +117,7 @@ impl LobbyRegistry {
         let mut racing = Vec::new();
         for stored in store::load_all(&db).await? {
             let opened_at = stored.window.map(|w| w.opened_at);
-            let seed = registry.seed(stored).await?;
+            let seed = seed(&db, stored).await?;
             let entry = registry.spawn(seed);
             // By id: each host's and channel's newest lobby, then the latest race.
             registry.following.moved(&entry);
@@ -139,6 +151,11 @@ impl LobbyRegistry {
         })
     }
 
+    /// The bus lobby changes are published on.
+    pub fn channel(&self) -> &Channel {
+        &self.channel
+    }
+
     /// The checkout link of a lobby: the first matching shop's URL with the code
     /// added in a form that shop keeps.
     pub fn checkout_url(&self, guild_id: Option<&str>, code: &str) -> Option<String> {
@@ -150,29 +167,17 @@ impl LobbyRegistry {
             .map(|url| url.for_lobby(code))
     }
 
-    /// A persisted lobby with the running race's pot and last sales, if one runs.
-    async fn seed(&self, stored: StoredLobby) -> Result<LobbySeed, LobbyError> {
-        let Some(window) = stored.window else {
-            return Ok(LobbySeed::at_rest(stored));
-        };
-        metrics::gauge!("cozykart_open_lobbies").increment(1.0);
-        let race = RaceWindow {
-            lobby_id: stored.row.id,
-            opened_at: window.opened_at,
-            closed_at: None,
-        };
-        let totals = read::race_totals(&self.db, race).await?;
-        let recent = read::recent_sales(&self.db, race, RECENT_SALES_MAX as u64).await?;
-        Ok(LobbySeed {
-            stored,
-            pot: totals.pool,
-            recent,
-            shares: totals.shares,
-        })
-    }
-
+    /// Starts a lobby's actor, unless it runs already (a lobby this process
+    /// created and learned from its own notice at the same time).
     fn spawn(&self, seed: LobbySeed) -> LobbyEntry {
         let row = seed.stored.row.clone();
+        let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = index.by_id.get(&row.id) {
+            return entry.clone();
+        }
+        if seed.stored.window.is_some() {
+            metrics::gauge!("cozykart_open_lobbies").increment(1.0);
+        }
         let settings = LobbySettings {
             max_racers: self.config.commission.max_racers,
             max_window_minutes: self.config.commission.max_window_minutes,
@@ -181,13 +186,13 @@ impl LobbyRegistry {
             race_over: self.race_over.clone(),
             kofi: self.takes_kofi(row.guild_id.as_deref()),
             following: self.following.clone(),
+            channel: self.channel.clone(),
         };
         let (db, clock) = (self.db.clone(), self.clock.clone());
         let addr = LobbyActor::start_in_arbiter(&self.arbiter, move |_| {
             LobbyActor::new(seed, db, clock, settings)
         });
         let entry = LobbyEntry::new(&row, addr);
-        let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
         index.by_code.insert(row.code.clone(), row.id);
         if let Some(channel) = &row.channel_id {
             index.by_channel.insert(channel.clone(), row.id);
@@ -216,10 +221,6 @@ impl LobbyRegistry {
         };
         let _one_at_a_time = self.creating.lock().await;
         let cap = self.config.discord.max_lobbies_per_guild;
-        if store::count_not_closed(&self.db, guild_id.as_deref()).await? >= cap as u64 {
-            return Err(LobbyError::GuildFull(cap));
-        }
-        let mut last_error = None;
         for _ in 0..CODE_ATTEMPTS {
             let code = random_code();
             if self.find(&code).is_some() {
@@ -233,7 +234,7 @@ impl LobbyRegistry {
                 host_id,
                 at,
             };
-            match store::create_lobby(&self.db, new).await {
+            match store::create_lobby(&self.db, &self.channel, new, cap).await {
                 Ok(row) => {
                     let stored = StoredLobby {
                         row,
@@ -245,16 +246,11 @@ impl LobbyRegistry {
                     return Ok(entry);
                 }
                 // Another instance took the code at the same time: draw again.
-                Err(error @ DbErr::Query(_)) | Err(error @ DbErr::Exec(_)) => {
-                    last_error = Some(error)
-                }
-                Err(error) => return Err(error.into()),
+                Err(LobbyError::CodeTaken) => continue,
+                Err(error) => return Err(error),
             }
         }
-        Err(last_error.map_or_else(
-            || LobbyError::Database("no free lobby code".into()),
-            Into::into,
-        ))
+        Err(LobbyError::Database("no free lobby code".into()))
     }
 
     /// A lobby by numeric id or (case-insensitive) code.
@@ -306,6 +302,43 @@ impl LobbyRegistry {
         entries.sort_by_key(|e| e.id);
         entries
     }
+}
+
+/// A persisted lobby with the running race's pot and last sales, if one runs.
+async fn seed(db: &impl ConnectionTrait, stored: StoredLobby) -> Result<LobbySeed, LobbyError> {
+    let Some(window) = stored.window else {
+        return Ok(LobbySeed::at_rest(stored));
+    };
+    let race = RaceWindow {
+        lobby_id: stored.row.id,
+        opened_at: window.opened_at,
+        closed_at: None,
+    };
+    let totals = read::race_totals(db, race).await?;
+    let recent = read::recent_sales(db, race, RECENT_SALES_MAX as u64).await?;
+    Ok(LobbySeed {
+        stored,
+        pot: totals.pool,
+        recent,
+        shares: totals.shares,
+    })
+}
+
+/// One lobby as the database has it now, read in one snapshot (PostgreSQL:
+/// repeatable read), so that its seq, rows and race totals agree.
+pub(super) async fn load_seed(
+    db: &DatabaseConnection,
+    lobby_id: i64,
+) -> Result<Option<LobbySeed>, LobbyError> {
+    let isolation = (db.get_database_backend() == sea_orm::DbBackend::Postgres)
+        .then_some(sea_orm::IsolationLevel::RepeatableRead);
+    let tx = db.begin_with_config(isolation, None).await?;
+    let loaded = match store::load_one(&tx, lobby_id).await? {
+        Some(stored) => Some(seed(&tx, stored).await?),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(loaded)
 }
 
 /// A fresh code with at least one letter, so that no code reads as a number

@@ -2,8 +2,10 @@
 //! `lobby_windows`, `roster_memberships`, `players` and `discount_codes`. A
 //! LobbyActor writes its own lobby's rows through it, the registry creates and
 //! rebuilds lobbies, the SalesRouter reads window and roster history and discount
-//! codes, and the admin API registers discount codes.
+//! codes, and the admin API registers discount codes. The lobby's changes as
+//! committed (row lock, seq, conditional checks, publication) are in `changes`.
 
+mod changes;
 mod discount_codes;
 mod goal;
 mod history;
@@ -13,13 +15,20 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::sea_orm_active_enums::LobbyState;
-use entity::{lobby, lobby_window, player, roster_membership};
-use sea_orm::sea_query::OnConflict;
+use entity::{lobby, lobby_window, roster_membership};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait,
     DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
+use super::bus::Channel;
+use super::change::LobbyChange;
+use super::LobbyError;
+
+pub use changes::{
+    close_window, join, leave, open_window, publish_reload, ClosedRace, Joining, Numbered,
+};
+use changes::{open_window_of, roster_of};
 pub use discount_codes::{discount_code_key, discount_code_lobby, register_discount_code};
 pub use goal::{goal_of, set_goal};
 pub use history::{history_since, open_during_second, OpenDuring};
@@ -41,13 +50,23 @@ pub struct NewLobby<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Inserts an idle lobby. A taken code fails with `DbErr::Query` or `DbErr::Exec`
-/// (the unique index), so the caller can draw another.
+/// Inserts an idle lobby, within the guild's cap of lobbies not closed, and
+/// publishes its creation. On PostgreSQL one creation at a time counts the cap
+/// (an advisory lock, since other processes create lobbies too). A taken code
+/// fails with `DbErr::Query` or `DbErr::Exec` (the unique index), so the caller
+/// can draw another.
 pub async fn create_lobby(
     db: &DatabaseConnection,
+    channel: &Channel,
     new: NewLobby<'_>,
-) -> Result<lobby::Model, DbErr> {
-    lobby::ActiveModel {
+    cap: usize,
+) -> Result<lobby::Model, LobbyError> {
+    let tx = db.begin().await?;
+    crate::db::wait_for_duty(&tx, crate::db::Duty::LobbyCreation).await?;
+    if count_not_closed(&tx, new.guild_id).await? >= cap as u64 {
+        return Err(LobbyError::GuildFull(cap));
+    }
+    let row = lobby::ActiveModel {
         id: NotSet,
         code: Set(new.code.to_owned()),
         name: Set(new.name.to_owned()),
@@ -58,13 +77,26 @@ pub async fn create_lobby(
         created_at: Set(stored_time(new.at)),
         goal_minor: Set(None),
         goal_currency: Set(None),
+        seq: Set(0),
     }
-    .insert(db)
+    .insert(&tx)
     .await
+    .map_err(|error| match error {
+        DbErr::Query(_) | DbErr::Exec(_) => LobbyError::CodeTaken,
+        other => other.into(),
+    })?;
+    channel
+        .publish(&tx, row.id, 0, LobbyChange::Created)
+        .await?;
+    tx.commit().await?;
+    Ok(row)
 }
 
 /// How many of a guild's lobbies are not closed (idle or racing).
-pub async fn count_not_closed(db: &DatabaseConnection, guild: Option<&str>) -> Result<u64, DbErr> {
+pub async fn count_not_closed(
+    db: &impl ConnectionTrait,
+    guild: Option<&str>,
+) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
     let in_guild = match guild {
         Some(guild) => lobby::Column::GuildId.eq(guild),
@@ -101,137 +133,53 @@ pub struct OpenWindow {
     pub opened_at: DateTime<Utc>,
 }
 
-/// Opens a window and marks the lobby open, together.
-pub async fn open_window(
-    db: &DatabaseConnection,
-    lobby_id: i64,
-    at: DateTime<Utc>,
-) -> Result<OpenWindow, DbErr> {
-    let tx = db.begin().await?;
-    let window = lobby_window::ActiveModel {
-        id: NotSet,
-        lobby_id: Set(lobby_id),
-        opened_at: Set(stored_time(at)),
-        closed_at: Set(None),
-        close_reason: Set(None),
-    }
-    .insert(&tx)
-    .await?;
-    set_state(&tx, lobby_id, LobbyState::Open).await?;
-    tx.commit().await?;
-    Ok(OpenWindow {
-        id: window.id,
-        opened_at: window.opened_at,
-    })
-}
-
-/// Closes a window (`reason`: `end`, `timeout` or `shutdown`) and marks the lobby
-/// closed, together; answers the stored closing time.
-pub async fn close_window(
-    db: &DatabaseConnection,
-    lobby_id: i64,
-    window_id: i64,
-    at: DateTime<Utc>,
-    reason: &str,
-) -> Result<DateTime<Utc>, DbErr> {
-    let closed_at = stored_time(at);
-    let tx = db.begin().await?;
-    lobby_window::ActiveModel {
-        id: Set(window_id),
-        closed_at: Set(Some(closed_at)),
-        close_reason: Set(Some(reason.to_owned())),
-        ..Default::default()
-    }
-    .update(&tx)
-    .await?;
-    set_state(&tx, lobby_id, LobbyState::Closed).await?;
-    tx.commit().await?;
-    Ok(closed_at)
-}
-
-async fn set_state(
-    db: &impl ConnectionTrait,
-    lobby_id: i64,
-    state: LobbyState,
-) -> Result<(), DbErr> {
-    lobby::ActiveModel {
-        id: Set(lobby_id),
-        state: Set(state),
-        ..Default::default()
-    }
-    .update(db)
-    .await?;
-    Ok(())
-}
-
-/// Starts a racer's roster interval and records their latest display name.
-pub async fn join(
-    db: &DatabaseConnection,
-    lobby_id: i64,
-    discord_id: &str,
-    display_name: &str,
-    at: DateTime<Utc>,
-) -> Result<roster_membership::Model, DbErr> {
-    let tx = db.begin().await?;
-    let membership = roster_membership::ActiveModel {
-        id: NotSet,
-        lobby_id: Set(lobby_id),
-        discord_id: Set(discord_id.to_owned()),
-        display_name: Set(display_name.to_owned()),
-        joined_at: Set(stored_time(at)),
-        left_at: Set(None),
-    }
-    .insert(&tx)
-    .await?;
-    upsert_player(&tx, discord_id, display_name, at).await?;
-    tx.commit().await?;
-    Ok(membership)
-}
-
-/// Ends a racer's roster interval; answers the stored leaving time.
-pub async fn leave(
-    db: &DatabaseConnection,
-    membership_id: i64,
-    at: DateTime<Utc>,
-) -> Result<DateTime<Utc>, DbErr> {
-    let left_at = stored_time(at);
-    roster_membership::ActiveModel {
-        id: Set(membership_id),
-        left_at: Set(Some(left_at)),
-        ..Default::default()
-    }
-    .update(db)
-    .await?;
-    Ok(left_at)
-}
-
-async fn upsert_player(
-    db: &impl ConnectionTrait,
-    discord_id: &str,
-    display_name: &str,
-    at: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    player::Entity::insert(player::ActiveModel {
-        discord_id: Set(discord_id.to_owned()),
-        display_name: Set(display_name.to_owned()),
-        updated_at: Set(at),
-    })
-    .on_conflict(
-        OnConflict::column(player::Column::DiscordId)
-            .update_columns([player::Column::DisplayName, player::Column::UpdatedAt])
-            .to_owned(),
-    )
-    .exec(db)
-    .await?;
-    Ok(())
-}
-
 /// A lobby as persisted: its row, the window left open (if a race was running)
 /// and the racers on its roster, in join order.
 pub struct StoredLobby {
     pub row: lobby::Model,
     pub window: Option<OpenWindow>,
     pub roster: Vec<roster_membership::Model>,
+}
+
+/// One lobby as persisted now, if it exists (a lobby another process created, or
+/// one read again after a gap in its seq).
+pub async fn load_one(
+    db: &impl ConnectionTrait,
+    lobby_id: i64,
+) -> Result<Option<StoredLobby>, DbErr> {
+    let Some(row) = lobby::Entity::find_by_id(lobby_id).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(Some(StoredLobby {
+        window: open_window_of(db, lobby_id).await?,
+        roster: roster_of(db, lobby_id).await?,
+        row,
+    }))
+}
+
+/// The ids of the lobbies whose race is running.
+pub async fn racing_lobby_ids(db: &DatabaseConnection) -> Result<Vec<i64>, DbErr> {
+    use sea_orm::QuerySelect;
+    lobby::Entity::find()
+        .select_only()
+        .column(lobby::Column::Id)
+        .filter(lobby::Column::State.eq(LobbyState::Open))
+        .order_by_asc(lobby::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// The ids of every lobby.
+pub async fn lobby_ids(db: &DatabaseConnection) -> Result<Vec<i64>, DbErr> {
+    use sea_orm::QuerySelect;
+    lobby::Entity::find()
+        .select_only()
+        .column(lobby::Column::Id)
+        .order_by_asc(lobby::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
 }
 
 /// Every lobby, by id, for the registry's rebuild at start-up.

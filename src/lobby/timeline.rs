@@ -105,6 +105,18 @@ impl Timeline {
         }
     }
 
+    /// Replaces one lobby's history with what the database has (a lobby read again
+    /// after a missed change).
+    pub fn reload_lobby(
+        &self,
+        lobby_id: i64,
+        windows: Vec<lobby_window::Model>,
+        stints: Vec<roster_membership::Model>,
+    ) {
+        self.write().remove(&lobby_id);
+        self.load(windows, stints);
+    }
+
     /// A window opened (after its row committed).
     pub fn opened(&self, lobby_id: i64, window_id: i64, at: DateTime<Utc>) {
         self.load(

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use actix::prelude::*;
 use chrono::{DateTime, Duration, Utc};
+use futures_util::future::join_all;
 use sea_orm::DatabaseConnection;
 
 use crate::commission::CommissionRates;
@@ -19,7 +20,7 @@ use crate::ledger::{
     Share,
 };
 use crate::lobby::registry::LobbyEntry;
-use crate::lobby::{store, Credit, LobbyRegistry, Refunded};
+use crate::lobby::{store, Credit, LobbyRegistry};
 use crate::money::Money;
 use crate::sale::{RefundEvent, SaleEvent};
 use attribution::{earning_lobbies, share_out, OpenLobby, Tag};
@@ -118,7 +119,7 @@ impl Handler<RouteRefund> for SalesRouter {
                 })
                 .await?;
             if let RefundOutcome::Applied { deltas, .. } = &outcome {
-                shared.notify_refunds(deltas);
+                shared.notify_refunds(deltas).await;
             }
             Ok(outcome)
         })
@@ -183,7 +184,8 @@ impl Routing {
                 lobby_ids: Vec::new(),
             }),
             SaleOutcome::Reattributed { sale_id, deltas } => {
-                self.notify_reattribution(&deltas, &shares, amount, buyer, received_at);
+                self.notify_reattribution(&deltas, &shares, amount, buyer, received_at)
+                    .await;
                 Ok(Routed {
                     sale_id: Some(sale_id),
                     duplicate: false,
@@ -204,22 +206,20 @@ impl Routing {
                 for share in &shares {
                     *per_lobby.entry(share.lobby_id).or_default() += share.amount.minor();
                 }
-                for (lobby_id, minor) in &per_lobby {
-                    if let (Some(entry), Ok(delta)) = (
-                        self.lobbies.get(*lobby_id),
-                        Money::from_minor(*minor, pool.currency()),
-                    ) {
-                        entry.addr.do_send(Credit {
-                            amount,
-                            pool_delta: delta,
-                            buyer: buyer.clone(),
-                            at: received_at,
-                            sold_at,
-                            shares: racer_shares(&shares, *lobby_id),
-                        });
-                    }
-                }
-                self.notify_refunds(&early_refunds);
+                let credits = per_lobby.iter().filter_map(|(lobby_id, minor)| {
+                    let delta = Money::from_minor(*minor, pool.currency()).ok()?;
+                    let credit = Credit {
+                        amount,
+                        pool_delta: delta,
+                        buyer: buyer.clone(),
+                        at: received_at,
+                        sold_at,
+                        shares: racer_shares(&shares, *lobby_id),
+                    };
+                    Some(self.lobbies.credit(*lobby_id, credit))
+                });
+                join_all(credits).await;
+                self.notify_refunds(&early_refunds).await;
                 Ok(Routed {
                     sale_id: Some(sale_id),
                     duplicate: false,
@@ -232,7 +232,7 @@ impl Routing {
 
     /// A re-attributed sale: lobbies that lost their part see it go as a refund
     /// would; the tagged lobby is credited what it gained, as for a sale.
-    fn notify_reattribution(
+    async fn notify_reattribution(
         &self,
         deltas: &[LobbyDelta],
         shares: &[Share],
@@ -244,30 +244,29 @@ impl Routing {
             .iter()
             .cloned()
             .partition(|delta| delta.amount.minor() > 0);
-        self.notify_refunds(&losses);
-        for gain in gains {
-            if let Some(entry) = self.lobbies.get(gain.lobby_id) {
-                entry.addr.do_send(Credit {
-                    amount,
-                    pool_delta: gain.amount,
-                    buyer: buyer.clone(),
-                    at,
-                    sold_at: gain.sold_at,
-                    shares: racer_shares(shares, gain.lobby_id),
-                });
-            }
-        }
+        self.notify_refunds(&losses).await;
+        let credits = gains.into_iter().map(|gain| {
+            let credit = Credit {
+                amount,
+                pool_delta: gain.amount,
+                buyer: buyer.clone(),
+                at,
+                sold_at: gain.sold_at,
+                shares: racer_shares(shares, gain.lobby_id),
+            };
+            self.lobbies.credit(gain.lobby_id, credit)
+        });
+        join_all(credits).await;
     }
 
-    fn notify_refunds(&self, deltas: &[LobbyDelta]) {
-        for delta in deltas {
-            if let Some(entry) = self.lobbies.get(delta.lobby_id) {
-                entry.addr.do_send(Refunded {
-                    pool_delta: delta.amount,
-                    sold_at: delta.sold_at,
-                });
-            }
-        }
+    /// Refunds reach the lobbies' overlays on every process (the registry
+    /// publishes them when several processes share the database).
+    async fn notify_refunds(&self, deltas: &[LobbyDelta]) {
+        let refunds = deltas.iter().map(|delta| {
+            self.lobbies
+                .refunded(delta.lobby_id, delta.amount, delta.sold_at)
+        });
+        join_all(refunds).await;
     }
 
     /// A tag naming a known lobby (code, id, or a registered discount code) of the

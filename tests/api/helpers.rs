@@ -93,6 +93,15 @@ impl TestDb {
         }
     }
 
+    /// The same database for a second server in this test (dropped with `self`).
+    pub fn shared(&self) -> TestDb {
+        TestDb {
+            url: self.url.clone(),
+            _dir: None,
+            drop_postgres: None,
+        }
+    }
+
     pub async fn connect(&self) -> DatabaseConnection {
         let db = cozykart::db::connect(&self.url).await.expect("connect");
         cozykart::db::migrate(&db).await.expect("migrate");

@@ -1,6 +1,7 @@
 //! One integration test binary (one link step): the real server and actors, on
 //! SQLite and, when `COZYKART_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
+mod child;
 mod helpers;
 mod signing;
 mod stand_in;
@@ -13,6 +14,7 @@ mod discord_delivery;
 mod fuzz;
 mod guilds;
 mod health;
+mod instances;
 mod ledger;
 mod links;
 mod lobby_card;

@@ -14,8 +14,13 @@ const RACER: &str = "1100000000000000031";
 type Socket = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
 
 pub async fn connect(app: &TestApp, code: &str) -> Socket {
+    connect_to(&app.address, code).await
+}
+
+/// An overlay socket on the server at `address` (a child process).
+pub async fn connect_to(address: &str, code: &str) -> Socket {
     let (response, socket) = awc::Client::new()
-        .ws(format!("{}/ws/lobbies/{code}", app.address))
+        .ws(format!("{address}/ws/lobbies/{code}"))
         .connect()
         .await
         .expect("websocket connects");

@@ -1,17 +1,18 @@
 //! The LobbyActor's persisted changes: the roster (Join, Leave) and the window
-//! (Start, End, and the time-out that ends a race left open). Each is written
-//! through the store and runs to completion before the lobby takes its next
-//! message (`AtomicResponse`); only then does it change memory and tell overlays.
+//! (Start, End, and the time-out that ends a race left open). Each is committed
+//! through the store with a conditional update (the store checks the rows under
+//! the lobby's lock, so two processes cannot both start or fill a lobby) and
+//! runs to completion before the lobby takes its next message
+//! (`AtomicResponse`); only then does it take the same path into memory and the
+//! overlays as a change made by another process ([`super::apply`]).
 
 use actix::prelude::*;
 
-use super::{LobbyActor, Racer};
-use crate::ledger::read::{self, RaceWindow};
+use super::LobbyActor;
 use crate::lobby::messages::{End, Join, Leave, Start, WindowTick};
 use crate::lobby::registry::LobbyEntry;
-use crate::lobby::store;
-use crate::lobby::{LobbyError, LobbyState, LobbyView, RaceOver, RaceSummary};
-use crate::overlay::protocol::OverlayEvent;
+use crate::lobby::store::{self, Numbered};
+use crate::lobby::{LobbyError, LobbyView, RaceOver, RaceSummary};
 
 type Reply<T> = AtomicResponse<LobbyActor, Result<T, LobbyError>>;
 
@@ -23,12 +24,16 @@ fn atomic<T: 'static>(
 }
 
 impl LobbyActor {
-    /// Tells the overlays who races now, and answers the lobby's new view.
-    fn roster_changed(&mut self) -> LobbyView {
-        self.tell(OverlayEvent::Roster {
-            racers: self.racer_names(),
-        });
-        self.view()
+    /// A committed change of this lobby, through the same path as changes made by
+    /// other processes; answers the lobby's view after it.
+    fn committed<T>(
+        &mut self,
+        numbered: Result<Numbered<T>, LobbyError>,
+        ctx: &mut Context<Self>,
+    ) -> Result<(LobbyView, T), LobbyError> {
+        let (seq, change, detail) = numbered?;
+        self.receive(Some(seq), change, ctx);
+        Ok((self.view(), detail))
     }
 }
 
@@ -36,29 +41,20 @@ impl Handler<Join> for LobbyActor {
     type Result = Reply<LobbyView>;
 
     fn handle(&mut self, msg: Join, _: &mut Context<Self>) -> Self::Result {
-        let refusal = if self.roster.iter().any(|r| r.discord_id == msg.discord_id) {
-            Some(LobbyError::AlreadyJoined)
-        } else if self.roster.len() >= self.max_racers {
-            Some(LobbyError::Full(self.max_racers))
-        } else {
-            None
-        };
-        let (db, lobby_id) = (self.db.clone(), self.row.id);
+        let (db, channel, lobby_id) = (self.db.clone(), self.channel.clone(), self.row.id);
+        let max_racers = self.max_racers;
         atomic(
             async move {
-                if let Some(refusal) = refusal {
-                    return Err(refusal);
-                }
-                let joined = store::join(&db, lobby_id, &msg.discord_id, &msg.display_name, msg.at);
-                Ok(joined.await?)
+                let joining = store::Joining {
+                    discord_id: &msg.discord_id,
+                    display_name: &msg.display_name,
+                    at: msg.at,
+                    max_racers,
+                };
+                store::join(&db, &channel, lobby_id, joining).await
             }
             .into_actor(self)
-            .map(|result, actor, _| {
-                let membership = result?;
-                actor.timeline.joined(&membership);
-                actor.roster.push(Racer::from(membership));
-                Ok(actor.roster_changed())
-            }),
+            .map(|result, actor, ctx| Ok(actor.committed(result, ctx)?.0)),
         )
     }
 }
@@ -67,25 +63,11 @@ impl Handler<Leave> for LobbyActor {
     type Result = Reply<LobbyView>;
 
     fn handle(&mut self, msg: Leave, _: &mut Context<Self>) -> Self::Result {
-        let membership = self
-            .roster
-            .iter()
-            .find(|r| r.discord_id == msg.discord_id)
-            .map(|r| r.membership_id);
-        let db = self.db.clone();
+        let (db, channel, lobby_id) = (self.db.clone(), self.channel.clone(), self.row.id);
         atomic(
-            async move {
-                let id = membership.ok_or(LobbyError::NotJoined)?;
-                let left_at = store::leave(&db, id, msg.at).await?;
-                Ok::<_, LobbyError>((id, left_at))
-            }
-            .into_actor(self)
-            .map(|result, actor, _| {
-                let (id, left_at) = result?;
-                actor.timeline.left(actor.row.id, id, left_at);
-                actor.roster.retain(|r| r.membership_id != id);
-                Ok(actor.roster_changed())
-            }),
+            async move { store::leave(&db, &channel, lobby_id, &msg.discord_id, msg.at).await }
+                .into_actor(self)
+                .map(|result, actor, ctx| Ok(actor.committed(result, ctx)?.0)),
         )
     }
 }
@@ -95,34 +77,16 @@ impl Handler<Start> for LobbyActor {
 
     fn handle(&mut self, msg: Start, ctx: &mut Context<Self>) -> Self::Result {
         let entry = LobbyEntry::new(&self.row, ctx.address());
-        let already = self.window.is_some();
-        let (db, lobby_id) = (self.db.clone(), self.row.id);
+        let (db, channel, lobby_id) = (self.db.clone(), self.channel.clone(), self.row.id);
         atomic(
-            async move {
-                if already {
-                    return Err(LobbyError::AlreadyOpen);
-                }
-                Ok(store::open_window(&db, lobby_id, msg.at).await?)
-            }
-            .into_actor(self)
-            .map(move |result, actor, _| {
-                let window = result?;
-                actor
-                    .timeline
-                    .opened(actor.row.id, window.id, window.opened_at);
-                actor.window = Some(window);
-                actor.row.state = LobbyState::Open;
-                actor.pot.clear();
-                actor.recent.clear();
-                actor.shares.clear();
-                metrics::gauge!("cozykart_open_lobbies").increment(1.0);
-                actor.tell(OverlayEvent::WindowOpened {
-                    opened_at: window.opened_at,
-                });
-                // Overlays following this host or channel show this race now.
-                actor.following.moved(&entry);
-                Ok(actor.view())
-            }),
+            async move { store::open_window(&db, &channel, lobby_id, msg.at).await }
+                .into_actor(self)
+                .map(move |result, actor, ctx| {
+                    let view = actor.committed(result, ctx)?.0;
+                    // Overlays following this host or channel show this race now.
+                    actor.following.moved(&entry);
+                    Ok(view)
+                }),
         )
     }
 }
@@ -131,43 +95,25 @@ impl Handler<End> for LobbyActor {
     type Result = Reply<RaceSummary>;
 
     fn handle(&mut self, msg: End, _: &mut Context<Self>) -> Self::Result {
-        let (window, reason) = (self.window, msg.reason);
-        let (db, lobby_id) = (self.db.clone(), self.row.id);
+        let (db, channel, lobby_id) = (self.db.clone(), self.channel.clone(), self.row.id);
+        let reason = msg.reason;
         atomic(
-            async move {
-                let window = window.ok_or(LobbyError::NotOpen)?;
-                let closed_at =
-                    store::close_window(&db, lobby_id, window.id, msg.at, msg.reason).await?;
-                let race = RaceWindow {
-                    lobby_id,
-                    opened_at: window.opened_at,
-                    closed_at: Some(closed_at),
-                };
-                Ok::<_, LobbyError>((window.id, closed_at, read::race_totals(&db, race).await?))
-            }
-            .into_actor(self)
-            .map(move |result, actor, _| {
-                let (window_id, closed_at, totals) = result?;
-                actor.timeline.closed(actor.row.id, window_id, closed_at);
-                actor.window = None;
-                actor.row.state = LobbyState::Closed;
-                metrics::gauge!("cozykart_open_lobbies").decrement(1.0);
-                actor.tell(OverlayEvent::WindowClosed {
-                    closed_at,
-                    totals: totals.pool.clone(),
-                });
-                let summary = RaceSummary {
-                    lobby: actor.view(),
-                    totals,
-                };
-                if reason != "shutdown" {
-                    actor.race_over.report(RaceOver {
-                        summary: summary.clone(),
-                        reason,
-                    });
-                }
-                Ok(summary)
-            }),
+            async move { store::close_window(&db, &channel, lobby_id, msg.at, msg.reason).await }
+                .into_actor(self)
+                .map(move |result, actor, ctx| {
+                    let (lobby, closed) = actor.committed(result, ctx)?;
+                    let summary = RaceSummary {
+                        lobby,
+                        totals: closed.totals,
+                    };
+                    if reason != "shutdown" {
+                        actor.race_over.report(RaceOver {
+                            summary: summary.clone(),
+                            reason,
+                        });
+                    }
+                    Ok(summary)
+                }),
         )
     }
 }

@@ -38,11 +38,13 @@ pub async fn open_during_second(
     Ok(open)
 }
 
-/// Windows and roster intervals still running or ended at `since` or later: what
-/// the in-memory timeline is loaded from at start-up.
+/// Windows and roster intervals still running or ended at `since` or later, of
+/// every lobby or `only` one: what the in-memory timeline is loaded from at
+/// start-up, and what a lobby read again refreshes it with.
 pub async fn history_since(
     db: &DatabaseConnection,
     since: DateTime<Utc>,
+    only: Option<i64>,
 ) -> Result<(Vec<lobby_window::Model>, Vec<roster_membership::Model>), DbErr> {
     use sea_orm::{EntityTrait, QueryFilter};
     let windows = lobby_window::Entity::find()
@@ -51,6 +53,7 @@ pub async fn history_since(
                 .add(lobby_window::Column::ClosedAt.is_null())
                 .add(lobby_window::Column::ClosedAt.gte(since)),
         )
+        .filter(Condition::all().add_option(only.map(|id| lobby_window::Column::LobbyId.eq(id))))
         .all(db)
         .await?;
     let stints = roster_membership::Entity::find()
@@ -58,6 +61,9 @@ pub async fn history_since(
             Condition::any()
                 .add(roster_membership::Column::LeftAt.is_null())
                 .add(roster_membership::Column::LeftAt.gte(since)),
+        )
+        .filter(
+            Condition::all().add_option(only.map(|id| roster_membership::Column::LobbyId.eq(id))),
         )
         .all(db)
         .await?;

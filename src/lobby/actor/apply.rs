@@ -1,0 +1,330 @@
+//! The one path every committed change of a lobby takes into its actor, made by
+//! this process or by another one sharing the database: applied to memory once,
+//! in seq order, and pushed to the overlays with that seq. A change that arrives
+//! ahead of a missing one waits for it; if it does not come within [`GAP_WAIT`],
+//! the lobby is read again from the database ([`Reload`]).
+
+use std::time::Duration;
+
+use actix::prelude::*;
+
+use super::{LobbyActor, LobbySeed, Racer};
+use entity::roster_membership;
+
+use crate::ledger::read::{self, LobbySale};
+use crate::lobby::change::{LobbyChange, WireMoney};
+use crate::lobby::messages::{Apply, Reload};
+use crate::lobby::registry::load_seed;
+use crate::lobby::store;
+use crate::lobby::LobbyState;
+use crate::money::{MoneyError, Pot};
+use crate::overlay::protocol::OverlayEvent;
+
+/// How long a change waits for one missing before it before the lobby is reloaded.
+pub const GAP_WAIT: Duration = Duration::from_millis(500);
+
+impl LobbyActor {
+    /// Takes a committed change: `seq` is the database's number for it when
+    /// events are shared (PostgreSQL), `None` on a single process, which numbers
+    /// them itself.
+    pub(super) fn receive(
+        &mut self,
+        seq: Option<u64>,
+        change: LobbyChange,
+        ctx: &mut Context<Self>,
+    ) {
+        let Some(seq) = seq.filter(|_| self.channel.is_shared()) else {
+            self.apply_and_push(change, ctx);
+            return;
+        };
+        if seq <= self.overlays.seq() {
+            return; // applied already (this process made it, or a reload read it)
+        }
+        self.pending.insert(seq, change);
+        if !self.reloading {
+            self.apply_pending(ctx);
+        }
+    }
+
+    /// Applies the changes that follow the last one applied, in order; waits for a
+    /// missing one, then reloads.
+    fn apply_pending(&mut self, ctx: &mut Context<Self>) {
+        while let Some(change) = self.pending.remove(&(self.overlays.seq() + 1)) {
+            if !self.apply_and_push(change, ctx) {
+                return;
+            }
+        }
+        if self.pending.is_empty() {
+            if let Some(timer) = self.gap_timer.take() {
+                ctx.cancel_future(timer);
+            }
+        } else if self.gap_timer.is_none() {
+            self.gap_timer = Some(ctx.run_later(GAP_WAIT, |actor, ctx| {
+                actor.gap_timer = None;
+                if !actor.pending.is_empty() {
+                    tracing::info!(lobby = actor.row.id, "gap in lobby events; reloading");
+                    actor.reload(ctx);
+                }
+            }));
+        }
+    }
+
+    /// Applies one change and pushes its overlay event; `false` when the change
+    /// could not be applied and the lobby is being reloaded instead.
+    fn apply_and_push(&mut self, change: LobbyChange, ctx: &mut Context<Self>) -> bool {
+        let refund = matches!(change, LobbyChange::Refund { .. });
+        match self.apply(change) {
+            Ok(Some(event)) if refund => {
+                self.tell_with_shares_read_again(event, ctx);
+                false
+            }
+            Ok(Some(event)) => {
+                self.tell(event);
+                true
+            }
+            Ok(None) | Err(_) => {
+                self.reload(ctx);
+                false
+            }
+        }
+    }
+
+    /// After a refund the racers' shares are read back from the ledger (a refund
+    /// takes back the same proportion of each share, exact to the minor unit),
+    /// then the event goes out and the changes waiting behind it are applied; the
+    /// lobby takes no other message meanwhile, so frames keep their order.
+    fn tell_with_shares_read_again(&mut self, event: OverlayEvent, ctx: &mut Context<Self>) {
+        let (db, race) = (self.db.clone(), self.race());
+        let reread = async move {
+            match race {
+                Some(race) => Some(read::race_totals(&db, race).await),
+                None => None,
+            }
+        };
+        ctx.wait(reread.into_actor(self).map(move |totals, actor, ctx| {
+            match totals {
+                Some(Ok(totals)) => actor.shares = totals.shares,
+                Some(Err(error)) => {
+                    tracing::warn!(lobby = actor.row.id, %error, "racer shares not re-read")
+                }
+                None => {}
+            }
+            actor.tell(event);
+            actor.apply_pending(ctx);
+        }));
+    }
+
+    /// Moves memory by one committed change; answers the overlay event it makes.
+    /// `None` for a change that only a reload can apply (`Reload`, `Created`).
+    fn apply(&mut self, change: LobbyChange) -> Result<Option<OverlayEvent>, MoneyError> {
+        let event = match change {
+            LobbyChange::Created | LobbyChange::Reload => return Ok(None),
+            LobbyChange::Joined {
+                membership_id,
+                discord_id,
+                display_name,
+                joined_at,
+            } => {
+                self.timeline.joined(&roster_membership::Model {
+                    id: membership_id,
+                    lobby_id: self.row.id,
+                    discord_id: discord_id.clone(),
+                    display_name: display_name.clone(),
+                    joined_at,
+                    left_at: None,
+                });
+                if !self.roster.iter().any(|r| r.membership_id == membership_id) {
+                    self.roster.push(Racer {
+                        discord_id,
+                        display_name,
+                        membership_id,
+                    });
+                }
+                OverlayEvent::Roster {
+                    racers: self.racer_names(),
+                }
+            }
+            LobbyChange::Left {
+                membership_id,
+                left_at,
+            } => {
+                self.timeline.left(self.row.id, membership_id, left_at);
+                self.roster.retain(|r| r.membership_id != membership_id);
+                OverlayEvent::Roster {
+                    racers: self.racer_names(),
+                }
+            }
+            LobbyChange::Opened {
+                window_id,
+                opened_at,
+            } => {
+                self.timeline.opened(self.row.id, window_id, opened_at);
+                self.set_window(Some(super::OpenWindow {
+                    id: window_id,
+                    opened_at,
+                }));
+                self.pot.clear();
+                self.recent.clear();
+                self.shares.clear();
+                OverlayEvent::WindowOpened { opened_at }
+            }
+            LobbyChange::Closed {
+                window_id,
+                closed_at,
+                totals,
+            } => {
+                self.timeline.closed(self.row.id, window_id, closed_at);
+                self.set_window(None);
+                OverlayEvent::WindowClosed {
+                    closed_at,
+                    totals: pot_of(&totals)?,
+                }
+            }
+            LobbyChange::Sale {
+                amount,
+                pool_delta,
+                buyer,
+                at,
+                shares,
+            } => {
+                let (amount, pool_delta) = (amount.money()?, pool_delta.money()?);
+                self.add_to_pot(pool_delta);
+                for (discord_id, share) in &shares {
+                    let added = share.money().and_then(|share| {
+                        self.shares
+                            .entry(discord_id.clone())
+                            .or_default()
+                            .add(share)
+                    });
+                    if let Err(error) = added {
+                        tracing::warn!(lobby = self.row.id, %error, "racer share left unchanged");
+                    }
+                }
+                self.recent.push_front(LobbySale {
+                    amount,
+                    pool_delta,
+                    buyer: buyer.clone(),
+                    received_at: at,
+                });
+                self.recent.truncate(crate::lobby::RECENT_SALES_MAX);
+                OverlayEvent::Sale {
+                    amount,
+                    currency: pool_delta.currency(),
+                    pool_delta,
+                    pot: self.pot.clone(),
+                    buyer,
+                }
+            }
+            LobbyChange::Refund { pool_delta } => {
+                let pool_delta = pool_delta.money()?;
+                self.add_to_pot(pool_delta);
+                OverlayEvent::Refund {
+                    currency: pool_delta.currency(),
+                    pool_delta,
+                    pot: self.pot.clone(),
+                }
+            }
+        };
+        Ok(Some(event))
+    }
+
+    /// The running race's window (`None`: no race), the lobby's state and the
+    /// open-lobbies gauge with it.
+    fn set_window(&mut self, window: Option<super::OpenWindow>) {
+        match (self.window.is_some(), window.is_some()) {
+            (false, true) => metrics::gauge!("cozykart_open_lobbies").increment(1.0),
+            (true, false) => metrics::gauge!("cozykart_open_lobbies").decrement(1.0),
+            _ => {}
+        }
+        self.row.state = match window {
+            Some(_) => LobbyState::Open,
+            None if self.row.state == LobbyState::Open => LobbyState::Closed,
+            None => self.row.state,
+        };
+        self.window = window;
+    }
+
+    /// Reads the lobby again from the database, then gives every overlay a fresh
+    /// snapshot numbered with the database's seq.
+    fn reload(&mut self, ctx: &mut Context<Self>) {
+        if self.reloading {
+            return;
+        }
+        self.reloading = true;
+        metrics::counter!("cozykart_lobby_reloads_total").increment(1);
+        let (db, lobby_id) = (self.db.clone(), self.row.id);
+        let since = self.timeline.horizon(self.clock.now());
+        let read_again = async move {
+            let seed = load_seed(&db, lobby_id).await?;
+            let history = store::history_since(&db, since, Some(lobby_id)).await?;
+            Ok::<_, crate::lobby::LobbyError>(seed.map(|seed| (seed, history)))
+        };
+        ctx.spawn(read_again.into_actor(self).map(|loaded, actor, ctx| {
+            actor.reloading = false;
+            match loaded {
+                Ok(Some((seed, (windows, stints)))) => {
+                    actor.timeline.reload_lobby(actor.row.id, windows, stints);
+                    actor.reset(seed)
+                }
+                Ok(None) => tracing::warn!(lobby = actor.row.id, "lobby gone on reload"),
+                Err(error) => {
+                    tracing::warn!(lobby = actor.row.id, %error, "lobby reload failed");
+                    ctx.notify_later(Reload, GAP_WAIT);
+                    return;
+                }
+            }
+            actor.apply_pending(ctx);
+        }));
+    }
+
+    /// Replaces memory with the lobby as read from the database.
+    fn reset(&mut self, seed: LobbySeed) {
+        let seq = seed.stored.row.seq.max(0) as u64;
+        self.set_window(seed.stored.window);
+        self.row = seed.stored.row;
+        self.roster = seed
+            .stored
+            .roster
+            .into_iter()
+            .map(Racer::from)
+            .collect::<Vec<_>>();
+        self.pot = seed.pot;
+        self.shares = seed.shares;
+        self.recent = seed
+            .recent
+            .into_iter()
+            .take(crate::lobby::RECENT_SALES_MAX)
+            .collect();
+        self.pending.retain(|&pending, _| pending > seq);
+        let snapshot = self.snapshot();
+        let (roster, shares) = (&self.roster, &self.shares);
+        self.overlays.resync(seq, &snapshot, |discord_id| {
+            super::racer_share(roster, shares, discord_id)
+        });
+    }
+}
+
+/// A race's totals from the wire.
+fn pot_of(totals: &[WireMoney]) -> Result<Pot, MoneyError> {
+    let mut pot = Pot::new();
+    for money in totals {
+        pot.add(money.money()?)?;
+    }
+    Ok(pot)
+}
+
+impl Handler<Apply> for LobbyActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Apply, ctx: &mut Context<Self>) {
+        self.receive(Some(msg.seq), msg.change, ctx);
+    }
+}
+
+impl Handler<Reload> for LobbyActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Reload, ctx: &mut Context<Self>) {
+        self.reload(ctx);
+    }
+}

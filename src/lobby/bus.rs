@@ -1,0 +1,225 @@
+//! The lobby bus: how every process sharing one PostgreSQL database learns each
+//! lobby's committed changes. A change is published with `pg_notify` on the
+//! deployment's channel inside the transaction that commits it (so it is sent
+//! exactly when, and only if, it commits); each process `LISTEN`s on a dedicated
+//! connection of its own ([`Listener`], not from the pool) and hands every notice
+//! to the registry. On SQLite (one process) there is no bus: [`Channel::none`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sqlx::postgres::PgListener;
+
+use super::change::{LobbyChange, Notice};
+use super::registry::LobbyRegistry;
+
+/// How long the listener waits before trying again after its connection failed.
+pub const LISTEN_RETRY: Duration = Duration::from_secs(1);
+
+/// The deployment's notification channel, `None` on SQLite; shared by every
+/// publisher and the listener.
+#[derive(Clone, Debug, Default)]
+pub struct Channel {
+    name: Option<Arc<str>>,
+    /// Whether the listening connection is up; read by `/readyz`.
+    listening: Arc<AtomicBool>,
+}
+
+impl Channel {
+    /// No bus: a single process (SQLite), which numbers events in memory.
+    pub fn none() -> Self {
+        Channel::default()
+    }
+
+    pub fn named(name: &str) -> Self {
+        Channel {
+            name: Some(name.into()),
+            listening: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Whether lobby events are numbered and shared through the database.
+    pub fn is_shared(&self) -> bool {
+        self.name.is_some()
+    }
+
+    /// `None` without a bus; else whether the listening connection is up.
+    pub fn listening(&self) -> Option<bool> {
+        self.name
+            .as_ref()
+            .map(|_| self.listening.load(Ordering::Relaxed))
+    }
+
+    /// Publishes a change committed (or about to be) in transaction `tx`.
+    pub async fn publish(
+        &self,
+        tx: &impl ConnectionTrait,
+        lobby: i64,
+        seq: u64,
+        change: LobbyChange,
+    ) -> Result<(), DbErr> {
+        let Some(name) = &self.name else {
+            return Ok(());
+        };
+        let payload = Notice { lobby, seq, change }.payload();
+        let statement = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [name.to_string().into(), payload.into()],
+        );
+        tx.execute_raw(statement).await?;
+        metrics::counter!("cozykart_lobby_notifications_sent_total").increment(1);
+        Ok(())
+    }
+
+    /// A sale's or refund's event of a lobby: numbered and published in one
+    /// statement, only if the lobby's race running now covers `sold_at` (the
+    /// lobby row's lock orders it with the lobby's other changes). Answers the
+    /// event's seq, `None` when no running race covers the sale.
+    pub async fn publish_credit(
+        &self,
+        db: &impl ConnectionTrait,
+        lobby: i64,
+        sold_at: DateTime<Utc>,
+        change: LobbyChange,
+    ) -> Result<Option<u64>, DbErr> {
+        let Some(name) = &self.name else {
+            return Ok(None);
+        };
+        // The payload is written with a placeholder seq that the statement fills.
+        let template = Notice {
+            lobby,
+            seq: 0,
+            change,
+        }
+        .payload();
+        let (head, tail) = template
+            .split_once("\"seq\":0")
+            .ok_or_else(|| DbErr::Custom("notice without a seq".into()))?;
+        // A race covers a sale paid in second S when it opened before S+1.
+        let statement = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "WITH bumped AS ( \
+               UPDATE lobbies SET seq = seq + 1 \
+               WHERE id = $1 AND state = 'open' AND EXISTS ( \
+                 SELECT 1 FROM lobby_windows w WHERE w.lobby_id = $1 \
+                   AND w.closed_at IS NULL AND w.opened_at < $2) \
+               RETURNING seq) \
+             SELECT seq, pg_notify($3, $4 || '\"seq\":' || seq || $5) FROM bumped",
+            [
+                lobby.into(),
+                (sold_at + chrono::Duration::seconds(1)).into(),
+                name.to_string().into(),
+                head.to_owned().into(),
+                tail.to_owned().into(),
+            ],
+        );
+        let Some(row) = db.query_one_raw(statement).await? else {
+            return Ok(None);
+        };
+        metrics::counter!("cozykart_lobby_notifications_sent_total").increment(1);
+        let seq: i64 = row.try_get_by_index(0)?;
+        Ok(Some(seq.max(0) as u64))
+    }
+}
+
+/// The listening connection, subscribed before the lobbies are loaded so that no
+/// change committed meanwhile is missed (a notice older than what was loaded is
+/// recognised by its seq and skipped).
+pub struct Listener {
+    listener: PgListener,
+    channel: Channel,
+    /// Where to connect again after an error the listener does not recover from.
+    url: String,
+}
+
+impl Listener {
+    /// Opens the dedicated connection and subscribes to the channel.
+    pub async fn connect(url: &str, channel: &Channel) -> Result<Listener, sqlx::Error> {
+        let Some(name) = &channel.name else {
+            return Err(sqlx::Error::Configuration("no channel to listen on".into()));
+        };
+        let mut listener = PgListener::connect(url).await?;
+        listener.listen(name).await?;
+        channel.listening.store(true, Ordering::Relaxed);
+        Ok(Listener {
+            listener,
+            channel: channel.clone(),
+            url: url.to_owned(),
+        })
+    }
+
+    /// Runs [`Self::run`] on a thread of its own until the guard is dropped (the
+    /// application stops): the listening connection is then closed inside its
+    /// own runtime, whatever becomes of the server's.
+    pub fn spawn(self, registry: Arc<LobbyRegistry>) -> std::io::Result<ListenerGuard> {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let thread = std::thread::Builder::new()
+            .name("cozykart-lobby-listener".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    tokio::select! {
+                        _ = self.run(registry) => {}
+                        _ = stopped => {}
+                    }
+                });
+            })?;
+        Ok(ListenerGuard {
+            stop: Some(stop),
+            _thread: thread,
+        })
+    }
+
+    /// Hands every notice to the registry, in the order PostgreSQL delivered them
+    /// (commit order). After a lost connection (reconnected by the listener, which
+    /// subscribes again) every lobby is reloaded: notices sent meanwhile are gone.
+    pub async fn run(mut self, registry: Arc<LobbyRegistry>) {
+        loop {
+            match self.listener.try_recv().await {
+                Ok(Some(notification)) => {
+                    self.channel.listening.store(true, Ordering::Relaxed);
+                    metrics::counter!("cozykart_lobby_notifications_received_total").increment(1);
+                    match Notice::parse(notification.payload()) {
+                        Some(notice) => registry.receive(notice).await,
+                        None => tracing::warn!("unreadable lobby notice ignored"),
+                    }
+                }
+                Ok(None) => {
+                    tracing::warn!("lobby listener reconnected; reloading every lobby");
+                    self.channel.listening.store(true, Ordering::Relaxed);
+                    registry.reload_all().await;
+                }
+                Err(error) => {
+                    self.channel.listening.store(false, Ordering::Relaxed);
+                    tracing::warn!(%error, "lobby listener lost its connection; retrying");
+                    tokio::time::sleep(LISTEN_RETRY).await;
+                    // A fresh connection; what was sent meanwhile is read again.
+                    if let Ok(fresh) = Listener::connect(&self.url, &self.channel).await {
+                        self = fresh;
+                        registry.reload_all().await;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Stops the listener's thread when dropped.
+pub struct ListenerGuard {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl Drop for ListenerGuard {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

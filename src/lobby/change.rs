@@ -1,0 +1,155 @@
+//! A lobby's committed change, as every process applies it: the lobby actor that
+//! made it, and (through `LISTEN/NOTIFY`, [`super::bus`]) the same lobby's actor on
+//! every other process sharing the PostgreSQL database. Small on purpose: a
+//! notification carries at most 8000 bytes, and a change that would not fit is
+//! sent as [`LobbyChange::Reload`] (read the lobby again from the database).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Currency, Money, MoneyError, Pot};
+
+/// Money on the wire: currency code and integer minor units, exact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireMoney {
+    pub currency: String,
+    pub minor: i64,
+}
+
+impl From<Money> for WireMoney {
+    fn from(money: Money) -> Self {
+        WireMoney {
+            currency: money.currency().code().to_owned(),
+            minor: money.minor(),
+        }
+    }
+}
+
+impl WireMoney {
+    pub fn money(&self) -> Result<Money, MoneyError> {
+        Money::from_minor(self.minor, Currency::parse(&self.currency)?)
+    }
+}
+
+/// What changed; `kind` names it on the wire.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LobbyChange {
+    /// The lobby was created (processes that do not know it load it).
+    Created,
+    /// A racer joined: their new roster interval.
+    Joined {
+        membership_id: i64,
+        discord_id: String,
+        display_name: String,
+        joined_at: DateTime<Utc>,
+    },
+    /// A racer left: the roster interval that ended.
+    Left {
+        membership_id: i64,
+        left_at: DateTime<Utc>,
+    },
+    /// A race started: its window.
+    Opened {
+        window_id: i64,
+        opened_at: DateTime<Utc>,
+    },
+    /// The race ended; `totals` is its racer pool as the ledger had it.
+    Closed {
+        window_id: i64,
+        closed_at: DateTime<Utc>,
+        totals: Vec<WireMoney>,
+    },
+    /// A committed sale credited the running race.
+    Sale {
+        amount: WireMoney,
+        pool_delta: WireMoney,
+        buyer: Option<String>,
+        at: DateTime<Utc>,
+        /// Each racer's part of `pool_delta` (Discord id, amount), for racer overlays.
+        #[serde(default)]
+        shares: Vec<(String, WireMoney)>,
+    },
+    /// A committed refund took part of the running race's pool back.
+    Refund { pool_delta: WireMoney },
+    /// Too large to carry, or unknown: read the lobby again from the database.
+    Reload,
+}
+
+impl LobbyChange {
+    /// A race's closing, with its totals on the wire.
+    pub fn closed(window_id: i64, closed_at: DateTime<Utc>, totals: &Pot) -> Self {
+        LobbyChange::Closed {
+            window_id,
+            closed_at,
+            totals: totals.iter().map(WireMoney::from).collect(),
+        }
+    }
+}
+
+/// A change as published: which lobby, its number among the lobby's events
+/// (the overlay `seq`), and the change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub lobby: i64,
+    pub seq: u64,
+    pub change: LobbyChange,
+}
+
+/// Longest payload PostgreSQL's `NOTIFY` takes is 8000 bytes; ours stay well below.
+pub const PAYLOAD_MAX_BYTES: usize = 7_900;
+
+impl Notice {
+    /// The payload text; a notice that would not fit becomes a `Reload`.
+    pub fn payload(&self) -> String {
+        let text = serde_json::to_string(self).unwrap_or_default();
+        if !text.is_empty() && text.len() <= PAYLOAD_MAX_BYTES {
+            return text;
+        }
+        let reload = Notice {
+            lobby: self.lobby,
+            seq: self.seq,
+            change: LobbyChange::Reload,
+        };
+        serde_json::to_string(&reload).unwrap_or_default()
+    }
+
+    /// A payload read back; `None` for text that is not a notice (logged by the caller).
+    pub fn parse(payload: &str) -> Option<Notice> {
+        serde_json::from_str(payload).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_round_trip_and_oversized_ones_become_reloads() {
+        let usd = Currency::parse("USD").unwrap();
+        let notice = Notice {
+            lobby: 7,
+            seq: 12,
+            change: LobbyChange::Sale {
+                amount: Money::parse("25.00", usd).unwrap().into(),
+                pool_delta: Money::parse("5.00", usd).unwrap().into(),
+                buyer: Some("Ada".into()),
+                at: chrono::DateTime::UNIX_EPOCH,
+                shares: vec![("1".into(), Money::parse("2.50", usd).unwrap().into())],
+            },
+        };
+        assert_eq!(Notice::parse(&notice.payload()), Some(notice));
+        let long = Notice {
+            lobby: 7,
+            seq: 13,
+            change: LobbyChange::Joined {
+                membership_id: 1,
+                discord_id: "1".into(),
+                display_name: "x".repeat(PAYLOAD_MAX_BYTES),
+                joined_at: chrono::DateTime::UNIX_EPOCH,
+            },
+        };
+        let back = Notice::parse(&long.payload()).unwrap();
+        assert_eq!((back.seq, back.change), (13, LobbyChange::Reload));
+    }
+}
