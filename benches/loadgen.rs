@@ -409,15 +409,27 @@ async fn ledger_metrics(server: &Server) -> (f64, f64, f64) {
     )
 }
 
-/// Both baselines on fresh databases migrated like the server's, written straight
-/// through the driver.
+/// Baselines on fresh databases migrated like the server's: written straight
+/// through the driver (sqlx), and on SQLite also through the C library itself.
+struct Baselines {
+    naive: f64,
+    limit: f64,
+    /// SQLite only: the same loops through rusqlite (naive, limit).
+    c_library: Option<(f64, f64)>,
+}
+
 async fn baselines(
     url_for: &dyn Fn(&str) -> String,
     postgres: bool,
     sales: usize,
     racers: usize,
-) -> (f64, f64) {
-    for name in ["naive", "limit"] {
+) -> Baselines {
+    let names: &[&str] = if postgres {
+        &["naive", "limit"]
+    } else {
+        &["naive", "limit", "naive_c", "limit_c"]
+    };
+    for name in names {
         let db = cozykart::db::connect(&url_for(name))
             .await
             .expect("baseline db");
@@ -425,15 +437,21 @@ async fn baselines(
         db.close().await.expect("close");
     }
     if postgres {
-        (
-            baseline::postgres::naive(&url_for("naive"), sales, racers).await,
-            baseline::postgres::limit(&url_for("limit"), sales, racers).await,
-        )
+        Baselines {
+            naive: baseline::postgres::naive(&url_for("naive"), sales, racers).await,
+            limit: baseline::postgres::limit(&url_for("limit"), sales, racers).await,
+            c_library: None,
+        }
     } else {
-        (
-            baseline::sqlite::naive(&url_for("naive"), sales, racers).await,
-            baseline::sqlite::limit(&url_for("limit"), sales, racers).await,
-        )
+        use baseline::sqlite::c_library;
+        Baselines {
+            naive: baseline::sqlite::naive(&url_for("naive"), sales, racers).await,
+            limit: baseline::sqlite::limit(&url_for("limit"), sales, racers).await,
+            c_library: Some((
+                c_library::naive(&url_for("naive_c"), sales, racers),
+                c_library::limit(&url_for("limit_c"), sales, racers),
+            )),
+        }
     }
 }
 
@@ -534,7 +552,7 @@ async fn run(mut args: Args) -> Value {
     }
     let ledger = (ledger.0, ledger.1 / ledger.0.max(1.0), ledger.2);
     drop(servers);
-    let (naive, limit) = baselines(
+    let base = baselines(
         url_for.as_ref(),
         args.postgres.is_some(),
         args.sales.min(5_000),
@@ -559,8 +577,12 @@ async fn run(mut args: Args) -> Value {
         "bytes_per_idle_client": (rss_clients.saturating_sub(rss_lobbies) * 1024) / args.clients.max(1) as u64,
         "ledger_verify_ok": verify["ok"],
         "ledger_batches": ledger.0, "ledger_mean_batch": ledger.1, "ledger_busy_s": ledger.2,
-        "naive_sales_per_s": naive.round(), "limit_sales_per_s": limit.round(),
-        "ours_over_naive": ours / naive, "ours_over_limit": ours / limit,
+        "naive_sales_per_s": base.naive.round(), "limit_sales_per_s": base.limit.round(),
+        "ours_over_naive": ours / base.naive, "ours_over_limit": ours / base.limit,
+        "naive_c_sales_per_s": base.c_library.map(|(naive, _)| naive.round()),
+        "limit_c_sales_per_s": base.c_library.map(|(_, limit)| limit.round()),
+        "ours_over_naive_c": base.c_library.map(|(naive, _)| ours / naive),
+        "ours_over_limit_c": base.c_library.map(|(_, limit)| ours / limit),
     })
 }
 

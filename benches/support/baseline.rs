@@ -145,6 +145,118 @@ pub mod sqlite {
     }
 
     plain_loops!(SqliteConnection);
+
+    /// The C library through its thinnest binding (rusqlite: prepared statements,
+    /// same pragmas, same file kind); no driver thread, no async.
+    pub mod c_library {
+        use std::time::Instant;
+
+        use rusqlite::{params, Connection};
+
+        use super::super::{rows, ALLOCATION, BALANCE, LIMIT_BATCH, SALE};
+
+        fn open(url: &str) -> Connection {
+            let path = url
+                .trim_start_matches("sqlite://")
+                .split('?')
+                .next()
+                .expect("path");
+            let db = Connection::open(path).expect("baseline database");
+            db.execute_batch(&format!(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size={}; PRAGMA mmap_size={};",
+                cozykart::db::SQLITE_CACHE_KIB,
+                cozykart::db::SQLITE_MMAP_BYTES
+            ))
+            .expect("pragmas");
+            db
+        }
+
+        fn now() -> String {
+            chrono::Utc::now().to_rfc3339()
+        }
+
+        /// One transaction per sale, one prepared statement per row.
+        pub fn naive(url: &str, sales: usize, racers: usize) -> f64 {
+            let mut db = open(url);
+            let names: Vec<String> = (0..racers).map(|r| format!("naive{r}")).collect();
+            let started = Instant::now();
+            for i in 0..sales {
+                let at = now();
+                let tx = db.transaction().expect("begin");
+                let sale_id: i64 = tx
+                    .prepare_cached(SALE)
+                    .and_then(|mut s| s.query_row(params![format!("naive_{i}"), at], |r| r.get(0)))
+                    .expect("sale");
+                for name in &names {
+                    tx.prepare_cached(ALLOCATION)
+                        .and_then(|mut s| s.execute(params![sale_id, name, at]))
+                        .expect("allocation");
+                    tx.prepare_cached(BALANCE)
+                        .and_then(|mut s| s.execute(params![name, 56_i64]))
+                        .expect("balance");
+                }
+                tx.commit().expect("commit");
+            }
+            sales as f64 / started.elapsed().as_secs_f64()
+        }
+
+        /// [`LIMIT_BATCH`] sales per transaction, multi-row inserts.
+        pub fn limit(url: &str, sales: usize, racers: usize) -> f64 {
+            let mut db = open(url);
+            let names: Vec<String> = (0..racers).map(|r| format!("limit{r}")).collect();
+            let started = Instant::now();
+            let mut i = 0;
+            while i < sales {
+                let n = LIMIT_BATCH.min(sales - i);
+                let at = now();
+                let tx = db.transaction().expect("begin");
+                let sql = format!(
+                    "INSERT INTO sales (provider, shop, provider_sale_id, amount_minor, currency, pool_minor, \
+                     refunded_minor, sold_at, received_at, buyer_public) VALUES {} RETURNING id",
+                    rows(n, 2, |p| format!("('stripe', 'plain', {}, 2249, 'USD', 449, 0, {}, {1}, false)", p[0], p[1]))
+                );
+                let keys: Vec<String> = (0..n).map(|k| format!("limit_{}", i + k)).collect();
+                let mut values: Vec<&dyn rusqlite::ToSql> = Vec::new();
+                for key in &keys {
+                    values.push(key);
+                    values.push(&at);
+                }
+                let ids: Vec<i64> = {
+                    let mut insert = tx.prepare_cached(&sql).expect("sales");
+                    let ids = insert
+                        .query_map(values.as_slice(), |r| r.get(0))
+                        .expect("sales")
+                        .collect::<Result<_, _>>()
+                        .expect("ids");
+                    ids
+                };
+                let sql = format!(
+                    "INSERT INTO allocations (sale_id, lobby_id, guild_id, discord_id, currency, amount_minor, \
+                     reversed_minor, status, available_at, created_at) VALUES {}",
+                    rows(n * racers, 3, |p| format!("({}, 1, 'g', {}, 'USD', 56, 0, 'pending', {}, {2})", p[0], p[1], p[2]))
+                );
+                let mut values: Vec<&dyn rusqlite::ToSql> = Vec::new();
+                for sale_id in &ids {
+                    for name in &names {
+                        values.push(sale_id);
+                        values.push(name);
+                        values.push(&at);
+                    }
+                }
+                tx.prepare_cached(&sql)
+                    .and_then(|mut s| s.execute(values.as_slice()))
+                    .expect("allocations");
+                for name in &names {
+                    tx.prepare_cached(BALANCE)
+                        .and_then(|mut s| s.execute(params![name, 56 * n as i64]))
+                        .expect("balance");
+                }
+                tx.commit().expect("commit");
+                i += n;
+            }
+            sales as f64 / started.elapsed().as_secs_f64()
+        }
+    }
 }
 
 /// PostgreSQL as configured on the machine (the server's pool changes nothing).
