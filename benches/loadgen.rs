@@ -464,8 +464,14 @@ async fn postgres_database(admin: &str, name: &str) -> String {
     db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
         .await
         .expect("create database");
-    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
-    format!("{base}/{name}")
+    // The admin URL with its database name replaced, its query (`?host=/run/...`
+    // for a Unix socket) kept.
+    let (path, query) = admin.split_once('?').map_or((admin, None), |(p, q)| (p, Some(q)));
+    let base = path.rsplit_once('/').map_or(path, |(b, _)| b);
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
 }
 
 /// Drops the run's databases (the server has stopped; baselines are done).
