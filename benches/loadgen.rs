@@ -466,7 +466,9 @@ async fn postgres_database(admin: &str, name: &str) -> String {
         .expect("create database");
     // The admin URL with its database name replaced, its query (`?host=/run/...`
     // for a Unix socket) kept.
-    let (path, query) = admin.split_once('?').map_or((admin, None), |(p, q)| (p, Some(q)));
+    let (path, query) = admin
+        .split_once('?')
+        .map_or((admin, None), |(p, q)| (p, Some(q)));
     let base = path.rsplit_once('/').map_or(path, |(b, _)| b);
     match query {
         Some(query) => format!("{base}/{name}?{query}"),

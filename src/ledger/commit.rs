@@ -93,14 +93,23 @@ async fn write_transaction(
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..TransactionOptions::default()
     };
+    let started = Instant::now();
     let tx = db.begin_with_options(options).await?;
+    let begun = started.elapsed();
     let done = record_sales_together(&tx, jobs).await;
     for (job, done) in jobs.iter_mut().zip(done) {
         if !done {
             run_in_savepoint(&tx, job.as_mut()).await;
         }
     }
+    let written = started.elapsed();
     tx.commit().await?;
+    tracing::debug!(
+        begin_us = begun.as_micros() as u64,
+        written_us = written.as_micros() as u64,
+        committed_us = started.elapsed().as_micros() as u64,
+        "ledger transaction"
+    );
     Ok(())
 }
 
