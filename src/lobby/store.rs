@@ -31,7 +31,7 @@ pub use changes::{
 use changes::{open_window_of, roster_of};
 pub use discount_codes::{discount_code_key, discount_code_lobby, register_discount_code};
 pub use goal::{goal_of, set_goal};
-pub use history::{history_since, open_during_second, OpenDuring};
+pub use history::history_since;
 pub use races::{last_finished_race, racer_names, FinishedRace};
 
 /// Times stored for lobbies, windows and rosters are cut to milliseconds, so that

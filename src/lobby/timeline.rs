@@ -1,10 +1,8 @@
 //! The window and roster history the SalesRouter attributes from, held in
 //! memory (DESIGN section 7): loaded from the lobby tables at start-up, kept
 //! current by each LobbyActor right after its own change commits, so that a sale
-//! costs no read before the ledger. It answers exactly what
-//! [`store::open_during_second`](super::store::open_during_second) answers from
-//! the database, and forgets what no sale can reach any more: a sale's time is
-//! never earlier than `max_delay` before its arrival.
+//! costs no read before the ledger. It forgets what no sale can reach any more: a
+//! sale's time is never earlier than `max_delay` before its arrival.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -12,7 +10,14 @@ use std::sync::RwLock;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use entity::{lobby_window, roster_membership};
 
-use super::store::OpenDuring;
+/// One window open during a sale's second, with one racer on its roster then
+/// (`None`: nobody was).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenDuring {
+    pub lobby_id: i64,
+    pub opened_at: DateTime<Utc>,
+    pub racer: Option<String>,
+}
 
 /// One interval of a lobby's history: a window, or a racer's time on the roster.
 #[derive(Clone, Debug)]
@@ -162,7 +167,8 @@ impl Timeline {
 
     /// The windows open during the second of `sold_at`, each with the racers on
     /// its roster then (`racer: None` when nobody was); `only` narrows it to one
-    /// lobby. The same rows as the database query, from memory.
+    /// lobby. A window or a roster interval counts when it overlaps `[S, S+1)`:
+    /// provider times have whole-second resolution.
     pub fn open_during_second(&self, sold_at: DateTime<Utc>, only: Option<i64>) -> Vec<OpenDuring> {
         let second = sold_at
             .duration_trunc(Duration::seconds(1))
