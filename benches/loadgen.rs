@@ -133,6 +133,10 @@ async fn start_server(
             "COZYKART__DISCORD__MAX_LOBBIES_PER_GUILD",
             max_lobbies.to_string(),
         )
+        .env(
+            "COZYKART__DISCORD__MAX_LOBBIES_PER_HOUR",
+            max_lobbies.to_string(),
+        )
         // Every overlay client of the run connects from this one address.
         .env("COZYKART__OVERLAY__MAX_CLIENTS_PER_ADDRESS", "100000")
         .env("COZYKART__OVERLAY__MAX_CLIENTS_PER_LOBBY", "100000")

@@ -76,6 +76,9 @@ pub struct DiscordConfig {
     pub guilds: Vec<String>,
     /// Lobbies not closed that one guild may have at once.
     pub max_lobbies_per_guild: usize,
+    /// Lobbies one guild may create within any hour, so that no member can fill the
+    /// database with lobbies created and closed in a loop.
+    pub max_lobbies_per_hour: usize,
     /// Discord's REST base URL, without a trailing slash (`cozykart register`; tests
     /// point it at a local stand-in).
     pub api_base: String,
@@ -239,6 +242,8 @@ struct RawDiscord {
     guilds: Vec<String>,
     #[serde(default = "default_max_lobbies", deserialize_with = "lenient")]
     max_lobbies_per_guild: String,
+    #[serde(default = "default_max_lobbies_per_hour", deserialize_with = "lenient")]
+    max_lobbies_per_hour: String,
     #[serde(default = "default_api_base", deserialize_with = "lenient")]
     api_base: String,
 }
@@ -267,6 +272,10 @@ fn http_url(key: &str, text: &str) -> Result<String, ConfigError> {
         }
         _ => Err(invalid(key, format!("{text:?} is not an http(s) URL"))),
     }
+}
+
+fn default_max_lobbies_per_hour() -> String {
+    "30".into()
 }
 
 fn default_max_lobbies() -> String {
@@ -466,6 +475,17 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        let max_lobbies_per_hour = number(
+            "discord.max_lobbies_per_hour",
+            &raw.discord.max_lobbies_per_hour,
+            MAX_LOBBIES_PER_GUILD_LIMIT,
+        )?;
+        if max_lobbies_per_hour == 0 {
+            return Err(invalid(
+                "discord.max_lobbies_per_hour",
+                "must be at least 1",
+            ));
+        }
         let api_base = http_url("discord.api_base", &raw.discord.api_base)?;
         let commission = CommissionConfig::validate(raw.commission)?;
         let overlay = OverlayConfig {
@@ -498,6 +518,7 @@ impl Config {
                 guild_id,
                 guilds,
                 max_lobbies_per_guild,
+                max_lobbies_per_hour,
                 api_base,
             },
             admin_token: admin_token(&raw.admin.token)?,

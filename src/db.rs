@@ -90,6 +90,8 @@ pub enum Duty {
     WindowTimeout(i64),
     /// Creating a lobby of one guild, so that its cap is counted by one at a time.
     LobbyCreation,
+    /// Deleting claimed interactions older than an interaction token lives.
+    InteractionPruning,
 }
 
 impl Duty {
@@ -100,6 +102,7 @@ impl Duty {
             Duty::Maturing => (0x4b01_i64, 0),
             Duty::WindowTimeout(lobby_id) => (0x4b02, lobby_id),
             Duty::LobbyCreation => (0x4b03, 0),
+            Duty::InteractionPruning => (0x4b04, 0),
         };
         (class << SUBJECT_BITS) | (subject & ((1 << SUBJECT_BITS) - 1))
     }

@@ -17,6 +17,28 @@ pub const METHODS: [(PayoutMethod, &str); 3] = [
     (PayoutMethod::Manual, "Manual"),
 ];
 
+/// Longest payout note in characters, on every entry point (`/payout`'s option
+/// and the admin API alike).
+pub const NOTE_MAX_CHARS: usize = 200;
+/// Longest `Idempotency-Key` accepted, in bytes (Stripe's own limit is 255).
+pub const IDEMPOTENCY_KEY_MAX_BYTES: usize = 255;
+
+/// The key a payout posted with an `Idempotency-Key` header is stored under. The
+/// header is an opaque value of 1 to [`IDEMPOTENCY_KEY_MAX_BYTES`] bytes (surrounding
+/// blanks aside): visible ASCII is kept as text (`api:<key>`), any other byte makes
+/// it stored as hex (`api+hex:<hex>`), so that every key is one key and never none.
+pub fn api_idempotency_key(raw: &[u8]) -> Result<String, PayoutFormError> {
+    let key = raw.trim_ascii();
+    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX_BYTES {
+        return Err(PayoutFormError::IdempotencyKey);
+    }
+    if key.iter().all(|b| (0x20..0x7f).contains(b)) {
+        Ok(format!("api:{}", String::from_utf8_lossy(key)))
+    } else {
+        Ok(format!("api+hex:{}", hex::encode(key)))
+    }
+}
+
 /// What `force` does, as the command's option says it.
 pub const FORCE_MEANS: &str =
     "Pay even below the payout threshold (never more than the available balance)";
@@ -92,6 +114,10 @@ pub enum PayoutFormError {
     SeveralCurrencies,
     #[error("the racer has earned in several guilds; say which with `guild_id`")]
     SeveralGuilds,
+    #[error("a note is at most {NOTE_MAX_CHARS} characters")]
+    NoteTooLong,
+    #[error("Idempotency-Key is an opaque value of 1 to {IDEMPOTENCY_KEY_MAX_BYTES} bytes")]
+    IdempotencyKey,
 }
 
 impl PayoutFormError {
@@ -104,6 +130,8 @@ impl PayoutFormError {
             PayoutFormError::NoEarnings => "no_earnings",
             PayoutFormError::SeveralCurrencies => "currency_required",
             PayoutFormError::SeveralGuilds => "guild_required",
+            PayoutFormError::NoteTooLong => "note_too_long",
+            PayoutFormError::IdempotencyKey => "invalid_idempotency_key",
         }
     }
 }
@@ -112,6 +140,13 @@ impl PayoutForm {
     /// Parses the form. `held` lists the racer's balances; they decide the guild
     /// and the currency when the form names none.
     pub fn parse(self, held: &[Holding]) -> Result<PayoutOrder, PayoutFormError> {
+        if self
+            .note
+            .as_ref()
+            .is_some_and(|note| note.chars().count() > NOTE_MAX_CHARS)
+        {
+            return Err(PayoutFormError::NoteTooLong);
+        }
         let guild_id = match self.guild_id.clone() {
             Some(guild) => guild,
             None => only(held.iter().map(|h| &h.guild_id))
@@ -305,6 +340,29 @@ mod tests {
     }
 
     #[test]
+    fn every_idempotency_key_of_1_to_255_bytes_is_a_key() {
+        assert_eq!(api_idempotency_key(b" order-43 ").unwrap(), "api:order-43");
+        let utf8 = api_idempotency_key("clé-43".as_bytes()).unwrap();
+        let latin1 = api_idempotency_key(b"cl\xe9-43").unwrap();
+        assert_eq!(utf8, "api+hex:636cc3a92d3433");
+        assert_eq!(latin1, "api+hex:636ce92d3433");
+        assert_ne!(utf8, latin1);
+        assert!(api_idempotency_key(&[b'k'; IDEMPOTENCY_KEY_MAX_BYTES]).is_ok());
+        for bad in [&b""[..], b"   ", &[b'k'; IDEMPOTENCY_KEY_MAX_BYTES + 1]] {
+            assert_eq!(
+                api_idempotency_key(bad).unwrap_err().code(),
+                "invalid_idempotency_key"
+            );
+        }
+        let note = PayoutForm {
+            note: Some("é".repeat(NOTE_MAX_CHARS)),
+            ..form("5", None, None)
+        };
+        let held = [held("g1", "USD")];
+        assert!(note.parse(&held).is_ok(), "200 characters, 400 bytes");
+    }
+
+    #[test]
     fn bad_text_is_refused_with_its_code() {
         let usd = [held("g1", "USD")];
         let cases = [
@@ -312,6 +370,13 @@ mod tests {
             (form("five", None, None), "invalid_amount"),
             (form("5.001", None, None), "invalid_amount"),
             (form("5", None, Some("paypal")), "invalid_method"),
+            (
+                PayoutForm {
+                    note: Some("n".repeat(NOTE_MAX_CHARS + 1)),
+                    ..form("5", None, None)
+                },
+                "note_too_long",
+            ),
         ];
         for (form, code) in cases {
             assert_eq!(form.parse(&usd).unwrap_err().code(), code);

@@ -136,11 +136,16 @@ impl Application {
             services.clone().into_inner(),
             races_over,
         ));
+        actix_web::rt::spawn(crate::commands::once::prune_forever(
+            services.db.clone(),
+            services.clock.clone(),
+        ));
         start_gateway(&services);
         crate::telemetry::metrics();
         let data = services.clone();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(crate::http::secure))
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(crate::http::BODY_MAX_BYTES))
                 .app_data(web::QueryConfig::default().error_handler(|error, _| {

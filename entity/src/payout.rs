@@ -21,6 +21,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Unique: a retried payout (same interaction, same `Idempotency-Key`) pays once.
     pub idempotency_key: Option<String>,
+    /// Digest of the request paid under `idempotency_key`: the same key with another
+    /// request is refused (`idempotency_key_reused`). NULL before it was kept.
+    pub request_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,12 +24,26 @@ use crate::services::Services;
 
 /// The answer in a guild that `discord.guilds` does not list.
 pub const NOT_SET_UP: &str = "Cozy-Kart is not set up for this server.";
+/// The answer to an interaction from outside any guild (a DM, a group DM).
+pub const NO_GUILD: &str =
+    "Cozy-Kart works inside a server: run its commands in a channel of your server.";
+
+/// Whether an interaction from `guild` may run at all: only inside a guild, and
+/// one that `discord.guilds` allows. Checked before an interaction is claimed, so
+/// that a refused one leaves nothing behind; the refusal is ephemeral.
+pub fn admit(services: &Services, guild: Option<&str>) -> Result<(), Reply> {
+    match guild {
+        None => Err(Reply::refusal(NO_GUILD)),
+        Some(_) if !services.config.discord.allows(guild) => Err(Reply::refusal(NOT_SET_UP)),
+        Some(_) => Ok(()),
+    }
+}
 
 /// Runs one command. Every refusal is an ephemeral reply saying why.
 pub async fn execute(services: &Services, caller: Caller, command: Command) -> Reply {
     tracing::info!(user = %caller.user_id, guild = ?caller.guild_id, command = command_name(&command), "command");
-    if !services.config.discord.allows(caller.guild_id.as_deref()) {
-        return Reply::refusal(NOT_SET_UP);
+    if let Err(refusal) = admit(services, caller.guild_id.as_deref()) {
+        return refusal;
     }
     match command {
         Command::LobbyCreate { name } => race::create(services, &caller, name).await,
@@ -96,14 +110,15 @@ fn lobby_title(view: &LobbyView) -> String {
 }
 
 /// Suggestions for an option being typed into (autocomplete): the caller guild's
-/// lobbies for a `lobby` option, nothing for others or outside `discord.guilds`.
+/// lobbies for a `lobby` option, nothing for others, outside any guild or outside
+/// `discord.guilds`.
 pub async fn suggest(
     services: &Services,
     guild: Option<&str>,
     option: &str,
     typed: &str,
 ) -> Vec<(String, String)> {
-    if option == "lobby" && services.config.discord.allows(guild) {
+    if option == "lobby" && admit(services, guild).is_ok() {
         lobby_choices(services, guild, typed).await
     } else {
         Vec::new()

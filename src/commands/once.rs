@@ -2,7 +2,8 @@
 //! table: a delivery claims its interaction id with an insert before anything runs
 //! (the primary key lets exactly one of two concurrent deliveries win, in this
 //! process or another), and the reply is stored once the command has answered, so a
-//! repeat is answered the same way and runs nothing.
+//! repeat is answered the same way and runs nothing. Claims are kept only as long
+//! as Discord may still deliver their interaction: [`prune`] deletes older ones.
 
 use std::future::Future;
 
@@ -18,6 +19,13 @@ use serde_json::Value;
 use super::execute;
 use crate::discord::{Caller, Command, InteractionId, Reply};
 use crate::services::Services;
+
+/// How long a claim is kept: an interaction token lives 15 minutes, after which
+/// Discord delivers it no more (and the endpoint refuses a signature timestamp
+/// older than 5 minutes).
+pub const CLAIM_KEPT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// How often [`prune`] runs.
+pub const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The answer to a repeat that arrives while the first delivery still runs (or the
 /// process running it stopped before it answered).
@@ -65,7 +73,23 @@ pub async fn run_once(
     Ok(Delivered::First(reply))
 }
 
-/// [`execute`] for a delivery from the gateway: `None` when the interaction was
+/// A command delivered by either transport: refused without a claim when it comes
+/// from outside any guild or from a guild `discord.guilds` does not allow (nothing
+/// is stored for it), else [`execute`]d at most once.
+pub async fn answer(
+    services: &Services,
+    id: InteractionId,
+    caller: Caller,
+    command: Command,
+) -> Result<Delivered, DbErr> {
+    if let Err(refusal) = super::admit(services, caller.guild_id.as_deref()) {
+        tracing::info!(interaction = %id, guild = ?caller.guild_id, "interaction refused before its claim");
+        return Ok(Delivered::First(refusal));
+    }
+    run_once(services, id, execute(services, caller, command)).await
+}
+
+/// [`answer`] for a delivery from the gateway: `None` when the interaction was
 /// claimed before (the delivery that claimed it answers), a refusal when the claim
 /// cannot be made.
 pub async fn execute_once(
@@ -74,7 +98,7 @@ pub async fn execute_once(
     caller: Caller,
     command: Command,
 ) -> Option<Reply> {
-    match run_once(services, id, execute(services, caller, command)).await {
+    match answer(services, id, caller, command).await {
         Ok(Delivered::First(reply)) => Some(reply),
         Ok(Delivered::Repeat(_) | Delivered::InFlight) => None,
         Err(error) => {
@@ -132,4 +156,38 @@ async fn store_reply(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Deletes the claims (and their stored replies, private `/wallet` answers too)
+/// received more than [`CLAIM_KEPT`] before `now`; answers how many. On
+/// PostgreSQL one process at a time prunes (an advisory lock); the others skip
+/// this turn and answer 0.
+pub async fn prune(db: &sea_orm::DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    use sea_orm::TransactionTrait;
+    let tx = db.begin().await?;
+    if !crate::db::try_duty(&tx, crate::db::Duty::InteractionPruning).await? {
+        return Ok(0);
+    }
+    let cutoff = now - chrono::Duration::from_std(CLAIM_KEPT).unwrap_or_default();
+    let deleted = interaction::Entity::delete_many()
+        .filter(interaction::Column::ReceivedAt.lt(cutoff))
+        .exec(&tx)
+        .await?
+        .rows_affected;
+    tx.commit().await?;
+    Ok(deleted)
+}
+
+/// Runs [`prune`] every [`PRUNE_EVERY`] for as long as the server runs.
+pub async fn prune_forever(db: sea_orm::DatabaseConnection, clock: crate::clock::Clock) {
+    let mut every = tokio::time::interval(PRUNE_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match prune(&db, clock.now()).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::debug!(deleted, "old interaction claims pruned"),
+            Err(error) => tracing::warn!(%error, "pruning interaction claims failed"),
+        }
+    }
 }

@@ -33,7 +33,9 @@ pub async fn create(services: &Services, caller: &Caller, name: Option<String>) 
         .await;
     let entry = match created {
         Ok(entry) => entry,
-        Err(full @ LobbyError::GuildFull(_)) => return Reply::refusal(format!("Refused: {full}.")),
+        Err(full @ (LobbyError::GuildFull(_) | LobbyError::TooManyThisHour(_))) => {
+            return Reply::refusal(format!("Refused: {full}."))
+        }
         Err(error) => {
             tracing::error!(?error, "lobby not created");
             return Reply::refusal("Could not create the lobby; please try again.");

@@ -7,17 +7,15 @@ use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
-use super::extract::{header, lobby};
+use super::extract::lobby;
 use super::ApiError;
 use crate::ledger::{read, verify};
 use crate::lobby::store;
-use crate::payout::PayoutForm;
+use crate::payout::{api_idempotency_key, PayoutForm, PayoutFormError};
 use crate::services::Services;
 
 /// Allocations shown per racer.
 const RACER_ALLOCATIONS: u64 = 50;
-/// Longest `Idempotency-Key` accepted (Stripe's own limit is 255).
-const IDEMPOTENCY_KEY_MAX_CHARS: usize = 255;
 /// Default and largest page of `GET /api/admin/sales`.
 const SALES_DEFAULT: u64 = 100;
 
@@ -105,18 +103,7 @@ pub async fn payout(
     authorize(&services, &request)?;
     let form: PayoutForm = serde_json::from_slice(&body)
         .map_err(|e| bad("malformed_body", format!("expected a payout object: {e}")))?;
-    let key = match header(&request, "Idempotency-Key").map(str::trim) {
-        None => None,
-        Some(key) if !key.is_empty() && key.len() <= IDEMPOTENCY_KEY_MAX_CHARS => {
-            Some(format!("api:{key}"))
-        }
-        Some(_) => {
-            return Err(bad(
-                "invalid_idempotency_key",
-                format!("Idempotency-Key is 1 to {IDEMPOTENCY_KEY_MAX_CHARS} characters"),
-            ))
-        }
-    };
+    let key = idempotency_key(&request)?;
     let held = read::holdings(&services.db, &form.discord_id).await?;
     let request = form.parse(&held)?.request(
         "api".into(),
@@ -126,6 +113,19 @@ pub async fn payout(
     );
     let record = services.ledger.record_payout(request).await?;
     Ok(HttpResponse::Ok().json(record))
+}
+
+/// The stored key of the request's `Idempotency-Key`, if it has one: any bytes,
+/// read raw (a key outside ASCII is still a key); a second header is refused.
+fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let mut values = request.headers().get_all("Idempotency-Key");
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(PayoutFormError::IdempotencyKey.into());
+    }
+    Ok(Some(api_idempotency_key(value.as_bytes())?))
 }
 
 #[derive(Deserialize)]

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract::{bounded_body, header};
 use super::ApiError;
-use crate::commands::once::run_once;
+use crate::commands::once::{answer, Delivered};
 use crate::discord::{autocomplete_body, parse_incoming, pong_body, Incoming, Reply};
 use crate::services::Services;
 
@@ -45,19 +45,15 @@ pub async fn interactions(
         }
         _ => {}
     }
-    let answer = run_once(&services, delivery.id, reply(&services, delivery.incoming)).await?;
-    Ok(HttpResponse::Ok().json(answer.http_body()))
-}
-
-/// What a verified interaction other than PING is answered with.
-async fn reply(services: &Services, incoming: Incoming) -> Reply {
-    match incoming {
+    let answer = match delivery.incoming {
         Incoming::Command(caller, command) => {
-            crate::commands::execute(services, caller, command).await
+            answer(&services, delivery.id, caller, command).await?
         }
-        Incoming::Refused(reply) => reply,
+        // Refusals change nothing and read the same every time: never claimed.
+        Incoming::Refused(reply) => Delivered::First(reply),
         Incoming::Ping | Incoming::Autocomplete { .. } | Incoming::Unsupported => {
-            Reply::refusal("This interaction is not supported.")
+            Delivered::First(Reply::refusal("This interaction is not supported."))
         }
-    }
+    };
+    Ok(HttpResponse::Ok().json(answer.http_body()))
 }

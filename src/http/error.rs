@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
 use crate::discord::VerifyError;
-use crate::ledger::LedgerError;
+use crate::ledger::{LedgerError, PayoutRefusal};
 use crate::payout::PayoutFormError;
 use crate::webhooks::WebhookError;
 
@@ -23,6 +23,10 @@ pub enum ApiError {
     NotFound(String),
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// Well-formed, but it cannot be carried out as asked (an idempotency key
+    /// used before with another request).
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
     #[error("request body is larger than {0} bytes")]
     TooLarge(usize),
     #[error("server is busy; retry later")]
@@ -36,6 +40,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest { code, .. }
             | ApiError::Conflict { code, .. }
+            | ApiError::Unprocessable { code, .. }
             | ApiError::Unauthorized { code, .. } => code,
             ApiError::NotFound(_) => "not_found",
             ApiError::TooLarge(_) => "body_too_large",
@@ -53,6 +58,10 @@ impl From<LedgerError> for ApiError {
             LedgerError::Money(e) => ApiError::BadRequest {
                 code: "invalid_amount",
                 message: e.to_string(),
+            },
+            LedgerError::Payout(refusal @ PayoutRefusal::KeyReused) => ApiError::Unprocessable {
+                code: refusal.code(),
+                message: refusal.to_string(),
             },
             LedgerError::Payout(refusal) => ApiError::Conflict {
                 code: refusal.code(),
@@ -116,6 +125,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

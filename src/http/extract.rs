@@ -45,5 +45,5 @@ pub fn header<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
 pub fn lobby(lobbies: &LobbyRegistry, key: &str) -> Result<LobbyEntry, ApiError> {
     lobbies
         .find(key)
-        .ok_or_else(|| ApiError::NotFound(format!("no lobby {key:?}")))
+        .ok_or_else(|| ApiError::NotFound("no such lobby".into()))
 }

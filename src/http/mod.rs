@@ -5,12 +5,14 @@ mod admin;
 mod discord;
 mod error;
 mod extract;
+mod headers;
 mod health;
 mod lobbies;
 mod webhooks;
 
 pub use error::ApiError;
 pub use extract::{lobby, BODY_MAX_BYTES};
+pub use headers::{secure, CONTENT_SECURITY_POLICY};
 
 use actix_web::web;
 

@@ -85,7 +85,7 @@ async fn handle(
         .shops
         .get(shop_name)
         .filter(|shop| shop.provider.as_str() == provider)
-        .ok_or_else(|| ApiError::NotFound(format!("no {provider} shop named {shop_name:?}")))?;
+        .ok_or_else(|| ApiError::NotFound("no such shop for this provider".into()))?;
     let body = bounded_body(payload).await?;
     let event = parse(services, shop, request, &body)?
         .cleaned()

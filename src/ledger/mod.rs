@@ -144,6 +144,33 @@ pub struct PayoutRequest {
     pub idempotency_key: Option<String>,
 }
 
+impl PayoutRequest {
+    /// A digest of what is paid (guild, racer, amount, currency, method, note,
+    /// force), kept beside the idempotency key: the same key with another request
+    /// is refused rather than answered with the first payout. Who asked, when and
+    /// the threshold in force are not part of it: a retry may differ in those.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut digest = Sha256::new();
+        let note = self.note.as_deref().unwrap_or("");
+        for part in [
+            self.guild_id.as_str(),
+            self.discord_id.as_str(),
+            &self.amount.minor().to_string(),
+            self.amount.currency().code(),
+            self.method.as_str(),
+            &note.len().to_string(),
+            note,
+            if self.force { "force" } else { "" },
+        ] {
+            // Each part ends with a byte no part holds, so parts cannot run together.
+            digest.update(part.as_bytes());
+            digest.update([0xff]);
+        }
+        hex::encode(digest.finalize())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct PayoutRecord {
     pub id: i64,
@@ -167,6 +194,9 @@ pub enum PayoutRefusal {
     OverAvailable { requested: Money, available: Money },
     #[error("{requested} is below the payout threshold of {threshold}; pass force to pay anyway")]
     BelowThreshold { requested: Money, threshold: Money },
+    /// The idempotency key was used before with another request; nothing was paid.
+    #[error("this idempotency key was already used for another payout request; nothing was paid")]
+    KeyReused,
 }
 
 impl PayoutRefusal {
@@ -176,6 +206,7 @@ impl PayoutRefusal {
             PayoutRefusal::NotPositive => "amount_not_positive",
             PayoutRefusal::OverAvailable { .. } => "over_available",
             PayoutRefusal::BelowThreshold { .. } => "below_threshold",
+            PayoutRefusal::KeyReused => "idempotency_key_reused",
         }
     }
 }

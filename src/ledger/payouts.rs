@@ -37,12 +37,17 @@ pub(super) async fn record_payout(
         .lock_exclusive()
         .one(tx)
         .await?;
+    let fingerprint = request.fingerprint();
     if let Some(key) = &request.idempotency_key {
         let earlier = payout::Entity::find()
             .filter(payout::Column::IdempotencyKey.eq(key.as_str()))
             .one(tx)
             .await?;
         if let Some(row) = earlier {
+            // Rows from before the digest was kept (NULL) cannot be compared.
+            if row.request_hash.as_ref().is_some_and(|h| *h != fingerprint) {
+                return Err(PayoutRefusal::KeyReused.into());
+            }
             return record(row);
         }
     }
@@ -63,6 +68,7 @@ pub(super) async fn record_payout(
         created_by: Set(request.requested_by.clone()),
         created_at: Set(request.at),
         idempotency_key: Set(request.idempotency_key.clone()),
+        request_hash: Set(request.idempotency_key.as_ref().map(|_| fingerprint)),
     })
     .exec_with_returning(tx)
     .await?;

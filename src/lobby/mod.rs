@@ -91,6 +91,8 @@ pub enum LobbyError {
     NotOpen,
     #[error("this server already has {0} lobbies that are not closed; end a race first")]
     GuildFull(usize),
+    #[error("this server created {0} lobbies within the last hour; try again later")]
+    TooManyThisHour(usize),
     #[error("database error: {0}")]
     Database(String),
     /// The drawn code was taken meanwhile (its unique index); the registry draws again.

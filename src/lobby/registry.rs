@@ -220,7 +220,10 @@ impl LobbyRegistry {
             name
         };
         let _one_at_a_time = self.creating.lock().await;
-        let cap = self.config.discord.max_lobbies_per_guild;
+        let caps = store::GuildCaps {
+            not_closed: self.config.discord.max_lobbies_per_guild,
+            per_hour: self.config.discord.max_lobbies_per_hour,
+        };
         for _ in 0..CODE_ATTEMPTS {
             let code = random_code();
             if self.find(&code).is_some() {
@@ -234,7 +237,7 @@ impl LobbyRegistry {
                 host_id,
                 at,
             };
-            match store::create_lobby(&self.db, &self.channel, new, cap).await {
+            match store::create_lobby(&self.db, &self.channel, new, caps).await {
                 Ok(row) => {
                     let stored = StoredLobby {
                         row,

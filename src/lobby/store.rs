@@ -50,8 +50,16 @@ pub struct NewLobby<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Inserts an idle lobby, within the guild's cap of lobbies not closed, and
-/// publishes its creation. On PostgreSQL one creation at a time counts the cap
+/// How many lobbies one guild may have: not closed at once, and created within
+/// any hour.
+#[derive(Clone, Copy, Debug)]
+pub struct GuildCaps {
+    pub not_closed: usize,
+    pub per_hour: usize,
+}
+
+/// Inserts an idle lobby, within the guild's caps (lobbies not closed, lobbies
+/// created within the last hour), and publishes its creation. On PostgreSQL one creation at a time counts the cap
 /// (an advisory lock, since other processes create lobbies too). A taken code
 /// fails with `DbErr::Query` or `DbErr::Exec` (the unique index), so the caller
 /// can draw another.
@@ -59,12 +67,16 @@ pub async fn create_lobby(
     db: &DatabaseConnection,
     channel: &Channel,
     new: NewLobby<'_>,
-    cap: usize,
+    caps: GuildCaps,
 ) -> Result<lobby::Model, LobbyError> {
     let tx = db.begin().await?;
     crate::db::wait_for_duty(&tx, crate::db::Duty::LobbyCreation).await?;
-    if count_not_closed(&tx, new.guild_id).await? >= cap as u64 {
-        return Err(LobbyError::GuildFull(cap));
+    if count_not_closed(&tx, new.guild_id).await? >= caps.not_closed as u64 {
+        return Err(LobbyError::GuildFull(caps.not_closed));
+    }
+    let hour_ago = stored_time(new.at - chrono::Duration::hours(1));
+    if count_created_since(&tx, new.guild_id, hour_ago).await? >= caps.per_hour as u64 {
+        return Err(LobbyError::TooManyThisHour(caps.per_hour));
     }
     let row = lobby::ActiveModel {
         id: NotSet,
@@ -107,6 +119,28 @@ pub async fn count_not_closed(
         .filter(lobby::Column::State.ne(LobbyState::Closed))
         .count(db)
         .await
+}
+
+/// How many of a guild's lobbies were created at `since` or later.
+async fn count_created_since(
+    db: &impl ConnectionTrait,
+    guild: Option<&str>,
+    since: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    lobby::Entity::find()
+        .filter(in_guild(guild))
+        .filter(lobby::Column::CreatedAt.gte(since))
+        .count(db)
+        .await
+}
+
+/// Lobbies of `guild`, or of no guild.
+fn in_guild(guild: Option<&str>) -> sea_orm::sea_query::SimpleExpr {
+    match guild {
+        Some(guild) => lobby::Column::GuildId.eq(guild),
+        None => lobby::Column::GuildId.is_null(),
+    }
 }
 
 /// A guild's lobbies, newest first: what autocomplete suggests and what a lobby

@@ -66,7 +66,7 @@ async fn setup(
 fn follow_key(kind: &str, id: &str) -> Result<FollowKey, ApiError> {
     let kind = kind.trim_end_matches('s');
     FollowKey::parse(kind, id)
-        .ok_or_else(|| ApiError::NotFound(format!("no {kind} with the id {id:?}")))
+        .ok_or_else(|| ApiError::NotFound(format!("no such {kind}: a Discord id is digits")))
 }
 
 /// The lobby's checkout link as a QR code (404 when no shop has a checkout URL).
