@@ -47,7 +47,7 @@ pub fn card_embed(services: &Services, view: &LobbyView) -> ReplyEmbed {
         let names: Vec<String> = view.racers.iter().map(|r| plain(&r.display_name)).collect();
         names.join(", ")
     };
-    ReplyEmbed::new(view.name.clone())
+    ReplyEmbed::new(super::plain(&view.name))
         .description(format!("Lobby `{}`: {}", view.code, state_text(view)))
         .colour(lobby_colour(&view.code))
         .field(

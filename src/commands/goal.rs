@@ -30,7 +30,7 @@ pub async fn goal(
                 Some(code) => Currency::parse(&code.trim().to_ascii_uppercase()).map_err(|_| {
                     Reply::refusal(format!(
                         "`{}` is not a currency code (ISO 4217, e.g. EUR).",
-                        super::plain(&code)
+                        super::code_span(&code)
                     ))
                 })?,
                 None => only_currency(&current.pot)

@@ -11,7 +11,7 @@ use crate::lobby::{store, LobbyState};
 use crate::lobby::{LobbyActor, LobbyError, LobbyView, Snapshot};
 use crate::services::Services;
 
-use super::plain;
+use super::code_span;
 
 const RESTARTING: &str = "That lobby is restarting; try again in a moment.";
 
@@ -26,24 +26,39 @@ pub(super) async fn target(
     let in_guild = |entry: &LobbyEntry| entry.guild_id == caller.guild_id;
     match lobby {
         Some(key) => {
-            let by_code = services.lobbies.find(&key).filter(in_guild);
+            let by_code = services
+                .lobbies
+                .find(&key)
+                .await
+                .map_err(unread)?
+                .filter(in_guild);
             let found = match by_code {
                 Some(entry) => Some(entry),
                 None => named(services, caller, &key).await?.filter(in_guild),
             };
             found.ok_or_else(|| {
-                Reply::refusal(format!("There is no lobby with the code `{}`.", plain(&key)))
+                Reply::refusal(format!(
+                    "There is no lobby with the code `{}`.",
+                    code_span(&key)
+                ))
             })
         }
-        None => caller
-            .channel_id
-            .as_deref()
-            .and_then(|channel| services.lobbies.in_channel(channel))
-            .filter(in_guild)
-            .ok_or_else(|| {
+        None => {
+            let in_channel = match caller.channel_id.as_deref() {
+                Some(channel) => services.lobbies.in_channel(channel).await.map_err(unread)?,
+                None => None,
+            };
+            in_channel.filter(in_guild).ok_or_else(|| {
                 Reply::refusal("There is no lobby in this channel. Create one with `/lobby create`, or name one with the `lobby` option.")
-            }),
+            })
+        }
     }
+}
+
+/// The refusal when lobbies could not be read.
+fn unread(error: LobbyError) -> Reply {
+    tracing::error!(?error, "lobby not read");
+    Reply::refusal("Could not look that lobby up; please try again.")
 }
 
 /// The caller guild's newest lobby that is not closed and carries this name
@@ -65,7 +80,10 @@ async fn named(
         .filter(same)
         .find(|l| l.state != LobbyState::Closed)
         .or_else(|| lobbies.iter().find(same));
-    Ok(best.and_then(|l| services.lobbies.get(l.id)))
+    match best {
+        Some(l) => services.lobbies.wake(l.id).await.map_err(unread),
+        None => Ok(None),
+    }
 }
 
 /// Suggestions for a `lobby` option: the caller guild's lobbies whose name or code

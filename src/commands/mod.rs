@@ -100,9 +100,33 @@ fn pot_text(pot: &Pot) -> String {
         .join(", ")
 }
 
-/// Text that may go into a public message without pinging anyone.
-fn plain(text: &str) -> String {
-    text.replace('@', "@\u{200b}")
+/// Characters Discord's markdown gives a meaning to: links, emphasis, spoilers,
+/// quotes, headings, code, mentions and emoji (`<@id>`, `<#id>`, `<:name:id>`).
+const MARKDOWN: &[char] = &[
+    '\\', '[', ']', '(', ')', '*', '_', '~', '|', '>', '<', '#', '`', '-',
+];
+
+/// User text (a lobby name, a display name) that may go into a message as it
+/// reads: every markdown character escaped, so it shows as typed and never as a
+/// link or formatting, and `@` defused so that it pings nobody.
+pub fn plain(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if MARKDOWN.contains(&c) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+        if c == '@' {
+            escaped.push('\u{200b}');
+        }
+    }
+    escaped
+}
+
+/// User text inside a code span (`` `…` ``), where escapes do not work: its
+/// backticks are dropped, and `@` defused.
+fn code_span(text: &str) -> String {
+    text.replace('`', "").replace('@', "@\u{200b}")
 }
 
 fn lobby_title(view: &LobbyView) -> String {

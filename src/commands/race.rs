@@ -19,7 +19,13 @@ pub async fn create(services: &Services, caller: &Caller, name: Option<String>) 
     let Some(channel) = caller.channel_id.clone() else {
         return Reply::refusal("Lobbies live in a server channel; run `/lobby create` there.");
     };
-    let name = name.unwrap_or_else(|| format!("{}'s lobby", caller.display_name));
+    let name = match name {
+        Some(typed) => match crate::lobby::check_name(&typed) {
+            Ok(name) => name,
+            Err(why) => return Reply::refusal(format!("Refused: {why}.")),
+        },
+        None => format!("{}'s lobby", caller.display_name),
+    };
     let at = services.clock.now();
     let created = services
         .lobbies

@@ -58,7 +58,7 @@ pub async fn summary_embed(
     view: &LobbyView,
     totals: &RaceTotals,
 ) -> ReplyEmbed {
-    let embed = ReplyEmbed::new(format!("Race over: {}", view.name))
+    let embed = ReplyEmbed::new(format!("Race over: {}", plain(&view.name)))
         .description(format!("Lobby `{}`", view.code))
         .colour(lobby_colour(&view.code));
     with_summary(services, embed, view.id, totals).await

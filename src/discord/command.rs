@@ -87,6 +87,8 @@ pub enum Command {
 
 /// Longest text accepted per option; also registered as `max_length`.
 pub(crate) const MAX_NAME: u16 = 64;
+/// Longest name `/lobby create` takes (the lobby's own limit).
+pub(crate) const MAX_LOBBY_NAME: u16 = crate::lobby::NAME_MAX_CHARS as u16;
 pub(crate) const MAX_AMOUNT: u16 = 32;
 pub(crate) const MAX_CURRENCY: u16 = 3;
 pub(crate) const MAX_NOTE: u16 = crate::payout::NOTE_MAX_CHARS as u16;
@@ -156,7 +158,7 @@ fn lobby_subcommand(
             value: CommandDataOptionValue::SubCommand(sub),
             ..
         }) if name == "create" => Ok(Command::LobbyCreate {
-            name: Options::new(sub, resolved).text("name", MAX_NAME)?,
+            name: Options::new(sub, resolved).text("name", MAX_LOBBY_NAME)?,
         }),
         Some(other) => Err(CommandError::UnknownSubcommand {
             command: "lobby".into(),

@@ -5,7 +5,7 @@ use serenity::builder::{CreateCommand, CreateCommandOption};
 use serenity::model::application::{CommandOptionType, InteractionContext};
 use serenity::model::Permissions;
 
-use super::command::{MAX_AMOUNT, MAX_CURRENCY, MAX_NAME, MAX_NOTE};
+use super::command::{MAX_AMOUNT, MAX_CURRENCY, MAX_LOBBY_NAME, MAX_NAME, MAX_NOTE};
 
 /// All eleven commands: `/lobby create`, `/join`, `/leave`, `/start`, `/end`, `/pot`,
 /// `/goal` (host or admin), `/wallet`, `/leaderboard`, and the admin-only `/payout`
@@ -17,7 +17,7 @@ pub fn command_definitions() -> Vec<CreateCommand> {
         "create",
         "Open a new race lobby in this channel, shown as a card with Join/Leave/Start/End buttons",
     )
-    .add_sub_option(text("name", "Lobby name, e.g. Friday Cup", MAX_NAME));
+    .add_sub_option(text("name", "Lobby name, e.g. Friday Cup", MAX_LOBBY_NAME));
 
     vec![
         guild_command("lobby", "Manage race lobbies").add_option(lobby_create),

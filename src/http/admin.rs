@@ -19,7 +19,7 @@ const RACER_ALLOCATIONS: u64 = 50;
 /// Default and largest page of `GET /api/admin/sales`.
 const SALES_DEFAULT: u64 = 100;
 
-fn authorize(services: &Services, request: &HttpRequest) -> Result<(), ApiError> {
+pub(super) fn authorize(services: &Services, request: &HttpRequest) -> Result<(), ApiError> {
     let Some(token) = &services.config.admin_token else {
         return Err(ApiError::NotFound(
             "the admin API is off (admin.token is empty)".into(),
@@ -69,7 +69,7 @@ pub async fn sales(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&services, &request)?;
     let lobby_id = match query.lobby.as_deref().filter(|l| !l.is_empty()) {
-        Some(key) => Some(lobby(&services.lobbies, key)?.id),
+        Some(key) => Some(lobby(&services.lobbies, key).await?.id),
         None => None,
     };
     let limit = query.limit.unwrap_or(SALES_DEFAULT);
@@ -171,7 +171,7 @@ pub async fn discount_code(
     let body: DiscountBody = serde_json::from_slice(&body)
         .map_err(|e| bad("malformed_body", format!("expected {{\"code\": ...}}: {e}")))?;
     let key = path.into_inner();
-    let lobby = lobby(&services.lobbies, &key)?;
+    let lobby = lobby(&services.lobbies, &key).await?;
     let code = store::discount_code_key(&body.code);
     if code.is_empty() || code.len() > 64 {
         return Err(bad("invalid_code", "a discount code is 1 to 64 characters"));

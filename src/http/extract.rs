@@ -41,9 +41,12 @@ pub fn header<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
         .and_then(|v| v.to_str().ok())
 }
 
-/// The lobby a path segment names (id or code), or the JSON 404.
-pub fn lobby(lobbies: &LobbyRegistry, key: &str) -> Result<LobbyEntry, ApiError> {
+/// The lobby a path segment names (id or code), started if it was at rest, or
+/// the JSON 404.
+pub async fn lobby(lobbies: &LobbyRegistry, key: &str) -> Result<LobbyEntry, ApiError> {
     lobbies
         .find(key)
+        .await
+        .map_err(|error| ApiError::Internal(error.to_string()))?
         .ok_or_else(|| ApiError::NotFound("no such lobby".into()))
 }

@@ -30,6 +30,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/api/lobbies", web::get().to(lobbies::list))
         .route("/api/lobbies/{lobby}", web::get().to(lobbies::one))
+        .route("/api/admin/lobbies", web::get().to(lobbies::admin_list))
+        .route(
+            "/api/admin/lobbies/{lobby}",
+            web::get().to(lobbies::admin_one),
+        )
         .route(
             "/api/admin/racers/{discord_id}",
             web::get().to(admin::racer),

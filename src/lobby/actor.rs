@@ -22,7 +22,7 @@ use super::change::{LobbyChange, WireMoney};
 use super::fanout::Overlays;
 use super::following::Following;
 use super::messages::{
-    CloseOverlays, Credit, Refunded, Snapshot, Subscribe, Unsubscribe, WindowTick,
+    CloseOverlays, Credit, Refunded, RetireIfQuiet, Snapshot, Subscribe, Unsubscribe, WindowTick,
 };
 use super::store::{self, OpenWindow, StoredLobby};
 use super::timeline::Timeline;
@@ -137,6 +137,8 @@ pub struct LobbyActor {
     gap_timer: Option<SpawnHandle>,
     /// Whether a reload is under way (one at a time).
     reloading: bool,
+    /// Last change or overlay (un)subscription; read by the retirement check.
+    last_active: chrono::DateTime<chrono::Utc>,
 }
 
 impl LobbyActor {
@@ -157,7 +159,6 @@ impl LobbyActor {
             shares: seed.shares,
             overlays: Overlays::starting_at(seq),
             db,
-            clock,
             max_racers: settings.max_racers,
             max_window: chrono::Duration::minutes(i64::from(settings.max_window_minutes)),
             checkout_url: settings.checkout_url,
@@ -169,6 +170,8 @@ impl LobbyActor {
             pending: BTreeMap::new(),
             gap_timer: None,
             reloading: false,
+            last_active: clock.now(),
+            clock,
         }
     }
 
@@ -306,6 +309,7 @@ impl Handler<Subscribe> for LobbyActor {
             .racer
             .as_deref()
             .map(|id| racer_share(&self.roster, &self.shares, id));
+        self.last_active = self.clock.now();
         self.overlays.subscribe(msg);
         MessageResult(self.overlays.snapshot_frame(&self.snapshot(), racer))
     }
@@ -315,7 +319,28 @@ impl Handler<Unsubscribe> for LobbyActor {
     type Result = ();
 
     fn handle(&mut self, msg: Unsubscribe, _: &mut Context<Self>) {
+        self.last_active = self.clock.now();
         self.overlays.unsubscribe(msg.session_id);
+    }
+}
+
+impl Handler<RetireIfQuiet> for LobbyActor {
+    type Result = bool;
+
+    /// Only a closed lobby at rest stops: everything it holds is in the database,
+    /// so starting it again from there loses nothing.
+    fn handle(&mut self, msg: RetireIfQuiet, ctx: &mut Context<Self>) -> bool {
+        let quiet = self.row.state == entity::sea_orm_active_enums::LobbyState::Closed
+            && self.window.is_none()
+            && self.overlays.is_empty()
+            && self.pending.is_empty()
+            && !self.reloading
+            && msg.now - self.last_active >= msg.quiet;
+        if quiet {
+            tracing::debug!(lobby = self.row.id, "closed lobby at rest; its actor stops");
+            ctx.stop();
+        }
+        quiet
     }
 }
 

@@ -50,6 +50,11 @@ impl Overlays {
         self.subscribers.remove(&session_id);
     }
 
+    /// Whether no overlay is subscribed.
+    pub(super) fn is_empty(&self) -> bool {
+        self.subscribers.is_empty()
+    }
+
     /// A snapshot's frame: the state as of the last event, so it carries that
     /// event's `seq` and takes no new one.
     pub(super) fn snapshot_frame(

@@ -87,6 +87,13 @@ impl Following {
         }
     }
 
+    /// A lobby whose actor stopped (closed, at rest) is no host's or channel's
+    /// lobby now: their overlays wait for the next one.
+    pub fn forget(&self, lobby_id: i64) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.current.retain(|_, entry| entry.id != lobby_id);
+    }
+
     /// The lobby `key` runs now, if any.
     pub fn current(&self, key: &FollowKey) -> Option<LobbyEntry> {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());

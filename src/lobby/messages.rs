@@ -108,6 +108,16 @@ pub struct Unsubscribe {
     pub session_id: u64,
 }
 
+/// Stop if the lobby is closed, no overlay watches it and nothing changed for
+/// `quiet`: answers whether it stopped. The registry then forgets it, and starts
+/// it again from the database when something names it.
+#[derive(Message)]
+#[rtype(result = "bool")]
+pub struct RetireIfQuiet {
+    pub now: DateTime<Utc>,
+    pub quiet: chrono::Duration,
+}
+
 /// Close the window if it has been open longer than allowed.
 #[derive(Message)]
 #[rtype(result = "()")]

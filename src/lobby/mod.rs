@@ -24,8 +24,8 @@ pub use crate::overlay::protocol::OverlayFrame;
 pub use actor::LobbyActor;
 pub use entity::sea_orm_active_enums::LobbyState;
 pub use messages::{
-    Apply, CloseOverlays, Credit, End, Join, Leave, Refunded, Reload, SetGoal, Snapshot, Start,
-    Subscribe, Unsubscribe, WindowTick,
+    Apply, CloseOverlays, Credit, End, Join, Leave, Refunded, Reload, RetireIfQuiet, SetGoal,
+    Snapshot, Start, Subscribe, Unsubscribe, WindowTick,
 };
 pub use race_over::{RaceOver, RaceOverSink, RACE_OVER_QUEUE};
 pub use registry::LobbyRegistry;
@@ -36,8 +36,22 @@ pub use timeline::Timeline;
 pub use crate::sale::{LOBBY_CODE_ALPHABET as CODE_ALPHABET, LOBBY_CODE_LENGTH as CODE_LENGTH};
 /// Most recent sales kept for the overlay snapshot.
 pub const RECENT_SALES_MAX: usize = 5;
-/// Longest lobby name kept.
-pub const NAME_MAX_CHARS: usize = 64;
+/// Longest lobby name: it must fit the card's title and the overlay's header.
+pub const NAME_MAX_CHARS: usize = 40;
+
+/// A lobby name as a host typed it, checked: 1 to [`NAME_MAX_CHARS`] characters
+/// (surrounding blanks aside), no control characters. The refusal says why.
+pub fn check_name(text: &str) -> Result<String, &'static str> {
+    let name = text.trim();
+    if name.chars().any(char::is_control) {
+        return Err("a lobby name holds no control characters");
+    }
+    let length = name.chars().count();
+    if length == 0 || length > NAME_MAX_CHARS {
+        return Err("a lobby name is 1 to 40 characters");
+    }
+    Ok(name.to_owned())
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RacerView {
@@ -67,6 +81,35 @@ pub struct LobbyView {
     /// The pot the host aims for (`/goal`), if set.
     #[serde(skip)]
     pub goal: Option<crate::money::Money>,
+}
+
+impl LobbyView {
+    /// A lobby as the database has it, with no race running (no pot): what the
+    /// lists show of a closed lobby whose actor does not run.
+    pub fn at_rest(
+        row: &entity::lobby::Model,
+        roster: Vec<entity::roster_membership::Model>,
+    ) -> Self {
+        LobbyView {
+            id: row.id,
+            code: row.code.clone(),
+            name: row.name.clone(),
+            guild_id: row.guild_id.clone(),
+            state: row.state,
+            racers: roster
+                .into_iter()
+                .map(|m| RacerView {
+                    discord_id: m.discord_id,
+                    display_name: m.display_name,
+                })
+                .collect(),
+            pot: Pot::new(),
+            host_id: row.host_id.clone(),
+            channel_id: row.channel_id.clone(),
+            opened_at: None,
+            goal: None,
+        }
+    }
 }
 
 /// What `/end` reports: the lobby after the race, and the race's sales, pool and

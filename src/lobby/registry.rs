@@ -1,6 +1,8 @@
 //! LobbyRegistry: creates lobbies (unique public codes), finds them by id, code
-//! or channel, and rebuilds every LobbyActor from the database at start-up,
-//! including those whose window was open. With several processes on one
+//! or channel, and rebuilds every lobby that is not closed from the database at
+//! start-up, including those whose window was open. A closed lobby's actor stops
+//! after [`RETIRE_AFTER`] at rest, and is started again from the database when
+//! something names it, so memory holds the lobbies in use, not every lobby ever. With several processes on one
 //! PostgreSQL database it also takes every published change ([`super::bus`]) to
 //! the lobby's actor, starting one for a lobby another process created. All
 //! lobby actors run on one arbiter.
@@ -30,6 +32,10 @@ use crate::ledger::read::{self, RaceWindow};
 
 /// Attempts at drawing an unused code before giving up.
 const CODE_ATTEMPTS: usize = 32;
+/// How long a closed lobby with no overlay and no change keeps its actor.
+pub const RETIRE_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+/// How often closed lobbies are checked for retirement.
+pub const RETIRE_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[derive(Clone)]
 pub struct LobbyEntry {
@@ -59,7 +65,7 @@ impl LobbyEntry {
 struct Index {
     by_id: HashMap<i64, LobbyEntry>,
     by_code: HashMap<String, i64>,
-    /// Latest lobby created in each channel.
+    /// Latest lobby created in each channel, running or not (one id per channel).
     by_channel: HashMap<String, i64>,
 }
 
@@ -114,8 +120,12 @@ impl LobbyRegistry {
             arbiter: arbiter.handle(),
             _arbiter: arbiter,
         });
+        {
+            let mut index = registry.index.write().unwrap_or_else(|p| p.into_inner());
+            index.by_channel = store::newest_per_channel(&db).await?.into_iter().collect();
+        }
         let mut racing = Vec::new();
-        for stored in store::load_all(&db).await? {
+        for stored in store::load_not_closed(&db).await? {
             let opened_at = stored.window.map(|w| w.opened_at);
             let seed = seed(&db, stored).await?;
             let entry = registry.spawn(seed);
@@ -129,7 +139,45 @@ impl LobbyRegistry {
         for (_, entry) in &racing {
             registry.following.moved(entry);
         }
+        actix_web::rt::spawn(retire_forever(Arc::downgrade(&registry)));
         Ok(registry)
+    }
+
+    /// Stops the actors of closed lobbies at rest for [`RETIRE_AFTER`]; answers
+    /// how many stopped. Runs every [`RETIRE_CHECK_EVERY`].
+    pub async fn retire_quiet(&self) -> usize {
+        let now = self.clock.now();
+        let quiet = chrono::Duration::from_std(RETIRE_AFTER).unwrap_or_default();
+        let mut retired = 0;
+        for entry in self.all() {
+            let asked = entry.addr.send(super::RetireIfQuiet { now, quiet }).await;
+            if matches!(asked, Ok(true) | Err(_)) {
+                self.forget(&entry);
+                retired += 1;
+            }
+        }
+        retired
+    }
+
+    /// Forgets a lobby whose actor stopped (if the index still holds that actor).
+    fn forget(&self, entry: &LobbyEntry) {
+        let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
+        if index
+            .by_id
+            .get(&entry.id)
+            .is_some_and(|e| e.addr == entry.addr)
+        {
+            index.by_id.remove(&entry.id);
+            index.by_code.remove(&entry.code);
+        }
+        drop(index);
+        self.following.forget(entry.id);
+    }
+
+    /// How many lobby actors run now.
+    pub fn running_count(&self) -> usize {
+        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+        index.by_id.len()
     }
 
     /// Every lobby's recent window and roster history (what sales are attributed from).
@@ -226,7 +274,7 @@ impl LobbyRegistry {
         };
         for _ in 0..CODE_ATTEMPTS {
             let code = random_code();
-            if self.find(&code).is_some() {
+            if self.code_runs(&code) {
                 continue;
             }
             let new = NewLobby {
@@ -256,38 +304,85 @@ impl LobbyRegistry {
         Err(LobbyError::Database("no free lobby code".into()))
     }
 
-    /// A lobby by numeric id or (case-insensitive) code.
-    pub fn find(&self, key: &str) -> Option<LobbyEntry> {
-        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+    /// A lobby by numeric id or (case-insensitive) code; one at rest is started.
+    pub async fn find(&self, key: &str) -> Result<Option<LobbyEntry>, LobbyError> {
         let key = key.trim().trim_start_matches('#');
         if let Ok(id) = key.parse::<i64>() {
-            if let Some(entry) = index.by_id.get(&id) {
-                return Some(entry.clone());
+            if let Some(entry) = self.wake(id).await? {
+                return Ok(Some(entry));
             }
         }
-        let id = index.by_code.get(&key.to_ascii_uppercase())?;
-        index.by_id.get(id).cloned()
+        self.find_code(key).await
     }
 
     /// A lobby by its code only (case-insensitive, `#` allowed), never by id: a
-    /// sale's tag such as `#4827` must not reach lobby number 4827.
-    pub fn find_code(&self, code: &str) -> Option<LobbyEntry> {
-        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+    /// sale's tag such as `#4827` must not reach lobby number 4827. One at rest
+    /// is started.
+    pub async fn find_code(&self, code: &str) -> Result<Option<LobbyEntry>, LobbyError> {
         let code = code.trim().trim_start_matches('#').to_ascii_uppercase();
-        let id = index.by_code.get(&code)?;
-        index.by_id.get(id).cloned()
+        if code.is_empty() || code.len() > CODE_LENGTH * 4 {
+            return Ok(None);
+        }
+        let running = {
+            let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+            index
+                .by_code
+                .get(&code)
+                .and_then(|id| index.by_id.get(id).cloned())
+        };
+        if running.is_some() {
+            return Ok(running);
+        }
+        match store::lobby_id_by_code(&self.db, &code).await? {
+            Some(id) => self.wake(id).await,
+            None => Ok(None),
+        }
     }
 
+    /// A lobby whose actor runs here, by id or code; nothing is read or started.
+    pub fn find_running(&self, key: &str) -> Option<LobbyEntry> {
+        let key = key.trim().trim_start_matches('#');
+        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+        let by_id = key.parse::<i64>().ok().and_then(|id| index.by_id.get(&id));
+        let by_code = || {
+            let id = index.by_code.get(&key.to_ascii_uppercase())?;
+            index.by_id.get(id)
+        };
+        by_id.or_else(by_code).cloned()
+    }
+
+    /// Whether a running lobby holds this code (a fresh code is checked by the
+    /// database's unique index as well).
+    fn code_runs(&self, code: &str) -> bool {
+        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+        index.by_code.contains_key(code)
+    }
+
+    /// A lobby whose actor runs now, by id (what is credited, shown or changed
+    /// while it races needs no database read).
     pub fn get(&self, id: i64) -> Option<LobbyEntry> {
         let index = self.index.read().unwrap_or_else(|p| p.into_inner());
         index.by_id.get(&id).cloned()
     }
 
+    /// A lobby by id, its actor started from the database if it is at rest.
+    pub async fn wake(&self, id: i64) -> Result<Option<LobbyEntry>, LobbyError> {
+        if let Some(entry) = self.get(id) {
+            return Ok(Some(entry));
+        }
+        Ok(load_seed(&self.db, id).await?.map(|seed| self.spawn(seed)))
+    }
+
     /// The lobby created most recently in a channel.
-    pub fn in_channel(&self, channel_id: &str) -> Option<LobbyEntry> {
-        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
-        let id = index.by_channel.get(channel_id)?;
-        index.by_id.get(id).cloned()
+    pub async fn in_channel(&self, channel_id: &str) -> Result<Option<LobbyEntry>, LobbyError> {
+        let id = {
+            let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+            index.by_channel.get(channel_id).copied()
+        };
+        match id {
+            Some(id) => self.wake(id).await,
+            None => Ok(None),
+        }
     }
 
     /// Closes every overlay socket, so that a graceful stop need not wait for them.
@@ -304,6 +399,24 @@ impl LobbyRegistry {
         let mut entries: Vec<_> = index.by_id.values().cloned().collect();
         entries.sort_by_key(|e| e.id);
         entries
+    }
+}
+
+/// Stops closed lobbies at rest, every [`RETIRE_CHECK_EVERY`], for as long as the
+/// registry lives.
+async fn retire_forever(registry: std::sync::Weak<LobbyRegistry>) {
+    let mut every = tokio::time::interval(RETIRE_CHECK_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let Some(registry) = registry.upgrade() else {
+            return;
+        };
+        let retired = registry.retire_quiet().await;
+        if retired > 0 {
+            tracing::debug!(retired, "closed lobbies at rest stopped");
+        }
     }
 }
 

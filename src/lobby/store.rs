@@ -9,6 +9,7 @@ mod changes;
 mod discount_codes;
 mod goal;
 mod history;
+mod listing;
 mod races;
 
 use std::collections::HashMap;
@@ -32,6 +33,7 @@ use changes::{open_window_of, roster_of};
 pub use discount_codes::{discount_code_key, discount_code_lobby, register_discount_code};
 pub use goal::{goal_of, set_goal};
 pub use history::history_since;
+pub use listing::{lobby_page, rosters_now, LobbyFilter, PAGE_MAX};
 pub use races::{last_finished_race, racer_names, FinishedRace};
 
 /// Times stored for lobbies, windows and rosters are cut to milliseconds, so that
@@ -204,21 +206,51 @@ pub async fn racing_lobby_ids(db: &DatabaseConnection) -> Result<Vec<i64>, DbErr
         .await
 }
 
-/// The ids of every lobby.
-pub async fn lobby_ids(db: &DatabaseConnection) -> Result<Vec<i64>, DbErr> {
+/// The ids of every lobby that is not closed.
+pub async fn lobby_ids_not_closed(db: &DatabaseConnection) -> Result<Vec<i64>, DbErr> {
     use sea_orm::QuerySelect;
     lobby::Entity::find()
         .select_only()
         .column(lobby::Column::Id)
+        .filter(lobby::Column::State.ne(LobbyState::Closed))
         .order_by_asc(lobby::Column::Id)
         .into_tuple()
         .all(db)
         .await
 }
 
-/// Every lobby, by id, for the registry's rebuild at start-up.
-pub async fn load_all(db: &DatabaseConnection) -> Result<Vec<StoredLobby>, DbErr> {
+/// A lobby's id by its code (as stored: upper case).
+pub async fn lobby_id_by_code(db: &DatabaseConnection, code: &str) -> Result<Option<i64>, DbErr> {
+    use sea_orm::QuerySelect;
+    lobby::Entity::find()
+        .select_only()
+        .column(lobby::Column::Id)
+        .filter(lobby::Column::Code.eq(code))
+        .into_tuple()
+        .one(db)
+        .await
+}
+
+/// The newest lobby of each channel (what a command without a `lobby` option acts on).
+pub async fn newest_per_channel(db: &DatabaseConnection) -> Result<Vec<(String, i64)>, DbErr> {
+    use sea_orm::sea_query::{Expr, Func};
+    use sea_orm::QuerySelect;
+    lobby::Entity::find()
+        .select_only()
+        .column(lobby::Column::ChannelId)
+        .column_as(Expr::from(Func::max(Expr::col(lobby::Column::Id))), "id")
+        .filter(lobby::Column::ChannelId.is_not_null())
+        .group_by(lobby::Column::ChannelId)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Every lobby that is not closed, by id, for the registry's rebuild at start-up
+/// (a closed lobby is started again when something names it).
+pub async fn load_not_closed(db: &DatabaseConnection) -> Result<Vec<StoredLobby>, DbErr> {
     let rows = lobby::Entity::find()
+        .filter(lobby::Column::State.ne(LobbyState::Closed))
         .order_by_asc(lobby::Column::Id)
         .all(db)
         .await?;
@@ -239,8 +271,14 @@ pub async fn load_all(db: &DatabaseConnection) -> Result<Vec<StoredLobby>, DbErr
         );
     }
     let mut rosters: HashMap<i64, Vec<roster_membership::Model>> = HashMap::new();
+    let not_closed = sea_orm::sea_query::Query::select()
+        .column(lobby::Column::Id)
+        .from(lobby::Entity)
+        .and_where(lobby::Column::State.ne(LobbyState::Closed))
+        .to_owned();
     let members = roster_membership::Entity::find()
         .filter(roster_membership::Column::LeftAt.is_null())
+        .filter(roster_membership::Column::LobbyId.in_subquery(not_closed))
         .order_by_asc(roster_membership::Column::Id)
         .all(db)
         .await?;

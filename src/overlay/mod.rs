@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::http::{lobby, ApiError};
 use crate::lobby::following::FollowKey;
 use crate::services::Services;
+use admission::Place;
 pub use session::{OverlaySession, CLIENT_BUFFER_FRAMES, CLIENT_TIMEOUT, HEARTBEAT_INTERVAL};
 use session::{Target, Viewer};
 
@@ -42,7 +43,7 @@ async fn page(
     services: web::Data<Services>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    lobby(&services.lobbies, &path)?;
+    lobby(&services.lobbies, &path).await?;
     Ok(assets::overlay_page())
 }
 
@@ -58,7 +59,7 @@ async fn setup(
     services: web::Data<Services>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    lobby(&services.lobbies, &path)?;
+    lobby(&services.lobbies, &path).await?;
     Ok(assets::setup_page())
 }
 
@@ -74,7 +75,7 @@ async fn qr(
     services: web::Data<Services>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let entry = lobby(&services.lobbies, &path)?;
+    let entry = lobby(&services.lobbies, &path).await?;
     let url = services
         .lobbies
         .checkout_url(entry.guild_id.as_deref(), &entry.code)
@@ -123,8 +124,13 @@ async fn socket(
     request: HttpRequest,
     stream: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let entry = lobby(&services.lobbies, &path)?;
-    let viewer = viewer(&services, &request, entry.id, query.into_inner())?;
+    let entry = lobby(&services.lobbies, &path).await?;
+    let viewer = viewer(
+        &services,
+        &request,
+        Place::Lobby(entry.id),
+        query.into_inner(),
+    )?;
     ws::start(
         OverlaySession::new(Target::Lobby(entry), viewer),
         &request,
@@ -144,9 +150,9 @@ async fn follow_socket(
     let (kind, id) = path.into_inner();
     let key = follow_key(&kind, &id)?;
     let following = services.lobbies.following().clone();
-    // Counted under its lobby now; lobby 0 (none) until it has one.
-    let lobby_id = following.current(&key).map_or(0, |entry| entry.id);
-    let viewer = viewer(&services, &request, lobby_id, query.into_inner())?;
+    // Counted under what it follows, whichever lobby that runs (or none yet).
+    let place = Place::Followed(key.clone());
+    let viewer = viewer(&services, &request, place, query.into_inner())?;
     ws::start(
         OverlaySession::new(Target::Follow(key, following), viewer),
         &request,
@@ -158,23 +164,21 @@ async fn follow_socket(
 fn viewer(
     services: &Services,
     request: &HttpRequest,
-    lobby_id: i64,
+    place: Place,
     query: SocketQuery,
 ) -> Result<Viewer, ApiError> {
     let racer = query.racer()?;
     let address = request.peer_addr().map(|a| a.ip());
     let ticket = services
         .overlay_admission
-        .admit(lobby_id, address)
+        .admit(place.clone(), address)
         .map_err(|refused| {
-            tracing::warn!(lobby = lobby_id, ?address, %refused, "overlay socket refused");
+            tracing::warn!(?place, ?address, %refused, "overlay socket refused");
             ApiError::Busy
         })?;
     Ok(Viewer {
         id: NEXT_SESSION.fetch_add(1, Ordering::Relaxed),
         racer,
-        admission: services.overlay_admission.clone(),
-        address,
         ticket,
     })
 }

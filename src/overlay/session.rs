@@ -3,7 +3,6 @@
 //! A session that follows a host or a channel moves to its next lobby by itself:
 //! it writes `lobby_changed`, then the new lobby's snapshot.
 
-use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,7 +10,7 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use actix_web_actors::ws;
 
-use super::admission::{Admission, Ticket};
+use super::admission::Ticket;
 use super::protocol::{OverlayEvent, OverlayFrame};
 use crate::lobby::following::{FollowKey, FollowNews, Following};
 use crate::lobby::registry::LobbyEntry;
@@ -37,10 +36,8 @@ pub struct Viewer {
     pub id: u64,
     /// A racer's Discord id (`?racer=`): their share is added to every frame.
     pub racer: Option<String>,
-    /// Where a following session asks for a place in its next lobby.
-    pub admission: Arc<Admission>,
-    pub address: Option<IpAddr>,
-    /// This socket's place under the overlay limits (in its first lobby).
+    /// This socket's place under the overlay limits (its lobby, or what it
+    /// follows), held for as long as it lives.
     pub ticket: Ticket,
 }
 
@@ -98,15 +95,6 @@ impl OverlaySession {
             old.addr.do_send(Unsubscribe {
                 session_id: self.viewer.id,
             });
-            match self.viewer.admission.admit(entry.id, self.viewer.address) {
-                Ok(ticket) => self.viewer.ticket = ticket,
-                Err(refused) => {
-                    tracing::warn!(lobby = entry.id, %refused, "following overlay refused");
-                    ctx.close(Some(ws::CloseCode::Again.into()));
-                    ctx.stop();
-                    return;
-                }
-            }
         }
         let changed = OverlayEvent::LobbyChanged {
             code: Some(entry.code.clone()),

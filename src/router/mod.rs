@@ -155,7 +155,7 @@ impl Routing {
             Tag::Lobby(id) => Some(id),
             Tag::None => None,
         };
-        let open = self.open_lobbies(sold_at, guild.as_deref(), only);
+        let open = self.open_lobbies(sold_at, guild.as_deref(), only).await?;
         let earning = earning_lobbies(tag, &open, commission.untagged);
         let tagged_lobby = match tag {
             Tag::Lobby(id) if !earning.is_empty() => Some(id),
@@ -273,31 +273,33 @@ impl Routing {
     /// shop's guild; any other tag counts as no tag.
     async fn resolve_tag(&self, sale: &SaleEvent, guild: Option<&str>) -> Result<Tag, LedgerError> {
         let in_guild = |entry: &LobbyEntry| self.serves(entry, guild);
-        let named = sale
-            .lobby_tag
-            .as_deref()
-            .and_then(|t| self.lobbies.find_code(t));
+        let named = match sale.lobby_tag.as_deref() {
+            Some(tag) => self.lobbies.find_code(tag).await.map_err(lobby_error)?,
+            None => None,
+        };
         let entry = match named.filter(in_guild) {
             Some(entry) => Some(entry),
-            None => store::discount_code_lobby(&self.db, &sale.discount_codes)
-                .await?
-                .and_then(|id| self.lobbies.get(id))
-                .filter(in_guild),
+            None => match store::discount_code_lobby(&self.db, &sale.discount_codes).await? {
+                Some(id) => self.lobbies.wake(id).await.map_err(lobby_error)?,
+                None => None,
+            }
+            .filter(in_guild),
         };
         Ok(entry.map_or(Tag::None, |entry| Tag::Lobby(entry.id)))
     }
 
     /// Lobbies whose window overlapped the sale's second `[S, S+1)`, each with the
     /// racers on its roster during that second; `only` narrows it to a tagged lobby.
-    fn open_lobbies(
+    /// A late sale may name a lobby closed since and at rest: it is started again.
+    async fn open_lobbies(
         &self,
         sold_at: DateTime<Utc>,
         guild: Option<&str>,
         only: Option<i64>,
-    ) -> Vec<OpenLobby> {
+    ) -> Result<Vec<OpenLobby>, LedgerError> {
         let mut open: BTreeMap<i64, OpenLobby> = BTreeMap::new();
         for row in self.lobbies.timeline().open_during_second(sold_at, only) {
-            let Some(entry) = self.lobbies.get(row.lobby_id) else {
+            let Some(entry) = self.lobbies.wake(row.lobby_id).await.map_err(lobby_error)? else {
                 continue;
             };
             if !self.serves(&entry, guild) {
@@ -311,8 +313,13 @@ impl Routing {
             });
             lobby.racers.extend(row.racer);
         }
-        open.into_values().collect()
+        Ok(open.into_values().collect())
     }
+}
+
+/// A lobby that could not be read: the sale is answered 5xx and delivered again.
+fn lobby_error(error: crate::lobby::LobbyError) -> LedgerError {
+    LedgerError::Database(error.to_string())
 }
 
 impl Routing {

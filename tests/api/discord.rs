@@ -228,7 +228,7 @@ async fn a_forgotten_window_closes_by_itself(engine: Engine) {
     command(&app, "join", json!([]), RACER_A, false).await;
     command(&app, "start", json!([]), HOST, false).await;
     let started = app.clock.now().timestamp();
-    let entry = app.state.lobbies.find(&code).unwrap();
+    let entry = app.state.lobbies.find_running(&code).unwrap();
     app.clock.advance(Duration::minutes(4));
     entry.addr.send(cozykart::lobby::WindowTick).await.unwrap();
     assert_eq!(lobby_json(&app, &code).await["state"], "open");

@@ -149,10 +149,10 @@ async fn a_forgotten_window_is_closed_once_by_one_process() {
     let b = spawn_app_on(shared, &config, clock.clone()).await;
     let code = crate::signing::create_lobby(&a, "Forgotten").await;
     crate::signing::command(&a, "start", json!([]), HOST, false).await;
-    let on_a = a.state.lobbies.find(&code).expect("A's lobby");
-    let mut on_b = b.state.lobbies.find(&code);
+    let on_a = a.state.lobbies.find_running(&code).expect("A's lobby");
+    let mut on_b = b.state.lobbies.find_running(&code);
     eventually("B learns the lobby and its race", || {
-        on_b = b.state.lobbies.find(&code);
+        on_b = b.state.lobbies.find_running(&code);
         let known = on_b.clone();
         async move {
             match known {
@@ -177,7 +177,7 @@ async fn a_forgotten_window_is_closed_once_by_one_process() {
     tick_a.unwrap();
     tick_b.unwrap();
     for app in [&a, &b] {
-        let entry = app.state.lobbies.find(&code).expect("lobby");
+        let entry = app.state.lobbies.find_running(&code).expect("lobby");
         eventually("the race is closed everywhere", || {
             let entry = entry.clone();
             async move {

@@ -192,7 +192,7 @@ async fn a_slow_client_is_dropped_without_delaying_others(engine: Engine) {
     command(&app, "start", json!([option("lobby", &code)]), HOST, false).await;
     let mut healthy = connect(&app, &code).await;
     let first = next_frame(&mut healthy).await["seq"].as_u64().unwrap();
-    let lobby = app.state.lobbies.find(&code).unwrap().addr;
+    let lobby = app.state.lobbies.find_running(&code).unwrap().addr;
     let dropped = Arc::new(AtomicBool::new(false));
     let stuck = Stuck.start();
     lobby

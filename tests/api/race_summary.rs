@@ -29,7 +29,7 @@ async fn race_left_open(app: &TestApp) -> String {
     assert_eq!(post_stripe(app, sale).await.0, 200);
     command(app, "leave", json!([]), RACER_B, false).await;
     app.clock.advance(Duration::minutes(46));
-    let entry = app.state.lobbies.find(&code).expect("lobby");
+    let entry = app.state.lobbies.find_running(&code).expect("lobby");
     entry.addr.send(cozykart::lobby::WindowTick).await.unwrap();
     code
 }

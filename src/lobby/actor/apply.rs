@@ -117,6 +117,7 @@ impl LobbyActor {
     /// Moves memory by one committed change; answers the overlay event it makes.
     /// `None` for a change that only a reload can apply (`Reload`, `Created`).
     fn apply(&mut self, change: LobbyChange) -> Result<Option<OverlayEvent>, MoneyError> {
+        self.last_active = self.clock.now();
         let event = match change {
             LobbyChange::Created | LobbyChange::Reload => return Ok(None),
             LobbyChange::Joined {

@@ -41,14 +41,15 @@ impl LobbyRegistry {
         }
     }
 
-    /// After the listening connection was lost: every lobby is read again, and
-    /// those created meanwhile are started.
+    /// After the listening connection was lost: every running lobby is read
+    /// again, and those not closed that do not run here (created or reopened
+    /// meanwhile) are started.
     pub async fn reload_all(&self) {
         metrics::counter!("cozykart_lobby_reloads_total").increment(1);
         for entry in self.all() {
             entry.addr.do_send(Reload);
         }
-        match store::lobby_ids(&self.db).await {
+        match store::lobby_ids_not_closed(&self.db).await {
             Ok(ids) => {
                 for id in ids {
                     if self.get(id).is_none() {
