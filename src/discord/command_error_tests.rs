@@ -113,12 +113,12 @@ fn bad_method_and_long_text_are_errors() {
     );
 
     let mut json = fixtures::json(fixtures::LOBBY_CREATE);
-    json["data"]["options"][0]["options"][0]["value"] = "x".repeat(65).into();
+    json["data"]["options"][0]["options"][0]["value"] = "x".repeat(41).into();
     assert_eq!(
         parse_json(&json, None).unwrap_err(),
         CommandError::TooLong {
             option: "name",
-            max: 64
+            max: 40
         }
     );
 }

@@ -28,11 +28,9 @@ pub async fn secure(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let admin = request.path().starts_with(ADMIN_PREFIX);
-    let http_request = request.request().clone();
-    let mut response = match next.call(request).await {
-        Ok(response) => response.map_into_boxed_body(),
-        Err(error) => ServiceResponse::new(http_request, error.error_response()),
-    };
+    // Handlers' and extractors' errors arrive as responses; only a middleware's
+    // error would come as `Err`, and actix-web answers that itself.
+    let mut response = next.call(request).await?.map_into_boxed_body();
     if needs_json_body(response.response()) {
         let status = response.status();
         response = response.map_body(|_, _| BoxBody::new(json_error(status)));

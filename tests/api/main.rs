@@ -11,6 +11,8 @@ mod browser;
 mod crash;
 mod discord;
 mod discord_delivery;
+mod edges;
+mod edges_http;
 mod fuzz;
 mod guilds;
 mod health;
