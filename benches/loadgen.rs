@@ -11,30 +11,28 @@
 
 #[path = "support/baseline.rs"]
 mod baseline;
+#[path = "support/interactions.rs"]
+mod interactions;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use clap::Parser;
 use cozykart::webhooks::stripe;
-use ed25519_dalek::{Signer, SigningKey};
+use ed25519_dalek::SigningKey;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
 const SECRET: &str = "whsec_loadgen_only";
 const ADMIN: &str = "loadgen-admin-token-0123456789";
-const INTERACTION: &[u8] = include_bytes!("../tests/fixtures/discord/join.json");
 const CHECKOUT: &[u8] =
     include_bytes!("../tests/fixtures/webhooks/stripe/checkout_session_completed.json");
 /// Age after which a pre-signed webhook is signed again before it is sent.
 const RESIGN_AFTER: Duration = Duration::from_secs(240);
-/// Interaction ids: the server runs each id once, so every command needs its own.
-static NEXT_INTERACTION_ID: AtomicU64 = AtomicU64::new(1_400_000_000_000_000_000);
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -80,16 +78,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn rss_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
 }
 
 fn percentile(values: &mut [f64], p: f64) -> f64 {
@@ -168,6 +156,8 @@ async fn start_server(
     panic!("server did not come up");
 }
 
+/// A signed interaction to `server`, signed now by the wall clock (which the
+/// server, a child process, reads too).
 async fn command(
     server: &Server,
     key: &SigningKey,
@@ -176,30 +166,8 @@ async fn command(
     user: u64,
     channel: usize,
 ) -> Value {
-    let mut body: Value = serde_json::from_slice(INTERACTION).expect("template");
-    body["id"] = json!(NEXT_INTERACTION_ID
-        .fetch_add(1, Ordering::Relaxed)
-        .to_string());
-    body["data"]["name"] = json!(name);
-    body["data"]["options"] = options;
-    body["channel_id"] = json!(format!("{}", 1_300_000_000_000_000_000u64 + channel as u64));
-    body["channel"]["id"] = body["channel_id"].clone();
-    body["member"]["user"]["id"] = json!(user.to_string());
-    body["member"]["user"]["global_name"] = json!(format!("Racer {user}"));
-    let body = serde_json::to_vec(&body).expect("json");
-    // The server refuses interactions signed more than five minutes from its clock.
-    let timestamp = chrono::Utc::now().timestamp().to_string();
-    let mut message = timestamp.as_bytes().to_vec();
-    message.extend_from_slice(&body);
-    let signature = hex::encode(key.sign(&message).to_bytes());
-    let mut response = awc::Client::new()
-        .post(format!("{}/discord/interactions", server.base))
-        .insert_header(("X-Signature-Ed25519", signature))
-        .insert_header(("X-Signature-Timestamp", timestamp))
-        .send_body(body)
-        .await
-        .expect("interaction answered");
-    response.json::<Value>().await.expect("reply")
+    let now = chrono::Utc::now().timestamp();
+    interactions::command(&server.base, key, now, name, options, user, channel).await
 }
 
 /// Creates the lobbies (each in its own channel), fills and starts them.
@@ -209,16 +177,7 @@ async fn make_lobbies(server: &Server, key: &SigningKey, args: &Args) -> Vec<Str
     for l in 0..args.lobbies {
         let options = json!([{"name": "create", "type": 1, "options": [{"name": "name", "type": 3, "value": format!("Lobby {l}")}]}]);
         let reply = command(server, key, "lobby", options, host, l).await;
-        // The lobby card's buttons carry the code: `lobby:<CODE>:join`.
-        let join = reply["data"]["components"][0]["components"][0]["custom_id"]
-            .as_str()
-            .unwrap_or_default();
-        codes.push(
-            join.split(':')
-                .nth(1)
-                .unwrap_or_else(|| panic!("no lobby code in the card: {reply}"))
-                .to_owned(),
-        );
+        codes.push(interactions::lobby_code(&reply));
         for r in 0..args.racers {
             command(
                 server,
@@ -528,15 +487,15 @@ async fn run(mut args: Args) -> Value {
     }
     let server = &servers[0];
     let pid = server.child.id();
-    let rss_start = rss_kib(pid, "VmRSS:");
+    let rss_start = interactions::rss_kib(pid, "VmRSS:");
     let codes = make_lobbies(server, &key, &args).await;
     every_server_knows(&servers, &codes).await;
-    let rss_lobbies = rss_kib(pid, "VmRSS:");
+    let rss_lobbies = interactions::rss_kib(pid, "VmRSS:");
     let sent: Sent = Rc::new(RefCell::new(HashMap::new()));
     let seen = Rc::new(RefCell::new(Vec::new()));
     connect_clients(&servers, &codes, args.clients, sent.clone(), seen.clone()).await;
     actix_web::rt::time::sleep(Duration::from_secs(1)).await;
-    let rss_clients = rss_kib(pid, "VmRSS:");
+    let rss_clients = interactions::rss_kib(pid, "VmRSS:");
     let (accepted, elapsed, mut webhook_ms) = send_webhooks(&servers, &codes, &args, sent).await;
     // Let the last frames arrive (bounded).
     let expected = args.sales * args.clients / codes.len().max(1);
@@ -552,7 +511,7 @@ async fn run(mut args: Args) -> Value {
         .await
         .expect("verify answered");
     let verify: Value = verify.json().await.unwrap_or(Value::Null);
-    let peak_rss = rss_kib(pid, "VmHWM:");
+    let peak_rss = interactions::rss_kib(pid, "VmHWM:");
     let mut ledger = (0.0, 0.0, 0.0);
     for server in &servers {
         let (batches, mean, busy) = ledger_metrics(server).await;

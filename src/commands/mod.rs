@@ -31,10 +31,10 @@ pub const NO_GUILD: &str =
 /// Whether an interaction from `guild` may run at all: only inside a guild, and
 /// one that `discord.guilds` allows. Checked before an interaction is claimed, so
 /// that a refused one leaves nothing behind; the refusal is ephemeral.
-pub fn admit(services: &Services, guild: Option<&str>) -> Result<(), Reply> {
+pub fn admit(services: &Services, guild: Option<&str>) -> Result<(), &'static str> {
     match guild {
-        None => Err(Reply::refusal(NO_GUILD)),
-        Some(_) if !services.config.discord.allows(guild) => Err(Reply::refusal(NOT_SET_UP)),
+        None => Err(NO_GUILD),
+        Some(_) if !services.config.discord.allows(guild) => Err(NOT_SET_UP),
         Some(_) => Ok(()),
     }
 }
@@ -43,7 +43,7 @@ pub fn admit(services: &Services, guild: Option<&str>) -> Result<(), Reply> {
 pub async fn execute(services: &Services, caller: Caller, command: Command) -> Reply {
     tracing::info!(user = %caller.user_id, guild = ?caller.guild_id, command = command_name(&command), "command");
     if let Err(refusal) = admit(services, caller.guild_id.as_deref()) {
-        return refusal;
+        return Reply::refusal(refusal);
     }
     match command {
         Command::LobbyCreate { name } => race::create(services, &caller, name).await,

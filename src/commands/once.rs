@@ -84,7 +84,7 @@ pub async fn answer(
 ) -> Result<Delivered, DbErr> {
     if let Err(refusal) = super::admit(services, caller.guild_id.as_deref()) {
         tracing::info!(interaction = %id, guild = ?caller.guild_id, "interaction refused before its claim");
-        return Ok(Delivered::First(refusal));
+        return Ok(Delivered::First(Reply::refusal(refusal)));
     }
     run_once(services, id, execute(services, caller, command)).await
 }

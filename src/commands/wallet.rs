@@ -91,7 +91,31 @@ pub async fn wallet(services: &Services, caller: &Caller) -> Reply {
             .collect();
         embed = embed.field("Last sales that paid you", lines.join("\n"), false);
     }
+    if let Some(link) = racer_overlay(services, caller).await {
+        embed = embed.field("Your racer overlay", link, false);
+    }
     Reply::ephemeral("").with_embed(embed)
+}
+
+/// The link of the caller's own racer overlay (their share added) for the
+/// channel's lobby, when they are on its roster. Only ever in a private reply:
+/// the link holds their Discord id.
+async fn racer_overlay(services: &Services, caller: &Caller) -> Option<String> {
+    let channel = caller.channel_id.as_deref()?;
+    let entry = services.lobbies.in_channel(channel).await.ok()??;
+    if entry.guild_id != caller.guild_id {
+        return None;
+    }
+    let view = entry.addr.send(crate::lobby::Snapshot).await.ok()?;
+    view.racers
+        .iter()
+        .any(|r| r.discord_id == caller.user_id)
+        .then(|| {
+            format!(
+                "{}/overlay/{}?racer={}",
+                services.config.http.public_url, view.code, caller.user_id
+            )
+        })
 }
 
 /// Names of the caller guild's lobbies by id; empty if they cannot be read.

@@ -120,10 +120,12 @@ impl LobbyRegistry {
             arbiter: arbiter.handle(),
             _arbiter: arbiter,
         });
-        {
-            let mut index = registry.index.write().unwrap_or_else(|p| p.into_inner());
-            index.by_channel = store::newest_per_channel(&db).await?.into_iter().collect();
-        }
+        let newest = store::newest_per_channel(&db).await?;
+        registry
+            .index
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .by_channel = newest.into_iter().collect();
         let mut racing = Vec::new();
         for stored in store::load_not_closed(&db).await? {
             let opened_at = stored.window.map(|w| w.opened_at);

@@ -194,7 +194,7 @@ async fn restart_mid_race_keeps_roster_window_and_pot(engine: Engine) {
     .await;
     let (db, clock) = app.stop().await;
     let app = spawn_app_on(db, &full_config(""), clock).await;
-    let lobby = lobby_json(&app, &code).await;
+    let lobby = lobby_admin_json(&app, &code).await;
     assert_eq!(lobby["state"], "open");
     assert_eq!(lobby["racers"][0]["discord_id"], RACER_A);
     assert_eq!(lobby["pot"]["USD"], "2.00");

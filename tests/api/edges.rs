@@ -71,7 +71,11 @@ async fn payout_keys_of_any_bytes_pay_once_and_never_for_another_request(engine:
     statuses.sort();
     assert_eq!(statuses, [200, 422], "{} {}", a.1, b.1);
     let paid = if a.0 == 200 { &a.1 } else { &b.1 };
-    let left = if paid["amount"] == "1.00" { "17.00" } else { "15.00" };
+    let left = if paid["amount"] == "1.00" {
+        "17.00"
+    } else {
+        "15.00"
+    };
     assert_eq!(wallet(&app, RACER, "USD").await.0, left);
     // Keys that are no key, and notes that are too long, change nothing.
     for key in [&b""[..], b"   ", &[b'k'; 256]] {
@@ -127,7 +131,10 @@ async fn interactions_outside_a_guild_change_nothing(engine: Engine) {
         ("leaderboard", json!([])),
         ("payout", payout),
         ("commission", json!([option("rate", "0.5")])),
-        ("goal", json!([option("amount", "50"), option("lobby", &code)])),
+        (
+            "goal",
+            json!([option("amount", "50"), option("lobby", &code)]),
+        ),
     ];
     for (name, options) in commands {
         let body = in_a_dm(interaction(name, options, HOST, "Host", true));
@@ -151,7 +158,10 @@ async fn interactions_outside_a_guild_change_nothing(engine: Engine) {
         cozykart::commands::once::execute_once(&app.state, InteractionId::new(77), caller, command)
             .await
             .expect("a refusal");
-    assert!(reply.http_body().to_string().contains("works inside a server"));
+    assert!(reply
+        .http_body()
+        .to_string()
+        .contains("works inside a server"));
     // Autocomplete from a DM offers nothing.
     let mut typing: Value =
         serde_json::from_slice(include_bytes!("../fixtures/discord/autocomplete_join.json"))

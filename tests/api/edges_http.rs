@@ -37,6 +37,11 @@ async fn lobby_lists_show_names_publicly_and_everything_to_admins(engine: Engine
         command(&app, "start", json!([option("lobby", code)]), HOST, false).await;
     }
     command(&app, "end", json!([option("lobby", &done)]), HOST, false).await;
+    // Only the racer's private wallet gives the link of their own racer overlay.
+    let wallet = command(&app, "wallet", json!([]), RACER, false).await;
+    assert!(is_ephemeral(&wallet));
+    let link = format!("/overlay/{racing}?racer={RACER}");
+    assert!(wallet.to_string().contains(&link), "{wallet}");
     // Public: open and idle lobbies, display names, no id of any kind.
     let (status, _, public) = get(&app, "/api/lobbies", false).await;
     assert_eq!(status, 200);
@@ -55,10 +60,21 @@ async fn lobby_lists_show_names_publicly_and_everything_to_admins(engine: Engine
     let (_, _, closed) = get(&app, "/api/lobbies?state=closed", false).await;
     assert_eq!(closed["lobbies"][0]["code"], done.as_str(), "{closed}");
     let (status, _, bogus) = get(&app, "/api/lobbies?state=bogus", false).await;
-    assert_eq!((status, bogus["error"].as_str()), (400, Some("invalid_state")));
+    assert_eq!(
+        (status, bogus["error"].as_str()),
+        (400, Some("invalid_state"))
+    );
     let (_, _, first) = get(&app, "/api/lobbies?state=&limit=1", false).await;
-    let cursor = first["next_cursor"].as_str().expect("a next page").to_owned();
-    let next = get(&app, &format!("/api/lobbies?limit=1&cursor={cursor}"), false).await;
+    let cursor = first["next_cursor"]
+        .as_str()
+        .expect("a next page")
+        .to_owned();
+    let next = get(
+        &app,
+        &format!("/api/lobbies?limit=1&cursor={cursor}"),
+        false,
+    )
+    .await;
     assert_eq!(next.2["lobbies"].as_array().unwrap().len(), 0, "{}", next.2);
     // Admin: every state, guild and Discord ids, filters; the bearer is required.
     assert_eq!(get(&app, "/api/admin/lobbies", false).await.0, 401);
@@ -82,7 +98,7 @@ async fn every_answer_carries_the_headers_and_every_error_is_json(engine: Engine
     for path in [
         format!("/overlay/{code}"),
         "/api/lobbies".to_owned(),
-        "/no/such/<script>".to_owned(),
+        "/no/such/%3Cscript%3E".to_owned(),
     ] {
         let (_, headers, _) = get(&app, &path, false).await;
         let csp = headers.get("Content-Security-Policy").expect(&path);
@@ -90,18 +106,24 @@ async fn every_answer_carries_the_headers_and_every_error_is_json(engine: Engine
         assert_eq!(headers.get("X-Content-Type-Options").unwrap(), "nosniff");
         assert_eq!(headers.get("Referrer-Policy").unwrap(), "no-referrer");
     }
-    let (status, _, missing) = get(&app, "/no/such/<script>", false).await;
-    assert_eq!((status, missing["error"].as_str()), (404, Some("not_found")));
+    let (status, _, missing) = get(&app, "/no/such/%3Cscript%3E", false).await;
+    assert_eq!(
+        (status, missing["error"].as_str()),
+        (404, Some("not_found"))
+    );
     assert!(!missing.to_string().contains("script"), "{missing}");
-    let (_, _, lobby) = get(&app, "/api/lobbies/ZZZZ-<b>", false).await;
-    assert!(!lobby.to_string().contains("<b>"), "{lobby}");
-    // A wrong method and a body over the limit answer in the JSON format too.
-    let (status, wrong) = post(&app, "/api/lobbies", b"{}".to_vec(), &[]).await;
-    assert_eq!((status, wrong["error"].as_str()), (405, Some("method_not_allowed")));
+    let (status, _, lobby) = get(&app, "/api/lobbies/ZZZZ%3Cb%3E", false).await;
+    assert_eq!(status, 404);
+    let text = lobby.to_string();
+    assert!(!text.contains("<b>") && !text.contains("ZZZZ"), "{text}");
+    // A body over the limit answers in the JSON format too.
     let auth = [("Authorization", format!("Bearer {ADMIN_TOKEN}"))];
     let huge = vec![b' '; 300 * 1024];
     let (status, large) = post(&app, "/api/admin/payouts", huge, &auth).await;
-    assert_eq!((status, large["error"].as_str()), (413, Some("body_too_large")));
+    assert_eq!(
+        (status, large["error"].as_str()),
+        (413, Some("body_too_large"))
+    );
 }
 on_both_engines!(every_answer_carries_the_headers_and_every_error_is_json);
 
@@ -113,10 +135,19 @@ async fn user_text_cannot_format_or_link_in_discord(engine: Engine) {
     let shown = card.to_string();
     assert!(!shown.contains("[Free Nitro]("), "{shown}");
     let content = card["content"].as_str().unwrap();
-    assert!(content.contains(r"\[Free Nitro\]\(https://evil.example/claim\)"), "{content}");
+    assert!(
+        content.contains(r"\[Free Nitro\]\(https://evil.example/claim\)"),
+        "{content}"
+    );
     let code = content.split('`').nth(1).unwrap().to_owned();
     // A racer named with markdown and a mention.
-    let body = interaction("join", json!([option("lobby", &code)]), RACER, "**Bold** @everyone `x`", false);
+    let body = interaction(
+        "join",
+        json!([option("lobby", &code)]),
+        RACER,
+        "**Bold** @everyone `x`",
+        false,
+    );
     let (_, joined) = discord(&app, body).await;
     let text = joined["data"]["content"].as_str().unwrap();
     assert!(text.contains(r"\*\*Bold\*\*"), "{text}");
@@ -154,10 +185,17 @@ async fn a_follow_socket_flood_never_shuts_out_a_real_overlay(engine: Engine) {
     for n in 0..200u64 {
         let from: IpAddr = format!("127.0.0.{}", 2 + n / 50).parse().unwrap();
         let path = format!("/ws/hosts/{}", 1_700_000_000_000_000_000 + n);
-        flood.push(socket_from(&app, from, &path).await.expect("each host has room"));
+        flood.push(
+            socket_from(&app, from, &path)
+                .await
+                .expect("each host has room"),
+        );
     }
     let flooded: IpAddr = "127.0.0.2".parse().unwrap();
-    assert_eq!(socket_from(&app, flooded, "/ws/hosts/1").await.err(), Some(503));
+    assert_eq!(
+        socket_from(&app, flooded, "/ws/hosts/1").await.err(),
+        Some(503)
+    );
     // The real streamer, from an address of its own, gets every kind of socket.
     let streamer: IpAddr = "127.0.0.9".parse().unwrap();
     for path in [
@@ -167,13 +205,20 @@ async fn a_follow_socket_flood_never_shuts_out_a_real_overlay(engine: Engine) {
     ] {
         let mut socket = socket_from(&app, streamer, &path).await.expect(&path);
         let frame = crate::overlay::next_frame(&mut socket).await;
-        assert!(frame["type"] == "snapshot" || frame["type"] == "lobby_changed", "{frame}");
+        assert!(
+            frame["type"] == "snapshot" || frame["type"] == "lobby_changed",
+            "{frame}"
+        );
     }
     // One host's followers have the lobby cap of their own.
     let mut followers = Vec::new();
     for n in 0..40 {
         let from: IpAddr = format!("127.0.1.{}", 1 + n % 20).parse().unwrap();
-        followers.push(socket_from(&app, from, "/ws/hosts/1800000000000000001").await.unwrap());
+        followers.push(
+            socket_from(&app, from, "/ws/hosts/1800000000000000001")
+                .await
+                .unwrap(),
+        );
     }
     let more = socket_from(&app, streamer, "/ws/hosts/1800000000000000001").await;
     assert_eq!(more.err(), Some(503));

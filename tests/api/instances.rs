@@ -55,8 +55,10 @@ async fn create_lobby(server: &Server, name: &str) -> String {
     text.split('`').nth(1).expect("code in reply").to_owned()
 }
 
+/// The lobby's full view (racers' Discord ids too), from the admin API.
 async fn lobby(server: &Server, code: &str) -> Value {
-    server.get(&format!("/api/lobbies/{code}")).await.1
+    let path = format!("/api/admin/lobbies/{code}");
+    server.admin("GET", &path, None).await.1
 }
 
 /// A signed Stripe sale paid now.

@@ -311,6 +311,13 @@ pub async fn lobby_json(app: &TestApp, code: &str) -> Value {
     response.json().await.unwrap()
 }
 
+/// `GET /api/admin/lobbies/{code}`: the full view, with the lobby's id and racers' ids.
+pub async fn lobby_admin_json(app: &TestApp, code: &str) -> Value {
+    let (status, body) = admin_get(app, &format!("/api/admin/lobbies/{code}")).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
 /// How many lobbies `GET /api/lobbies` lists.
 pub async fn lobby_count(app: &TestApp) -> usize {
     let mut response = app

@@ -376,7 +376,7 @@ async fn untagged_policies_and_tags_with_overlapping_windows(engine: Engine) {
         );
         assert_ne!(first, second);
         // A digit-only tag is never read as a lobby id: it counts as untagged.
-        let lobby = lobby_json(&app, &first).await;
+        let lobby = lobby_admin_json(&app, &first).await;
         let id = lobby["id"].as_i64().unwrap().to_string();
         post_stripe(
             &app,

@@ -52,7 +52,7 @@ async fn a_subscription_checkout_and_its_invoice_credit_once_in_either_order(eng
         assert_eq!(wallet(&app, RACER_B, "USD").await.1, each);
     }
     let (_, sales) = admin_get(&app, "/api/admin/sales").await;
-    let lobby_id = lobby_json(&app, &code).await["id"].clone();
+    let lobby_id = lobby_admin_json(&app, &code).await["id"].clone();
     for sale in sales["sales"].as_array().unwrap() {
         assert_eq!(sale["lobby_ids"], json!([lobby_id]), "{sale}");
         assert_eq!(sale["amount"], "15.00");
