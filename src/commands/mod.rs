@@ -153,3 +153,37 @@ pub async fn suggest(
 fn relative_time(at: DateTime<Utc>) -> String {
     format!("<t:{}:R>", at.timestamp())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_shows_as_typed_and_pings_nobody() {
+        assert_eq!(
+            plain("[Free Nitro](https://evil.example)"),
+            r"\[Free Nitro\]\(https://evil.example\)"
+        );
+        assert_eq!(
+            plain("**a** _b_ ~~c~~ ||d||"),
+            r"\*\*a\*\* \_b\_ \~\~c\~\~ \|\|d\|\|"
+        );
+        let mention = format!(r"\> \# \`x\` \- \<@{}1\>", '\u{200b}');
+        assert_eq!(plain("> # `x` - <@1>"), mention);
+        assert_eq!(plain(r"a\b"), r"a\\b");
+        assert_eq!(plain("@everyone"), "@\u{200b}everyone");
+        assert_eq!(plain("Kart Cup 7"), "Kart Cup 7");
+        assert_eq!(code_span("`AB`@here"), "AB@\u{200b}here");
+    }
+
+    #[test]
+    fn lobby_names_are_1_to_40_characters_without_control_characters() {
+        use crate::lobby::{check_name, NameError};
+        assert_eq!(check_name("  Friday Cup ").unwrap(), "Friday Cup");
+        assert_eq!(check_name(&"é".repeat(40)).unwrap().chars().count(), 40);
+        assert_eq!(check_name(&"x".repeat(41)), Err(NameError::Length));
+        assert_eq!(check_name("   "), Err(NameError::Length));
+        assert_eq!(check_name("bell\u{7}"), Err(NameError::Control));
+        assert_eq!(check_name("rtl\u{202e}txt"), Err(NameError::Control));
+    }
+}

@@ -39,16 +39,30 @@ pub const RECENT_SALES_MAX: usize = 5;
 /// Longest lobby name: it must fit the card's title and the overlay's header.
 pub const NAME_MAX_CHARS: usize = 40;
 
+/// Why a lobby name was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("a lobby name holds no control or text-direction characters")]
+    Control,
+    #[error("a lobby name is 1 to {NAME_MAX_CHARS} characters")]
+    Length,
+}
+
 /// A lobby name as a host typed it, checked: 1 to [`NAME_MAX_CHARS`] characters
-/// (surrounding blanks aside), no control characters. The refusal says why.
-pub fn check_name(text: &str) -> Result<String, &'static str> {
+/// (surrounding blanks aside), no control characters and no bidirectional
+/// overrides or isolates (which would turn the card's text around).
+pub fn check_name(text: &str) -> Result<String, NameError> {
     let name = text.trim();
-    if name.chars().any(char::is_control) {
-        return Err("a lobby name holds no control characters");
+    let steers = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if name.chars().any(steers) {
+        return Err(NameError::Control);
     }
     let length = name.chars().count();
     if length == 0 || length > NAME_MAX_CHARS {
-        return Err("a lobby name is 1 to 40 characters");
+        return Err(NameError::Length);
     }
     Ok(name.to_owned())
 }

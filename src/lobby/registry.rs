@@ -245,7 +245,9 @@ impl LobbyRegistry {
         let entry = LobbyEntry::new(&row, addr);
         index.by_code.insert(row.code.clone(), row.id);
         if let Some(channel) = &row.channel_id {
-            index.by_channel.insert(channel.clone(), row.id);
+            // A lobby woken by its code may be older than the channel's newest.
+            let newest = index.by_channel.entry(channel.clone()).or_insert(row.id);
+            *newest = (*newest).max(row.id);
         }
         index.by_id.insert(row.id, entry.clone());
         entry

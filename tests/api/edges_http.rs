@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, Engine, TestApp};
 use crate::on_both_engines;
+use crate::overlay::Socket;
 use crate::signing::*;
 
 const RACER: &str = "1100000000000000043";
@@ -163,17 +164,9 @@ async fn user_text_cannot_format_or_link_in_discord(engine: Engine) {
 }
 on_both_engines!(user_text_cannot_format_or_link_in_discord);
 
-type Socket = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
-
 /// A websocket to `path` from the local address `from` (any of 127.0.0.0/8).
 async fn socket_from(app: &TestApp, from: IpAddr, path: &str) -> Result<Socket, u16> {
-    let connector = awc::Connector::new().local_address(from);
-    let client = awc::Client::builder().connector(connector).finish();
-    match client.ws(format!("{}{path}", app.address)).connect().await {
-        Ok((_, socket)) => Ok(socket),
-        Err(awc::error::WsClientError::InvalidResponseStatus(status)) => Err(status.as_u16()),
-        Err(other) => panic!("upgrade failed: {other}"),
-    }
+    crate::overlay::try_socket(app, Some(from), path).await
 }
 
 async fn a_follow_socket_flood_never_shuts_out_a_real_overlay(engine: Engine) {

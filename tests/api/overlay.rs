@@ -11,7 +11,7 @@ use crate::signing::*;
 
 const RACER: &str = "1100000000000000031";
 
-type Socket = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
+pub type Socket = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
 
 pub async fn connect(app: &TestApp, code: &str) -> Socket {
     connect_to(&app.address, code).await
@@ -290,11 +290,22 @@ on_both_engines!(a_late_sale_or_refund_of_an_earlier_race_leaves_the_current_pot
 /// The status of a websocket upgrade that was refused (`None`: it was accepted,
 /// and the socket is handed back).
 async fn try_connect(app: &TestApp, code: &str) -> Result<Socket, u16> {
-    match awc::Client::new()
-        .ws(format!("{}/ws/lobbies/{code}", app.address))
-        .connect()
-        .await
-    {
+    try_socket(app, None, &format!("/ws/lobbies/{code}")).await
+}
+
+/// A websocket to `path`, from the local address `from` if given (any address of
+/// 127.0.0.0/8 is this machine); the status if the upgrade was refused.
+pub async fn try_socket(
+    app: &TestApp,
+    from: Option<std::net::IpAddr>,
+    path: &str,
+) -> Result<Socket, u16> {
+    let mut connector = awc::Connector::new();
+    if let Some(from) = from {
+        connector = connector.local_address(from);
+    }
+    let client = awc::Client::builder().connector(connector).finish();
+    match client.ws(format!("{}{path}", app.address)).connect().await {
         Ok((_, socket)) => Ok(socket),
         Err(awc::error::WsClientError::InvalidResponseStatus(status)) => Err(status.as_u16()),
         Err(other) => panic!("upgrade failed: {other}"),
