@@ -16,6 +16,7 @@
 //!   (`Money`, `Currency`, `Rate`, `Pot`, the exact split, `PayoutThresholds`),
 //!   `config` (with `checkout`, the lobby's checkout link), `clock`, `db`,
 //!   `telemetry`.
+pub mod banner;
 pub mod checkout;
 pub mod cli;
 pub mod clock;
