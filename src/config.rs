@@ -16,6 +16,9 @@ use crate::checkout::CheckoutUrl;
 use crate::money::{Currency, Money, PayoutThresholds, Rate};
 use crate::sale::{CommissionBase, Provider};
 
+/// Prefix of the environment variables that set keys (`COZYKART__SECTION__KEY`).
+pub const ENV_PREFIX: &str = "COZYKART__";
+
 /// The defaults, compiled in so that the binary runs from any directory.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -478,7 +481,7 @@ impl Config {
             }
             figment = figment.merge(Toml::file(path));
         }
-        figment = figment.merge(Env::prefixed("COZYKART__").split("__"));
+        figment = figment.merge(Env::prefixed(ENV_PREFIX).split("__"));
         Config::from_figment(figment)
     }
 

@@ -134,9 +134,11 @@ pub fn refuse_unknown<T: DeserializeOwned>(figment: &Figment) -> Result<(), supe
         .find_metadata(&unknown.key)
         .map(|metadata| {
             if metadata.name.contains("environment") {
-                let segments: Vec<&str> = unknown.key.split('.').collect();
-                let variable = metadata.interpolate(&figment::Profile::Default, &segments);
-                format!(" (set by the environment variable {variable})")
+                let variable = unknown.key.replace('.', "__").to_ascii_uppercase();
+                format!(
+                    " (set by the environment variable {}{variable})",
+                    super::ENV_PREFIX
+                )
             } else {
                 match &metadata.source {
                     Some(source) => format!(" (in {source})"),

@@ -19,6 +19,7 @@ mod instances;
 mod ledger;
 mod links;
 mod lobby_card;
+mod lobby_card_picture;
 mod migrations;
 mod operator;
 mod overlay;

@@ -120,7 +120,7 @@ async fn verify_and_export_say_which_database_they_read() {
     );
     let mut migrate = cozykart(&["migrate"]);
     migrate.env("COZYKART__DATABASE__URL", &url);
-    assert!(migrate.status().await.unwrap().success());
+    assert!(migrate.output().await.unwrap().status.success());
     for args in [&["verify"][..], &["export", "--year", "2026"]] {
         let mut command = cozykart(args);
         command.env("COZYKART__DATABASE__URL", &url);
