@@ -218,7 +218,7 @@ impl SingleProcessLock {
             Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
                 "another cozykart server is already using the SQLite database {path} \
                  (database.url): SQLite serves one process only; stop the other one, or \
-                 run several processes on PostgreSQL (see README, \"Several processes\")"
+                 run several processes on PostgreSQL (see docs/several-processes.md)"
             ),
             Err(std::fs::TryLockError::Error(error)) => {
                 Err(error).with_context(|| format!("locking {lock_path}"))
