@@ -30,11 +30,6 @@ pub async fn serve() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The configured database, migrated.
-async fn database() -> anyhow::Result<sea_orm::DatabaseConnection> {
-    crate::db::open(&load()?.database_url).await
-}
-
 /// The configured database, which must exist (never created); says on stderr
 /// which one it is, so that stdout stays the command's report.
 async fn existing_database() -> anyhow::Result<sea_orm::DatabaseConnection> {
@@ -45,8 +40,9 @@ async fn existing_database() -> anyhow::Result<sea_orm::DatabaseConnection> {
 }
 
 pub async fn migrate() -> anyhow::Result<ExitCode> {
-    database().await?;
-    println!("migrations applied");
+    let url = load()?.database_url;
+    crate::db::open(&url).await?;
+    println!("migrations applied to {}", crate::db::display_url(&url));
     Ok(ExitCode::SUCCESS)
 }
 

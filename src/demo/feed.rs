@@ -66,7 +66,7 @@ pub async fn feed(port: u16, clock: Clock, lobby: Addr<LobbyActor>) {
         }
         if i % ROSTER_EVERY == ROSTER_EVERY - 1 {
             let (id, name) = GUEST;
-            if (i / ROSTER_EVERY) % 2 == 0 {
+            if (i / ROSTER_EVERY).is_multiple_of(2) {
                 let join = Join {
                     discord_id: id.into(),
                     display_name: name.into(),
@@ -74,10 +74,11 @@ pub async fn feed(port: u16, clock: Clock, lobby: Addr<LobbyActor>) {
                 };
                 let _ = lobby.send(join).await;
             } else {
-                let _ = lobby.send(Leave {
+                let leave = Leave {
                     discord_id: id.into(),
                     at: now,
-                });
+                };
+                let _ = lobby.send(leave).await;
             }
         }
     }

@@ -151,7 +151,7 @@ fn text(value: &Value) -> String {
     }
     // Discord draws `<t:UNIX:R>` in the reader's own words, and emoji from its own
     // font (which a bare Chromium lacks).
-    let out = out.replace('`', "").replace('\\', "");
+    let out = out.replace(['`', '\\'], "");
     let out = match (out.find("&lt;t:"), out.find(":R&gt;")) {
         (Some(start), Some(end)) if start < end => {
             format!(
