@@ -8,31 +8,46 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::startup::Application;
 
+/// The configuration (refused on an invalid or unknown key), with logs set up
+/// as it says.
 fn load() -> anyhow::Result<Config> {
-    Ok(Config::load()?)
+    let config = Config::load()?;
+    crate::telemetry::init_logs(config.log.format);
+    Ok(config)
 }
 
 pub async fn serve() -> anyhow::Result<ExitCode> {
     let config = load()?;
+    let database = crate::db::display_url(&config.database_url);
+    tracing::info!(%database, "opening the database");
     let app = Application::build(config, Clock::system()).await?;
-    tracing::info!(port = app.port(), "cozykart serving");
+    tracing::info!(address = %app.address(), %database, "cozykart serving");
+    println!(
+        "{}",
+        crate::banner::banner(&app.services().config, app.address())
+    );
     app.run_until_stopped().await?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The configured database, migrated.
-async fn database() -> anyhow::Result<sea_orm::DatabaseConnection> {
-    crate::db::open(&load()?.database_url).await
+/// The configured database, which must exist (never created); says on stderr
+/// which one it is, so that stdout stays the command's report.
+async fn existing_database() -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let url = load()?.database_url;
+    let db = crate::db::open_existing(&url).await?;
+    eprintln!("database: {}", crate::db::display_url(&url));
+    Ok(db)
 }
 
 pub async fn migrate() -> anyhow::Result<ExitCode> {
-    database().await?;
-    println!("migrations applied");
+    let url = load()?.database_url;
+    crate::db::open(&url).await?;
+    println!("migrations applied to {}", crate::db::display_url(&url));
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn verify() -> anyhow::Result<ExitCode> {
-    let db = database().await?;
+    let db = existing_database().await?;
     let report = crate::ledger::verify::verify(&db)
         .await
         .context("verifying the ledger")?;
@@ -45,7 +60,7 @@ pub async fn verify() -> anyhow::Result<ExitCode> {
 }
 
 pub async fn export(year: i32) -> anyhow::Result<ExitCode> {
-    let db = database().await?;
+    let db = existing_database().await?;
     print!("{}", crate::ledger::read::export_csv(&db, year).await?);
     Ok(ExitCode::SUCCESS)
 }

@@ -2,8 +2,9 @@
 //! then `COZYKART__SECTION__KEY` environment variables. Raw values are parsed once
 //! into typed settings here; an invalid value stops start-up naming its key.
 
+mod keys;
+
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::Path;
 
 use figment::providers::{Env, Format, Toml};
@@ -15,6 +16,9 @@ use crate::checkout::CheckoutUrl;
 use crate::money::{Currency, Money, PayoutThresholds, Rate};
 use crate::sale::{CommissionBase, Provider};
 
+/// Prefix of the environment variables that set keys (`COZYKART__SECTION__KEY`).
+pub const ENV_PREFIX: &str = "COZYKART__";
+
 /// The defaults, compiled in so that the binary runs from any directory.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -25,6 +29,25 @@ pub enum ConfigError {
     Load(String),
     #[error("configuration key `{key}`: {problem}")]
     Invalid { key: String, problem: String },
+    /// A key no setting reads: most often a typo that would otherwise be ignored.
+    #[error("unknown configuration key {key}; did you mean {nearest}?{origin}")]
+    Unknown {
+        key: String,
+        nearest: String,
+        /// Where it was set, e.g. " (set by the environment variable COZYKART__...)".
+        origin: String,
+    },
+}
+
+/// A figment error (a file that does not parse, a value of the wrong type) named
+/// by its key when it has one.
+fn load_error(error: figment::Error) -> ConfigError {
+    let key = error.path.join(".");
+    if key.is_empty() {
+        ConfigError::Load(error.to_string())
+    } else {
+        invalid(key, error.kind)
+    }
 }
 
 fn invalid(key: impl Into<String>, problem: impl ToString) -> ConfigError {
@@ -55,12 +78,28 @@ pub struct Config {
     pub commission: CommissionConfig,
     pub overlay: OverlayConfig,
     pub shops: BTreeMap<String, ShopConfig>,
+    pub log: LogConfig,
 }
 
 #[derive(Clone, Debug)]
 pub struct HttpConfig {
-    pub bind: SocketAddr,
+    /// `host:port`; a host name (`localhost:8080`) is resolved when binding.
+    pub bind: String,
     pub public_url: String,
+}
+
+/// How log lines are written (`[log]`).
+#[derive(Clone, Debug, Default)]
+pub struct LogConfig {
+    pub format: LogFormat,
+}
+
+/// `log.format`: lines for people, or one JSON object per line for log shippers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -154,6 +193,40 @@ struct Raw {
     overlay: RawOverlay,
     #[serde(default)]
     shops: BTreeMap<String, RawShop>,
+    #[serde(default)]
+    log: RawLog,
+}
+
+#[derive(Deserialize, Default)]
+struct RawLog {
+    #[serde(default, deserialize_with = "lenient")]
+    format: String,
+}
+
+/// `log.format`: `text` (the default, also when empty) or `json`.
+fn log_format(text: &str) -> Result<LogFormat, ConfigError> {
+    match text.trim() {
+        "" | "text" => Ok(LogFormat::Text),
+        "json" => Ok(LogFormat::Json),
+        other => Err(invalid(
+            "log.format",
+            format!("{other:?} is not text or json"),
+        )),
+    }
+}
+
+/// `http.bind`: `host:port` with a port number; the host is an IP address
+/// (`[::1]` for IPv6) or a name resolved when the server binds.
+fn bind_address(text: &str) -> Result<String, ConfigError> {
+    let bind = text.trim();
+    let refused = || invalid("http.bind", format!("{text:?} is not host:port"));
+    let (host, port) = bind.rsplit_once(':').ok_or_else(refused)?;
+    let bracketed = host.starts_with('[') && host.ends_with(']');
+    if host.is_empty() || (host.contains(':') && !bracketed) || host.contains(char::is_whitespace) {
+        return Err(refused());
+    }
+    port.parse::<u16>().map_err(|_| refused())?;
+    Ok(bind.to_owned())
 }
 
 #[derive(Deserialize)]
@@ -417,7 +490,7 @@ impl Config {
             }
             figment = figment.merge(Toml::file(path));
         }
-        figment = figment.merge(Env::prefixed("COZYKART__").split("__"));
+        figment = figment.merge(Env::prefixed(ENV_PREFIX).split("__"));
         Config::from_figment(figment)
     }
 
@@ -427,22 +500,13 @@ impl Config {
     }
 
     fn from_figment(figment: Figment) -> Result<Config, ConfigError> {
-        let raw: Raw = figment.extract().map_err(|error| {
-            let key = error.path.join(".");
-            if key.is_empty() {
-                ConfigError::Load(error.to_string())
-            } else {
-                invalid(key, error.kind)
-            }
-        })?;
+        keys::refuse_unknown::<Raw>(&figment)?;
+        let raw: Raw = figment.extract().map_err(load_error)?;
         Config::validate(raw)
     }
 
     fn validate(raw: Raw) -> Result<Config, ConfigError> {
-        let bind: SocketAddr =
-            raw.http.bind.trim().parse().map_err(|_| {
-                invalid("http.bind", format!("{:?} is not host:port", raw.http.bind))
-            })?;
+        let bind = bind_address(&raw.http.bind)?;
         let database_url = raw.database.url.trim().to_owned();
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
             return Err(invalid(
@@ -525,6 +589,9 @@ impl Config {
             commission,
             overlay,
             shops,
+            log: LogConfig {
+                format: log_format(&raw.log.format)?,
+            },
         })
     }
 }
@@ -739,6 +806,53 @@ mod tests {
             long.admin_token.as_deref(),
             Some("0123456789abcdef01234567")
         );
+    }
+
+    #[test]
+    fn http_bind_takes_a_host_name_or_an_address() {
+        for good in [
+            "localhost:8080",
+            "0.0.0.0:80",
+            "[::1]:9000",
+            "kart.internal:0",
+        ] {
+            let config = Config::from_toml(&format!("[http]\nbind = \"{good}\"")).unwrap();
+            assert_eq!(config.http.bind, good);
+        }
+        for bad in [
+            "localhost",
+            ":8080",
+            "localhost:http",
+            "::1:80",
+            "kart host:80",
+            "h:70000",
+        ] {
+            let error = Config::from_toml(&format!("[http]\nbind = \"{bad}\"")).unwrap_err();
+            assert!(error.to_string().contains("http.bind"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_nearest_known_one() {
+        let error = Config::from_toml("[commission]\nrat = \"0.3\"").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "unknown configuration key commission.rat; did you mean commission.rate?"
+        );
+        let error = Config::from_toml("[comission]\nrate = \"0.3\"").unwrap_err();
+        assert!(
+            error.to_string().contains("did you mean commission.rate?"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn log_format_is_text_or_json() {
+        assert_eq!(Config::from_toml("").unwrap().log.format, LogFormat::Text);
+        let json = Config::from_toml("[log]\nformat = \"json\"").unwrap();
+        assert_eq!(json.log.format, LogFormat::Json);
+        let error = Config::from_toml("[log]\nformat = \"xml\"").unwrap_err();
+        assert!(error.to_string().contains("log.format"), "{error}");
     }
 
     #[test]

@@ -70,6 +70,53 @@ pub async fn open(url: &str) -> anyhow::Result<DatabaseConnection> {
     Ok(db)
 }
 
+/// Connects to a database that must already exist (`verify`, `export`): a
+/// SQLite file that is not there is refused, never created, so that a command
+/// run in the wrong directory cannot report on an empty database it just made.
+pub async fn open_existing(url: &str) -> anyhow::Result<DatabaseConnection> {
+    if let Some(path) = sqlite_file(url) {
+        if !std::path::Path::new(path).exists() {
+            let directory = std::env::current_dir()
+                .map(|dir| format!(" (from {})", dir.display()))
+                .unwrap_or_default();
+            anyhow::bail!(
+                "the SQLite database {path}{directory} does not exist (database.url = {}); \
+                 this command reads an existing database and never creates one: run it \
+                 where the server runs, or set database.url (COZYKART__DATABASE__URL)",
+                display_url(url)
+            );
+        }
+    }
+    open(url).await
+}
+
+/// The database URL as it may be shown: a password, in the address or in the
+/// query (`password=`), replaced by `***`.
+pub fn display_url(url: &str) -> String {
+    const HIDDEN: &str = "***";
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_owned();
+    };
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some(HIDDEN));
+    }
+    if parsed.query_pairs().any(|(key, _)| key == "password") {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if key == "password" {
+                    HIDDEN.into()
+                } else {
+                    value.into_owned()
+                };
+                (key.into_owned(), value)
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
+}
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
@@ -174,7 +221,7 @@ impl SingleProcessLock {
             Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
                 "another cozykart server is already using the SQLite database {path} \
                  (database.url): SQLite serves one process only; stop the other one, or \
-                 run several processes on PostgreSQL (see README, \"Several processes\")"
+                 run several processes on PostgreSQL (see docs/several-processes.md)"
             ),
             Err(std::fs::TryLockError::Error(error)) => {
                 Err(error).with_context(|| format!("locking {lock_path}"))
@@ -206,6 +253,32 @@ mod tests {
         assert_eq!(sqlite_file("sqlite:///tmp/k.db"), Some("/tmp/k.db"));
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://p@h/db"), None);
+    }
+
+    #[test]
+    fn shown_urls_never_carry_a_password() {
+        assert_eq!(
+            display_url("postgres://kart:s3cret@db.internal:5432/cozykart"),
+            "postgres://kart:***@db.internal:5432/cozykart"
+        );
+        assert_eq!(
+            display_url("postgres://kart@db/cozykart?password=s3cret&sslmode=require"),
+            "postgres://kart@db/cozykart?password=***&sslmode=require"
+        );
+        assert_eq!(
+            display_url("sqlite://cozykart.db?mode=rwc"),
+            "sqlite://cozykart.db?mode=rwc"
+        );
+    }
+
+    #[actix_web::test]
+    async fn a_missing_sqlite_file_is_refused_not_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("absent.db");
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let error = open_existing(&url).await.err().unwrap().to_string();
+        assert!(error.contains("does not exist"), "{error}");
+        assert!(!path.exists());
     }
 
     #[test]

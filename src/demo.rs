@@ -1,47 +1,56 @@
-//! `cozykart demo`: the real server with a demo lobby whose window is open, fed a
-//! signed Stripe sale every few seconds through the real webhook path, so the
-//! overlay can be watched. Sales go to this machine's own port only. It runs on a
-//! temporary SQLite database of its own, removed when it stops: the configured
-//! `database.url` (perhaps a community's real ledger) is never opened.
+//! `cozykart demo`: the real server with a demo race that shows everything: a goal,
+//! racers who join and leave, and sales every few seconds through the real webhook
+//! paths (Stripe, whose buyers stay private, and Ko-fi, whose buyers may be public),
+//! under Discord-style numeric host and channel ids so that every overlay link works.
+//! Sales go to this machine's own port only. It runs on a temporary SQLite database
+//! of its own, removed when it stops: the configured `database.url` (perhaps a
+//! community's real ledger) is never opened.
 
-use std::time::Duration;
+mod feed;
 
-use actix_web::http::StatusCode;
 use anyhow::Context;
-use serde_json::{json, Value};
 
 use crate::checkout::CheckoutUrl;
 use crate::clock::Clock;
 use crate::config::{Config, ShopConfig};
-use crate::lobby::{Join, Start};
+use crate::lobby::{Join, SetGoal, Start};
+use crate::money::{Currency, Money};
 use crate::sale::Provider;
 use crate::startup::Application;
-use crate::webhooks::stripe;
 
-/// Endpoint secret of the demo shop; used only by demo mode.
+/// Endpoint secret of the demo's Stripe shop; used only by demo mode.
 const DEMO_SECRET: &str = "whsec_cozykart_demo_only";
+/// Verification token of the demo's Ko-fi shop; used only by demo mode.
+const DEMO_KOFI_TOKEN: &str = "cozykart-demo-kofi-token";
 const DEMO_SHOP: &str = "demo";
+const DEMO_KOFI_SHOP: &str = "demo-kofi";
 /// File name of the demo's database inside its temporary directory.
 const DEMO_DATABASE: &str = "demo.db";
-const SALE_EVERY: Duration = Duration::from_secs(4);
-/// Demo sales sent before the feed stops by itself.
-const SALES_MAX: u32 = 500;
-/// Longest refusal read back from our own endpoint for the log (a JSON error).
-const ANSWER_MAX_BYTES: usize = 1024;
+/// The demo host's and channel's ids, shaped like Discord's (snowflakes), so that
+/// `/overlay/host/{id}` and `/overlay/channel/{id}` can be tried.
+const DEMO_HOST_ID: &str = "402938475610293847";
+const DEMO_CHANNEL_ID: &str = "402938475610299001";
+const DEMO_LOBBY_NAME: &str = "Demo Cup";
+/// The race's goal, in the currency of the demo's sales.
+const DEMO_GOAL: &str = "50.00";
+const DEMO_CURRENCY: &str = "USD";
+/// The racers on the roster when the race starts: (Discord id, display name).
 const RACERS: &[(&str, &str)] = &[
-    ("900001", "Mochi"),
-    ("900002", "Pip"),
-    ("900003", "Turbo Tofu"),
-    ("900004", "Lady Drift"),
+    ("402938475610290001", "Mochi"),
+    ("402938475610290002", "Pip"),
+    ("402938475610290003", "Turbo Tofu"),
+    ("402938475610290004", "Lady Drift"),
 ];
-const CHECKOUT_FIXTURE: &str =
-    include_str!("../tests/fixtures/webhooks/stripe/checkout_session_completed.json");
 
 /// A demo server, bound and with its race live, not yet serving until awaited.
 pub struct Demo {
     pub app: Application,
     /// The overlay page of the demo race.
     pub overlay_url: String,
+    /// Every link the demo prints, with what each shows.
+    pub links: Vec<(&'static str, String)>,
+    /// The demo lobby, which the feed sends its racers' comings and goings.
+    lobby: crate::lobby::registry::LobbyEntry,
     /// Holds the demo's database; dropping it removes the database.
     database_dir: tempfile::TempDir,
 }
@@ -69,20 +78,28 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         "Demo mode: on a temporary database {} (removed when the demo stops; database.url is not opened).",
         demo.database_path().display()
     );
-    println!("Demo race live. Open the overlay: {}", demo.overlay_url);
     println!(
-        "Its settings page (options and a preview): {}/setup",
-        demo.overlay_url
+        "Demo race \"{DEMO_LOBBY_NAME}\" is live with a goal of {DEMO_GOAL} {DEMO_CURRENCY}; \
+         a sale arrives every {} s and racers come and go. Open in a browser (or OBS):",
+        feed::SALE_EVERY.as_secs()
     );
+    for (what, url) in &demo.links {
+        println!("  {what:<18}{url}");
+    }
+    println!("Ctrl-C to stop.");
     let services = demo.app.services();
-    actix_web::rt::spawn(feed(demo.app.port(), services.clock.clone()));
+    actix_web::rt::spawn(feed::feed(
+        demo.app.port(),
+        services.clock.clone(),
+        demo.lobby.addr.clone(),
+    ));
     demo.run_until_stopped().await?;
     Ok(())
 }
 
-/// Builds the server on a fresh temporary database with the demo shop and a race
-/// whose window is open; returns it with the overlay link (which follows the bound
-/// port while `http.public_url` is left at its default).
+/// Builds the server on a fresh temporary database with the demo shops and a race
+/// whose window is open; returns it with its links (which follow the bound port
+/// while `http.public_url` is left at its default).
 pub async fn start(mut config: Config) -> anyhow::Result<Demo> {
     let database_dir = tempfile::Builder::new()
         .prefix("cozykart-demo-")
@@ -92,6 +109,62 @@ pub async fn start(mut config: Config) -> anyhow::Result<Demo> {
         "sqlite://{}?mode=rwc",
         database_dir.path().join(DEMO_DATABASE).display()
     );
+    add_demo_shops(&mut config);
+    let app = Application::build(config, Clock::system()).await?;
+    let services = app.services();
+    let now = services.clock.now();
+    let lobby = services
+        .lobbies
+        .create(
+            None,
+            Some(DEMO_CHANNEL_ID.into()),
+            DEMO_HOST_ID,
+            DEMO_LOBBY_NAME,
+            now,
+        )
+        .await
+        .context("creating the demo lobby")?;
+    for (id, name) in RACERS {
+        let join = Join {
+            discord_id: (*id).into(),
+            display_name: (*name).into(),
+            at: now,
+        };
+        let _ = lobby.addr.send(join).await;
+    }
+    let currency = Currency::parse(DEMO_CURRENCY).context("the demo's currency")?;
+    let goal = Money::parse(DEMO_GOAL, currency).context("the demo's goal")?;
+    let _ = lobby.addr.send(SetGoal { goal: Some(goal) }).await;
+    let _ = lobby.addr.send(Start { at: now }).await;
+    let base = &services.config.http.public_url;
+    let overlay_url = format!("{base}/overlay/{}", lobby.code);
+    let (racer_id, _) = RACERS[0];
+    let links = vec![
+        ("lobby overlay", overlay_url.clone()),
+        (
+            "host overlay",
+            format!("{base}/overlay/host/{DEMO_HOST_ID}"),
+        ),
+        (
+            "channel overlay",
+            format!("{base}/overlay/channel/{DEMO_CHANNEL_ID}"),
+        ),
+        ("racer overlay", format!("{overlay_url}?racer={racer_id}")),
+        ("settings page", format!("{overlay_url}/setup")),
+        ("this server", format!("{base}/")),
+    ];
+    Ok(Demo {
+        app,
+        overlay_url,
+        links,
+        lobby,
+        database_dir,
+    })
+}
+
+/// The demo's Stripe shop (with a checkout link, so the overlay shows its QR code)
+/// and Ko-fi shop (whose buyers may choose to be named).
+fn add_demo_shops(config: &mut Config) {
     config.shops.insert(
         DEMO_SHOP.to_owned(),
         ShopConfig {
@@ -103,80 +176,15 @@ pub async fn start(mut config: Config) -> anyhow::Result<Demo> {
             kofi_types: Vec::new(),
         },
     );
-    let app = Application::build(config, Clock::system()).await?;
-    let services = app.services();
-    let now = services.clock.now();
-    let lobby = services
-        .lobbies
-        .create(None, Some("demo".into()), "demo-host", "Demo Cup", now)
-        .await
-        .context("creating the demo lobby")?;
-    for (id, name) in RACERS {
-        let join = Join {
-            discord_id: (*id).into(),
-            display_name: (*name).into(),
-            at: now,
-        };
-        let _ = lobby.addr.send(join).await;
-    }
-    let _ = lobby.addr.send(Start { at: now }).await;
-    let overlay_url = format!("{}/overlay/{}", services.config.http.public_url, lobby.code);
-    Ok(Demo {
-        app,
-        overlay_url,
-        database_dir,
-    })
-}
-
-/// Posts signed demo sales to our own webhook endpoint, stamped by the server's
-/// clock so that the signature is inside its replay window.
-async fn feed(port: u16, clock: Clock) {
-    let client = awc::Client::default();
-    let url = format!("http://127.0.0.1:{port}/webhooks/stripe/{DEMO_SHOP}");
-    for i in 0..SALES_MAX {
-        tokio::time::sleep(SALE_EVERY).await;
-        let stamp = clock.now().timestamp();
-        if let Err(error) = post(&client, &url, sale_body(i, stamp), stamp).await {
-            tracing::warn!(%error, "demo sale not delivered");
-        }
-    }
-}
-
-fn sale_body(i: u32, stamp: i64) -> Vec<u8> {
-    let mut event: Value = serde_json::from_str(CHECKOUT_FIXTURE).unwrap_or_else(|_| json!({}));
-    event["id"] = json!(format!("evt_demo_{stamp}_{i}"));
-    event["created"] = json!(stamp);
-    let session = &mut event["data"]["object"];
-    let amount = [1800, 2250, 3500, 1200, 4999][i as usize % 5];
-    session["id"] = json!(format!("cs_demo_{stamp}_{i}"));
-    session["payment_intent"] = json!(format!("pi_demo_{stamp}_{i}"));
-    session["amount_total"] = json!(amount);
-    session["metadata"] = json!({});
-    serde_json::to_vec(&event).unwrap_or_default()
-}
-
-/// Sends one sale signed at `stamp` as Stripe would; anything but 200 is an error.
-async fn post(client: &awc::Client, url: &str, body: Vec<u8>, stamp: i64) -> anyhow::Result<()> {
-    let signature = stripe::signature_header(DEMO_SECRET, stamp, &body);
-    let mut response = client
-        .post(url)
-        .insert_header(("Content-Type", "application/json"))
-        .insert_header(("Stripe-Signature", signature))
-        .send_body(body)
-        .await
-        // awc's error is not `Send`, so it travels as text.
-        .map_err(|e| anyhow::anyhow!("demo sale not sent to {url}: {e}"))?;
-    let status = response.status();
-    if status != StatusCode::OK {
-        let answer = response
-            .body()
-            .limit(ANSWER_MAX_BYTES)
-            .await
-            .unwrap_or_default();
-        anyhow::bail!(
-            "demo sale answered {status} by {url}: {}",
-            String::from_utf8_lossy(&answer)
-        );
-    }
-    Ok(())
+    config.shops.insert(
+        DEMO_KOFI_SHOP.to_owned(),
+        ShopConfig {
+            name: DEMO_KOFI_SHOP.to_owned(),
+            provider: Provider::Kofi,
+            secrets: vec![DEMO_KOFI_TOKEN.to_owned()],
+            guild_id: None,
+            checkout_url: None,
+            kofi_types: vec!["Shop Order".to_owned()],
+        },
+    );
 }

@@ -3,8 +3,10 @@
 //! # Layout
 //! From the edges in, each layer importing only those below it:
 //! - Wiring: `main` → `cli` → `startup` builds a [`services::Services`] and the HTTP
-//!   server; nothing imports `startup`.
-//! - Edges: `http` (routes, `extract`, the one `error` mapping), `overlay` (OBS page,
+//!   server; nothing imports `startup`. `cli` prints the `banner` once serving;
+//!   `demo` runs the real server with a demo race.
+//! - Edges: `http` (routes, `extract`, the one `error` mapping, `methods`: HEAD as
+//!   GET and the 405/404 fallback, `home`: the page at `/`), `overlay` (OBS page,
 //!   typed websocket `protocol`, one session actor per socket), `discord` (verify,
 //!   parse, reply, register, gateway) feeding `commands` (one file per group;
 //!   `commands::once` owns the `interactions` table, so each interaction runs once).
@@ -14,8 +16,10 @@
 //! - Below them: `commission` (the rate in force), `payout` (one parse of a payout
 //!   request), `webhooks` (signatures and parsers into `sale` events), `money`
 //!   (`Money`, `Currency`, `Rate`, `Pot`, the exact split, `PayoutThresholds`),
-//!   `config` (with `checkout`, the lobby's checkout link), `clock`, `db`,
+//!   `config` (with `checkout`, the lobby's checkout link, and `config::keys`, the
+//!   known keys read from the raw settings), `clock`, `db`,
 //!   `telemetry`.
+pub mod banner;
 pub mod checkout;
 pub mod cli;
 pub mod clock;

@@ -42,7 +42,6 @@ enum Command {
 
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
-    cozykart::telemetry::init_logs();
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => cozykart::cli::serve().await,

@@ -24,6 +24,8 @@ use crate::services::Services;
 /// How long in-flight requests get to finish on SIGTERM before the server stops.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 pub struct Application {
+    /// The address the server listens on (the port chosen, for port 0).
+    address: SocketAddr,
     port: u16,
     server: Server,
     services: web::Data<Services>,
@@ -40,7 +42,8 @@ impl Application {
     pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Application> {
         let lock = crate::db::SingleProcessLock::acquire(&config.database_url)?;
         let db = crate::db::open(&config.database_url).await?;
-        let listener = TcpListener::bind(config.http.bind)
+        // A host name (`localhost:8080`) is resolved here, at bind time.
+        let listener = TcpListener::bind(config.http.bind.as_str())
             .with_context(|| format!("binding http.bind = {}", config.http.bind))?;
         let mut app = Application::with_listener(config, clock, db, listener).await?;
         app._single_process = Some(lock);
@@ -157,12 +160,15 @@ impl Application {
                 }))
                 .configure(crate::http::routes)
                 .configure(crate::overlay::routes)
+                .default_service(web::to(crate::http::fallback))
+                .wrap(actix_web::middleware::from_fn(crate::http::head_as_get))
         })
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .disable_signals()
         .listen(listener)?
         .run();
         Ok(Application {
+            address: bound,
             port,
             server,
             services,
@@ -174,6 +180,10 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
     }
 
     pub fn services(&self) -> web::Data<Services> {
@@ -294,7 +304,7 @@ mod tests {
 
     fn http(public_url: &str) -> HttpConfig {
         HttpConfig {
-            bind: "127.0.0.1:8080".parse().unwrap(),
+            bind: "127.0.0.1:8080".to_owned(),
             public_url: public_url.to_owned(),
         }
     }

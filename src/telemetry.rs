@@ -1,19 +1,28 @@
 //! Logs (tracing) and metrics (Prometheus text exposition). The metrics recorder
 //! is process-wide, so it is installed once and shared by every server instance.
 
+use std::io::IsTerminal;
 use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
 
-/// Installs the log subscriber: `RUST_LOG` wins, else `info`.
-pub fn init_logs() {
+use crate::config::LogFormat;
+
+/// Installs the log subscriber on stderr: `RUST_LOG` filters, else `info`; lines
+/// for people (coloured only when stderr is a terminal, so files and pipes get
+/// plain text) or one JSON object per line (`log.format = "json"`).
+pub fn init_logs(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
         .with_writer(std::io::stderr)
-        .try_init();
+        .with_ansi(std::io::stderr().is_terminal());
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
 }
 
 static METRICS: OnceLock<PrometheusHandle> = OnceLock::new();

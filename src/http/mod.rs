@@ -7,17 +7,21 @@ mod error;
 mod extract;
 mod headers;
 mod health;
+mod home;
 mod lobbies;
+mod methods;
 mod webhooks;
 
 pub use error::ApiError;
 pub use extract::{lobby, BODY_MAX_BYTES};
 pub use headers::{secure, CONTENT_SECURITY_POLICY};
+pub use methods::{fallback, head_as_get};
 
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
+    cfg.route("/", web::get().to(home::home))
+        .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
         .route(

@@ -66,3 +66,42 @@ async fn lobby_create_links_the_overlay_on_the_bound_port(engine: Engine) {
     assert!(!overlay.contains(":8080"), "{overlay}");
 }
 crate::on_both_engines!(lobby_create_links_the_overlay_on_the_bound_port);
+
+#[actix_web::test]
+async fn every_link_the_demo_prints_answers_200() {
+    let config = Config::from_toml("[http]\nbind = \"127.0.0.1:0\"").expect("demo configuration");
+    let demo = cozykart::demo::start(config).await.expect("demo starts");
+    let links = demo.links.clone();
+    let kinds: Vec<&str> = links.iter().map(|(what, _)| *what).collect();
+    for kind in ["lobby", "host", "channel", "racer", "settings"] {
+        assert!(
+            kinds.iter().any(|k| k.starts_with(kind)),
+            "no {kind} link in {kinds:?}"
+        );
+    }
+    let (services, handle) = (demo.app.services(), demo.app.handle());
+    let running = actix_web::rt::spawn(demo.run_until_stopped());
+    for (what, url) in &links {
+        let response = awc::Client::default().get(url).send().await;
+        assert!(
+            matches!(response, Ok(ref r) if r.status() == 200),
+            "{what} {url}: {response:?}"
+        );
+    }
+    // The race is live with its goal and racers, under Discord-style ids.
+    let code = links[0].1.rsplit('/').next().unwrap().to_owned();
+    let lobby = services.lobbies.find_running(&code).expect("demo lobby");
+    assert!(lobby.host_id.bytes().all(|b| b.is_ascii_digit()));
+    let channel = lobby.channel_id.clone().unwrap_or_default();
+    assert!(!channel.is_empty() && channel.bytes().all(|b| b.is_ascii_digit()));
+    let view = lobby.addr.send(cozykart::lobby::Snapshot).await.unwrap();
+    assert!(view.goal.is_some(), "the demo race has a goal");
+    let view = serde_json::to_value(view).unwrap();
+    assert_eq!(view["state"], "open", "{view}");
+    assert_eq!(view["racers"].as_array().map(Vec::len), Some(4), "{view}");
+    cozykart::startup::stop_gracefully(&services, &handle).await;
+    running
+        .await
+        .expect("demo task")
+        .expect("demo stops cleanly");
+}

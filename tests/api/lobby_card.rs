@@ -11,7 +11,13 @@ const RACER_A: &str = "1100000000000000011";
 const RACER_B: &str = "1100000000000000012";
 
 /// A signed press of the card's `action` button, as Discord sends it; the whole answer.
-async fn press(app: &TestApp, code: &str, action: &str, user: &str, admin: bool) -> Value {
+pub(crate) async fn press(
+    app: &TestApp,
+    code: &str,
+    action: &str,
+    user: &str,
+    admin: bool,
+) -> Value {
     let body = press_body(&next_interaction_id(), code, action, user, admin);
     let (status, answer) = discord(app, body).await;
     assert_eq!(status, 200, "{answer}");
@@ -30,7 +36,7 @@ fn press_body(id: &str, code: &str, action: &str, user: &str, admin: bool) -> Ve
 }
 
 /// Creates a lobby and answers its card (the reply's `data`) and code.
-async fn create_card(app: &TestApp, name: &str) -> (Value, String) {
+pub(crate) async fn create_card(app: &TestApp, name: &str) -> (Value, String) {
     let options = json!([{"name": "create", "type": 1, "options": [option("name", name)]}]);
     let card = command(app, "lobby", options, HOST, false).await;
     let code = card["embeds"][0]["description"]
