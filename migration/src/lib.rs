@@ -7,6 +7,7 @@ mod m20261125_000002_interactions;
 mod m20261125_000003_guild_money;
 mod m20261126_000001_lobby_seq;
 mod m20261126_001500_lobby_goal;
+mod m20261202_000001_overlay_names;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_guild_money::Migration),
             Box::new(m20261126_000001_lobby_seq::Migration),
             Box::new(m20261126_001500_lobby_goal::Migration),
+            Box::new(m20261202_000001_overlay_names::Migration),
         ]
     }
 }

@@ -27,6 +27,7 @@ use super::{
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::ledger::read::{self, RaceWindow};
+use crate::overlay::names::BuyerNames;
 
 /// Attempts at drawing an unused code before giving up.
 const CODE_ATTEMPTS: usize = 32;
@@ -79,6 +80,8 @@ pub struct LobbyRegistry {
     creating: tokio::sync::Mutex<()>,
     /// Handed to every lobby: where it reports a race that ended.
     race_over: RaceOverSink,
+    /// Buyer names as overlays show them; shared with every lobby actor.
+    names: Arc<BuyerNames>,
     /// Where every LobbyActor runs, independent of HTTP workers.
     arbiter: ArbiterHandle,
     /// Keeps the arbiter's thread alive as long as the registry.
@@ -101,6 +104,7 @@ impl LobbyRegistry {
         let (windows, stints) =
             store::history_since(&db, timeline.horizon(clock.now()), None).await?;
         timeline.load(windows, stints);
+        let names = Arc::new(BuyerNames::load(config.overlay.names.clone(), &db).await?);
         let registry = Arc::new(LobbyRegistry {
             index: RwLock::new(Index::default()),
             timeline,
@@ -111,6 +115,7 @@ impl LobbyRegistry {
             channel,
             creating: tokio::sync::Mutex::new(()),
             race_over,
+            names,
             arbiter: arbiter.handle(),
             _arbiter: arbiter,
         });
@@ -151,6 +156,11 @@ impl LobbyRegistry {
         })
     }
 
+    /// The buyer-name rules in force (the `/overlay` commands change a guild's).
+    pub fn buyer_names(&self) -> &Arc<BuyerNames> {
+        &self.names
+    }
+
     /// The bus lobby changes are published on.
     pub fn channel(&self) -> &Channel {
         &self.channel
@@ -187,6 +197,7 @@ impl LobbyRegistry {
             kofi: self.takes_kofi(row.guild_id.as_deref()),
             following: self.following.clone(),
             channel: self.channel.clone(),
+            names: self.names.clone(),
         };
         let (db, clock) = (self.db.clone(), self.clock.clone());
         let addr = LobbyActor::start_in_arbiter(&self.arbiter, move |_| {
@@ -315,7 +326,11 @@ async fn seed(db: &impl ConnectionTrait, stored: StoredLobby) -> Result<LobbySee
         closed_at: None,
     };
     let totals = read::race_totals(db, race).await?;
-    let recent = read::recent_sales(db, race, RECENT_SALES_MAX as u64).await?;
+    let mut recent = read::recent_sales(db, race, RECENT_SALES_MAX as u64).await?;
+    let hidden = store::hidden_names(db, stored.row.id).await?;
+    for sale in recent.iter_mut().filter(|s| hidden.contains(&s.sale_id)) {
+        sale.buyer = None;
+    }
     Ok(LobbySeed {
         stored,
         pot: totals.pool,

@@ -9,6 +9,7 @@ mod changes;
 mod discount_codes;
 mod goal;
 mod history;
+mod overlay;
 mod races;
 
 use std::collections::HashMap;
@@ -32,6 +33,7 @@ use changes::{open_window_of, roster_of};
 pub use discount_codes::{discount_code_key, discount_code_lobby, register_discount_code};
 pub use goal::{goal_of, set_goal};
 pub use history::history_since;
+pub use overlay::{hidden_names, hide_name, overlay_only};
 pub use races::{last_finished_race, racer_names, FinishedRace};
 
 /// Times stored for lobbies, windows and rosters are cut to milliseconds, so that

@@ -4,6 +4,7 @@
 
 pub mod admission;
 mod assets;
+pub mod names;
 pub mod protocol;
 mod session;
 

@@ -206,8 +206,9 @@ async fn a_slow_client_is_dropped_without_delaying_others(engine: Engine) {
         .unwrap();
     let usd = cozykart::money::Currency::parse("USD").unwrap();
     let cent = cozykart::money::Money::from_minor(1, usd).unwrap();
-    for _ in 0..200 {
+    for sale_id in 0..200 {
         lobby.do_send(cozykart::lobby::Credit {
+            sale_id,
             amount: cent,
             pool_delta: cent,
             buyer: None,
