@@ -22,6 +22,7 @@ mod migrations;
 mod overlay;
 mod overlay_browser;
 mod overlay_follow;
+mod overlay_names;
 mod race_summary;
 mod register;
 mod wallet;

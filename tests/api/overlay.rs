@@ -11,7 +11,7 @@ use crate::signing::*;
 
 const RACER: &str = "1100000000000000031";
 
-type Socket = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
+pub type Socket = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
 
 pub async fn connect(app: &TestApp, code: &str) -> Socket {
     connect_to(&app.address, code).await
