@@ -23,6 +23,7 @@ mod overlay;
 mod overlay_browser;
 mod overlay_follow;
 mod overlay_names;
+mod overlay_stream;
 mod race_summary;
 mod register;
 mod wallet;
