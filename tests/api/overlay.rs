@@ -145,12 +145,19 @@ async fn page_qr_and_unknown_lobbies(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(script.status(), 200);
-    let missing = client
+    // An unknown code is a 404 whose body is the (transparent, waiting) page,
+    // never JSON that OBS would put on stream.
+    let mut missing = client
         .get(format!("{}/overlay/NOPE", app.address))
         .send()
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
+    let html = String::from_utf8(missing.body().await.unwrap().to_vec()).unwrap();
+    assert!(
+        html.contains("/overlay-assets/overlay.js") && !html.contains("\"error\""),
+        "{html}"
+    );
     let socket = client
         .get(format!("{}/ws/lobbies/NOPE", app.address))
         .send()
