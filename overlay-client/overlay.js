@@ -144,8 +144,9 @@
       row.shown = rescale(row.shown, row.d, p.d);
       row.d = p.d;
     }
-    // With reduced motion the new amount shows at once, never counted up.
-    if (reducedMotion) row.shown = p.minor;
+    // With reduced motion the new amount shows at once, never counted up; a
+    // currency first seen (a page just loaded) shows its amount at once too.
+    if (reducedMotion || isNew) row.shown = p.minor;
     row.from = row.shown;
     row.to = p.minor;
     row.start = performance.now();

@@ -256,7 +256,9 @@ async fn a_reloaded_racer_view_shows_the_share_at_once(
         browser.navigate(&url).await;
         let first = observe(browser, "the racer view", |p| p["client"]["synced"] == true).await;
         assert_eq!(first["you"], share.as_str(), "counted from 0: {first}");
+        assert_eq!(first["pot"], "$6.00", "counted from 0: {first}");
     }
+    observe(browser, "the panel faded in", |p| p["stageOpacity"] == "1").await;
     save_screenshot(browser, "overlay_racer_reloaded.png").await;
 }
 
