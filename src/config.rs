@@ -97,7 +97,7 @@ pub struct OverlayConfig {
     /// proxy every client shares the proxy's address: raise it or set 0 there.
     pub max_clients_per_address: usize,
     /// Buyer names: `buyer_names`, `blocked_words`, `min_amount_for_name`.
-    pub names: crate::overlay::names::NameRules,
+    pub names: crate::buyer_names::NameRules,
 }
 
 #[derive(Clone, Debug)]
@@ -530,8 +530,8 @@ impl Config {
 }
 
 /// `overlay.buyer_names`, `overlay.blocked_words` and `overlay.min_amount_for_name`.
-fn name_rules(raw: &RawOverlay) -> Result<crate::overlay::names::NameRules, ConfigError> {
-    use crate::overlay::names::{words, NameMode, NameRules};
+fn name_rules(raw: &RawOverlay) -> Result<crate::buyer_names::NameRules, ConfigError> {
+    use crate::buyer_names::{words, NameMode, NameRules};
     let mode = NameMode::parse(&raw.buyer_names).ok_or_else(|| {
         invalid(
             "overlay.buyer_names",

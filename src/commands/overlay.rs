@@ -2,12 +2,12 @@
 //! `/overlay names|block|unblock` (an admin, for the whole guild): what the
 //! stream overlays show, never money.
 
+use crate::buyer_names::words::BlockedWord;
+use crate::buyer_names::{store, NameMode, GUILD_WORDS_MAX};
 use crate::discord::{Caller, OverlayCommand, Reply};
 use crate::lobby::registry::LobbyEntry;
 use crate::lobby::{HideLatestName, SendTestSale};
 use crate::money::{Currency, Money};
-use crate::overlay::names::words::BlockedWord;
-use crate::overlay::names::{store, NameMode, GUILD_WORDS_MAX};
 use crate::services::Services;
 
 use super::goal::only_currency;

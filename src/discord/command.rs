@@ -108,7 +108,7 @@ pub(crate) const MAX_NAME: u16 = 64;
 pub(crate) const MAX_AMOUNT: u16 = 32;
 pub(crate) const MAX_CURRENCY: u16 = 3;
 pub(crate) const MAX_NOTE: u16 = 200;
-pub(crate) const MAX_WORD: u16 = crate::overlay::names::words::WORD_MAX_CHARS as u16;
+pub(crate) const MAX_WORD: u16 = crate::buyer_names::words::WORD_MAX_CHARS as u16;
 
 /// Turns a slash-command interaction into the caller and the command.
 /// `admin_role` is the id of a role that counts as admin, besides the permissions.

@@ -28,10 +28,10 @@ use super::messages::{
 use super::store::{self, OpenWindow, StoredLobby};
 use super::timeline::Timeline;
 use super::{LobbyView, RaceOverSink, RacerView, RECENT_SALES_MAX};
+use crate::buyer_names::BuyerNames;
 use crate::clock::Clock;
 use crate::ledger::read::{LobbySale, RaceWindow};
 use crate::money::{Money, Pot};
-use crate::overlay::names::BuyerNames;
 use crate::overlay::protocol::{LobbyCard, OverlayEvent, RacerName, RacerShare};
 
 /// How often an open window is checked against `max_window_minutes`.

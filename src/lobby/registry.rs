@@ -24,10 +24,10 @@ use super::{
     LobbyActor, LobbyError, RaceOverSink, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS,
     RECENT_SALES_MAX,
 };
+use crate::buyer_names::BuyerNames;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::ledger::read::{self, RaceWindow};
-use crate::overlay::names::BuyerNames;
 
 /// Attempts at drawing an unused code before giving up.
 const CODE_ATTEMPTS: usize = 32;

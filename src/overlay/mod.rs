@@ -5,7 +5,6 @@
 pub mod admission;
 mod assets;
 mod i18n;
-pub mod names;
 pub mod protocol;
 mod session;
 
