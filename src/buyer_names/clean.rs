@@ -19,7 +19,13 @@ pub fn clean(name: &str) -> Option<String> {
     let mut chars = 0;
     let mut last_space = true;
     for c in name.nfc() {
-        match c.general_category_group() {
+        // A tab or a line break (controls) separates words like a space does.
+        let group = if c.is_whitespace() {
+            GeneralCategoryGroup::Separator
+        } else {
+            c.general_category_group()
+        };
+        match group {
             GeneralCategoryGroup::Other => continue,
             GeneralCategoryGroup::Separator => {
                 // Any space, line or paragraph separator is one plain space.
@@ -45,7 +51,6 @@ pub fn clean(name: &str) -> Option<String> {
                 if chars == NAME_MAX_CHARS {
                     break;
                 }
-                // Whitespace controls (tab, newline) are `Other`; the rest is drawable.
                 kept.push(c);
                 chars += 1;
                 last_space = false;
@@ -68,6 +73,7 @@ mod tests {
             Some("Ada Lovelace".into())
         );
         assert_eq!(clean("  \t\n Ada \r\n "), Some("Ada".into()));
+        assert_eq!(clean("Ada\nLovelace"), Some("Ada Lovelace".into()));
         assert_eq!(clean("\u{202E}\u{2066}\u{200B}"), None);
         assert_eq!(clean(""), None);
     }
