@@ -10,7 +10,8 @@ pub mod store;
 pub mod words;
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use rust_decimal::Decimal;
 use sea_orm::{DatabaseConnection, DbErr};
@@ -22,6 +23,10 @@ use words::{BlockedWord, NormalName};
 /// Words one guild may record (blocked or allowed), so that no admin can grow
 /// the server's memory without bound.
 pub const GUILD_WORDS_MAX: u64 = 200;
+
+/// How often a process that shares its database reads the guilds' choices
+/// again (a change made on another process shows here within this time).
+pub const GUILDS_REFRESH: Duration = Duration::from_secs(30);
 
 /// What the configuration says for every guild (`[overlay]`).
 #[derive(Clone, Debug)]
@@ -74,6 +79,21 @@ impl BuyerNames {
     /// The deployment's rules with every guild's choices read from the database.
     pub async fn load(rules: NameRules, db: &DatabaseConnection) -> Result<Self, DbErr> {
         Ok(Self::new(rules, store::load_all(db).await?))
+    }
+
+    /// Reads every guild's choices again every [`GUILDS_REFRESH`], for as long
+    /// as the process runs: with several processes on one database, a guild's
+    /// `/overlay names|block|unblock` may have run on another one.
+    pub async fn keep_current(names: Arc<BuyerNames>, db: DatabaseConnection) {
+        loop {
+            actix::clock::sleep(GUILDS_REFRESH).await;
+            match store::load_all(&db).await {
+                Ok(guilds) => {
+                    *names.guilds.write().unwrap_or_else(|p| p.into_inner()) = guilds;
+                }
+                Err(error) => tracing::warn!(%error, "guilds' buyer-name rules not read again"),
+            }
+        }
     }
 
     /// The name an overlay shows for a sale's buyer, or `None` for "someone":
