@@ -15,9 +15,9 @@ use super::lobby_title;
 use super::lookup::{change, target, view};
 use super::race::reply;
 
-/// The test alert's amount in major units: the same sample everywhere, scaled
-/// so that a currency without minor units still shows a plausible sale.
-const TEST_AMOUNT_MINOR_UNITS: i64 = 1000;
+/// The test alert's amount in a currency without minor units (JPY, KRW): a
+/// plausible sale there, as 10.00 is in a currency with cents.
+const TEST_AMOUNT_WITHOUT_MINOR_UNITS: i64 = 1000;
 
 pub async fn overlay(services: &Services, caller: &Caller, command: OverlayCommand) -> Reply {
     let Some(guild) = caller.guild_id.clone() else {
@@ -26,8 +26,7 @@ pub async fn overlay(services: &Services, caller: &Caller, command: OverlayComma
     match command {
         OverlayCommand::Test { lobby } => reply(test(services, caller, lobby).await),
         OverlayCommand::Hide { lobby } => reply(hide(services, caller, lobby).await),
-        admin if !caller.is_admin => {
-            let _ = admin;
+        _ if !caller.is_admin => {
             Reply::refusal("Only admins can change how overlays show buyer names.")
         }
         OverlayCommand::Names { mode } => reply(names(services, &guild, &mode).await),
@@ -75,7 +74,7 @@ async fn test(services: &Services, caller: &Caller, lobby: Option<String>) -> Re
 /// 10.00 in a two-decimal currency, 1000 in one without minor units.
 fn test_amount(currency: Currency) -> Result<Money, crate::money::MoneyError> {
     let minor = match currency.exponent() {
-        0 => TEST_AMOUNT_MINOR_UNITS,
+        0 => TEST_AMOUNT_WITHOUT_MINOR_UNITS,
         exponent => 10 * 10_i64.pow(exponent),
     };
     Money::from_minor(minor, currency)
