@@ -36,12 +36,12 @@
    * a URL); label: the settings page's label.
    */
   const FIELDS = [
-    { name: 'layout', kind: 'enum', values: ['panel', 'bar'], def: 'panel', label: 'Layout (panel, or compact one-line bar)' },
+    { name: 'layout', kind: 'enum', values: ['slim', 'panel', 'bar'], def: 'slim', label: 'Layout (slim panel, full panel, or one-line bar)' },
     { name: 'theme', kind: 'enum', values: ['dark', 'light', 'neon'], def: 'dark', label: 'Theme' },
     { name: 'position', kind: 'enum', values: ['bottom-left', 'bottom-right', 'top-left', 'top-right'], def: 'bottom-left', label: 'Position (the bar uses top or bottom)' },
     { name: 'title', kind: 'text', max: 60, def: '', label: 'Title (default: the lobby name)' },
     { name: 'cta', kind: 'text', max: 120, def: '', label: 'Call to action' },
-    { name: 'locale', kind: 'locale', values: LOCALES, def: '', label: 'Number format (locale)' },
+    { name: 'locale', kind: 'locale', values: LOCALES, def: '', label: 'Language and number format' },
     { name: 'currency', kind: 'currency', def: '', label: 'Currency of the goal and shares (default: the pot\'s)' },
     { name: 'goal', kind: 'decimal', def: '', label: 'Fixed goal (default: the one set with /goal)' },
     { name: 'racer', kind: 'snowflake', def: '', label: 'Racer view: your Discord id (shows your share)' },

@@ -22,11 +22,12 @@
   const CONFETTI_PIECES = 26;
   const MAX_FX_NODES = 120;
 
-  const KNOWN_TYPES = new Set(['snapshot', 'window_opened', 'window_closed', 'roster', 'sale', 'refund', 'goal']);
+  const CLOSED_SHOWN_MS = 60000;   // a race that ends stays on stream this long
+  const KNOWN_TYPES = new Set(['snapshot', 'window_opened', 'window_closed', 'roster', 'sale', 'sale_updated', 'refund', 'goal']);
   const STATES = {
-    idle: { badge: 'WAITING FOR START', label: "Racers' prize pool" },
-    open: { badge: 'RACE LIVE', label: "Racers' prize pool" },
-    closed: { badge: 'RACE OVER', label: 'Final prize pool' },
+    idle: { badge: 'state.idle', label: 'pot.label' },
+    open: { badge: 'state.open', label: 'pot.label' },
+    closed: { badge: 'state.closed', label: 'pot.final' },
   };
 
   const $ = (id) => document.getElementById(id);
@@ -65,6 +66,9 @@
   const opts = window.CozyOverlayOptions.parse(params);
   const { theme, position, accent, scale } = opts;
   const preview = params.get('preview') === '1';
+  const words = window.CozyI18n.translator(opts.locale || navigator.language);
+  const t = words.t;
+  words.apply(document);
   const reducedMotion = !!(window.matchMedia && matchMedia('(prefers-reduced-motion: reduce)').matches);
 
   body.dataset.theme = theme;
@@ -140,8 +144,9 @@
       row.shown = rescale(row.shown, row.d, p.d);
       row.d = p.d;
     }
-    // With reduced motion the new amount shows at once, never counted up.
-    if (reducedMotion) row.shown = p.minor;
+    // With reduced motion the new amount shows at once, never counted up; a
+    // currency first seen (a page just loaded) shows its amount at once too.
+    if (reducedMotion || isNew) row.shown = p.minor;
     row.from = row.shown;
     row.to = p.minor;
     row.start = performance.now();
@@ -187,7 +192,7 @@
       if (!emptyEl) {
         emptyEl = document.createElement('div');
         emptyEl.className = 'pot-empty';
-        emptyEl.textContent = 'Pot opens with the first sale';
+        emptyEl.textContent = t('pot.empty');
       }
       if (!emptyEl.isConnected) el.pot.appendChild(emptyEl);
     } else if (emptyEl && emptyEl.isConnected) {
@@ -251,8 +256,33 @@
     const s = Object.prototype.hasOwnProperty.call(STATES, state) ? state : 'idle';
     el.state.dataset.state = s;
     body.dataset.state = s;
-    el.stateText.textContent = STATES[s].badge;
-    el.potLabel.textContent = STATES[s].label;
+    el.stateText.textContent = t(STATES[s].badge);
+    el.potLabel.textContent = t(STATES[s].label);
+  }
+
+  // -------------------------------------------------------------- waiting
+
+  let closedTimer = 0;
+
+  /**
+   * Nothing on stream (a transparent page) until there is a lobby to show: an
+   * unknown or mistyped code, a host or channel with no lobby yet, a lobby whose
+   * race ended more than a minute ago. The settings page's preview always shows.
+   */
+  function setWaiting(waiting) {
+    body.dataset.waiting = waiting && !preview ? '1' : '0';
+  }
+
+  function showFor(state, live) {
+    clearTimeout(closedTimer);
+    if (state !== 'closed') {
+      setWaiting(false);
+    } else if (live) {
+      setWaiting(false);
+      closedTimer = setTimeout(() => setWaiting(true), CLOSED_SHOWN_MS);
+    } else {
+      setWaiting(true);
+    }
   }
 
   function setLobby(lobbyInfo) {
@@ -285,7 +315,7 @@
     });
     el.racers.replaceChildren(...items);
     const more = names.length - items.length;
-    if (more > 0) el.racers.dataset.more = '+' + more + ' more';
+    if (more > 0) el.racers.dataset.more = t('racers.more', { n: more });
     else delete el.racers.dataset.more;
   }
 
@@ -294,8 +324,9 @@
     li.className = fresh ? 'sale sale-new' : 'sale';
     const buyer = document.createElement('span');
     buyer.className = 'buyer';
-    buyer.textContent = typeof sale.buyer === 'string' && sale.buyer.trim() ? sale.buyer : 'someone';
+    buyer.textContent = buyerName(sale.buyer);
     li.appendChild(buyer);
+    if (Number.isSafeInteger(sale.sale_id)) li.dataset.saleId = String(sale.sale_id);
     const cur = validCurrency(sale.currency);
     const delta = parseMoney(sale.pool_delta);
     if (cur && delta) {
@@ -315,6 +346,19 @@
       stamped.sort((a, b) => (b.t - a.t) || (b.i - a.i)); // newest first
     }
     el.sales.replaceChildren(...stamped.slice(0, MAX_SALES).map((x) => saleItem(x.s, false)));
+  }
+
+  /** The buyer as shown: the server's "someone" in the viewer's language. */
+  function buyerName(name) {
+    return typeof name === 'string' && name.trim() && name !== 'someone' ? name : t('someone');
+  }
+
+  /** `/overlay hide`: the sale's name is off the list. */
+  function updateSale(f) {
+    if (!Number.isSafeInteger(f.sale_id)) return;
+    for (const li of el.sales.querySelectorAll('li[data-sale-id="' + f.sale_id + '"]')) {
+      li.querySelector('.buyer').textContent = buyerName(f.buyer);
+    }
   }
 
   function addSale(sale) {
@@ -404,11 +448,8 @@
     const delta = parseMoney(sale.pool_delta);
     const cur = validCurrency(sale.currency);
     if (delta && cur) {
-      const pop = document.createElement('span');
-      pop.className = 'pop';
-      const who = typeof sale.buyer === 'string' && sale.buyer.trim() ? sale.buyer : 'someone';
-      pop.textContent = '+' + formatMoney(delta.minor < 0n ? -delta.minor : delta.minor, delta.d, cur) + ' from ' + who;
-      nodes.push(pop);
+      const amount = formatMoney(delta.minor < 0n ? -delta.minor : delta.minor, delta.d, cur);
+      queuePill(t('sale.pop', { amount, who: buyerName(sale.buyer) }), sale.test === true ? 'pop test-pop' : 'pop');
     }
     for (const n of nodes) el.fx.appendChild(n);
     while (el.fx.childElementCount > MAX_FX_NODES) el.fx.firstElementChild.remove();
@@ -476,11 +517,46 @@
     el.goal.classList.remove('goal-hit');
     void el.goal.offsetWidth; // restart the CSS animation
     el.goal.classList.add('goal-hit');
-    const banner = document.createElement('span');
-    banner.className = 'pop goal-pop';
-    banner.textContent = 'Goal reached!';
-    el.fx.appendChild(banner);
-    setTimeout(() => banner.remove(), CELEBRATE_MS * 2);
+    queuePill(t('goal.reached'), 'pop goal-pop');
+  }
+
+  // ----------------------------------------------------------------- pills
+
+  const pills = [];          // { text, className } waiting their turn
+  let pillShowing = false;
+  let pillsShown = 0;
+  const MAX_PILLS_WAITING = 6;
+
+  /** One pill (a sale's "+$2.00 from Peach", "Goal reached!") at a time, in order. */
+  function queuePill(text, className) {
+    if (pills.length >= MAX_PILLS_WAITING) pills.shift();
+    pills.push({ text, className });
+    if (!pillShowing) nextPill();
+  }
+
+  function nextPill() {
+    const next = pills.shift();
+    if (!next) {
+      pillShowing = false;
+      return;
+    }
+    pillShowing = true;
+    pillsShown += 1;
+    const pill = document.createElement('span');
+    pill.className = next.className;
+    if (next.className.includes('test-pop')) {
+      const tag = document.createElement('span');
+      tag.className = 'test-tag';
+      tag.textContent = t('test.tag');
+      pill.appendChild(tag);
+      pill.appendChild(document.createTextNode(' '));
+    }
+    pill.appendChild(document.createTextNode(next.text));
+    el.fx.appendChild(pill);
+    setTimeout(() => {
+      pill.remove();
+      nextPill();
+    }, CELEBRATE_MS);
   }
 
   // ----------------------------------------------------------------- timer
@@ -536,7 +612,8 @@
       el.youShare.textContent = '—';
       return;
     }
-    const from = share.currency === cur ? rescale(share.shown, share.d, value.d) : 0n;
+    // Shown at once when first seen (a reload), counted up only on a change.
+    const from = share.currency === cur ? rescale(share.shown, share.d, value.d) : value.minor;
     share = { minor: value.minor, d: value.d, currency: cur, shown: from };
     el.youShare.dataset.value = value.text;
     countShare(performance.now(), from);
@@ -592,6 +669,7 @@
       el.code.textContent = code;
     } else {
       // Nothing to show until the host or channel creates a lobby; no snapshot comes.
+      setWaiting(true);
       lobby = '';
       el.code.textContent = '—';
       clearTimeout(snapshotTimer);
@@ -619,12 +697,14 @@
     setServerGoal(f.goal, false);
     const state = f.lobby && f.lobby.state;
     setTimer(state === 'open' ? f.opened_at : null, null, f.server_time);
+    showFor(state, false);
   }
 
   function applyEvent(f) {
     switch (f.type) {
       case 'window_opened':
         setState('open');
+        showFor('open', true);
         replacePot({});
         setSales([]);
         setTimer(f.opened_at, null, null);
@@ -632,6 +712,7 @@
         break;
       case 'window_closed':
         setState('closed');
+        showFor('closed', true);
         if (f.totals && typeof f.totals === 'object') replacePot(f.totals);
         setTimer(timerFrom, f.closed_at, null);
         updateGoal(false);
@@ -642,7 +723,16 @@
       case 'roster':
         setRacers(f.racers);
         break;
+      case 'sale_updated':
+        updateSale(f);
+        break;
       case 'sale': {
+        if (f.test === true) {
+          // A test alert (/overlay test): played like a sale, never counted.
+          celebrate(f);
+          playSound();
+          break;
+        }
         if (!mergePot(f.pot)) bumpPot(f.currency, f.pool_delta);
         addSale(f);
         const d = parseMoney(f.pool_delta);
@@ -745,7 +835,7 @@
   function setConnected(v) {
     connected = v;
     el.conn.dataset.connected = v ? 'true' : 'false';
-    el.conn.title = v ? 'live' : 'reconnecting…';
+    el.conn.title = v ? t('conn.live') : t('conn.reconnecting');
   }
 
   function nextDelay() {
@@ -820,7 +910,8 @@
   window.__overlayState = () => ({
     lobby, wsUrl, lastSeq, synced, connected, backoffAttempt,
     theme, position, accent, scale, options: opts, preview,
-    goalReached, goalCelebrations, lobbyChanges,
+    goalReached, goalCelebrations, lobbyChanges, pillsShown, lang: words.lang,
+    waiting: body.dataset.waiting === '1',
   });
 
   // The settings page feeds its preview with sample frames from the same origin.
@@ -834,6 +925,7 @@
   // ----------------------------------------------------------------- boot
 
   setState('idle');
+  setWaiting(true);
   setConnected(preview);
   if (lobby) el.code.textContent = lobby;
   potLayout();

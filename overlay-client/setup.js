@@ -8,9 +8,11 @@
   'use strict';
 
   const { FIELDS, LOCALES, toQuery } = window.CozyOverlayOptions;
-  const SAMPLE_EVERY_MS = 2500;
+  const SAMPLE_EVERY_MS = 4000;
   const RELOAD_AFTER_MS = 250;
-  const SIZES = { panel: '1920 × 1080', bar: '1920 × 1080 (the bar runs along the top or bottom edge)' };
+  const words = window.CozyI18n.translator(new URLSearchParams(location.search).get('locale') || navigator.language);
+  const t = words.t;
+  words.apply(document);
 
   const $ = (id) => document.getElementById(id);
   const segments = location.pathname.split('/').filter(Boolean);
@@ -28,7 +30,7 @@
     const id = 'opt-' + field.name;
     const label = document.createElement('label');
     label.htmlFor = id;
-    label.textContent = field.label;
+    label.textContent = t('field.' + field.name);
     let input;
     if (field.kind === 'enum' || field.kind === 'locale') {
       input = document.createElement('select');
@@ -36,7 +38,7 @@
       for (const value of values) {
         const option = document.createElement('option');
         option.value = value;
-        option.textContent = value || 'the viewer\'s own';
+        option.textContent = value || t('setup.viewer');
         input.appendChild(option);
       }
       input.value = field.def;
@@ -100,8 +102,6 @@
     const options = formOptions();
     const query = toQuery(options);
     out.value = location.origin + overlayPath() + query;
-    $('obs-size').textContent = 'Browser source size: ' + SIZES[options.layout === 'bar' ? 'bar' : 'panel']
-      + '. Tick "Shutdown source when not visible" off, so the pot keeps counting.';
     const src = '/overlay/' + encodeURIComponent(code) + (query ? query + '&' : '?') + 'preview=1';
     clearTimeout(reloadTimer);
     reloadTimer = setTimeout(() => {
@@ -119,6 +119,38 @@
     if (preview.contentWindow) preview.contentWindow.postMessage({ cozyOverlayFrame: frame }, location.origin);
   }
 
+  /**
+   * What the lobby has, read from its own snapshot once (the checkout link, a
+   * Ko-fi shop, a goal), so that the preview shows only those; nothing else is
+   * sent to or kept from the socket.
+   */
+  let has = { checkout_url: null, kofi_tag: null, goal: null };
+  function readLobby() {
+    if (!/^https?:$/.test(location.protocol)) return;
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    let socket;
+    try {
+      socket = new WebSocket(scheme + '//' + location.host + '/ws/lobbies/' + encodeURIComponent(code));
+    } catch (_) {
+      return;
+    }
+    socket.onmessage = (ev) => {
+      let frame = null;
+      try { frame = JSON.parse(ev.data); } catch (_) { /* not a frame */ }
+      if (frame && frame.type === 'snapshot') {
+        has = {
+          checkout_url: typeof frame.checkout_url === 'string' ? frame.checkout_url : null,
+          kofi_tag: typeof frame.kofi_tag === 'string' ? frame.kofi_tag : null,
+          goal: frame.goal && typeof frame.goal === 'object' ? frame.goal : null,
+        };
+        lobbyRead = true;
+        socket.close();
+        feed();
+      }
+    };
+  }
+  let lobbyRead = false;
+
   /** A sample race: a snapshot, then a sale every few seconds. */
   function feed() {
     const options = formOptions();
@@ -133,11 +165,11 @@
       racers: [{ display_name: 'Mario' }, { display_name: 'Luigi' }],
       pot: { [currency]: money(potMinor, currency) },
       recent_sales: [{ amount: money(2250, currency), currency, pool_delta: money(450, currency), buyer: 'Peach', at: now.toISOString() }],
-      checkout_url: location.origin + '/shop?lobby=' + code,
-      goal: { amount: money(2000, currency), currency },
+      checkout_url: has.checkout_url,
+      goal: has.goal ? { amount: money(2000, currency), currency } : null,
       opened_at: new Date(now.getTime() - 5 * 60 * 1000).toISOString(),
       server_time: now.toISOString(),
-      kofi_tag: '#' + code,
+      kofi_tag: has.kofi_tag,
       racer: { display_name: 'Mario', share: { [currency]: money(shareMinor, currency) } },
     });
     clearInterval(sampleTimer);
@@ -148,20 +180,39 @@
       send({
         type: 'sale', seq, amount: money(1000, currency), currency,
         pool_delta: money(200, currency), pot: { [currency]: money(potMinor, currency) },
-        buyer: seq % 2 ? 'someone' : 'Toad',
+        buyer: seq % 2 ? 'someone' : 'Toad', sale_id: seq,
         racer: { display_name: 'Mario', share: { [currency]: money(shareMinor, currency) } },
       });
     }, SAMPLE_EVERY_MS);
   }
 
+  /** "Send a test sale": the preview plays a test alert, as /overlay test does. */
+  function testSale() {
+    const options = formOptions();
+    const currency = /^[A-Za-z]{3}$/.test(options.currency) ? options.currency.toUpperCase() : 'USD';
+    seq += 1;
+    send({
+      type: 'sale', seq, test: true, amount: money(1000, currency), currency,
+      pool_delta: money(200, currency), pot: { [currency]: money(potMinor, currency) }, buyer: 'Test',
+    });
+    testsSent += 1;
+  }
+  let testsSent = 0;
+
   preview.addEventListener('load', feed);
+  $('test-sale').addEventListener('click', testSale);
   form.addEventListener('input', update);
   form.addEventListener('change', update);
   $('copy').addEventListener('click', () => {
     out.select();
     if (navigator.clipboard) navigator.clipboard.writeText(out.value).catch(() => { /* selected anyway */ });
+    $('copy').textContent = t('setup.copied');
   });
 
-  window.__setupState = () => ({ url: out.value, previewSrc: preview.getAttribute('src'), options: formOptions() });
+  window.__setupState = () => ({
+    url: out.value, previewSrc: preview.getAttribute('src'), options: formOptions(),
+    lobbyRead, has, testsSent, lang: words.lang,
+  });
   update();
+  readLobby();
 })();

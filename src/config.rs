@@ -138,6 +138,8 @@ pub struct OverlayConfig {
     /// Sockets one remote address may have open (0: no limit). Behind a reverse
     /// proxy every client shares the proxy's address: raise it or set 0 there.
     pub max_clients_per_address: usize,
+    /// Buyer names: `buyer_names`, `blocked_words`, `min_amount_for_name`.
+    pub names: crate::buyer_names::NameRules,
 }
 
 #[derive(Clone, Debug)]
@@ -235,6 +237,13 @@ struct RawOverlay {
     max_clients_per_lobby: String,
     #[serde(default = "default_clients_per_address", deserialize_with = "lenient")]
     max_clients_per_address: String,
+    #[serde(default = "default_buyer_names", deserialize_with = "lenient")]
+    buyer_names: String,
+    /// `None`: the list shipped with the binary.
+    #[serde(default)]
+    blocked_words: Option<Vec<String>>,
+    #[serde(default = "default_min_amount_for_name", deserialize_with = "lenient")]
+    min_amount_for_name: String,
 }
 
 impl Default for RawOverlay {
@@ -242,12 +251,23 @@ impl Default for RawOverlay {
         RawOverlay {
             max_clients_per_lobby: default_clients_per_lobby(),
             max_clients_per_address: default_clients_per_address(),
+            buyer_names: default_buyer_names(),
+            blocked_words: None,
+            min_amount_for_name: default_min_amount_for_name(),
         }
     }
 }
 
 fn default_clients_per_lobby() -> String {
     "200".to_owned()
+}
+
+fn default_buyer_names() -> String {
+    "public".to_owned()
+}
+
+fn default_min_amount_for_name() -> String {
+    "0".to_owned()
 }
 
 fn default_clients_per_address() -> String {
@@ -563,6 +583,7 @@ impl Config {
                 &raw.overlay.max_clients_per_address,
                 OVERLAY_CLIENTS_LIMIT,
             )?,
+            names: name_rules(&raw.overlay)?,
         };
         let mut shops = BTreeMap::new();
         for (name, shop) in raw.shops {
@@ -594,6 +615,45 @@ impl Config {
             },
         })
     }
+}
+
+/// `overlay.buyer_names`, `overlay.blocked_words` and `overlay.min_amount_for_name`.
+fn name_rules(raw: &RawOverlay) -> Result<crate::buyer_names::NameRules, ConfigError> {
+    use crate::buyer_names::{words, NameMode, NameRules};
+    let mode = NameMode::parse(&raw.buyer_names).ok_or_else(|| {
+        invalid(
+            "overlay.buyer_names",
+            format!("{:?} is not public, initials or off", raw.buyer_names),
+        )
+    })?;
+    let blocked = match &raw.blocked_words {
+        None => words::default_words(),
+        Some(list) => list
+            .iter()
+            .map(|word| {
+                words::BlockedWord::parse(word)
+                    .map_err(|e| invalid("overlay.blocked_words", format!("{word:?}: {e}")))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let min_amount: rust_decimal::Decimal =
+        raw.min_amount_for_name.trim().parse().map_err(|_| {
+            invalid(
+                "overlay.min_amount_for_name",
+                "must be a decimal such as \"5.00\"",
+            )
+        })?;
+    if min_amount.is_sign_negative() {
+        return Err(invalid(
+            "overlay.min_amount_for_name",
+            "must not be negative",
+        ));
+    }
+    Ok(NameRules {
+        mode,
+        blocked,
+        min_amount,
+    })
 }
 
 /// `commission.base`: `total` (today's pool) or `subtotal` (the goods alone).

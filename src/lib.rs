@@ -7,19 +7,22 @@
 //!   `demo` runs the real server with a demo race.
 //! - Edges: `http` (routes, `extract`, the one `error` mapping, `methods`: HEAD as
 //!   GET and the 405/404 fallback, `home`: the page at `/`), `overlay` (OBS page,
-//!   typed websocket `protocol`, one session actor per socket), `discord` (verify,
+//!   typed websocket `protocol`, one session actor per socket, the word
+//!   catalogues in `i18n`), `discord` (verify,
 //!   parse, reply, register, gateway) feeding `commands` (one file per group;
 //!   `commands::once` owns the `interactions` table, so each interaction runs once).
 //! - Actors: `router` (SalesRouter and pure attribution), `lobby` (one LobbyActor
 //!   per lobby, its registry, and `lobby::store` for the lobby tables), `ledger`
 //!   (LedgerActor, the only writer of money; `read` and `verify`).
-//! - Below them: `commission` (the rate in force), `payout` (one parse of a payout
+//! - Below them: `buyer_names` (cleaning and moderating buyer names before any
+//!   overlay frame; each guild's own choices), `commission` (the rate in force), `payout` (one parse of a payout
 //!   request), `webhooks` (signatures and parsers into `sale` events), `money`
 //!   (`Money`, `Currency`, `Rate`, `Pot`, the exact split, `PayoutThresholds`),
 //!   `config` (with `checkout`, the lobby's checkout link, and `config::keys`, the
 //!   known keys read from the raw settings), `clock`, `db`,
 //!   `telemetry`.
 pub mod banner;
+pub mod buyer_names;
 pub mod checkout;
 pub mod cli;
 pub mod clock;

@@ -7,8 +7,9 @@ mod m20261125_000002_interactions;
 mod m20261125_000003_guild_money;
 mod m20261126_000001_lobby_seq;
 mod m20261126_001500_lobby_goal;
-mod m20261202_000001_payout_request_hash;
-mod m20261202_000002_pruning_indexes;
+mod m20261202_000001_overlay_names;
+mod m20261202_000002_payout_request_hash;
+mod m20261202_000003_pruning_indexes;
 
 pub struct Migrator;
 
@@ -21,8 +22,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_guild_money::Migration),
             Box::new(m20261126_000001_lobby_seq::Migration),
             Box::new(m20261126_001500_lobby_goal::Migration),
-            Box::new(m20261202_000001_payout_request_hash::Migration),
-            Box::new(m20261202_000002_pruning_indexes::Migration),
+            Box::new(m20261202_000001_overlay_names::Migration),
+            Box::new(m20261202_000002_payout_request_hash::Migration),
+            Box::new(m20261202_000003_pruning_indexes::Migration),
         ]
     }
 }

@@ -55,7 +55,7 @@ pub async fn goal(
 }
 
 /// The pot's currency when it holds exactly one.
-fn only_currency(pot: &crate::money::Pot) -> Option<Currency> {
+pub(super) fn only_currency(pot: &crate::money::Pot) -> Option<Currency> {
     let mut currencies = pot.iter().map(Money::currency);
     match (currencies.next(), currencies.next()) {
         (Some(only), None) => Some(only),

@@ -8,6 +8,7 @@ mod card;
 mod goal;
 mod lookup;
 pub mod once;
+mod overlay;
 mod race;
 mod summary;
 mod wallet;
@@ -17,7 +18,7 @@ pub use summary::announce_races;
 
 use chrono::{DateTime, Utc};
 
-use crate::discord::{Caller, CardAction, Command, Reply};
+use crate::discord::{Caller, CardAction, Command, OverlayCommand, Reply};
 use crate::lobby::LobbyView;
 use crate::money::Pot;
 use crate::services::Services;
@@ -64,6 +65,7 @@ pub async fn execute(services: &Services, caller: Caller, command: Command) -> R
             currency,
             lobby,
         } => goal::goal(services, &caller, &amount, currency, lobby).await,
+        Command::Overlay(command) => overlay::overlay(services, &caller, command).await,
     }
 }
 
@@ -86,6 +88,13 @@ fn command_name(command: &Command) -> &'static str {
             CardAction::End => "button end",
         },
         Command::Goal { .. } => "goal",
+        Command::Overlay(command) => match command {
+            OverlayCommand::Names { .. } => "overlay names",
+            OverlayCommand::Block { .. } => "overlay block",
+            OverlayCommand::Unblock { .. } => "overlay unblock",
+            OverlayCommand::Hide { .. } => "overlay hide",
+            OverlayCommand::Test { .. } => "overlay test",
+        },
     }
 }
 

@@ -83,6 +83,24 @@ pub enum Command {
         currency: Option<String>,
         lobby: Option<String>,
     },
+    /// `/overlay ...`: what the lobby's overlays show.
+    Overlay(OverlayCommand),
+}
+
+/// The `/overlay` subcommands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OverlayCommand {
+    /// Admin: the guild's buyer-name mode (`public`, `initials`, `off`, or
+    /// `default` for the deployment's).
+    Names { mode: String },
+    /// Admin: block a word (pattern) in buyer names here.
+    Block { word: String },
+    /// Admin: unblock a word here (also one of the deployment's list).
+    Unblock { word: String },
+    /// Host or admin: take the latest sale's buyer name off the overlays.
+    Hide { lobby: Option<String> },
+    /// Host or admin: play a sample sale on the overlays.
+    Test { lobby: Option<String> },
 }
 
 /// Longest text accepted per option; also registered as `max_length`.
@@ -92,6 +110,7 @@ pub(crate) const MAX_LOBBY_NAME: u16 = crate::lobby::NAME_MAX_CHARS as u16;
 pub(crate) const MAX_AMOUNT: u16 = 32;
 pub(crate) const MAX_CURRENCY: u16 = 3;
 pub(crate) const MAX_NOTE: u16 = crate::payout::NOTE_MAX_CHARS as u16;
+pub(crate) const MAX_WORD: u16 = crate::buyer_names::words::WORD_MAX_CHARS as u16;
 
 /// Turns a slash-command interaction into the caller and the command.
 /// `admin_role` is the id of a role that counts as admin, besides the permissions.
@@ -108,6 +127,7 @@ pub fn parse_command(
     let lobby = || opts.text("lobby", MAX_NAME);
     let command = match data.name.as_str() {
         "lobby" => lobby_subcommand(&data.options, &data.resolved)?,
+        "overlay" => Command::Overlay(overlay_subcommand(&data.options, &data.resolved)?),
         "join" => Command::Join { lobby: lobby()? },
         "leave" => Command::Leave { lobby: lobby()? },
         "start" => Command::Start { lobby: lobby()? },
@@ -166,6 +186,41 @@ fn lobby_subcommand(
         }),
         None => Err(CommandError::MissingOption("create")),
     }
+}
+
+fn overlay_subcommand(
+    options: &[CommandDataOption],
+    resolved: &CommandDataResolved,
+) -> Result<OverlayCommand, CommandError> {
+    let Some(CommandDataOption {
+        name,
+        value: CommandDataOptionValue::SubCommand(sub),
+        ..
+    }) = options.first()
+    else {
+        return Err(CommandError::MissingOption("test"));
+    };
+    let opts = Options::new(sub, resolved);
+    let word = || opts.required_text("word", MAX_WORD);
+    Ok(match name.as_str() {
+        "names" => OverlayCommand::Names {
+            mode: opts.required_text("mode", MAX_NAME)?,
+        },
+        "block" => OverlayCommand::Block { word: word()? },
+        "unblock" => OverlayCommand::Unblock { word: word()? },
+        "hide" => OverlayCommand::Hide {
+            lobby: opts.text("lobby", MAX_NAME)?,
+        },
+        "test" => OverlayCommand::Test {
+            lobby: opts.text("lobby", MAX_NAME)?,
+        },
+        other => {
+            return Err(CommandError::UnknownSubcommand {
+                command: "overlay".into(),
+                sub: clip_name(other),
+            })
+        }
+    })
 }
 
 fn caller(ci: &CommandInteraction, admin_role: Option<&str>) -> Caller {

@@ -19,7 +19,7 @@ mod verify;
 #[cfg(test)]
 mod fixtures;
 
-pub use command::{parse_command, Caller, Command, CommandError};
+pub use command::{parse_command, Caller, Command, CommandError, OverlayCommand};
 pub use component::{card_buttons, custom_id, parse_custom_id, Button, ButtonStyle, CardAction};
 pub use gateway::{run_gateway, CommandHandler, SuggestHandler};
 pub use interaction::{

@@ -5,11 +5,12 @@ use serenity::builder::{CreateCommand, CreateCommandOption};
 use serenity::model::application::{CommandOptionType, InteractionContext};
 use serenity::model::Permissions;
 
-use super::command::{MAX_AMOUNT, MAX_CURRENCY, MAX_LOBBY_NAME, MAX_NAME, MAX_NOTE};
+use super::command::{MAX_AMOUNT, MAX_CURRENCY, MAX_LOBBY_NAME, MAX_NAME, MAX_NOTE, MAX_WORD};
 
-/// All eleven commands: `/lobby create`, `/join`, `/leave`, `/start`, `/end`, `/pot`,
-/// `/goal` (host or admin), `/wallet`, `/leaderboard`, and the admin-only `/payout`
-/// and `/commission`.
+/// All twelve commands: `/lobby create`, `/join`, `/leave`, `/start`, `/end`, `/pot`,
+/// `/goal` (host or admin), `/overlay` (`test` and `hide` for the host or an
+/// admin, `names`, `block` and `unblock` for admins), `/wallet`, `/leaderboard`,
+/// and the admin-only `/payout` and `/commission`.
 /// Every command is guild-only: lobbies, pots and wallets belong to a server.
 pub fn command_definitions() -> Vec<CreateCommand> {
     let lobby_create = CreateCommandOption::new(
@@ -61,6 +62,7 @@ pub fn command_definitions() -> Vec<CreateCommand> {
             )
             .min_length(MAX_CURRENCY),
         ),
+        overlay_command(),
         guild_command(
             "wallet",
             "Your earnings here per currency: available, pending (and when), paid",
@@ -107,6 +109,63 @@ pub fn command_definitions() -> Vec<CreateCommand> {
             .required(true),
         ),
     ]
+}
+
+/// `/overlay`: the host's test alert and hide, the admins' buyer-name rules.
+/// Open to every member (a host need not be an admin); the server checks who
+/// may run each subcommand.
+fn overlay_command() -> CreateCommand {
+    let lobby = || {
+        text(
+            "lobby",
+            "Lobby name or code (default: this channel's lobby); suggestions as you type",
+            MAX_NAME,
+        )
+        .set_autocomplete(true)
+    };
+    let sub = |name: &str, description: &str| {
+        CreateCommandOption::new(CommandOptionType::SubCommand, name, description)
+    };
+    let word = |description: &str| text("word", description, MAX_WORD).required(true);
+    let mode = ["public", "initials", "off", "default"].into_iter().fold(
+        text(
+            "mode",
+            "public: as given; initials: J. D.; off: someone; default: the server's setting",
+            MAX_NAME,
+        )
+        .required(true),
+        |option, mode| option.add_string_choice(mode, mode),
+    );
+    guild_command("overlay", "What the stream overlay shows")
+        .add_option(
+            sub(
+                "test",
+                "Host or admin: play a sample sale on the lobby's overlays; no money moves",
+            )
+            .add_sub_option(lobby()),
+        )
+        .add_option(
+            sub(
+                "hide",
+                "Host or admin: take the latest sale's buyer name off every overlay",
+            )
+            .add_sub_option(lobby()),
+        )
+        .add_option(sub("names", "Admin: how overlays here show buyer names").add_sub_option(mode))
+        .add_option(
+            sub(
+                "block",
+                "Admin: buyer names with this word show as someone (* = any letters)",
+            )
+            .add_sub_option(word("Word or pattern, e.g. badword or bad*")),
+        )
+        .add_option(
+            sub(
+                "unblock",
+                "Admin: stop blocking a word here (also one of the default list)",
+            )
+            .add_sub_option(word("Word or pattern as blocked")),
+        )
 }
 
 fn guild_command(name: &str, description: &str) -> CreateCommand {
@@ -175,7 +234,7 @@ mod tests {
     }
 
     #[test]
-    fn eleven_guild_only_commands() {
+    fn twelve_guild_only_commands() {
         let defs = definitions();
         let names: Vec<&str> = defs.iter().map(|d| d["name"].as_str().unwrap()).collect();
         assert_eq!(
@@ -188,6 +247,7 @@ mod tests {
                 "end",
                 "pot",
                 "goal",
+                "overlay",
                 "wallet",
                 "leaderboard",
                 "payout",
@@ -258,6 +318,24 @@ mod tests {
         assert_eq!(option(goal, "amount")["type"], 3);
         assert_eq!(option(goal, "amount")["required"], true);
         assert_eq!(option(goal, "currency")["type"], 3);
+        let overlay = find(&defs, "overlay");
+        for sub in ["test", "hide"] {
+            let lobby = option(option(overlay, sub), "lobby");
+            assert_eq!(
+                (lobby["type"].clone(), lobby["required"].clone()),
+                (3.into(), false.into())
+            );
+        }
+        for sub in ["block", "unblock"] {
+            assert_eq!(option(option(overlay, sub), "word")["required"], true);
+        }
+        let modes: Vec<&str> = option(option(overlay, "names"), "mode")["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["value"].as_str().unwrap())
+            .collect();
+        assert_eq!(modes, ["public", "initials", "off", "default"]);
         let rate = option(find(&defs, "commission"), "rate");
         assert_eq!(
             (rate["type"].clone(), rate["required"].clone()),

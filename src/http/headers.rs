@@ -59,18 +59,20 @@ pub async fn secure(
     Ok(response)
 }
 
-/// An error answer whose body is not JSON already (ours always are).
+/// An error answer as actix-web writes it by itself: no body type, or plain text.
+/// Ours are JSON, and a page meant for an error (the overlay's transparent page
+/// for an unknown code, which OBS shows) keeps its HTML.
 fn needs_json_body(response: &HttpResponse) -> bool {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return false;
     }
-    let json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    !json
+    match response.headers().get(header::CONTENT_TYPE) {
+        None => true,
+        Some(kind) => kind
+            .to_str()
+            .is_ok_and(|kind| kind.starts_with("text/plain")),
+    }
 }
 
 /// The JSON error body for a status that actix-web answered by itself. The text
@@ -119,6 +121,10 @@ mod tests {
         assert!(!needs_json_body(&ok));
         let plain = HttpResponse::NotFound().body("/some/path");
         assert!(needs_json_body(&plain));
+        let page = HttpResponse::NotFound()
+            .content_type("text/html; charset=utf-8")
+            .body("<html></html>");
+        assert!(!needs_json_body(&page));
         let ours = super::super::ApiError::NotFound("no such lobby".into()).error_response();
         assert!(!needs_json_body(&ours));
     }

@@ -432,6 +432,8 @@ pub async fn race_totals(db: &impl ConnectionTrait, race: RaceWindow) -> Result<
 /// and the buyer's name if they allowed it on stream.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LobbySale {
+    /// Named by a `sale_updated` frame when its buyer's name is taken off.
+    pub sale_id: i64,
     pub amount: Money,
     pub pool_delta: Money,
     pub buyer: Option<String>,
@@ -458,6 +460,7 @@ pub async fn recent_sales(
         .expr(bigint(Func::sum(
             allocation::Column::AmountMinor.into_expr(),
         )))
+        .expr(sale::Column::Id.into_expr())
         .group_by_col(sale::Column::Id.as_column_ref())
         .group_by_columns(listed.map(|column| column.as_column_ref()))
         .order_by(sale::Column::Id.as_column_ref(), Order::Desc)
@@ -475,6 +478,7 @@ pub async fn recent_sales(
         let name: Option<String> = row.try_get_by_index(2)?;
         let public: bool = row.try_get_by_index(3)?;
         recent.push(LobbySale {
+            sale_id: row.try_get_by_index(6)?,
             amount,
             pool_delta,
             buyer: name.filter(|_| public),

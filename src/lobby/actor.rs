@@ -8,6 +8,7 @@
 mod apply;
 mod changes;
 mod goal;
+mod overlay;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use super::messages::{
 use super::store::{self, OpenWindow, StoredLobby};
 use super::timeline::Timeline;
 use super::{LobbyView, RaceOverSink, RacerView, RECENT_SALES_MAX};
+use crate::buyer_names::BuyerNames;
 use crate::clock::Clock;
 use crate::ledger::read::{LobbySale, RaceWindow};
 use crate::money::{Money, Pot};
@@ -89,6 +91,8 @@ pub struct LobbySettings {
     pub kofi: bool,
     pub following: Arc<Following>,
     pub channel: Channel,
+    /// The buyer-name rules, asked for every frame that shows a buyer.
+    pub names: Arc<BuyerNames>,
 }
 
 pub struct LobbyActor {
@@ -139,6 +143,8 @@ pub struct LobbyActor {
     reloading: bool,
     /// Last change or overlay (un)subscription; read by the retirement check.
     last_active: chrono::DateTime<chrono::Utc>,
+    /// Read by every frame that shows a buyer (sales, snapshots).
+    names: Arc<BuyerNames>,
 }
 
 impl LobbyActor {
@@ -172,6 +178,7 @@ impl LobbyActor {
             reloading: false,
             last_active: clock.now(),
             clock,
+            names: settings.names,
         }
     }
 
@@ -226,13 +233,26 @@ impl LobbyActor {
             },
             racers: self.racer_names(),
             pot: self.pot.clone(),
-            recent_sales: self.recent.iter().cloned().collect(),
+            recent_sales: self
+                .recent
+                .iter()
+                .map(|sale| LobbySale {
+                    buyer: self.shown_buyer(sale.buyer.as_deref(), sale.amount),
+                    ..sale.clone()
+                })
+                .collect(),
             checkout_url: self.checkout_url.clone(),
             goal: self.goal,
             opened_at: self.window.map(|w| w.opened_at),
             server_time: self.clock.now(),
             kofi_tag: self.kofi.then(|| format!("#{}", self.row.code)),
         }
+    }
+
+    /// A buyer's name as this lobby's overlays show it (`None`: "someone").
+    fn shown_buyer(&self, buyer: Option<&str>, amount: Money) -> Option<String> {
+        self.names
+            .shown(self.row.guild_id.as_deref(), buyer, amount)
     }
 
     /// Pushes an event to every overlay; racers' own overlays get their share too.
@@ -281,6 +301,7 @@ impl Handler<Credit> for LobbyActor {
             shares: wire_shares(&msg.shares),
             buyer: msg.buyer,
             at: msg.at,
+            sale_id: msg.sale_id,
         };
         self.receive(None, change, ctx);
     }

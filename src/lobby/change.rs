@@ -69,6 +69,16 @@ pub enum LobbyChange {
         /// Each racer's part of `pool_delta` (Discord id, amount), for racer overlays.
         #[serde(default)]
         shares: Vec<(String, WireMoney)>,
+        /// The sale's id, so that `/overlay hide` can name it (0: unknown).
+        #[serde(default)]
+        sale_id: i64,
+    },
+    /// `/overlay hide`: this sale's buyer name is taken off every overlay.
+    NameHidden { sale_id: i64 },
+    /// `/overlay test`: a sample sale for the overlays only; no money moves.
+    TestSale {
+        amount: WireMoney,
+        pool_delta: WireMoney,
     },
     /// A committed refund took part of the running race's pool back.
     Refund { pool_delta: WireMoney },
@@ -136,6 +146,7 @@ mod tests {
                 buyer: Some("Ada".into()),
                 at: chrono::DateTime::UNIX_EPOCH,
                 shares: vec![("1".into(), Money::parse("2.50", usd).unwrap().into())],
+                sale_id: 3,
             },
         };
         assert_eq!(Notice::parse(&notice.payload()), Some(notice));

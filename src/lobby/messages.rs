@@ -56,6 +56,22 @@ pub struct SetGoal {
     pub goal: Option<Money>,
 }
 
+/// Take the latest sale's buyer name off every overlay (`/overlay hide`);
+/// answers the id of the sale whose name went.
+#[derive(Message)]
+#[rtype(result = "Result<i64, LobbyError>")]
+pub struct HideLatestName {
+    pub at: DateTime<Utc>,
+}
+
+/// Play a sample sale on every overlay (`/overlay test`); no money moves.
+#[derive(Message)]
+#[rtype(result = "Result<(), LobbyError>")]
+pub struct SendTestSale {
+    pub amount: Money,
+    pub pool_delta: Money,
+}
+
 /// Current public view of the lobby.
 #[derive(Message)]
 #[rtype(result = "LobbyView")]
@@ -65,6 +81,8 @@ pub struct Snapshot;
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Credit {
+    /// The sale's id (named later by `/overlay hide`).
+    pub sale_id: i64,
     pub amount: Money,
     /// This lobby's part of the pool.
     pub pool_delta: Money,

@@ -24,8 +24,8 @@ pub use crate::overlay::protocol::OverlayFrame;
 pub use actor::LobbyActor;
 pub use entity::sea_orm_active_enums::LobbyState;
 pub use messages::{
-    Apply, CloseOverlays, Credit, End, Join, Leave, Refunded, Reload, RetireIfQuiet, SetGoal,
-    Snapshot, Start, Subscribe, Unsubscribe, WindowTick,
+    Apply, CloseOverlays, Credit, End, HideLatestName, Join, Leave, Refunded, Reload,
+    RetireIfQuiet, SendTestSale, SetGoal, Snapshot, Start, Subscribe, Unsubscribe, WindowTick,
 };
 pub use race_over::{RaceOver, RaceOverSink, RACE_OVER_QUEUE};
 pub use registry::LobbyRegistry;
@@ -155,6 +155,8 @@ pub enum LobbyError {
     /// The drawn code was taken meanwhile (its unique index); the registry draws again.
     #[error("that lobby code is taken")]
     CodeTaken,
+    #[error("this race has no sale with a buyer name to hide")]
+    NoNameToHide,
 }
 
 impl From<sea_orm::DbErr> for LobbyError {

@@ -26,6 +26,7 @@ use super::{
     LobbyActor, LobbyError, RaceOverSink, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS,
     RECENT_SALES_MAX,
 };
+use crate::buyer_names::BuyerNames;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::ledger::read::{self, RaceWindow};
@@ -85,6 +86,8 @@ pub struct LobbyRegistry {
     creating: tokio::sync::Mutex<()>,
     /// Handed to every lobby: where it reports a race that ended.
     race_over: RaceOverSink,
+    /// Buyer names as overlays show them; shared with every lobby actor.
+    names: Arc<BuyerNames>,
     /// Where every LobbyActor runs, independent of HTTP workers.
     arbiter: ArbiterHandle,
     /// Keeps the arbiter's thread alive as long as the registry.
@@ -107,6 +110,11 @@ impl LobbyRegistry {
         let (windows, stints) =
             store::history_since(&db, timeline.horizon(clock.now()), None).await?;
         timeline.load(windows, stints);
+        let names = Arc::new(BuyerNames::load(config.overlay.names.clone(), &db).await?);
+        if channel.is_shared() {
+            // Other processes change guilds' name rules too: read them again now and then.
+            arbiter.spawn(BuyerNames::keep_current(names.clone(), db.clone()));
+        }
         let registry = Arc::new(LobbyRegistry {
             index: RwLock::new(Index::default()),
             timeline,
@@ -117,6 +125,7 @@ impl LobbyRegistry {
             channel,
             creating: tokio::sync::Mutex::new(()),
             race_over,
+            names,
             arbiter: arbiter.handle(),
             _arbiter: arbiter,
         });
@@ -201,6 +210,11 @@ impl LobbyRegistry {
         })
     }
 
+    /// The buyer-name rules in force (the `/overlay` commands change a guild's).
+    pub fn buyer_names(&self) -> &Arc<BuyerNames> {
+        &self.names
+    }
+
     /// The bus lobby changes are published on.
     pub fn channel(&self) -> &Channel {
         &self.channel
@@ -237,6 +251,7 @@ impl LobbyRegistry {
             kofi: self.takes_kofi(row.guild_id.as_deref()),
             following: self.following.clone(),
             channel: self.channel.clone(),
+            names: self.names.clone(),
         };
         let (db, clock) = (self.db.clone(), self.clock.clone());
         let addr = LobbyActor::start_in_arbiter(&self.arbiter, move |_| {
@@ -435,7 +450,11 @@ async fn seed(db: &impl ConnectionTrait, stored: StoredLobby) -> Result<LobbySee
         closed_at: None,
     };
     let totals = read::race_totals(db, race).await?;
-    let recent = read::recent_sales(db, race, RECENT_SALES_MAX as u64).await?;
+    let mut recent = read::recent_sales(db, race, RECENT_SALES_MAX as u64).await?;
+    let hidden = store::hidden_names(db, stored.row.id).await?;
+    for sale in recent.iter_mut().filter(|s| hidden.contains(&s.sale_id)) {
+        sale.buyer = None;
+    }
     Ok(LobbySeed {
         stored,
         pot: totals.pool,

@@ -10,6 +10,7 @@ mod discount_codes;
 mod goal;
 mod history;
 mod listing;
+mod overlay;
 mod races;
 
 use std::collections::HashMap;
@@ -34,6 +35,7 @@ pub use discount_codes::{discount_code_key, discount_code_lobby, register_discou
 pub use goal::{goal_of, set_goal};
 pub use history::history_since;
 pub use listing::{lobby_page, rosters_now, LobbyFilter, PAGE_MAX};
+pub use overlay::{hidden_names, hide_name, overlay_only};
 pub use races::{last_finished_race, racer_names, FinishedRace};
 
 /// Times stored for lobbies, windows and rosters are cut to milliseconds, so that

@@ -51,6 +51,12 @@ pub fn overlay_page() -> HttpResponse {
     HttpResponse::Ok().content_type(HTML).body(INDEX_HTML)
 }
 
+/// The overlay page as the answer for a lobby that does not exist: a 404 whose
+/// body still draws nothing but the (transparent) waiting page.
+pub fn overlay_page_not_found() -> HttpResponse {
+    HttpResponse::NotFound().content_type(HTML).body(INDEX_HTML)
+}
+
 /// The settings page of a lobby's overlay.
 pub fn setup_page() -> HttpResponse {
     HttpResponse::Ok().content_type(HTML).body(SETUP_HTML)

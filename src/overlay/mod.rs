@@ -4,6 +4,7 @@
 
 pub mod admission;
 mod assets;
+mod i18n;
 pub mod protocol;
 mod session;
 
@@ -36,15 +37,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/ws/{kind:hosts|channels}/{id}",
         web::get().to(follow_socket),
     )
-    .configure(assets::routes);
+    .configure(assets::routes)
+    .configure(i18n::routes);
 }
 
-async fn page(
-    services: web::Data<Services>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    lobby(&services.lobbies, &path).await?;
-    Ok(assets::overlay_page())
+/// The page of a lobby. An unknown or mistyped code is still a 404, but its
+/// body is the page itself, which stays transparent while it has no lobby to
+/// show: an error as JSON would go on stream.
+async fn page(services: web::Data<Services>, path: web::Path<String>) -> HttpResponse {
+    match lobby(&services.lobbies, &path).await {
+        Ok(_) => assets::overlay_page(),
+        Err(_) => assets::overlay_page_not_found(),
+    }
 }
 
 /// The page for a host or a channel: served whether or not it runs a lobby yet,

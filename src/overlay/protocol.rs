@@ -82,6 +82,19 @@ pub enum OverlayEvent {
         pot: Pot,
         #[serde(serialize_with = "buyer_name")]
         buyer: Option<String>,
+        /// The sale's id, which a later `sale_updated` names; `None` for a test.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sale_id: Option<i64>,
+        /// A test alert (`/overlay test`): shown like a sale, never added to the
+        /// pot, the goal or the sales list.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        test: bool,
+    },
+    /// A sale's buyer name was taken off the overlays (`/overlay hide`).
+    SaleUpdated {
+        sale_id: i64,
+        #[serde(serialize_with = "buyer_name")]
+        buyer: Option<String>,
     },
     /// A refund took part of the pool back (`pool_delta` is negative).
     Refund {
@@ -174,13 +187,15 @@ fn buyer_name<S: Serializer>(buyer: &Option<String>, serializer: S) -> Result<S:
     serializer.serialize_str(buyer.as_deref().unwrap_or(ANONYMOUS_BUYER))
 }
 
-/// The snapshot's sales list: `amount`, `currency`, `pool_delta`, `buyer`, `at`.
+/// The snapshot's sales list: `sale_id`, `amount`, `currency`, `pool_delta`,
+/// `buyer`, `at`.
 fn sales_list<S: Serializer>(sales: &[LobbySale], serializer: S) -> Result<S::Ok, S::Error> {
     struct Line<'a>(&'a LobbySale);
     impl Serialize for Line<'_> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             let sale = self.0;
-            let mut line = serializer.serialize_struct("LobbySale", 5)?;
+            let mut line = serializer.serialize_struct("LobbySale", 6)?;
+            line.serialize_field("sale_id", &sale.sale_id)?;
             line.serialize_field("amount", &sale.amount.amount().to_string())?;
             line.serialize_field("currency", sale.amount.currency().code())?;
             line.serialize_field("pool_delta", &sale.pool_delta.amount().to_string())?;

@@ -137,6 +137,14 @@ pub fn clamp_sale_time(
     sold_at.clamp(earliest, received_at)
 }
 
+/// What the lobbies are told of a sale besides its money.
+struct SaleNotice {
+    sale_id: i64,
+    amount: Money,
+    buyer: Option<String>,
+    at: DateTime<Utc>,
+}
+
 impl Routing {
     async fn route_sale(
         &self,
@@ -184,8 +192,13 @@ impl Routing {
                 lobby_ids: Vec::new(),
             }),
             SaleOutcome::Reattributed { sale_id, deltas } => {
-                self.notify_reattribution(&deltas, &shares, amount, buyer, received_at)
-                    .await;
+                let sale = SaleNotice {
+                    sale_id,
+                    amount,
+                    buyer,
+                    at: received_at,
+                };
+                self.notify_reattribution(&deltas, &shares, sale).await;
                 Ok(Routed {
                     sale_id: Some(sale_id),
                     duplicate: false,
@@ -209,6 +222,7 @@ impl Routing {
                 let credits = per_lobby.iter().filter_map(|(lobby_id, minor)| {
                     let delta = Money::from_minor(*minor, pool.currency()).ok()?;
                     let credit = Credit {
+                        sale_id,
                         amount,
                         pool_delta: delta,
                         buyer: buyer.clone(),
@@ -236,10 +250,14 @@ impl Routing {
         &self,
         deltas: &[LobbyDelta],
         shares: &[Share],
-        amount: Money,
-        buyer: Option<String>,
-        at: DateTime<Utc>,
+        sale: SaleNotice,
     ) {
+        let SaleNotice {
+            sale_id,
+            amount,
+            buyer,
+            at,
+        } = sale;
         let (gains, losses): (Vec<_>, Vec<_>) = deltas
             .iter()
             .cloned()
@@ -247,6 +265,7 @@ impl Routing {
         self.notify_refunds(&losses).await;
         let credits = gains.into_iter().map(|gain| {
             let credit = Credit {
+                sale_id,
                 amount,
                 pool_delta: gain.amount,
                 buyer: buyer.clone(),

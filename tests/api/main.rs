@@ -27,6 +27,8 @@ mod operator;
 mod overlay;
 mod overlay_browser;
 mod overlay_follow;
+mod overlay_names;
+mod overlay_stream;
 mod race_summary;
 mod register;
 mod wallet;

@@ -145,12 +145,19 @@ async fn page_qr_and_unknown_lobbies(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(script.status(), 200);
-    let missing = client
+    // An unknown code is a 404 whose body is the (transparent, waiting) page,
+    // never JSON that OBS would put on stream.
+    let mut missing = client
         .get(format!("{}/overlay/NOPE", app.address))
         .send()
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
+    let html = String::from_utf8(missing.body().await.unwrap().to_vec()).unwrap();
+    assert!(
+        html.contains("/overlay-assets/overlay.js") && !html.contains("\"error\""),
+        "{html}"
+    );
     let socket = client
         .get(format!("{}/ws/lobbies/NOPE", app.address))
         .send()
@@ -206,8 +213,9 @@ async fn a_slow_client_is_dropped_without_delaying_others(engine: Engine) {
         .unwrap();
     let usd = cozykart::money::Currency::parse("USD").unwrap();
     let cent = cozykart::money::Money::from_minor(1, usd).unwrap();
-    for _ in 0..200 {
+    for sale_id in 0..200 {
         lobby.do_send(cozykart::lobby::Credit {
+            sale_id,
             amount: cent,
             pool_delta: cent,
             buyer: None,

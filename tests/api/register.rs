@@ -11,7 +11,7 @@ use crate::stand_in::{Recorded, StandIn};
 const TOKEN: &str = "stand-in-bot-token.0123456789";
 const APPLICATION: u64 = 1_300_000_000_000_000_001;
 const GUILD: u64 = 1_100_000_000_000_000_001;
-const COMMANDS: [&str; 11] = [
+const COMMANDS: [&str; 12] = [
     "lobby",
     "join",
     "leave",
@@ -19,6 +19,7 @@ const COMMANDS: [&str; 11] = [
     "end",
     "pot",
     "goal",
+    "overlay",
     "wallet",
     "leaderboard",
     "payout",
@@ -122,7 +123,7 @@ async fn register_puts_every_command_in_the_given_guild() {
         Registered {
             application_id: APPLICATION,
             scope: Scope::Guild(GUILD),
-            count: 11
+            count: 12
         }
     );
     let recorded = discord.recorded();
@@ -162,7 +163,7 @@ async fn register_looks_up_the_application_and_registers_globally() {
         Registered {
             application_id: APPLICATION,
             scope: Scope::Global,
-            count: 11
+            count: 12
         }
     );
     let recorded = discord.recorded();

@@ -187,6 +187,7 @@ impl LobbyActor {
                 buyer,
                 at,
                 shares,
+                sale_id,
             } => {
                 let (amount, pool_delta) = (amount.money()?, pool_delta.money()?);
                 self.add_to_pot(pool_delta);
@@ -201,10 +202,12 @@ impl LobbyActor {
                         tracing::warn!(lobby = self.row.id, %error, "racer share left unchanged");
                     }
                 }
+                let shown = self.shown_buyer(buyer.as_deref(), amount);
                 self.recent.push_front(LobbySale {
+                    sale_id,
                     amount,
                     pool_delta,
-                    buyer: buyer.clone(),
+                    buyer,
                     received_at: at,
                 });
                 self.recent.truncate(crate::lobby::RECENT_SALES_MAX);
@@ -213,7 +216,30 @@ impl LobbyActor {
                     currency: pool_delta.currency(),
                     pool_delta,
                     pot: self.pot.clone(),
-                    buyer,
+                    buyer: shown,
+                    sale_id: Some(sale_id),
+                    test: false,
+                }
+            }
+            LobbyChange::NameHidden { sale_id } => {
+                for sale in self.recent.iter_mut().filter(|s| s.sale_id == sale_id) {
+                    sale.buyer = None;
+                }
+                OverlayEvent::SaleUpdated {
+                    sale_id,
+                    buyer: None,
+                }
+            }
+            LobbyChange::TestSale { amount, pool_delta } => {
+                let (amount, pool_delta) = (amount.money()?, pool_delta.money()?);
+                OverlayEvent::Sale {
+                    amount,
+                    currency: amount.currency(),
+                    pool_delta,
+                    pot: self.pot.clone(),
+                    buyer: Some(super::overlay::TEST_BUYER.to_owned()),
+                    sale_id: None,
+                    test: true,
                 }
             }
             LobbyChange::Refund { pool_delta } => {

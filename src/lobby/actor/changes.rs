@@ -26,7 +26,7 @@ fn atomic<T: 'static>(
 impl LobbyActor {
     /// A committed change of this lobby, through the same path as changes made by
     /// other processes; answers the lobby's view after it.
-    fn committed<T>(
+    pub(super) fn committed<T>(
         &mut self,
         numbered: Result<Numbered<T>, LobbyError>,
         ctx: &mut Context<Self>,

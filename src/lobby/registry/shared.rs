@@ -93,6 +93,7 @@ impl LobbyRegistry {
             buyer: credit.buyer,
             at: credit.at,
             shares: crate::lobby::actor::wire_shares(&credit.shares),
+            sale_id: credit.sale_id,
         };
         self.publish_credit(entry, credit.sold_at, change).await;
     }

@@ -23,7 +23,7 @@ use crate::lobby::LobbyError;
 /// change of one lobby, on any process, commits one after the other, each
 /// numbered one more than the last, and a change reads the rows it checks only
 /// after it holds the lock (so two processes cannot both start or fill a lobby).
-async fn next_seq(tx: &DatabaseTransaction, lobby_id: i64) -> Result<u64, LobbyError> {
+pub(super) async fn next_seq(tx: &DatabaseTransaction, lobby_id: i64) -> Result<u64, LobbyError> {
     let bumped = lobby::Entity::update_many()
         .col_expr(lobby::Column::Seq, Expr::col(lobby::Column::Seq).add(1))
         .filter(lobby::Column::Id.eq(lobby_id))

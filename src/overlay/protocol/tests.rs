@@ -44,12 +44,14 @@ fn snapshot_frame() {
         pot: pot(&[usd("5.10"), jpy]),
         recent_sales: vec![
             LobbySale {
+                sale_id: 12,
                 amount: usd("3.00"),
                 pool_delta: usd("0.60"),
                 buyer: None,
                 received_at: at(),
             },
             LobbySale {
+                sale_id: 11,
                 amount: usd("22.50"),
                 pool_delta: usd("4.50"),
                 buyer: Some("Peach".into()),
@@ -70,9 +72,9 @@ fn snapshot_frame() {
             "racers": [{"display_name": "Mario"}],
             "pot": {"USD": "5.10", "JPY": "600"},
             "recent_sales": [
-                {"amount": "3.00", "currency": "USD", "pool_delta": "0.60",
+                {"sale_id": 12, "amount": "3.00", "currency": "USD", "pool_delta": "0.60",
                  "buyer": "someone", "at": "2025-10-09T09:21:00Z"},
-                {"amount": "22.50", "currency": "USD", "pool_delta": "4.50",
+                {"sale_id": 11, "amount": "22.50", "currency": "USD", "pool_delta": "4.50",
                  "buyer": "Peach", "at": "2025-10-09T09:21:00.250Z"},
             ],
             "checkout_url": "https://shop.example/merch?lobby=KART",
@@ -156,11 +158,37 @@ fn sale_and_refund_frames() {
         pool_delta: usd("4.50"),
         pot: pot(&[usd("4.50")]),
         buyer: None,
+        sale_id: Some(31),
+        test: false,
     };
     assert_eq!(
         wire(&sale, 9),
         json!({"type": "sale", "seq": 9, "amount": "22.50", "currency": "USD",
-               "pool_delta": "4.50", "pot": {"USD": "4.50"}, "buyer": "someone"})
+               "pool_delta": "4.50", "pot": {"USD": "4.50"}, "buyer": "someone",
+               "sale_id": 31})
+    );
+    let test = OverlayEvent::Sale {
+        amount: usd("10.00"),
+        currency: usd("0").currency(),
+        pool_delta: usd("2.00"),
+        pot: pot(&[usd("4.50")]),
+        buyer: Some("Test".into()),
+        sale_id: None,
+        test: true,
+    };
+    assert_eq!(
+        wire(&test, 10),
+        json!({"type": "sale", "seq": 10, "amount": "10.00", "currency": "USD",
+               "pool_delta": "2.00", "pot": {"USD": "4.50"}, "buyer": "Test",
+               "test": true})
+    );
+    let hidden = OverlayEvent::SaleUpdated {
+        sale_id: 31,
+        buyer: None,
+    };
+    assert_eq!(
+        wire(&hidden, 11),
+        json!({"type": "sale_updated", "seq": 11, "sale_id": 31, "buyer": "someone"})
     );
     let refund = OverlayEvent::Refund {
         currency: usd("0").currency(),
@@ -207,6 +235,8 @@ fn a_racer_frame_adds_only_their_name_and_share() {
         pool_delta: usd("2.00"),
         pot: pot(&[usd("2.00")]),
         buyer: Some("Peach".into()),
+        sale_id: Some(5),
+        test: false,
     };
     let racer = RacerShare {
         display_name: Some("Mario".into()),
@@ -219,6 +249,6 @@ fn a_racer_frame_adds_only_their_name_and_share() {
         serde_json::from_str::<Value>(&text).unwrap(),
         json!({"type": "sale", "seq": 4, "amount": "10.00", "currency": "USD",
                "pool_delta": "2.00", "pot": {"USD": "2.00"}, "buyer": "Peach",
-               "racer": {"display_name": "Mario", "share": {"USD": "1.00"}}})
+               "sale_id": 5, "racer": {"display_name": "Mario", "share": {"USD": "1.00"}}})
     );
 }

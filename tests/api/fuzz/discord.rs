@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use cozykart::discord::{
-    parse_incoming, Command, Delivery, Incoming, InteractionVerifier, VerifyError,
+    parse_incoming, Command, Delivery, Incoming, InteractionVerifier, OverlayCommand, VerifyError,
     TIMESTAMP_TOLERANCE_SECONDS,
 };
 use proptest::prelude::*;
@@ -314,6 +314,15 @@ fn check_command(command: &Command) -> Result<(), TestCaseError> {
             prop_assert!(within(currency, 3));
             prop_assert!(within(lobby, 64));
         }
+        Command::Overlay(overlay) => match overlay {
+            OverlayCommand::Names { mode } => prop_assert!(within(&Some(mode.clone()), 64)),
+            OverlayCommand::Block { word } | OverlayCommand::Unblock { word } => {
+                prop_assert!(within(&Some(word.clone()), 32))
+            }
+            OverlayCommand::Hide { lobby } | OverlayCommand::Test { lobby } => {
+                prop_assert!(within(lobby, 64))
+            }
+        },
         Command::Wallet | Command::Leaderboard => {}
         // A card's code: letters and digits only, as the parser takes them.
         Command::Press { lobby, .. } => prop_assert!(
