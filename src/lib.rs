@@ -32,6 +32,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod discord;
+pub mod domain;
 pub mod http;
 pub mod ledger;
 pub mod lobby;

@@ -328,10 +328,9 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-/// One race of a lobby, for the reads of what it earned. Provider times have
-/// whole-second resolution: a sale stamped second S was paid during the race when
-/// `[S, S+1)` overlaps `[opened_at, closed_at]`, that is `opened_at - 1 s < S <=
-/// closed_at`, so a sale paid in the same second as `/start` or `/end` counts.
+/// One race of a lobby, for the reads of what it earned. Which sales it counts is
+/// the domain's one rule ([`crate::domain::race`]): a sale paid in the same second
+/// as `/start` or `/end` counts, whatever the sub-seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RaceWindow {
     pub lobby_id: i64,
@@ -342,18 +341,24 @@ pub struct RaceWindow {
 }
 
 impl RaceWindow {
-    /// Whether a sale stamped `sold_at` was paid during this race.
+    /// Whether a sale stamped `sold_at` was paid during this race: the domain's
+    /// one rule ([`crate::domain::race`]).
     pub fn covers(&self, sold_at: DateTime<Utc>) -> bool {
-        sold_at > self.sold_after() && self.closed_at.is_none_or(|closed| sold_at <= closed)
+        self.span().counts(sold_at)
     }
 
-    fn sold_after(&self) -> DateTime<Utc> {
-        self.opened_at - chrono::Duration::seconds(1)
+    fn span(&self) -> crate::domain::race::Span {
+        crate::domain::race::Span {
+            from: self.opened_at,
+            to: self.closed_at,
+        }
     }
 
     /// `allocations` of this lobby joined to their `sales`, for sales paid during the race.
     fn allocations(&self) -> SelectStatement {
         use sea_orm::sea_query::ExprTrait as _;
+        // The rule as bounds on the sale's time, from the one place it is written.
+        let bounds = self.span().sold_bounds();
         Query::select()
             .from(allocation::Entity)
             .inner_join(
@@ -362,11 +367,8 @@ impl RaceWindow {
                     .equals(allocation::Column::SaleId.as_column_ref()),
             )
             .and_where(allocation::Column::LobbyId.eq(self.lobby_id))
-            .and_where(sale::Column::SoldAt.gt(self.sold_after()))
-            .and_where_option(
-                self.closed_at
-                    .map(|closed| sale::Column::SoldAt.lte(closed)),
-            )
+            .and_where(sale::Column::SoldAt.gte(bounds.from))
+            .and_where_option(bounds.until.map(|until| sale::Column::SoldAt.lt(until)))
             .to_owned()
     }
 }
@@ -517,7 +519,11 @@ mod race_tests {
         assert!(running.covers(second(59)));
         let over = race(Some(10_000)); // closed at second 10 + 0.7
         assert!(over.covers(second(10)));
+        // A receipt time in the same second, after the close (a clamped time).
+        assert!(over.covers(second(10) + chrono::Duration::milliseconds(900)));
         assert!(!over.covers(second(11)));
+        // Before the start, in its second: counts; a second earlier: does not.
+        assert!(running.covers(second(0) + chrono::Duration::milliseconds(100)));
     }
 
     #[test]
@@ -527,13 +533,13 @@ mod race_tests {
             .to_string();
         assert_eq!(
             sql,
-            r#"SELECT  FROM "allocations" INNER JOIN "sales" ON "sales"."id" = "allocations"."sale_id" WHERE "allocations"."lobby_id" = 3 AND "sales"."sold_at" > '2025-10-09 09:20:59.700000 +00:00' AND "sales"."sold_at" <= '2025-10-09 09:21:10.700000 +00:00'"#
+            r#"SELECT  FROM "allocations" INNER JOIN "sales" ON "sales"."id" = "allocations"."sale_id" WHERE "allocations"."lobby_id" = 3 AND "sales"."sold_at" >= '2025-10-09 09:21:00.000000 +00:00' AND "sales"."sold_at" < '2025-10-09 09:21:11.000000 +00:00'"#
         );
         let sql = DbBackend::Postgres
             .build(&race(None).allocations())
             .to_string();
         assert!(
-            sql.ends_with(r#""sales"."sold_at" > '2025-10-09 09:20:59.700000 +00:00'"#),
+            sql.ends_with(r#""sales"."sold_at" >= '2025-10-09 09:21:00.000000 +00:00'"#),
             "{sql}"
         );
     }

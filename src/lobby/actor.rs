@@ -30,6 +30,7 @@ use super::timeline::Timeline;
 use super::{LobbyView, RaceOverSink, RacerView, RECENT_SALES_MAX};
 use crate::buyer_names::BuyerNames;
 use crate::clock::Clock;
+use crate::domain::race::Span;
 use crate::ledger::read::{LobbySale, RaceWindow};
 use crate::money::{Money, Pot};
 use crate::overlay::protocol::{LobbyCard, OverlayEvent, RacerName, RacerShare};
@@ -54,15 +55,18 @@ impl From<roster_membership::Model> for Racer {
     }
 }
 
-/// What a lobby is rebuilt from: its rows, and the running race's pot and last
-/// sales from the ledger.
+/// What a lobby is rebuilt from: its rows, and the pot and last sales of its
+/// running race (or, closed, of its last race) from the ledger.
 pub struct LobbySeed {
     pub stored: StoredLobby,
     pub pot: Pot,
     /// Newest first.
     pub recent: Vec<LobbySale>,
-    /// Each racer's share of the running race, by Discord id.
+    /// Each racer's share of the race, by Discord id.
     pub shares: BTreeMap<String, Pot>,
+    /// The last race, when it is over and the pot is its own: a sale it still
+    /// counts (paid in the second of `/end`, delivered after it) is added.
+    pub finished: Option<Span>,
 }
 
 impl LobbySeed {
@@ -73,6 +77,7 @@ impl LobbySeed {
             pot: Pot::new(),
             recent: Vec::new(),
             shares: BTreeMap::new(),
+            finished: None,
         }
     }
 }
@@ -141,6 +146,9 @@ pub struct LobbyActor {
     gap_timer: Option<SpawnHandle>,
     /// Whether a reload is under way (one at a time).
     reloading: bool,
+    /// The race that ended last, while no other runs and the pot is its own; read
+    /// by Credit and Refunded, set by Closed, cleared by Opened.
+    finished: Option<Span>,
     /// Last change or overlay (un)subscription; read by the retirement check.
     last_active: chrono::DateTime<chrono::Utc>,
     /// Read by every frame that shows a buyer (sales, snapshots).
@@ -176,6 +184,7 @@ impl LobbyActor {
             pending: BTreeMap::new(),
             gap_timer: None,
             reloading: false,
+            finished: seed.finished,
             last_active: clock.now(),
             clock,
             names: settings.names,
@@ -212,6 +221,16 @@ impl LobbyActor {
             opened_at: window.opened_at,
             closed_at: None,
         })
+    }
+
+    /// Whether a sale stamped `sold_at` belongs in the pot shown now: the running
+    /// race counts it, or, with none running, the race that ended last does.
+    fn pot_counts(&self, sold_at: chrono::DateTime<chrono::Utc>) -> bool {
+        match (self.race(), self.finished) {
+            (Some(race), _) => race.covers(sold_at),
+            (None, Some(finished)) => finished.counts(sold_at),
+            (None, None) => false,
+        }
     }
 
     fn racer_names(&self) -> Vec<RacerName> {
@@ -290,9 +309,9 @@ impl Handler<Snapshot> for LobbyActor {
 impl Handler<Credit> for LobbyActor {
     type Result = ();
 
-    /// A sale on a single process: this lobby decides whether its race covers it.
+    /// A sale on a single process: this lobby decides whether its race counts it.
     fn handle(&mut self, msg: Credit, ctx: &mut Context<Self>) {
-        if !self.race().is_some_and(|race| race.covers(msg.sold_at)) {
+        if !self.pot_counts(msg.sold_at) {
             return;
         }
         let change = LobbyChange::Sale {
@@ -312,7 +331,7 @@ impl Handler<Refunded> for LobbyActor {
 
     /// A refund on a single process: this lobby decides whether its race covers it.
     fn handle(&mut self, msg: Refunded, ctx: &mut Context<Self>) {
-        if !self.race().is_some_and(|race| race.covers(msg.sold_at)) {
+        if !self.pot_counts(msg.sold_at) {
             return;
         }
         let change = LobbyChange::Refund {

@@ -99,22 +99,25 @@ impl Channel {
         let (head, tail) = template
             .split_once("\"seq\":0")
             .ok_or_else(|| DbErr::Custom("notice without a seq".into()))?;
-        // A race covers a sale paid in second S when it opened before S+1.
+        // Only the lobby's latest race, running or just over, takes the event, if
+        // it counts the sale (the domain's rule, as bounds on its window).
         let statement = Statement::from_sql_and_values(
             DbBackend::Postgres,
             "WITH bumped AS ( \
                UPDATE lobbies SET seq = seq + 1 \
-               WHERE id = $1 AND state = 'open' AND EXISTS ( \
-                 SELECT 1 FROM lobby_windows w WHERE w.lobby_id = $1 \
-                   AND w.closed_at IS NULL AND w.opened_at < $2) \
+               WHERE id = $1 AND EXISTS ( \
+                 SELECT 1 FROM lobby_windows w WHERE w.id = ( \
+                     SELECT MAX(id) FROM lobby_windows WHERE lobby_id = $1) \
+                   AND w.opened_at < $2 AND (w.closed_at IS NULL OR w.closed_at >= $6)) \
                RETURNING seq) \
              SELECT seq, pg_notify($3, $4 || '\"seq\":' || seq || $5) FROM bumped",
             [
                 lobby.into(),
-                (sold_at + chrono::Duration::seconds(1)).into(),
+                crate::domain::race::opened_before(sold_at).into(),
                 name.to_string().into(),
                 head.to_owned().into(),
                 tail.to_owned().into(),
+                crate::domain::race::closed_not_before(sold_at).into(),
             ],
         );
         let Some(row) = db.query_one_raw(statement).await? else {

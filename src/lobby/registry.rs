@@ -23,7 +23,7 @@ use super::following::Following;
 use super::store::{self, NewLobby, StoredLobby};
 use super::timeline::Timeline;
 use super::{
-    LobbyActor, LobbyError, RaceOverSink, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS,
+    LobbyActor, LobbyError, LobbyState, RaceOverSink, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS,
     RECENT_SALES_MAX,
 };
 use crate::buyer_names::BuyerNames;
@@ -439,15 +439,34 @@ async fn retire_forever(registry: std::sync::Weak<LobbyRegistry>) {
     }
 }
 
-/// A persisted lobby with the running race's pot and last sales, if one runs.
+/// A persisted lobby with the pot and last sales of its running race, or, when
+/// it is closed, of its last race (what its overlay showed before the restart).
 async fn seed(db: &impl ConnectionTrait, stored: StoredLobby) -> Result<LobbySeed, LobbyError> {
-    let Some(window) = stored.window else {
-        return Ok(LobbySeed::at_rest(stored));
-    };
-    let race = RaceWindow {
-        lobby_id: stored.row.id,
-        opened_at: window.opened_at,
-        closed_at: None,
+    let (race, finished) = match stored.window {
+        Some(window) => (
+            RaceWindow {
+                lobby_id: stored.row.id,
+                opened_at: window.opened_at,
+                closed_at: None,
+            },
+            None,
+        ),
+        None if stored.row.state == LobbyState::Closed => {
+            let Some(last) = store::last_finished_race(db, stored.row.id).await? else {
+                return Ok(LobbySeed::at_rest(stored));
+            };
+            let span = crate::domain::race::Span {
+                from: last.opened_at,
+                to: Some(last.closed_at),
+            };
+            let race = RaceWindow {
+                lobby_id: stored.row.id,
+                opened_at: last.opened_at,
+                closed_at: Some(last.closed_at),
+            };
+            (race, Some(span))
+        }
+        None => return Ok(LobbySeed::at_rest(stored)),
     };
     let totals = read::race_totals(db, race).await?;
     let mut recent = read::recent_sales(db, race, RECENT_SALES_MAX as u64).await?;
@@ -460,6 +479,7 @@ async fn seed(db: &impl ConnectionTrait, stored: StoredLobby) -> Result<LobbySee
         pot: totals.pool,
         recent,
         shares: totals.shares,
+        finished,
     })
 }
 

@@ -7,8 +7,10 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use chrono::{DateTime, Duration, DurationRound, Utc};
+use chrono::{DateTime, Duration, Utc};
 use entity::{lobby_window, roster_membership};
+
+use crate::domain::race;
 
 /// One window open during a sale's second, with one racer on its roster then
 /// (`None`: nobody was).
@@ -30,10 +32,13 @@ struct Span {
 }
 
 impl Span {
-    /// Whether it overlapped the second `[second, next)`: it started before the
-    /// second ended and had not ended before it started.
-    fn overlaps(&self, second: DateTime<Utc>, next: DateTime<Utc>) -> bool {
-        self.from < next && self.to.is_none_or(|to| to >= second)
+    /// Whether a sale stamped `sold_at` counts for it: the domain's one rule.
+    fn counts(&self, sold_at: DateTime<Utc>) -> bool {
+        race::Span {
+            from: self.from,
+            to: self.to,
+        }
+        .counts(sold_at)
     }
 
     fn ended_before(&self, bound: DateTime<Utc>) -> bool {
@@ -170,20 +175,16 @@ impl Timeline {
     /// lobby. A window or a roster interval counts when it overlaps `[S, S+1)`:
     /// provider times have whole-second resolution.
     pub fn open_during_second(&self, sold_at: DateTime<Utc>, only: Option<i64>) -> Vec<OpenDuring> {
-        let second = sold_at
-            .duration_trunc(Duration::seconds(1))
-            .unwrap_or(sold_at);
-        let next = second + Duration::seconds(1);
         let lobbies = self.lobbies.read().unwrap_or_else(|p| p.into_inner());
         let mut open = Vec::new();
         let mut add = |lobby_id: i64, history: &History| {
-            for window in history.windows.iter().filter(|w| w.overlaps(second, next)) {
+            for window in history.windows.iter().filter(|w| w.counts(sold_at)) {
                 let before = open.len();
                 open.extend(
                     history
                         .stints
                         .iter()
-                        .filter(|(s, _)| s.overlaps(second, next))
+                        .filter(|(s, _)| s.counts(sold_at))
                         .map(|(_, racer)| OpenDuring {
                             lobby_id,
                             opened_at: window.from,

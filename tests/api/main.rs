@@ -29,6 +29,7 @@ mod overlay_browser;
 mod overlay_follow;
 mod overlay_names;
 mod overlay_stream;
+mod race_edges;
 mod race_summary;
 mod register;
 mod wallet;

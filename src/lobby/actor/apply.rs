@@ -164,6 +164,7 @@ impl LobbyActor {
                     id: window_id,
                     opened_at,
                 }));
+                self.finished = None;
                 self.pot.clear();
                 self.recent.clear();
                 self.shares.clear();
@@ -175,6 +176,10 @@ impl LobbyActor {
                 totals,
             } => {
                 self.timeline.closed(self.row.id, window_id, closed_at);
+                self.finished = self.window.map(|window| crate::domain::race::Span {
+                    from: window.opened_at,
+                    to: Some(closed_at),
+                });
                 self.set_window(None);
                 OverlayEvent::WindowClosed {
                     closed_at,
@@ -317,6 +322,7 @@ impl LobbyActor {
             .collect::<Vec<_>>();
         self.pot = seed.pot;
         self.shares = seed.shares;
+        self.finished = seed.finished;
         self.recent = seed
             .recent
             .into_iter()

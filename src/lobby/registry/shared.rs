@@ -30,14 +30,24 @@ impl LobbyRegistry {
         self.learn(notice.lobby).await;
     }
 
-    /// Reads a lobby another process created and starts its actor.
+    /// Reads a lobby that does not run here (another process created it, or it
+    /// was at rest here while another process changed it) and starts its actor,
+    /// with its window and roster history read again for attribution: the change
+    /// that named it is already in what was read, so no actor here applied it.
     async fn learn(&self, lobby_id: i64) {
-        match load_seed(&self.db, lobby_id).await {
-            Ok(Some(seed)) => {
+        let since = self.timeline.horizon(self.clock.now());
+        let read = async {
+            let history = store::history_since(&self.db, since, Some(lobby_id)).await?;
+            let seed = load_seed(&self.db, lobby_id).await?;
+            Ok::<_, LobbyError>(seed.map(|seed| (seed, history)))
+        };
+        match read.await {
+            Ok(Some((seed, (windows, stints)))) => {
+                self.timeline.reload_lobby(lobby_id, windows, stints);
                 self.spawn(seed);
             }
             Ok(None) => tracing::warn!(lobby = lobby_id, "notice for a lobby that is gone"),
-            Err(error) => tracing::warn!(lobby = lobby_id, %error, "could not read a new lobby"),
+            Err(error) => tracing::warn!(lobby = lobby_id, %error, "could not read a lobby"),
         }
     }
 
@@ -76,15 +86,16 @@ impl LobbyRegistry {
     }
 
     /// After a sale committed: tells the lobby what its race earned. On a single
-    /// process the lobby decides whether its race covers the sale; with several,
-    /// the database numbers the event (only if the running race covers it) and
-    /// publishes it to every process, this one included.
+    /// process the lobby decides whether its race counts the sale; with several,
+    /// the database numbers the event (only if the lobby's latest race, running or
+    /// just over, counts it) and publishes it to every process, this one included,
+    /// also when the lobby's actor does not run here (another process may show it).
     pub async fn credit(&self, lobby_id: i64, credit: Credit) {
-        let Some(entry) = self.get(lobby_id) else {
-            return;
-        };
+        let entry = self.get(lobby_id);
         if !self.channel.is_shared() {
-            entry.addr.do_send(credit);
+            if let Some(entry) = entry {
+                entry.addr.do_send(credit);
+            }
             return;
         }
         let change = LobbyChange::Sale {
@@ -95,40 +106,50 @@ impl LobbyRegistry {
             shares: crate::lobby::actor::wire_shares(&credit.shares),
             sale_id: credit.sale_id,
         };
-        self.publish_credit(entry, credit.sold_at, change).await;
+        self.publish_credit(lobby_id, entry, credit.sold_at, change)
+            .await;
     }
 
     /// After a refund (or a re-attribution's loss) committed: as [`Self::credit`].
     pub async fn refunded(&self, lobby_id: i64, pool_delta: Money, sold_at: DateTime<Utc>) {
-        let Some(entry) = self.get(lobby_id) else {
-            return;
-        };
+        let entry = self.get(lobby_id);
         if !self.channel.is_shared() {
-            entry.addr.do_send(Refunded {
-                pool_delta,
-                sold_at,
-            });
+            if let Some(entry) = entry {
+                entry.addr.do_send(Refunded {
+                    pool_delta,
+                    sold_at,
+                });
+            }
             return;
         }
         let change = LobbyChange::Refund {
             pool_delta: WireMoney::from(pool_delta),
         };
-        self.publish_credit(entry, sold_at, change).await;
+        self.publish_credit(lobby_id, entry, sold_at, change).await;
     }
 
     /// Numbers and publishes a sale's or refund's event, then hands it to the
-    /// lobby here at once (its own notice, arriving later, is then skipped).
-    async fn publish_credit(&self, entry: LobbyEntry, sold_at: DateTime<Utc>, change: LobbyChange) {
+    /// lobby here at once if it runs here (its own notice, arriving later, is
+    /// then skipped).
+    async fn publish_credit(
+        &self,
+        lobby_id: i64,
+        entry: Option<LobbyEntry>,
+        sold_at: DateTime<Utc>,
+        change: LobbyChange,
+    ) {
         let published = self
             .channel
-            .publish_credit(&self.db, entry.id, sold_at, change.clone())
+            .publish_credit(&self.db, lobby_id, sold_at, change.clone())
             .await;
-        match published {
-            Ok(Some(seq)) => entry.addr.do_send(Apply { seq, change }),
-            Ok(None) => {}
-            Err(error) => {
-                tracing::warn!(lobby = entry.id, %error, "lobby event not published");
-                entry.addr.do_send(Reload);
+        match (published, entry) {
+            (Ok(Some(seq)), Some(entry)) => entry.addr.do_send(Apply { seq, change }),
+            (Ok(_), _) => {}
+            (Err(error), entry) => {
+                tracing::warn!(lobby = lobby_id, %error, "lobby event not published");
+                if let Some(entry) = entry {
+                    entry.addr.do_send(Reload);
+                }
             }
         }
     }
