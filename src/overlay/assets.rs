@@ -179,6 +179,21 @@ mod tests {
         assert!(checked > 20, "{checked} imports");
     }
 
+    /// A script past this many lines is asking to be cut along a seam.
+    const SCRIPT_LINES_MAX: usize = 300;
+
+    #[test]
+    fn every_script_is_small_and_says_what_it_owns() {
+        for (name, body, _) in FILES.iter().filter(|(n, _, _)| n.ends_with(".js")) {
+            assert!(
+                body.starts_with("// ") || body.starts_with("/* "),
+                "{name} opens without a comment saying what it owns"
+            );
+            let lines = body.lines().count();
+            assert!(lines <= SCRIPT_LINES_MAX, "{name}: {lines} lines");
+        }
+    }
+
     #[test]
     fn the_pages_load_their_entry_modules() {
         for (page, entry) in [
