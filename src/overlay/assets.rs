@@ -1,33 +1,59 @@
 //! The overlay's static files, compiled into the binary so that the page needs
-//! nothing from outside: the OBS page, its script and style, the settings page,
-//! and the sale sound (a short chime synthesized here as a WAV file).
+//! nothing from outside: the OBS page, its script modules and style, the
+//! settings page, and the sale sound (a short chime synthesized here as a WAV
+//! file).
 
 use std::sync::OnceLock;
 
 use actix_web::{web, HttpResponse};
 
 const INDEX_HTML: &str = include_str!("../../overlay-client/index.html");
-const OVERLAY_JS: &str = include_str!("../../overlay-client/overlay.js");
-const OVERLAY_CSS: &str = include_str!("../../overlay-client/overlay.css");
-const OPTIONS_JS: &str = include_str!("../../overlay-client/options.js");
-const MONEY_JS: &str = include_str!("../../overlay-client/money.js");
 const SETUP_HTML: &str = include_str!("../../overlay-client/setup.html");
-const SETUP_JS: &str = include_str!("../../overlay-client/setup.js");
-const SETUP_CSS: &str = include_str!("../../overlay-client/setup.css");
 
 /// Samples per second of the sale sound.
 const SOUND_RATE_HZ: u32 = 22_050;
 /// Length of the sale sound.
 const SOUND_MS: u32 = 420;
 
-/// The static files under `/overlay-assets/`, with their content types.
-const FILES: [(&str, &str, &str); 6] = [
-    ("overlay.js", OVERLAY_JS, JS),
-    ("overlay.css", OVERLAY_CSS, CSS),
-    ("options.js", OPTIONS_JS, JS),
-    ("money.js", MONEY_JS, JS),
-    ("setup.js", SETUP_JS, JS),
-    ("setup.css", SETUP_CSS, CSS),
+/// One file of `overlay-client/`, served under the same name.
+macro_rules! asset {
+    ($name:literal, $content_type:expr) => {
+        (
+            $name,
+            include_str!(concat!("../../overlay-client/", $name)),
+            $content_type,
+        )
+    };
+}
+
+/// The static files under `/overlay-assets/`, with their content types. The
+/// scripts are ES modules: `overlay.js` and `setup.js` are the pages' entry
+/// points, and each imports the rest by relative path (`catalogues.js`, which
+/// `i18n.js` imports, is written by `super::i18n`).
+const FILES: [(&str, &str, &str); 23] = [
+    asset!("overlay.css", CSS),
+    asset!("setup.css", CSS),
+    asset!("options.js", JS),
+    asset!("money.js", JS),
+    asset!("i18n.js", JS),
+    asset!("setup.js", JS),
+    asset!("overlay.js", JS),
+    asset!("overlay/address.js", JS),
+    asset!("overlay/celebrate.js", JS),
+    asset!("overlay/checkout.js", JS),
+    asset!("overlay/dom.js", JS),
+    asset!("overlay/frames.js", JS),
+    asset!("overlay/goal.js", JS),
+    asset!("overlay/lobby.js", JS),
+    asset!("overlay/motion.js", JS),
+    asset!("overlay/pills.js", JS),
+    asset!("overlay/pot.js", JS),
+    asset!("overlay/racers.js", JS),
+    asset!("overlay/sales.js", JS),
+    asset!("overlay/settings.js", JS),
+    asset!("overlay/share.js", JS),
+    asset!("overlay/socket.js", JS),
+    asset!("overlay/timer.js", JS),
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -108,6 +134,78 @@ fn chime() -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use super::FILES;
+
+    /// The paths a script imports (`import … from './x.js';`), as written.
+    fn imports(script: &str) -> Vec<&str> {
+        script
+            .lines()
+            .filter(|line| line.starts_with("import "))
+            .filter_map(|line| line.split(" from '").nth(1)?.split('\'').next())
+            .collect()
+    }
+
+    /// `base` (a served name such as `overlay/pot.js`) joined with `./x.js` or `../x.js`.
+    fn resolve(base: &str, relative: &str) -> String {
+        let mut parts: Vec<&str> = base.split('/').collect();
+        parts.pop();
+        for part in relative.split('/') {
+            match part {
+                "." => {}
+                ".." => {
+                    assert!(parts.pop().is_some(), "{base} imports {relative}");
+                }
+                name => parts.push(name),
+            }
+        }
+        parts.join("/")
+    }
+
+    #[test]
+    fn every_module_a_script_imports_is_served() {
+        let served: Vec<&str> = FILES.iter().map(|(name, _, _)| *name).collect();
+        let mut checked = 0;
+        for (name, body, _) in FILES.iter().filter(|(n, _, _)| n.ends_with(".js")) {
+            for relative in imports(body) {
+                assert!(relative.starts_with('.'), "{name} imports {relative}");
+                let path = resolve(name, relative);
+                assert!(
+                    served.contains(&path.as_str()) || path == "catalogues.js",
+                    "{name} imports {path}, which is not served"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 20, "{checked} imports");
+    }
+
+    /// A script past this many lines is asking to be cut along a seam.
+    const SCRIPT_LINES_MAX: usize = 300;
+
+    #[test]
+    fn every_script_is_small_and_says_what_it_owns() {
+        for (name, body, _) in FILES.iter().filter(|(n, _, _)| n.ends_with(".js")) {
+            assert!(
+                body.starts_with("// ") || body.starts_with("/* "),
+                "{name} opens without a comment saying what it owns"
+            );
+            let lines = body.lines().count();
+            assert!(lines <= SCRIPT_LINES_MAX, "{name}: {lines} lines");
+        }
+    }
+
+    #[test]
+    fn the_pages_load_their_entry_modules() {
+        for (page, entry) in [
+            (super::INDEX_HTML, "/overlay-assets/overlay.js"),
+            (super::SETUP_HTML, "/overlay-assets/setup.js"),
+        ] {
+            let tag = format!("<script type=\"module\" src=\"{entry}\"></script>");
+            assert!(page.contains(&tag), "{entry}");
+            assert_eq!(page.matches("<script").count(), 1, "{entry}");
+        }
+    }
+
     #[test]
     fn the_chime_is_a_short_pcm_wav() {
         let wav = super::chime();

@@ -1,7 +1,8 @@
 //! The words of the overlay and its settings page in the viewer's language:
 //! one catalogue per language (`overlay-client/i18n/<lang>.json`, compiled into
-//! the binary), served one by one and all together in `i18n.js`, which picks the
-//! `locale` parameter's catalogue, then its base language's, then English.
+//! the binary), served one by one and all together as the module `catalogues.js`,
+//! which `i18n.js` imports to pick the `locale` parameter's catalogue, then its
+//! base language's, then English.
 
 use std::sync::OnceLock;
 
@@ -20,8 +21,6 @@ pub const CATALOGUES: [(&str, &str); 6] = [
     ("ja", include_str!("../../overlay-client/i18n/ja.json")),
 ];
 
-const I18N_JS: &str = include_str!("../../overlay-client/i18n.js");
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
     for (lang, catalogue) in CATALOGUES {
         let serve = move || async move {
@@ -34,10 +33,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(serve),
         );
     }
-    cfg.route("/overlay-assets/i18n.js", web::get().to(script));
+    cfg.route("/overlay-assets/catalogues.js", web::get().to(script));
 }
 
-/// `i18n.js`: the catalogues as one object, then the code that picks one.
+/// `catalogues.js`: an ES module whose default export is every catalogue by language.
 async fn script() -> HttpResponse {
     static SCRIPT: OnceLock<String> = OnceLock::new();
     let body = SCRIPT.get_or_init(|| {
@@ -45,10 +44,7 @@ async fn script() -> HttpResponse {
             .iter()
             .map(|(lang, catalogue)| format!("{lang:?}: {catalogue}"))
             .collect();
-        format!(
-            "window.CozyCatalogues = {{{}}};\n{I18N_JS}",
-            entries.join(",\n")
-        )
+        format!("export default {{{}}};\n", entries.join(",\n"))
     });
     HttpResponse::Ok()
         .content_type("text/javascript; charset=utf-8")
