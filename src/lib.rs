@@ -1,25 +1,33 @@
 //! Cozy-Kart: live revenue-share server for streamed kart-racing communities.
 //!
 //! # Layout
-//! From the edges in, each layer importing only those below it:
+//! From the edges in, each layer importing only those below it (the test
+//! `layering` in `tests/api` fails on any import cycle, among these modules or
+//! inside any folder):
 //! - Wiring: `main` → `cli` → `startup` builds a [`services::Services`] and the HTTP
-//!   server; nothing imports `startup`. `cli` prints the `banner` once serving;
-//!   `demo` runs the real server with a demo race.
-//! - Edges: `http` (routes, `extract`, the one `error` mapping, `methods`: HEAD as
-//!   GET and the 405/404 fallback, `home`: the page at `/`), `overlay` (OBS page,
-//!   typed websocket `protocol`, one session actor per socket, the word
-//!   catalogues in `i18n`), `discord` (verify,
-//!   parse, reply, register, gateway) feeding `commands` (one file per group;
-//!   `commands::once` owns the `interactions` table, so each interaction runs once).
+//!   server; only the sub-commands that run a server (`cli`, `demo`) import
+//!   `startup`. `cli` prints the `banner` once serving; `demo` runs the real server
+//!   with a demo race.
+//! - Edges: `http` (routes, `extract`, the one `error` mapping, `headers`: security
+//!   headers and JSON bodies for every error, `methods`: HEAD as GET and the 405/404
+//!   fallback, `home`: the page at `/`), `overlay` (the web edge of the OBS page:
+//!   pages, assets, socket admission, one session actor per socket, the word
+//!   catalogues in `i18n`), `discord` (verify, parse, reply, register, gateway)
+//!   feeding `commands` (one file per group; `commands::once` owns the
+//!   `interactions` table, so each interaction runs once).
 //! - Actors: `router` (SalesRouter and pure attribution), `lobby` (one LobbyActor
-//!   per lobby, its registry, and `lobby::store` for the lobby tables), `ledger`
-//!   (LedgerActor, the only writer of money; `read` and `verify`).
-//! - Below them: `buyer_names` (cleaning and moderating buyer names before any
-//!   overlay frame; each guild's own choices), `commission` (the rate in force), `payout` (one parse of a payout
-//!   request), `webhooks` (signatures and parsers into `sale` events), `money`
-//!   (`Money`, `Currency`, `Rate`, `Pot`, the exact split, `PayoutThresholds`),
-//!   `config` (with `checkout`, the lobby's checkout link, and `config::keys`, the
-//!   known keys read from the raw settings), `clock`, `db`,
+//!   per lobby, its registry, its `seed`, and `lobby::store` for the lobby tables;
+//!   the `bus` hands notices to a sink, the registry), `ledger` (LedgerActor, the
+//!   only writer of money; `read` and `verify`).
+//! - Below them: `protocol` (the overlay websocket's typed frames, which lobbies
+//!   push and sessions write), `buyer_names` (cleaning and moderating buyer names
+//!   before any overlay frame; each guild's own choices), `commission` (the rate in
+//!   force), `payout` (one parse of a payout request), `webhooks` (signatures and
+//!   parsers into `sale` events), `money` (`Money`, `Currency`, `Rate`, `Pot`, the
+//!   exact split, `PayoutThresholds`), `domain` (pure rules: `domain::race`, when a
+//!   sale counts for a race, used by the timeline, the ledger's reads and every
+//!   SQL filter by race), `config` (with `checkout`, the lobby's checkout link, and
+//!   `config::keys`, the known keys read from the raw settings), `clock`, `db`,
 //!   `telemetry`.
 pub mod banner;
 pub mod buyer_names;
@@ -39,6 +47,7 @@ pub mod lobby;
 pub mod money;
 pub mod overlay;
 pub mod payout;
+pub mod protocol;
 pub mod router;
 pub mod sale;
 pub mod services;

@@ -12,7 +12,6 @@ use crate::config::Config;
 use crate::discord::InteractionVerifier;
 use crate::ledger::LedgerHandle;
 use crate::lobby::LobbyRegistry;
-use crate::overlay::admission::Admission;
 use crate::router::SalesRouter;
 
 pub struct Services {
@@ -32,6 +31,4 @@ pub struct Services {
     pub rates: Arc<CommissionRates>,
     /// Checks Discord's signatures; `None` turns `/discord/interactions` off.
     pub verifier: Option<InteractionVerifier>,
-    /// Overlay sockets open per lobby and per address, against their limits.
-    pub overlay_admission: Arc<Admission>,
 }

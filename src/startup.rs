@@ -120,7 +120,12 @@ impl Application {
                 SalesRouter::new(db, ledger, lobbies, config, rates)
             })
         };
-        let config_overlay = config.overlay.clone();
+        // Overlay sockets open per place and per address: the overlay edge's own
+        // state, handed to its handlers beside the services.
+        let admission = web::Data::new(Admission::new(
+            config.overlay.max_clients_per_lobby,
+            config.overlay.max_clients_per_address,
+        ));
         let services = web::Data::new(Services {
             config,
             db,
@@ -130,10 +135,6 @@ impl Application {
             router,
             rates,
             verifier,
-            overlay_admission: Admission::new(
-                config_overlay.max_clients_per_lobby,
-                config_overlay.max_clients_per_address,
-            ),
         });
         actix_web::rt::spawn(crate::commands::announce_races(
             services.clone().into_inner(),
@@ -150,6 +151,7 @@ impl Application {
             App::new()
                 .wrap(actix_web::middleware::from_fn(crate::http::secure))
                 .app_data(data.clone())
+                .app_data(admission.clone())
                 .app_data(web::PayloadConfig::new(crate::http::BODY_MAX_BYTES))
                 .app_data(web::QueryConfig::default().error_handler(|error, _| {
                     crate::http::ApiError::BadRequest {

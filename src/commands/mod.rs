@@ -138,6 +138,26 @@ fn code_span(text: &str) -> String {
     text.replace('`', "").replace('@', "@\u{200b}")
 }
 
+/// Colours a lobby may get; a lobby keeps the one its code picks.
+const PALETTE: [u32; 8] = [
+    0xFFBF00, // amber
+    0x5865F2, // blurple
+    0x57F287, // green
+    0xEB459E, // fuchsia
+    0xED4245, // red
+    0x1ABC9C, // teal
+    0xE67E22, // orange
+    0x9B59B6, // purple
+];
+
+/// The lobby's own colour, the same on every reply about it.
+pub fn lobby_colour(code: &str) -> u32 {
+    let hash = code.bytes().fold(0u32, |hash, b| {
+        hash.wrapping_mul(31).wrapping_add(u32::from(b))
+    });
+    PALETTE[hash as usize % PALETTE.len()]
+}
+
 fn lobby_title(view: &LobbyView) -> String {
     format!("**{}** (`{}`)", plain(&view.name), view.code)
 }

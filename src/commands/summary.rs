@@ -12,8 +12,7 @@ use crate::ledger::read::{self, RaceTotals, RaceWindow};
 use crate::lobby::{store, LobbyView, RaceOver};
 use crate::services::Services;
 
-use super::card::lobby_colour;
-use super::{lobby_title, plain, pot_text};
+use super::{lobby_colour, lobby_title, plain, pot_text};
 
 /// The names racers raced under; empty (ids shown) if they cannot be read.
 async fn racer_names(services: &Services, lobby_id: i64) -> HashMap<String, String> {

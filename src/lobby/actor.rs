@@ -25,7 +25,8 @@ use super::following::Following;
 use super::messages::{
     CloseOverlays, Credit, Refunded, RetireIfQuiet, Snapshot, Subscribe, Unsubscribe, WindowTick,
 };
-use super::store::{self, OpenWindow, StoredLobby};
+use super::seed::LobbySeed;
+use super::store::{self, OpenWindow};
 use super::timeline::Timeline;
 use super::{LobbyView, RaceOverSink, RacerView, RECENT_SALES_MAX};
 use crate::buyer_names::BuyerNames;
@@ -33,7 +34,7 @@ use crate::clock::Clock;
 use crate::domain::race::Span;
 use crate::ledger::read::{LobbySale, RaceWindow};
 use crate::money::{Money, Pot};
-use crate::overlay::protocol::{LobbyCard, OverlayEvent, RacerName, RacerShare};
+use crate::protocol::{LobbyCard, OverlayEvent, RacerName, RacerShare};
 
 /// How often an open window is checked against `max_window_minutes`.
 pub const WINDOW_CHECK_EVERY: Duration = Duration::from_secs(15);
@@ -51,33 +52,6 @@ impl From<roster_membership::Model> for Racer {
             discord_id: membership.discord_id,
             display_name: membership.display_name,
             membership_id: membership.id,
-        }
-    }
-}
-
-/// What a lobby is rebuilt from: its rows, and the pot and last sales of its
-/// running race (or, closed, of its last race) from the ledger.
-pub struct LobbySeed {
-    pub stored: StoredLobby,
-    pub pot: Pot,
-    /// Newest first.
-    pub recent: Vec<LobbySale>,
-    /// Each racer's share of the race, by Discord id.
-    pub shares: BTreeMap<String, Pot>,
-    /// The last race, when it is over and the pot is its own: a sale it still
-    /// counts (paid in the second of `/end`, delivered after it) is added.
-    pub finished: Option<Span>,
-}
-
-impl LobbySeed {
-    /// A lobby with no race running: an empty pot and no sales to show.
-    pub fn at_rest(stored: StoredLobby) -> Self {
-        LobbySeed {
-            stored,
-            pot: Pot::new(),
-            recent: Vec::new(),
-            shares: BTreeMap::new(),
-            finished: None,
         }
     }
 }

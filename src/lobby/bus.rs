@@ -10,11 +10,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use sqlx::postgres::PgListener;
 
 use super::change::{LobbyChange, Notice};
-use super::registry::LobbyRegistry;
 
 /// How long the listener waits before trying again after its connection failed.
 pub const LISTEN_RETRY: Duration = Duration::from_secs(1);
@@ -129,6 +129,14 @@ impl Channel {
     }
 }
 
+/// Where the listener hands what it hears (the registry): each notice in commit
+/// order, and "read everything again" after notices may have been lost. The bus
+/// knows no more of the lobbies than this.
+pub trait NoticeSink: Send + Sync + 'static {
+    fn receive(&self, notice: Notice) -> BoxFuture<'_, ()>;
+    fn reload_all(&self) -> BoxFuture<'_, ()>;
+}
+
 /// The listening connection, subscribed before the lobbies are loaded so that no
 /// change committed meanwhile is missed (a notice older than what was loaded is
 /// recognised by its seq and skipped).
@@ -158,7 +166,7 @@ impl Listener {
     /// Runs [`Self::run`] on a thread of its own until the guard is dropped (the
     /// application stops): the listening connection is then closed inside its
     /// own runtime, whatever becomes of the server's.
-    pub fn spawn(self, registry: Arc<LobbyRegistry>) -> std::io::Result<ListenerGuard> {
+    pub fn spawn(self, sink: Arc<dyn NoticeSink>) -> std::io::Result<ListenerGuard> {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -168,7 +176,7 @@ impl Listener {
             .spawn(move || {
                 runtime.block_on(async move {
                     tokio::select! {
-                        _ = self.run(registry) => {}
+                        _ = self.run(sink) => {}
                         _ = stopped => {}
                     }
                 });
@@ -179,24 +187,24 @@ impl Listener {
         })
     }
 
-    /// Hands every notice to the registry, in the order PostgreSQL delivered them
+    /// Hands every notice to the sink, in the order PostgreSQL delivered them
     /// (commit order). After a lost connection (reconnected by the listener, which
     /// subscribes again) every lobby is reloaded: notices sent meanwhile are gone.
-    pub async fn run(mut self, registry: Arc<LobbyRegistry>) {
+    pub async fn run(mut self, sink: Arc<dyn NoticeSink>) {
         loop {
             match self.listener.try_recv().await {
                 Ok(Some(notification)) => {
                     self.channel.listening.store(true, Ordering::Relaxed);
                     metrics::counter!("cozykart_lobby_notifications_received_total").increment(1);
                     match Notice::parse(notification.payload()) {
-                        Some(notice) => registry.receive(notice).await,
+                        Some(notice) => sink.receive(notice).await,
                         None => tracing::warn!("unreadable lobby notice ignored"),
                     }
                 }
                 Ok(None) => {
                     tracing::warn!("lobby listener reconnected; reloading every lobby");
                     self.channel.listening.store(true, Ordering::Relaxed);
-                    registry.reload_all().await;
+                    sink.reload_all().await;
                 }
                 Err(error) => {
                     self.channel.listening.store(false, Ordering::Relaxed);
@@ -205,7 +213,7 @@ impl Listener {
                     // A fresh connection; what was sent meanwhile is read again.
                     if let Ok(fresh) = Listener::connect(&self.url, &self.channel).await {
                         self = fresh;
-                        registry.reload_all().await;
+                        sink.reload_all().await;
                     }
                 }
             }

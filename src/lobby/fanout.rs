@@ -10,7 +10,7 @@ use std::sync::Arc;
 use actix::Recipient;
 
 use super::messages::Subscribe;
-use crate::overlay::protocol::{OverlayEvent, OverlayFrame, RacerShare};
+use crate::protocol::{OverlayEvent, OverlayFrame, RacerShare};
 
 /// One overlay session, and the flag that tells it it was dropped.
 struct Subscriber {

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use actix::prelude::*;
 
-use super::registry::LobbyEntry;
+use super::entry::LobbyEntry;
 
 /// Most overlays one host or channel may have following it.
 pub const FOLLOWERS_MAX_PER_KEY: usize = 256;

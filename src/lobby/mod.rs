@@ -6,11 +6,13 @@
 mod actor;
 pub mod bus;
 pub mod change;
+mod entry;
 mod fanout;
 pub mod following;
 mod messages;
 mod race_over;
 pub mod registry;
+mod seed;
 pub mod store;
 pub mod timeline;
 
@@ -20,7 +22,7 @@ use serde::Serialize;
 use crate::ledger::read::RaceTotals;
 use crate::money::Pot;
 
-pub use crate::overlay::protocol::OverlayFrame;
+pub use crate::protocol::OverlayFrame;
 pub use actor::LobbyActor;
 pub use entity::sea_orm_active_enums::LobbyState;
 pub use messages::{

@@ -13,23 +13,23 @@ use std::sync::{Arc, RwLock};
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 mod shared;
 
-use super::actor::{LobbySeed, LobbySettings};
+pub use super::entry::LobbyEntry;
+use super::seed::{load_seed, seed};
+
+use super::actor::LobbySettings;
 use super::bus::Channel;
 use super::following::Following;
+use super::seed::LobbySeed;
 use super::store::{self, NewLobby, StoredLobby};
 use super::timeline::Timeline;
-use super::{
-    LobbyActor, LobbyError, LobbyState, RaceOverSink, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS,
-    RECENT_SALES_MAX,
-};
+use super::{LobbyActor, LobbyError, RaceOverSink, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS};
 use crate::buyer_names::BuyerNames;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::ledger::read::{self, RaceWindow};
 
 /// Attempts at drawing an unused code before giving up.
 const CODE_ATTEMPTS: usize = 32;
@@ -37,30 +37,6 @@ const CODE_ATTEMPTS: usize = 32;
 pub const RETIRE_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 /// How often closed lobbies are checked for retirement.
 pub const RETIRE_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
-
-#[derive(Clone)]
-pub struct LobbyEntry {
-    pub id: i64,
-    pub code: String,
-    pub guild_id: Option<String>,
-    /// Read by overlays that follow a host or a channel.
-    pub host_id: String,
-    pub channel_id: Option<String>,
-    pub addr: Addr<LobbyActor>,
-}
-
-impl LobbyEntry {
-    pub fn new(row: &entity::lobby::Model, addr: Addr<LobbyActor>) -> Self {
-        LobbyEntry {
-            id: row.id,
-            code: row.code.clone(),
-            guild_id: row.guild_id.clone(),
-            host_id: row.host_id.clone(),
-            channel_id: row.channel_id.clone(),
-            addr,
-        }
-    }
-}
 
 #[derive(Default)]
 struct Index {
@@ -437,67 +413,6 @@ async fn retire_forever(registry: std::sync::Weak<LobbyRegistry>) {
             tracing::debug!(retired, "closed lobbies at rest stopped");
         }
     }
-}
-
-/// A persisted lobby with the pot and last sales of its running race, or, when
-/// it is closed, of its last race (what its overlay showed before the restart).
-async fn seed(db: &impl ConnectionTrait, stored: StoredLobby) -> Result<LobbySeed, LobbyError> {
-    let (race, finished) = match stored.window {
-        Some(window) => (
-            RaceWindow {
-                lobby_id: stored.row.id,
-                opened_at: window.opened_at,
-                closed_at: None,
-            },
-            None,
-        ),
-        None if stored.row.state == LobbyState::Closed => {
-            let Some(last) = store::last_finished_race(db, stored.row.id).await? else {
-                return Ok(LobbySeed::at_rest(stored));
-            };
-            let span = crate::domain::race::Span {
-                from: last.opened_at,
-                to: Some(last.closed_at),
-            };
-            let race = RaceWindow {
-                lobby_id: stored.row.id,
-                opened_at: last.opened_at,
-                closed_at: Some(last.closed_at),
-            };
-            (race, Some(span))
-        }
-        None => return Ok(LobbySeed::at_rest(stored)),
-    };
-    let totals = read::race_totals(db, race).await?;
-    let mut recent = read::recent_sales(db, race, RECENT_SALES_MAX as u64).await?;
-    let hidden = store::hidden_names(db, stored.row.id).await?;
-    for sale in recent.iter_mut().filter(|s| hidden.contains(&s.sale_id)) {
-        sale.buyer = None;
-    }
-    Ok(LobbySeed {
-        stored,
-        pot: totals.pool,
-        recent,
-        shares: totals.shares,
-        finished,
-    })
-}
-
-/// One lobby as the database has it now, read in one snapshot (PostgreSQL:
-/// repeatable read), so that its seq, rows and race totals agree.
-pub(super) async fn load_seed(
-    db: &DatabaseConnection,
-    lobby_id: i64,
-) -> Result<Option<LobbySeed>, LobbyError> {
-    let isolation = (db.get_database_backend() == sea_orm::DbBackend::Postgres)
-        .then_some(sea_orm::IsolationLevel::RepeatableRead);
-    let tx = db.begin_with_config(isolation, None).await?;
-    let loaded = match store::load_one(&tx, lobby_id).await? {
-        Some(stored) => Some(seed(&tx, stored).await?),
-        None => None,
-    };
-    tx.commit().await?;
-    Ok(loaded)
 }
 
 /// A fresh code with at least one letter, so that no code reads as a number

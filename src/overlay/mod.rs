@@ -5,10 +5,10 @@
 pub mod admission;
 mod assets;
 mod i18n;
-pub mod protocol;
 mod session;
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use actix_web_actors::ws;
@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::http::{lobby, ApiError};
 use crate::lobby::following::FollowKey;
 use crate::services::Services;
-use admission::Place;
+use admission::{Admission, Place};
 pub use session::{OverlaySession, CLIENT_BUFFER_FRAMES, CLIENT_TIMEOUT, HEARTBEAT_INTERVAL};
 use session::{Target, Viewer};
 
@@ -123,6 +123,7 @@ impl SocketQuery {
 /// address over its limit a 503 (with `Retry-After`), both before upgrading.
 async fn socket(
     services: web::Data<Services>,
+    admission: web::Data<Arc<Admission>>,
     path: web::Path<String>,
     query: web::Query<SocketQuery>,
     request: HttpRequest,
@@ -130,7 +131,7 @@ async fn socket(
 ) -> Result<HttpResponse, actix_web::Error> {
     let entry = lobby(&services.lobbies, &path).await?;
     let viewer = viewer(
-        &services,
+        &admission,
         &request,
         Place::Lobby(entry.id),
         query.into_inner(),
@@ -146,6 +147,7 @@ async fn socket(
 /// runs now, and each next one as it is created or its race starts.
 async fn follow_socket(
     services: web::Data<Services>,
+    admission: web::Data<Arc<Admission>>,
     path: web::Path<(String, String)>,
     query: web::Query<SocketQuery>,
     request: HttpRequest,
@@ -156,7 +158,7 @@ async fn follow_socket(
     let following = services.lobbies.following().clone();
     // Counted under what it follows, whichever lobby that runs (or none yet).
     let place = Place::Followed(key.clone());
-    let viewer = viewer(&services, &request, place, query.into_inner())?;
+    let viewer = viewer(&admission, &request, place, query.into_inner())?;
     ws::start(
         OverlaySession::new(Target::Follow(key, following), viewer),
         &request,
@@ -166,20 +168,17 @@ async fn follow_socket(
 
 /// A new session's id, racer and place under the limits (503 when full).
 fn viewer(
-    services: &Services,
+    admission: &Arc<Admission>,
     request: &HttpRequest,
     place: Place,
     query: SocketQuery,
 ) -> Result<Viewer, ApiError> {
     let racer = query.racer()?;
     let address = request.peer_addr().map(|a| a.ip());
-    let ticket = services
-        .overlay_admission
-        .admit(place.clone(), address)
-        .map_err(|refused| {
-            tracing::warn!(?place, ?address, %refused, "overlay socket refused");
-            ApiError::Busy
-        })?;
+    let ticket = admission.admit(place.clone(), address).map_err(|refused| {
+        tracing::warn!(?place, ?address, %refused, "overlay socket refused");
+        ApiError::Busy
+    })?;
     Ok(Viewer {
         id: NEXT_SESSION.fetch_add(1, Ordering::Relaxed),
         racer,

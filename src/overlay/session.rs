@@ -11,10 +11,10 @@ use actix::prelude::*;
 use actix_web_actors::ws;
 
 use super::admission::Ticket;
-use super::protocol::{OverlayEvent, OverlayFrame};
 use crate::lobby::following::{FollowKey, FollowNews, Following};
 use crate::lobby::registry::LobbyEntry;
 use crate::lobby::{Subscribe, Unsubscribe};
+use crate::protocol::{OverlayEvent, OverlayFrame};
 
 /// How often the server pings, and checks that the client still answers.
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);

@@ -18,6 +18,7 @@ mod fuzz;
 mod guilds;
 mod health;
 mod instances;
+mod layering;
 mod ledger;
 mod links;
 mod lobby_card;

@@ -8,17 +8,18 @@ use std::time::Duration;
 
 use actix::prelude::*;
 
-use super::{LobbyActor, LobbySeed, Racer};
+use super::{LobbyActor, Racer};
+use crate::lobby::seed::LobbySeed;
 use entity::roster_membership;
 
 use crate::ledger::read::{self, LobbySale};
 use crate::lobby::change::{LobbyChange, WireMoney};
 use crate::lobby::messages::{Apply, Reload};
-use crate::lobby::registry::load_seed;
+use crate::lobby::seed::load_seed;
 use crate::lobby::store;
 use crate::lobby::LobbyState;
 use crate::money::{MoneyError, Pot};
-use crate::overlay::protocol::OverlayEvent;
+use crate::protocol::OverlayEvent;
 
 /// How long a change waits for one missing before it before the lobby is reloaded.
 pub const GAP_WAIT: Duration = Duration::from_millis(500);

@@ -9,8 +9,8 @@
 use actix::prelude::*;
 
 use super::LobbyActor;
+use crate::lobby::entry::LobbyEntry;
 use crate::lobby::messages::{End, Join, Leave, Start, WindowTick};
-use crate::lobby::registry::LobbyEntry;
 use crate::lobby::store::{self, Numbered};
 use crate::lobby::{LobbyError, LobbyView, RaceOver, RaceSummary};
 

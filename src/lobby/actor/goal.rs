@@ -5,7 +5,7 @@ use actix::prelude::*;
 use super::LobbyActor;
 use crate::lobby::messages::SetGoal;
 use crate::lobby::{store, LobbyError, LobbyView};
-use crate::overlay::protocol::OverlayEvent;
+use crate::protocol::OverlayEvent;
 
 impl Handler<SetGoal> for LobbyActor {
     type Result = AtomicResponse<LobbyActor, Result<LobbyView, LobbyError>>;

@@ -5,13 +5,25 @@
 //! sale's or refund's event is numbered and published for every process.
 
 use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
 
 use super::{load_seed, LobbyEntry, LobbyRegistry};
+use crate::lobby::bus::NoticeSink;
 use crate::lobby::change::{LobbyChange, Notice, WireMoney};
 use crate::lobby::messages::{Apply, Credit, Refunded, Reload};
 use crate::lobby::store;
 use crate::lobby::LobbyError;
 use crate::money::Money;
+
+impl NoticeSink for LobbyRegistry {
+    fn receive(&self, notice: Notice) -> BoxFuture<'_, ()> {
+        Box::pin(LobbyRegistry::receive(self, notice))
+    }
+
+    fn reload_all(&self) -> BoxFuture<'_, ()> {
+        Box::pin(LobbyRegistry::reload_all(self))
+    }
+}
 
 impl LobbyRegistry {
     /// A change published by any process: to the lobby's actor, which applies it
