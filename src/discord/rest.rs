@@ -77,14 +77,14 @@ pub async fn register_commands(
         Some(id) => Scope::Guild(id),
         None => Scope::Global,
     };
-    let application = ApplicationId::new(application_id);
+    let application = ApplicationId::new(discord_id(application_id, "application")?);
     let route = match scope {
         Scope::Global => Route::Commands {
             application_id: application,
         },
         Scope::Guild(id) => Route::GuildCommands {
             application_id: application,
-            guild_id: GuildId::new(id),
+            guild_id: GuildId::new(discord_id(id, "guild")?),
         },
     };
     let body = serde_json::to_vec(&super::command_definitions())
@@ -107,8 +107,9 @@ pub async fn post_message(
     let channel = channel_id
         .parse::<u64>()
         .ok()
-        .filter(|&id| id != 0 && channel_id.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|_| channel_id.bytes().all(|b| b.is_ascii_digit()))
         .with_context(|| format!("channel id {channel_id:?} is not a Discord id"))?;
+    let channel = discord_id(channel, "channel")?;
     let http = client(discord)?;
     let body = serde_json::to_vec(message).context("serializing the message")?;
     let route = Route::ChannelMessages {
@@ -117,6 +118,12 @@ pub async fn post_message(
     let request = Request::new(route, LightMethod::Post).body(Some(body));
     let _: IgnoredAny = fire(&http, request).await?;
     Ok(())
+}
+
+/// `id`, refused when 0 (serenity's ids panic on it; Discord never gives it out).
+fn discord_id(id: u64, what: &str) -> anyhow::Result<u64> {
+    anyhow::ensure!(id != 0, "0 is not a Discord {what} id");
+    Ok(id)
 }
 
 /// Serenity's client with the bot's token, sending to `discord.api_base`.
@@ -227,6 +234,12 @@ mod tests {
         assert!(local.ratelimiter.is_none());
         let error = client(&config("http://127.0.0.1:9999/api")).unwrap_err();
         assert!(error.to_string().contains("/api/v10"), "{error}");
+    }
+
+    #[test]
+    fn zero_ids_are_refused_before_serenity_sees_them() {
+        assert!(discord_id(0, "guild").is_err());
+        assert_eq!(discord_id(7, "guild").unwrap(), 7);
     }
 
     #[test]
