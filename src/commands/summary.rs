@@ -119,7 +119,7 @@ async fn announce(services: &Services, race: &RaceOver) {
         );
         return;
     };
-    match post_message(discord, channel, &message.message_body()).await {
+    match post_message(discord, channel, &message.to_channel_message()).await {
         Ok(()) => tracing::info!(lobby = view.id, %channel, "race summary posted"),
         Err(error) => {
             tracing::warn!(lobby = view.id, %channel, error = %error, "race summary not posted")

@@ -1,8 +1,7 @@
 //! The lobby card's buttons (message components): their `custom_id`s, which carry
-//! the action and the lobby (`lobby:<CODE>:<action>`), their two encodings, and the
+//! the action and the lobby (`lobby:<CODE>:<action>`), their serenity builders, and the
 //! parse of a pressed button into a [`Command::Press`].
 
-use serde_json::{json, Value};
 use serenity::builder::{CreateActionRow, CreateButton};
 use serenity::model::application::{
     ButtonStyle as SerenityStyle, ComponentInteraction, ComponentInteractionDataKind,
@@ -64,13 +63,13 @@ impl CardAction {
     }
 }
 
-/// Discord's button styles used here (numbers as Discord sends them).
+/// Discord's button styles used here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ButtonStyle {
-    Primary = 1,
-    Secondary = 2,
-    Success = 3,
-    Danger = 4,
+    Primary,
+    Secondary,
+    Success,
+    Danger,
 }
 
 /// One button under a message.
@@ -119,22 +118,7 @@ pub fn card_buttons(code: &str, racing: bool) -> Vec<Button> {
         .collect()
 }
 
-/// Discord's JSON: one action row holding the buttons (none when empty).
-pub(super) fn components_json(buttons: &[Button]) -> Option<Value> {
-    if buttons.is_empty() {
-        return None;
-    }
-    let buttons: Vec<Value> = buttons
-        .iter()
-        .map(|b| {
-            json!({"type": 2, "style": b.style as u8, "label": b.label,
-                   "custom_id": b.custom_id, "disabled": b.disabled})
-        })
-        .collect();
-    Some(json!([{ "type": 1, "components": buttons }]))
-}
-
-/// The same row as a serenity builder, for the gateway.
+/// One action row holding the buttons (none when empty), as serenity's builder.
 pub(super) fn action_rows(buttons: &[Button]) -> Vec<CreateActionRow> {
     if buttons.is_empty() {
         return Vec::new();
@@ -221,13 +205,14 @@ mod tests {
             racing.iter().map(|b| b.disabled).collect::<Vec<_>>(),
             [false, false, true, false]
         );
-        let json = components_json(&idle).unwrap();
+        let json = serde_json::to_value(action_rows(&idle)).unwrap();
         assert_eq!(json[0]["type"], 1);
+        assert_eq!(json[0]["components"][0]["type"], 2);
         assert_eq!(json[0]["components"][0]["custom_id"], "lobby:K7QX:join");
+        assert_eq!(json[0]["components"][0]["label"], "Join");
         assert_eq!(json[0]["components"][0]["style"], 1);
         assert_eq!(json[0]["components"][3]["style"], 4);
-        let built = serde_json::to_value(action_rows(&idle)).unwrap();
-        assert_eq!(built, json);
-        assert!(components_json(&[]).is_none());
+        assert_eq!(json[0]["components"][3]["disabled"], true);
+        assert!(action_rows(&[]).is_empty());
     }
 }

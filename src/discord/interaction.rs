@@ -105,16 +105,15 @@ pub const AUTOCOMPLETE_CHOICES_MAX: usize = 25;
 /// Longest name or value of one suggestion, as Discord allows.
 const CHOICE_MAX_CHARS: usize = 100;
 
-/// The answer to an autocomplete: type 8 with `(name shown, value sent)` choices,
-/// at most [`AUTOCOMPLETE_CHOICES_MAX`].
+/// The answer to an autocomplete for the HTTP endpoint: [`autocomplete_response`]
+/// serialised, type 8 with `(name shown, value sent)` choices, at most
+/// [`AUTOCOMPLETE_CHOICES_MAX`].
 pub fn autocomplete_body(choices: &[(String, String)]) -> Value {
-    let choices: Vec<Value> = clipped(choices)
-        .map(|(name, value)| json!({"name": name, "value": value}))
-        .collect();
-    json!({"type": 8, "data": {"choices": choices}})
+    serde_json::to_value(autocomplete_response(choices))
+        .unwrap_or_else(|_| json!({"type": 8, "data": {"choices": []}}))
 }
 
-/// The same answer as a serenity builder, for the gateway.
+/// The answer to an autocomplete as a serenity builder, for both transports.
 pub(super) fn autocomplete_response(choices: &[(String, String)]) -> CreateInteractionResponse {
     let response = clipped(choices).fold(
         CreateAutocompleteResponse::new(),

@@ -1,18 +1,16 @@
-//! What the server answers to a command, and its two encodings: a serenity builder for
-//! the gateway and Discord's raw JSON for the HTTP interactions endpoint. Text is
-//! clipped to Discord's limits so an over-long reply degrades instead of failing.
+//! What the server answers to a command, described once as serenity's builders: the
+//! gateway hands [`Reply::to_response`] to serenity, the HTTP interactions endpoint
+//! answers with the same builder serialised ([`Reply::http_body`]), and a message the
+//! bot posts itself is [`Reply::to_channel_message`]. Text is clipped to Discord's
+//! limits so an over-long reply degrades instead of failing.
 
-use serde_json::{json, Map, Value};
-use serenity::builder::{CreateEmbed, CreateInteractionResponse, CreateInteractionResponseMessage};
+use serde_json::Value;
+use serenity::builder::{
+    CreateAllowedMentions, CreateEmbed, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage,
+};
 
-use super::component::{action_rows, components_json, Button};
-
-/// Discord's `CHANNEL_MESSAGE_WITH_SOURCE` response type.
-const CHANNEL_MESSAGE: u8 = 4;
-/// Discord's `UPDATE_MESSAGE` response type: edits the message whose button was pressed.
-const UPDATE_MESSAGE: u8 = 7;
-/// Message flag making a reply visible to the caller only.
-const EPHEMERAL: u64 = 1 << 6;
+use super::component::{action_rows, Button};
 
 const MAX_CONTENT: usize = 2000;
 const MAX_TITLE: usize = 256;
@@ -87,10 +85,14 @@ impl Reply {
         self
     }
 
-    /// The gateway response (type 4, flag 64 when ephemeral; type 7 for an update).
+    /// The interaction response: type 4 (`CHANNEL_MESSAGE_WITH_SOURCE`) with the
+    /// ephemeral flag (64) when only the caller sees it, or type 7 (`UPDATE_MESSAGE`)
+    /// when it replaces the message whose button was pressed. Handed to serenity on
+    /// the gateway; serialised by [`Reply::http_body`] for the HTTP endpoint.
     pub fn to_response(&self) -> CreateInteractionResponse {
         let mut message =
             CreateInteractionResponseMessage::new().content(clip(&self.content, MAX_CONTENT));
+        // Only when there are some: an empty list on an update would clear the card's.
         if let Some(embed) = &self.embed {
             message = message.embed(embed.to_builder());
         }
@@ -106,41 +108,30 @@ impl Reply {
         CreateInteractionResponse::Message(message)
     }
 
-    /// The HTTP endpoint's response body:
-    /// `{"type":4,"data":{"content":…,"embeds":[…],"components":[…],"flags":64}}`, with
-    /// `embeds` and `components` only when there are some and `flags` only when
-    /// ephemeral; `"type":7` when it updates the message of a pressed button.
+    /// The HTTP endpoint's response body: [`Reply::to_response`] as JSON,
+    /// `{"type":4,"data":{"content":…,"embeds":[…],"components":[…],"flags":64,…}}`.
     pub fn http_body(&self) -> Value {
-        let mut data = self.message_fields();
-        if self.ephemeral && !self.updates_message {
-            data.insert("flags".into(), EPHEMERAL.into());
-        }
-        let kind = if self.updates_message {
-            UPDATE_MESSAGE
-        } else {
-            CHANNEL_MESSAGE
-        };
-        json!({ "type": kind, "data": data })
+        // A builder made of strings, numbers and lists always serialises; the fallback
+        // only keeps a bug from taking the endpoint down.
+        serde_json::to_value(self.to_response()).unwrap_or_else(|error| {
+            tracing::error!(%error, "serialising a reply failed");
+            serde_json::json!({"type": 4, "data": {"content": "Something went wrong.", "flags": 64}})
+        })
     }
 
-    /// The body of a message the bot posts itself
-    /// (`POST /channels/{channel}/messages`), mentioning nobody.
-    pub fn message_body(&self) -> Value {
-        let mut body = self.message_fields();
-        body.insert("allowed_mentions".into(), json!({ "parse": [] }));
-        Value::Object(body)
-    }
-
-    fn message_fields(&self) -> Map<String, Value> {
-        let mut data = Map::new();
-        data.insert("content".into(), clip(&self.content, MAX_CONTENT).into());
+    /// A message the bot posts itself (`POST /channels/{channel}/messages`),
+    /// mentioning nobody.
+    pub fn to_channel_message(&self) -> CreateMessage {
+        let mut message = CreateMessage::new()
+            .content(clip(&self.content, MAX_CONTENT))
+            .allowed_mentions(CreateAllowedMentions::new());
         if let Some(embed) = &self.embed {
-            data.insert("embeds".into(), json!([embed.to_json()]));
+            message = message.embed(embed.to_builder());
         }
-        if let Some(components) = components_json(&self.buttons) {
-            data.insert("components".into(), components);
+        if !self.buttons.is_empty() {
+            message = message.components(action_rows(&self.buttons));
         }
-        data
+        message
     }
 }
 
@@ -198,25 +189,6 @@ impl ReplyEmbed {
             embed = embed.colour(colour);
         }
         embed.fields(self.clipped_fields())
-    }
-
-    fn to_json(&self) -> Value {
-        let mut embed = Map::new();
-        embed.insert("title".into(), clip(&self.title, MAX_TITLE).into());
-        if let Some(d) = &self.description {
-            embed.insert("description".into(), clip(d, MAX_DESCRIPTION).into());
-        }
-        if let Some(colour) = self.colour {
-            embed.insert("color".into(), colour.into());
-        }
-        let fields: Vec<Value> = self
-            .clipped_fields()
-            .map(|(name, value, inline)| json!({ "name": name, "value": value, "inline": inline }))
-            .collect();
-        if !fields.is_empty() {
-            embed.insert("fields".into(), fields.into());
-        }
-        Value::Object(embed)
     }
 }
 

@@ -1,26 +1,35 @@
-//! Discord's REST API with the bot's token: `cozykart register` puts the slash
-//! commands on Discord, for deployments that serve only the HTTP interactions
-//! endpoint and never start the gateway (which registers the same definitions by
-//! itself); [`post_message`] posts in a channel (a race's summary at its time-out).
+//! Discord's REST API with the bot's token, through serenity's [`Http`]:
+//! `cozykart register` puts the slash commands on Discord, for deployments that serve
+//! only the HTTP interactions endpoint and never start the gateway (which registers
+//! the same definitions by itself); [`post_message`] posts in a channel (a race's
+//! summary at its time-out).
+//!
+//! Serenity's routes all start with [`SERENITY_API_BASE`]; any other
+//! `discord.api_base` (a local stand-in, an HTTP proxy in front of Discord) ending in
+//! the same `/api/v10` replaces its origin through [`HttpBuilder::proxy`]. Serenity's
+//! rate limiter sends to discord.com whatever the proxy, so it is off in that case.
+//!
+//! Each answer is decoded only as far as it is read (the application id, how many
+//! commands were accepted): serenity's full models would turn a message Discord
+//! accepted into an error whenever its echo lacks a field that is not needed here.
 
 use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
 use anyhow::Context;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
+use serenity::builder::CreateMessage;
+use serenity::http::{Http, HttpBuilder, HttpError, LightMethod, Request, Route};
+use serenity::model::id::{ApplicationId, ChannelId, GuildId};
 
 use crate::config::DiscordConfig;
 
-/// How Discord asks bots to introduce themselves.
-const USER_AGENT: &str = concat!(
-    "DiscordBot (https://github.com/cozykart, ",
-    env!("CARGO_PKG_VERSION"),
-    ")"
-);
+/// Where serenity sends its requests (every route is this followed by its path).
+const SERENITY_API_BASE: &str = "https://discord.com/api/v10";
 /// Longest wait for one answer from Discord.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Largest answer read back (the echoed commands are a few kilobytes).
-const ANSWER_MAX_BYTES: usize = 1024 * 1024;
 /// Longest part of Discord's error message shown to the operator.
 const ERROR_MAX_CHARS: usize = 300;
 
@@ -59,26 +68,29 @@ pub async fn register_commands(
     application_id: Option<u64>,
     guild: Option<u64>,
 ) -> anyhow::Result<Registered> {
-    let rest = Rest::new(discord)?;
+    let http = client(discord)?;
     let application_id = match application_id {
         Some(id) => id,
-        None => rest.application_id().await?,
+        None => own_application_id(&http).await?,
     };
     let scope = match guild.or(discord.guild_id) {
         Some(id) => Scope::Guild(id),
         None => Scope::Global,
     };
-    let path = match scope {
-        Scope::Global => format!("/applications/{application_id}/commands"),
-        Scope::Guild(id) => format!("/applications/{application_id}/guilds/{id}/commands"),
+    let application = ApplicationId::new(discord_id(application_id, "application")?);
+    let route = match scope {
+        Scope::Global => Route::Commands {
+            application_id: application,
+        },
+        Scope::Guild(id) => Route::GuildCommands {
+            application_id: application,
+            guild_id: GuildId::new(discord_id(id, "guild")?),
+        },
     };
     let body = serde_json::to_vec(&super::command_definitions())
         .context("serializing the command definitions")?;
-    let answer = rest
-        .send(rest.client.put(rest.url(&path)), Some(body))
-        .await?;
-    let accepted: Vec<serde_json::Value> = serde_json::from_slice(&answer)
-        .with_context(|| format!("Discord's answer to PUT {path} is not a list of commands"))?;
+    let request = Request::new(route, LightMethod::Put).body(Some(body));
+    let accepted: Vec<IgnoredAny> = fire(&http, request).await?;
     Ok(Registered {
         application_id,
         scope,
@@ -86,115 +98,109 @@ pub async fn register_commands(
     })
 }
 
-/// Discord's REST API with the bot's credentials.
-struct Rest<'a> {
-    client: awc::Client,
-    base: &'a str,
-    authorization: String,
-}
-
-/// Posts a message in a channel: `POST /channels/{channel_id}/messages` with `body`
-/// as Discord's message JSON.
+/// Posts a message in a channel (`POST /channels/{channel_id}/messages`).
 pub async fn post_message(
     discord: &DiscordConfig,
     channel_id: &str,
-    body: &serde_json::Value,
+    message: &CreateMessage,
 ) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        !channel_id.is_empty() && channel_id.bytes().all(|b| b.is_ascii_digit()),
-        "channel id {channel_id:?} is not a Discord id"
-    );
-    let rest = Rest::new(discord)?;
-    let path = format!("/channels/{channel_id}/messages");
-    let body = serde_json::to_vec(body).context("serializing the message")?;
-    rest.send(rest.client.post(rest.url(&path)), Some(body))
-        .await?;
+    let channel = channel_id
+        .parse::<u64>()
+        .ok()
+        .filter(|_| channel_id.bytes().all(|b| b.is_ascii_digit()))
+        .with_context(|| format!("channel id {channel_id:?} is not a Discord id"))?;
+    let channel = discord_id(channel, "channel")?;
+    let http = client(discord)?;
+    let body = serde_json::to_vec(message).context("serializing the message")?;
+    let route = Route::ChannelMessages {
+        channel_id: ChannelId::new(channel),
+    };
+    let request = Request::new(route, LightMethod::Post).body(Some(body));
+    let _: IgnoredAny = fire(&http, request).await?;
     Ok(())
 }
 
-impl<'a> Rest<'a> {
-    fn new(discord: &'a DiscordConfig) -> anyhow::Result<Rest<'a>> {
-        let token = discord.bot_token.as_deref().context(
-            "configuration key `discord.bot_token` is empty (set COZYKART__DISCORD__BOT_TOKEN)",
-        )?;
-        Ok(Rest {
-            client: awc::Client::builder().timeout(REQUEST_TIMEOUT).finish(),
-            base: &discord.api_base,
-            authorization: format!("Bot {token}"),
-        })
-    }
+/// `id`, refused when 0 (serenity's ids panic on it; Discord never gives it out).
+fn discord_id(id: u64, what: &str) -> anyhow::Result<u64> {
+    anyhow::ensure!(id != 0, "0 is not a Discord {what} id");
+    Ok(id)
+}
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+/// Serenity's client with the bot's token, sending to `discord.api_base`.
+fn client(discord: &DiscordConfig) -> anyhow::Result<Http> {
+    let token = discord.bot_token.as_deref().context(
+        "configuration key `discord.bot_token` is empty (set COZYKART__DISCORD__BOT_TOKEN)",
+    )?;
+    let builder = HttpBuilder::new(token);
+    let base = discord.api_base.trim_end_matches('/');
+    if base == SERENITY_API_BASE {
+        return Ok(builder.build());
     }
+    let origin = base.strip_suffix("/api/v10").with_context(|| {
+        format!(
+            "configuration key `discord.api_base` ({base:?}) must end in /api/v10, \
+             the API version serenity speaks"
+        )
+    })?;
+    Ok(builder.proxy(origin).ratelimiter_disabled(true).build())
+}
 
-    /// The id of the application the bot token belongs to.
-    async fn application_id(&self) -> anyhow::Result<u64> {
-        #[derive(Deserialize)]
-        struct Application {
-            id: String,
-        }
-        let path = "/oauth2/applications/@me";
-        let answer = self.send(self.client.get(self.url(path)), None).await?;
-        let application: Application = serde_json::from_slice(&answer)
-            .with_context(|| format!("Discord's answer to GET {path} has no application id"))?;
-        application.id.parse().with_context(|| {
-            format!(
-                "Discord's application id {:?} is not a number",
-                application.id
+/// The id of the application the bot token belongs to.
+async fn own_application_id(http: &Http) -> anyhow::Result<u64> {
+    #[derive(Deserialize)]
+    struct Application {
+        id: String,
+    }
+    let request = Request::new(Route::Oauth2ApplicationCurrent, LightMethod::Get);
+    let application: Application = fire(http, request).await?;
+    application.id.parse().with_context(|| {
+        format!(
+            "Discord's application id {:?} is not a number",
+            application.id
+        )
+    })
+}
+
+/// Sends `request` and decodes the answer as `T`; an error names the request, and
+/// Discord's status and message when it refused.
+async fn fire<T: DeserializeOwned>(http: &Http, request: Request<'_>) -> anyhow::Result<T> {
+    let what = describe(&request);
+    within_timeout(&what, http.fire(request))
+        .await?
+        .map_err(|error| explain(&what, error))
+}
+
+/// `PUT /applications/1/commands`, without the origin (the token is never in it).
+fn describe(request: &Request<'_>) -> String {
+    let method = request.method_ref().reqwest_method();
+    let path = request.route_ref().path();
+    let path = path.strip_prefix(SERENITY_API_BASE).unwrap_or(&path);
+    format!("{method} {path}")
+}
+
+async fn within_timeout<T>(what: &str, sent: impl Future<Output = T>) -> anyhow::Result<T> {
+    tokio::time::timeout(REQUEST_TIMEOUT, sent)
+        .await
+        .map_err(|_| anyhow::anyhow!("{what}: Discord did not answer within {REQUEST_TIMEOUT:?}"))
+}
+
+fn explain(what: &str, error: serenity::Error) -> anyhow::Error {
+    match error {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(answer)) => {
+            let status = answer.status_code;
+            // Discord's message and its field errors, as serenity words them.
+            let message = HttpError::UnsuccessfulRequest(answer).to_string();
+            anyhow::anyhow!(
+                "Discord answered {what} with {status}: {}",
+                bounded(&message)
             )
-        })
-    }
-
-    /// Sends with the bot's headers; the answer's body when it is a 2xx, else an
-    /// error with the status and Discord's message.
-    async fn send(
-        &self,
-        request: awc::ClientRequest,
-        body: Option<Vec<u8>>,
-    ) -> anyhow::Result<Vec<u8>> {
-        let (method, url) = (request.get_method().clone(), request.get_uri().to_string());
-        let request = request
-            .insert_header(("Authorization", self.authorization.as_str()))
-            .insert_header(("User-Agent", USER_AGENT));
-        let sent = match body {
-            Some(body) => {
-                request
-                    .insert_header(("Content-Type", "application/json"))
-                    .send_body(body)
-                    .await
-            }
-            None => request.send().await,
-        };
-        // awc's errors are not `Send`, so they travel as text.
-        let mut response = sent.map_err(|e| anyhow::anyhow!("{method} {url} failed: {e}"))?;
-        let status = response.status();
-        let answer = response
-            .body()
-            .limit(ANSWER_MAX_BYTES)
-            .await
-            .map_err(|e| anyhow::anyhow!("reading the answer to {method} {url}: {e}"))?;
-        if !status.is_success() {
-            anyhow::bail!(
-                "Discord answered {method} {url} with {status}: {}",
-                error_message(&answer)
-            );
         }
-        Ok(answer.to_vec())
+        other => anyhow::anyhow!("{what} failed: {}", bounded(&other.to_string())),
     }
 }
 
-/// Discord's `message` (and the field errors, when present) of an error answer,
-/// else the answer as text; cut to [`ERROR_MAX_CHARS`].
-fn error_message(answer: &[u8]) -> String {
-    let text = match serde_json::from_slice::<serde_json::Value>(answer) {
-        Ok(json) => match (json["message"].as_str(), json.get("errors")) {
-            (Some(message), Some(errors)) => format!("{message} {errors}"),
-            (Some(message), None) => message.to_owned(),
-            _ => json.to_string(),
-        },
-        Err(_) => String::from_utf8_lossy(answer).into_owned(),
-    };
+/// `text` cut to [`ERROR_MAX_CHARS`].
+fn bounded(text: &str) -> String {
     let mut cut: String = text.chars().take(ERROR_MAX_CHARS).collect();
     if cut.len() < text.len() {
         cut.push('…');
@@ -207,16 +213,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn error_message_reads_discords_json_and_is_bounded() {
-        assert_eq!(
-            error_message(br#"{"message": "401: Unauthorized", "code": 0}"#),
-            "401: Unauthorized"
-        );
-        let long = format!(r#"{{"message": "{}"}}"#, "x".repeat(5000));
-        assert_eq!(
-            error_message(long.as_bytes()).chars().count(),
-            ERROR_MAX_CHARS + 1
-        );
-        assert_eq!(error_message(b"bad gateway"), "bad gateway");
+    fn errors_are_bounded() {
+        assert_eq!(bounded("401: Unauthorized"), "401: Unauthorized");
+        let long = "x".repeat(5000);
+        assert_eq!(bounded(&long).chars().count(), ERROR_MAX_CHARS + 1);
+    }
+
+    #[test]
+    fn api_base_must_speak_serenitys_version() {
+        let config = |base: &str| {
+            crate::config::Config::from_toml(&format!(
+                "[discord]\nbot_token = \"t\"\napi_base = \"{base}\""
+            ))
+            .unwrap()
+            .discord
+        };
+        assert!(client(&config(SERENITY_API_BASE)).unwrap().proxy.is_none());
+        let local = client(&config("http://127.0.0.1:9999/api/v10")).unwrap();
+        assert_eq!(local.proxy.as_deref(), Some("http://127.0.0.1:9999"));
+        assert!(local.ratelimiter.is_none());
+        let error = client(&config("http://127.0.0.1:9999/api")).unwrap_err();
+        assert!(error.to_string().contains("/api/v10"), "{error}");
+    }
+
+    #[test]
+    fn zero_ids_are_refused_before_serenity_sees_them() {
+        assert!(discord_id(0, "guild").is_err());
+        assert_eq!(discord_id(7, "guild").unwrap(), 7);
+    }
+
+    #[test]
+    fn requests_are_described_without_the_origin() {
+        let route = Route::Commands {
+            application_id: ApplicationId::new(7),
+        };
+        let request = Request::new(route, LightMethod::Put);
+        assert_eq!(describe(&request), "PUT /applications/7/commands");
     }
 }

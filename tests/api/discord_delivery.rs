@@ -205,10 +205,12 @@ async fn a_claimed_interaction_without_a_reply_is_not_run_again(engine: Engine) 
     .unwrap();
     let (status, body) = discord(&app, create).await;
     assert_eq!(status, 200);
+    assert_eq!(body["type"], 4);
     assert_eq!(
-        body,
-        json!({"type": 4, "data": {"content": "That command is already being handled.", "flags": 64}})
+        body["data"]["content"],
+        "That command is already being handled."
     );
+    assert!(is_ephemeral(&body["data"]), "{body}");
     assert_eq!(lobby_count(&app).await, 0);
 }
 on_both_engines!(a_claimed_interaction_without_a_reply_is_not_run_again);

@@ -80,7 +80,7 @@ async fn a_timed_out_race_is_posted_in_its_channel(engine: Engine) {
         "{content}"
     );
     assert_summary(&post.body["embeds"][0]);
-    assert_eq!(post.body["allowed_mentions"], json!({"parse": []}));
+    assert_eq!(post.body["allowed_mentions"]["parse"], json!([]));
     assert_eq!(lobby_json(&app, &code).await["state"], "closed");
     app.assert_ledger_balances().await;
     discord.handle.stop(false).await;
