@@ -77,6 +77,6 @@ mod tests {
             .map(|code| lobby_colour(code))
             .collect();
         assert!(colours.len() > 1, "{colours:?}");
-        assert!(colours.iter().all(|c| PALETTE.contains(c)));
+        assert!(colours.iter().all(|c| super::super::PALETTE.contains(c)));
     }
 }

@@ -3,7 +3,8 @@
 //! arrives as text and is parsed by `money::Money` downstream, never as a float.
 
 use serenity::model::application::{
-    CommandDataOption, CommandDataOptionValue, CommandDataResolved, CommandInteraction, CommandType,
+    CommandDataOption, CommandDataOptionValue, CommandDataResolved, CommandInteraction,
+    CommandType, ComponentInteraction, ComponentInteractionDataKind,
 };
 use serenity::model::guild::Member;
 use serenity::model::id::{ChannelId, GuildId, InteractionId, UserId};
@@ -11,7 +12,7 @@ use serenity::model::user::User;
 use serenity::model::Permissions;
 
 pub use super::command_error::CommandError;
-use super::component::CardAction;
+use super::component::{parse_custom_id, CardAction};
 
 use crate::payout::PayoutForm;
 
@@ -232,6 +233,27 @@ fn caller(ci: &CommandInteraction, admin_role: Option<&str>) -> Caller {
         ci.id,
         admin_role,
     )
+}
+
+/// A pressed button of a lobby card: who pressed it, and the [`Command::Press`].
+pub fn parse_press(
+    ci: &ComponentInteraction,
+    admin_role: Option<&str>,
+) -> Result<(Caller, Command), CommandError> {
+    let caller = caller_of(
+        &ci.user,
+        ci.member.as_ref(),
+        ci.guild_id,
+        ci.channel_id,
+        ci.id,
+        admin_role,
+    );
+    let pressed = match ci.data.kind {
+        ComponentInteractionDataKind::Button => parse_custom_id(&ci.data.custom_id),
+        _ => None,
+    };
+    let (lobby, action) = pressed.ok_or(CommandError::UnknownButton)?;
+    Ok((caller, Command::Press { lobby, action }))
 }
 
 /// Who acted, from the parts every interaction carries (commands and buttons alike).

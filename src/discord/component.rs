@@ -1,13 +1,9 @@
 //! The lobby card's buttons (message components): their `custom_id`s, which carry
-//! the action and the lobby (`lobby:<CODE>:<action>`), their serenity builders, and the
-//! parse of a pressed button into a [`Command::Press`].
+//! the action and the lobby (`lobby:<CODE>:<action>`), and their serenity builders.
+//! A pressed button becomes a command in `command` ([`super::command::parse_press`]).
 
 use serenity::builder::{CreateActionRow, CreateButton};
-use serenity::model::application::{
-    ButtonStyle as SerenityStyle, ComponentInteraction, ComponentInteractionDataKind,
-};
-
-use super::command::{caller_of, Caller, Command, CommandError};
+use serenity::model::application::ButtonStyle as SerenityStyle;
 
 /// Prefix of every lobby card button's `custom_id`.
 const PREFIX: &str = "lobby";
@@ -139,27 +135,6 @@ pub(super) fn action_rows(buttons: &[Button]) -> Vec<CreateActionRow> {
         })
         .collect();
     vec![CreateActionRow::Buttons(built)]
-}
-
-/// A pressed button of a lobby card: who pressed it, and the [`Command::Press`].
-pub fn parse_press(
-    ci: &ComponentInteraction,
-    admin_role: Option<&str>,
-) -> Result<(Caller, Command), CommandError> {
-    let caller = caller_of(
-        &ci.user,
-        ci.member.as_ref(),
-        ci.guild_id,
-        ci.channel_id,
-        ci.id,
-        admin_role,
-    );
-    let pressed = match ci.data.kind {
-        ComponentInteractionDataKind::Button => parse_custom_id(&ci.data.custom_id),
-        _ => None,
-    };
-    let (lobby, action) = pressed.ok_or(CommandError::UnknownButton)?;
-    Ok((caller, Command::Press { lobby, action }))
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use serenity::all::{
     EventHandler, GatewayIntents, GuildId, Interaction, Ready,
 };
 
+use super::command::parse_press;
 use super::command::{parse_command, Caller, Command};
-use super::component::parse_press;
 use super::interaction::{autocomplete_response, typed_into, Incoming, InteractionId};
 use super::register::command_definitions;
 use super::reply::Reply;

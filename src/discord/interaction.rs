@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use serenity::builder::{CreateAutocompleteResponse, CreateInteractionResponse};
 use serenity::model::application::{CommandInteraction, Interaction};
 
+use super::command::parse_press;
 use super::command::{parse_command, Caller, Command, MAX_NAME};
-use super::component::parse_press;
 use super::reply::Reply;
 
 /// Discord's id of one interaction: every delivery of the same interaction carries
