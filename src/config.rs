@@ -353,17 +353,32 @@ fn default_api_base() -> String {
 
 /// An `http://` or `https://` URL with a host, trailing slashes trimmed.
 fn http_url(key: &str, text: &str) -> Result<String, ConfigError> {
-    let url = text.trim().trim_end_matches('/');
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(rest)
-            if !rest.is_empty() && !rest.starts_with('/') && !url.contains(char::is_whitespace) =>
+    let trimmed = text.trim().trim_end_matches('/');
+    match url::Url::parse(trimmed) {
+        Ok(url)
+            if matches!(url.scheme(), "http" | "https")
+                && url.host_str().is_some_and(|host| !host.is_empty())
+                && !trimmed.contains(char::is_whitespace) =>
         {
-            Ok(url.to_owned())
+            Ok(trimmed.to_owned())
         }
         _ => Err(invalid(key, format!("{text:?} is not an http(s) URL"))),
+    }
+}
+
+/// `database.url`: a `sqlite:` or `postgres://` (`postgresql://`) URL.
+fn database_url(text: &str) -> Result<String, ConfigError> {
+    let trimmed = text.trim();
+    // The text is never echoed: it may hold a password.
+    let url = url::Url::parse(trimmed)
+        .map_err(|error| invalid("database.url", format!("is not a valid URL ({error})")))?;
+    if matches!(url.scheme(), "sqlite" | "postgres" | "postgresql") {
+        Ok(trimmed.to_owned())
+    } else {
+        Err(invalid(
+            "database.url",
+            "must start with sqlite: or postgres://",
+        ))
     }
 }
 
@@ -527,13 +542,7 @@ impl Config {
 
     fn validate(raw: Raw) -> Result<Config, ConfigError> {
         let bind = bind_address(&raw.http.bind)?;
-        let database_url = raw.database.url.trim().to_owned();
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
-            return Err(invalid(
-                "database.url",
-                "must start with sqlite: or postgres://",
-            ));
-        }
+        let database_url = database_url(&raw.database.url)?;
         let public_key = non_empty(&raw.discord.public_key);
         if let Some(key) = &public_key {
             if key.len() != 64 || hex::decode(key).is_err() {
