@@ -15,70 +15,44 @@ const STRIPE_REFERENCE_PREFIX: &str = "lobby-";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CheckoutUrl {
     /// A Stripe Payment Link: the code travels as `client_reference_id=lobby-<CODE>`.
-    StripePaymentLink(String),
+    StripePaymentLink(url::Url),
     /// Any other link, or a Payment Link that already ends in its own
     /// `client_reference_id`: the code is appended as it is.
     Prefix(String),
 }
 
 impl CheckoutUrl {
-    pub fn parse(url: &str) -> CheckoutUrl {
-        let url = url.trim();
-        let is_payment_link =
-            host(url).is_some_and(|host| host.eq_ignore_ascii_case(STRIPE_PAYMENT_LINK_HOST));
-        if is_payment_link && !has_param(url, STRIPE_REFERENCE_PARAM) {
-            CheckoutUrl::StripePaymentLink(url.to_owned())
-        } else {
-            CheckoutUrl::Prefix(url.to_owned())
+    pub fn parse(text: &str) -> CheckoutUrl {
+        let text = text.trim();
+        match url::Url::parse(text) {
+            Ok(url) if is_payment_link(&url) => CheckoutUrl::StripePaymentLink(url),
+            _ => CheckoutUrl::Prefix(text.to_owned()),
         }
     }
 
     /// The link for the lobby with this code.
     pub fn for_lobby(&self, code: &str) -> String {
-        let url = match self {
-            CheckoutUrl::Prefix(url) => return format!("{url}{code}"),
-            CheckoutUrl::StripePaymentLink(url) => url,
-        };
-        let (base, fragment) = match url.split_once('#') {
-            Some((base, fragment)) => (base, Some(fragment)),
-            None => (url.as_str(), None),
-        };
-        let separator = match base.split_once('?') {
-            None => "?",
-            Some((_, query)) if query.is_empty() || query.ends_with('&') => "",
-            Some(_) => "&",
-        };
-        let mut link =
-            format!("{base}{separator}{STRIPE_REFERENCE_PARAM}={STRIPE_REFERENCE_PREFIX}{code}");
-        if let Some(fragment) = fragment {
-            link.push('#');
-            link.push_str(fragment);
+        match self {
+            CheckoutUrl::Prefix(url) => format!("{url}{code}"),
+            CheckoutUrl::StripePaymentLink(url) => {
+                let mut link = url.clone();
+                link.query_pairs_mut().append_pair(
+                    STRIPE_REFERENCE_PARAM,
+                    &format!("{STRIPE_REFERENCE_PREFIX}{code}"),
+                );
+                link.into()
+            }
         }
-        link
     }
 }
 
-/// The host of an `http(s)://` URL, without user info or port.
-fn host(url: &str) -> Option<&str> {
-    let rest = ["https://", "http://"].iter().find_map(|scheme| {
-        let head = url.get(..scheme.len())?;
-        head.eq_ignore_ascii_case(scheme)
-            .then(|| &url[scheme.len()..])
-    })?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit('@').next()?;
-    host_port.split(':').next()
-}
-
-/// Whether the URL's query names the parameter `name`.
-fn has_param(url: &str, name: &str) -> bool {
-    let without_fragment = url.split('#').next().unwrap_or_default();
-    let Some((_, query)) = without_fragment.split_once('?') else {
-        return false;
-    };
-    query
-        .split('&')
-        .any(|pair| pair.split('=').next() == Some(name))
+/// Whether `url` is a Stripe Payment Link that does not name its own reference.
+fn is_payment_link(url: &url::Url) -> bool {
+    matches!(url.scheme(), "https" | "http")
+        && url.host_str() == Some(STRIPE_PAYMENT_LINK_HOST)
+        && !url
+            .query_pairs()
+            .any(|(name, _)| name == STRIPE_REFERENCE_PARAM)
 }
 
 #[cfg(test)]
@@ -99,9 +73,10 @@ mod tests {
             link("https://buy.stripe.com/28o5lq?prefilled_email=a%40b.example"),
             "https://buy.stripe.com/28o5lq?prefilled_email=a%40b.example&client_reference_id=lobby-K7QX"
         );
+        // Scheme and host are read (and written back) in lowercase.
         assert_eq!(
             link("HTTPS://Buy.Stripe.com/28o5lq?"),
-            "HTTPS://Buy.Stripe.com/28o5lq?client_reference_id=lobby-K7QX"
+            "https://buy.stripe.com/28o5lq?client_reference_id=lobby-K7QX"
         );
         assert_eq!(
             link(" https://buy.stripe.com/28o5lq#top "),
@@ -137,12 +112,12 @@ mod tests {
 
     #[test]
     fn hosts_are_read_past_user_info_and_port() {
-        assert_eq!(
-            host("https://u:p@buy.stripe.com:443/x"),
-            Some("buy.stripe.com")
-        );
-        assert_eq!(host("http://shop.example?q"), Some("shop.example"));
-        assert_eq!(host("ftp://buy.stripe.com/x"), None);
-        assert_eq!(host("https"), None);
+        let is_payment_link =
+            |url: &str| matches!(CheckoutUrl::parse(url), CheckoutUrl::StripePaymentLink(_));
+        assert!(is_payment_link("https://u:p@buy.stripe.com:443/x"));
+        assert!(is_payment_link("http://buy.stripe.com?q"));
+        assert!(!is_payment_link("http://shop.example?q"));
+        assert!(!is_payment_link("ftp://buy.stripe.com/x"));
+        assert!(!is_payment_link("https"));
     }
 }

@@ -13,8 +13,9 @@ pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub const SQLITE_MAX_CONNECTIONS: u32 = 4;
 pub const POSTGRES_MAX_CONNECTIONS: u32 = 16;
 
+/// Whether `url` names a SQLite database (`sqlite:`), by its scheme.
 pub fn is_sqlite(url: &str) -> bool {
-    url.starts_with("sqlite:")
+    url::Url::parse(url).is_ok_and(|url| url.scheme() == "sqlite")
 }
 
 /// Page cache per SQLite connection (negative: KiB, as SQLite spells it).
@@ -75,7 +76,7 @@ pub async fn open(url: &str) -> anyhow::Result<DatabaseConnection> {
 /// run in the wrong directory cannot report on an empty database it just made.
 pub async fn open_existing(url: &str) -> anyhow::Result<DatabaseConnection> {
     if let Some(path) = sqlite_file(url) {
-        if !std::path::Path::new(path).exists() {
+        if !std::path::Path::new(&path).exists() {
             let directory = std::env::current_dir()
                 .map(|dir| format!(" (from {})", dir.display()))
                 .unwrap_or_default();
@@ -231,13 +232,24 @@ impl SingleProcessLock {
 }
 
 /// The file of a SQLite URL (`sqlite://path?mode=rwc`, `sqlite:path`), `None` for
-/// an in-memory database or another engine.
-fn sqlite_file(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("sqlite:")?;
-    let rest = rest.strip_prefix("//").unwrap_or(rest);
-    let path = rest.split('?').next().unwrap_or(rest);
-    (!path.is_empty() && !path.starts_with(":memory:") && !url.contains("mode=memory"))
-        .then_some(path)
+/// an in-memory database or another engine. The path is read as sqlx reads it:
+/// everything between `sqlite://` (or `sqlite:`) and the query, percent-decoded.
+fn sqlite_file(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    if parsed.scheme() != "sqlite"
+        || parsed
+            .query_pairs()
+            .any(|pair| pair == ("mode".into(), "memory".into()))
+    {
+        return None;
+    }
+    // `sqlite://dir/k.db` reads `dir` as the host; the file is host and path together.
+    let encoded = format!("{}{}", parsed.host_str().unwrap_or_default(), parsed.path());
+    let path = percent_encoding::percent_decode_str(&encoded)
+        .decode_utf8()
+        .ok()?
+        .into_owned();
+    (!path.is_empty() && !path.starts_with(":memory:")).then_some(path)
 }
 
 #[cfg(test)]
@@ -247,10 +259,19 @@ mod tests {
     #[test]
     fn sqlite_files_are_found_in_their_urls() {
         assert_eq!(
-            sqlite_file("sqlite://cozykart.db?mode=rwc"),
+            sqlite_file("sqlite://cozykart.db?mode=rwc").as_deref(),
             Some("cozykart.db")
         );
-        assert_eq!(sqlite_file("sqlite:///tmp/k.db"), Some("/tmp/k.db"));
+        assert_eq!(
+            sqlite_file("sqlite:///tmp/k.db").as_deref(),
+            Some("/tmp/k.db")
+        );
+        assert_eq!(
+            sqlite_file("sqlite://data/Kart%20EU.db").as_deref(),
+            Some("data/Kart EU.db")
+        );
+        assert_eq!(sqlite_file("sqlite:k.db").as_deref(), Some("k.db"));
+        assert_eq!(sqlite_file("sqlite://?mode=memory"), None);
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://p@h/db"), None);
     }

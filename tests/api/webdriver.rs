@@ -1,13 +1,17 @@
-//! A minimal W3C WebDriver client (JSON over HTTP) driving headless Chromium
-//! through `chromedriver`, for the tests that look at the overlay page in a real
-//! browser. Every wait is a bounded poll.
+//! Headless Chromium driven through `chromedriver` with fantoccini (W3C WebDriver
+//! over plain HTTP to the local driver), for the tests that look at the overlay
+//! page in a real browser. Every wait is a bounded poll.
 
+use std::future::Future;
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
+use fantoccini::error::NewSessionError;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -15,6 +19,12 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Pause between two polls of the browser or the driver.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(100);
+
+/// How long the driver may take to accept a session (Chromium starting on a busy machine).
+const DRIVER_READY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long ending the session may take when a browser is dropped.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Whether Chromium and its driver are installed; prints a notice when they are not.
 pub fn available() -> bool {
@@ -28,20 +38,21 @@ pub fn available() -> bool {
 /// One `chromedriver` process with one headless Chromium session. Dropping it
 /// ends the session (Chromium quits) and kills the driver.
 pub struct Browser {
-    base: String,
-    port: u16,
-    session: String,
-    client: awc::Client,
+    client: Client,
+    /// The runtime the WebDriver session runs on, apart from the test's own, so
+    /// that `drop` can wait for the session to end (Chromium to quit) even when
+    /// the test panicked on its runtime's only thread.
+    runtime: Option<tokio::runtime::Runtime>,
     driver: Child,
-    /// Chromium's user data directory, fresh for every browser.
-    profile: tempfile::TempDir,
+    /// Chromium's user data directory, fresh for every browser, removed with it.
+    _profile: tempfile::TempDir,
 }
 
 impl Browser {
     /// Starts `chromedriver` on a free port and opens a headless Chromium session.
     pub async fn start() -> Browser {
         let port = free_port();
-        let driver = Command::new(CHROMEDRIVER)
+        let mut driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -49,19 +60,12 @@ impl Browser {
             .spawn()
             .expect("chromedriver starts");
         let profile = tempfile::tempdir().expect("profile directory");
-        let mut browser = Browser {
-            base: format!("http://127.0.0.1:{port}"),
-            port,
-            session: String::new(),
-            // Launching Chromium on a busy machine can take a while.
-            client: awc::Client::builder()
-                .timeout(Duration::from_secs(60))
-                .finish(),
-            driver,
-            profile,
-        };
-        browser.wait_until_ready().await;
-        let capabilities = json!({"capabilities": {"alwaysMatch": {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("the WebDriver runtime");
+        let capabilities = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
@@ -78,34 +82,87 @@ impl Browser {
                     "--window-size=1920,1080",
                     // Money is formatted with the browser's locale: pin it.
                     "--lang=en-US",
-                    format!("--user-data-dir={}", browser.profile.path().display()),
+                    format!("--user-data-dir={}", profile.path().display()),
                 ],
             },
-        }}});
-        let answer = browser.call("POST", "/session", Some(capabilities)).await;
-        browser.session = answer["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session id in {answer}"))
-            .to_owned();
+        });
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!("capabilities are an object")
+        };
+        let started = Instant::now();
+        let client = loop {
+            if let Ok(Some(status)) = driver.try_wait() {
+                panic!("chromedriver exited during start-up: {status}");
+            }
+            let base = format!("http://127.0.0.1:{port}");
+            let capabilities = capabilities.clone();
+            let session = runtime.spawn(async move {
+                ClientBuilder::new(HttpConnector::new())
+                    .capabilities(capabilities)
+                    .connect(&base)
+                    .await
+            });
+            match session.await.expect("the session task") {
+                Ok(client) => break client,
+                // Refused until the driver listens.
+                Err(
+                    NewSessionError::Failed(_)
+                    | NewSessionError::FailedC(_)
+                    | NewSessionError::Lost(_),
+                ) if started.elapsed() < DRIVER_READY_TIMEOUT => {
+                    actix_web::rt::time::sleep(POLL_INTERVAL).await;
+                }
+                Err(error) => panic!(
+                    "chromedriver on port {port} gave no session within {DRIVER_READY_TIMEOUT:?}: {error}"
+                ),
+            }
+        };
+        let browser = Browser {
+            client,
+            runtime: Some(runtime),
+            driver,
+            _profile: profile,
+        };
         browser.set_viewport(1920, 1080).await;
         browser
     }
 
+    /// Runs one WebDriver exchange on the session's runtime; panics on its error.
+    async fn run<T, E, F>(&self, what: &str, exchange: impl FnOnce(Client) -> F) -> T
+    where
+        F: Future<Output = Result<T, E>> + Send + 'static,
+        T: Send + 'static,
+        E: std::fmt::Display + Send + 'static,
+    {
+        let runtime = self.runtime.as_ref().expect("the browser is open");
+        runtime
+            .spawn(exchange(self.client.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("WebDriver {what}: {e}"))
+            .unwrap_or_else(|e| panic!("WebDriver {what}: {e}"))
+    }
+
     /// Sizes the window so that the page's viewport is `width`×`height` CSS pixels
     /// (`--window-size` is the outer size, which includes the window's frame).
-    pub async fn set_viewport(&self, width: u64, height: u64) {
+    pub async fn set_viewport(&self, width: u32, height: u32) {
         const INNER: &str = "return [window.innerWidth, window.innerHeight];";
         let inner = self.execute(INNER, Vec::new()).await;
-        let outer = self
-            .call("GET", &self.session_path("/window/rect"), None)
+        let (_, _, outer_width, outer_height) = self
+            .run("window rect", |client| async move {
+                client.get_window_rect().await
+            })
             .await;
-        let frame = |o: &str, i: usize| {
-            outer[o].as_u64().expect("window size") - inner[i].as_u64().expect("viewport size")
+        let frame = |outer: u64, i: usize| {
+            let inner = inner[i].as_u64().expect("viewport size");
+            u32::try_from(outer - inner).expect("window frame size")
         };
-        let rect =
-            json!({"width": width + frame("width", 0), "height": height + frame("height", 1)});
-        self.call("POST", &self.session_path("/window/rect"), Some(rect))
-            .await;
+        let (frame_width, frame_height) = (frame(outer_width, 0), frame(outer_height, 1));
+        self.run("window size", move |client| async move {
+            client
+                .set_window_size(width + frame_width, height + frame_height)
+                .await
+        })
+        .await;
         let wanted = json!([width, height]);
         self.wait_for(
             "the viewport size",
@@ -116,116 +173,41 @@ impl Browser {
         .await;
     }
 
-    /// Polls `GET /status` until the driver says it is ready (10 s at most).
-    async fn wait_until_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        for _ in 0..100 {
-            if let Ok(Some(status)) = self.driver.try_wait() {
-                panic!("chromedriver exited during start-up: {status}");
-            }
-            let ready = match self
-                .client
-                .get(format!("{}/status", self.base))
-                .send()
-                .await
-            {
-                Ok(mut response) => response
-                    .json::<Value>()
-                    .await
-                    .is_ok_and(|status| status["value"]["ready"] == true),
-                Err(_) => false,
-            };
-            if ready {
-                return;
-            }
-            if Instant::now() >= deadline {
-                break;
-            }
-            actix_web::rt::time::sleep(POLL_INTERVAL).await;
-        }
-        panic!(
-            "chromedriver on port {} was not ready within 10 s",
-            self.port
-        );
-    }
-
-    /// One WebDriver command; returns its `value`, panics on a WebDriver error.
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let url = format!("{}{path}", self.base);
-        let request = match method {
-            "GET" => self.client.get(&url),
-            "POST" => self.client.post(&url),
-            "DELETE" => self.client.delete(&url),
-            other => unreachable!("method {other}"),
-        };
-        let sent = match body {
-            Some(body) => request.send_json(&body).await,
-            None => request.send().await,
-        };
-        let mut response = sent.unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
-        let status = response.status();
-        // Screenshots are larger than awc's default JSON limit.
-        let bytes = response
-            .body()
-            .limit(64 * 1024 * 1024)
-            .await
-            .unwrap_or_else(|e| panic!("WebDriver {method} {path}: reading the answer: {e}"));
-        let answer: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            panic!(
-                "WebDriver {method} {path}: {status}, not JSON ({e}): {}",
-                String::from_utf8_lossy(&bytes)
-            )
-        });
-        assert!(
-            status.is_success(),
-            "WebDriver {method} {path}: {status}: {}",
-            answer["value"]
-        );
-        answer["value"].clone()
-    }
-
-    fn session_path(&self, command: &str) -> String {
-        format!("/session/{}{command}", self.session)
-    }
-
     /// Loads a page and waits for its `load` event (the default page-load strategy).
     pub async fn navigate(&self, url: &str) {
-        self.call(
-            "POST",
-            &self.session_path("/url"),
-            Some(json!({"url": url})),
-        )
-        .await;
+        let url = url.to_owned();
+        self.run("navigate", |client| async move { client.goto(&url).await })
+            .await;
     }
 
     /// Makes pages match `prefers-reduced-motion: reduce` from now on (a Chrome
     /// DevTools command, sent through chromedriver's `goog/cdp` extension).
     pub async fn prefer_reduced_motion(&self) {
-        let media = json!({"cmd": "Emulation.setEmulatedMedia", "params": {
+        let media = CdpCommand(json!({"cmd": "Emulation.setEmulatedMedia", "params": {
             "features": [{"name": "prefers-reduced-motion", "value": "reduce"}],
-        }});
-        self.call("POST", &self.session_path("/goog/cdp/execute"), Some(media))
-            .await;
+        }}));
+        self.run("goog/cdp/execute", |client| async move {
+            client.issue_cmd(media).await
+        })
+        .await;
     }
 
     /// Runs a script's body (`return …` gives the result) with `arguments`.
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Value {
-        self.call(
-            "POST",
-            &self.session_path("/execute/sync"),
-            Some(json!({"script": script, "args": args})),
-        )
+        let script = script.to_owned();
+        self.run("execute", |client| async move {
+            client.execute(&script, args).await
+        })
         .await
     }
 
     /// A PNG of the viewport.
     pub async fn screenshot(&self) -> Vec<u8> {
-        let encoded = self
-            .call("GET", &self.session_path("/screenshot"), None)
-            .await;
-        base64::engine::general_purpose::STANDARD
-            .decode(encoded.as_str().expect("base64 screenshot"))
-            .expect("screenshot is base64")
+        self.run(
+            "screenshot",
+            |client| async move { client.screenshot().await },
+        )
+        .await
     }
 
     /// Runs `script` every [`POLL_INTERVAL`] until `done` accepts its result, for
@@ -256,57 +238,41 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // Drop cannot await: end the session with a blocking request so that
-        // Chromium quits even when the test panicked, then stop the driver.
-        if !self.session.is_empty() {
-            delete_session_blocking(self.port, &self.session);
+        // Drop cannot await: end the session on its own runtime, from a thread of
+        // its own, so that Chromium quits even when the test panicked; then stop
+        // the driver.
+        if let Some(runtime) = self.runtime.take() {
+            let client = self.client.clone();
+            let closing = std::thread::spawn(move || {
+                runtime.block_on(async move {
+                    let _ = tokio::time::timeout(CLOSE_TIMEOUT, client.close()).await;
+                });
+            });
+            let _ = closing.join();
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
 }
 
-/// `DELETE /session/{id}` over a plain socket, bounded by short timeouts.
-fn delete_session_blocking(port: u16, session: &str) {
-    use std::io::{Read, Write};
-    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let Ok(mut stream) = std::net::TcpStream::connect_timeout(&address, Duration::from_secs(2))
-    else {
-        return;
-    };
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(2)));
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let request = format!(
-        "DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
-         Content-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    if stream.write_all(request.as_bytes()).is_err() {
-        return;
-    }
-    // The driver answers once Chromium has quit; read that whole answer (it
-    // keeps the connection open, so reading to the end would wait for the timeout).
-    let mut answer = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !http_response_complete(&answer) {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => answer.extend_from_slice(&chunk[..n]),
-        }
-    }
-}
+/// A chromedriver `goog/cdp/execute` command: one Chrome DevTools call, which
+/// WebDriver itself has no command for.
+#[derive(Debug)]
+struct CdpCommand(Value);
 
-/// Whether `answer` holds a whole HTTP response (headers and `Content-Length` body).
-fn http_response_complete(answer: &[u8]) -> bool {
-    let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return false;
-    };
-    let head = String::from_utf8_lossy(&answer[..end]).to_ascii_lowercase();
-    let length = head
-        .lines()
-        .find_map(|line| line.strip_prefix("content-length:"))
-        .and_then(|value| value.trim().parse::<usize>().ok())
-        .unwrap_or(0);
-    answer.len() >= end + 4 + length
+impl WebDriverCompatibleCommand for CdpCommand {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
 }
 
 /// A port nothing listens on right now (bind port 0, read it, let it go).

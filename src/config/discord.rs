@@ -1,0 +1,125 @@
+//! `[discord]`: the interactions endpoint, the gateway, the guilds served and
+//! their lobby limits, and Discord's REST base.
+
+use serde::Deserialize;
+
+use super::values::{lenient, lenient_list, non_empty, number};
+use super::{http::http_url, invalid, ConfigError};
+
+/// Each open lobby is an actor with its own memory; this bounds one guild's share.
+pub const MAX_LOBBIES_PER_GUILD_LIMIT: usize = 10_000;
+
+#[derive(Clone, Debug, Default)]
+pub struct DiscordConfig {
+    /// Ed25519 public key (hex); `None` turns the interactions endpoint off.
+    pub public_key: Option<String>,
+    /// `None` turns the gateway off.
+    pub bot_token: Option<String>,
+    pub admin_role: Option<String>,
+    /// Register commands in this guild only (instant); `None` registers globally.
+    pub guild_id: Option<u64>,
+    /// Guilds this deployment serves; empty serves any guild.
+    pub guilds: Vec<String>,
+    /// Lobbies not closed that one guild may have at once.
+    pub max_lobbies_per_guild: usize,
+    /// Lobbies one guild may create within any hour, so that no member can fill the
+    /// database with lobbies created and closed in a loop.
+    pub max_lobbies_per_hour: usize,
+    /// Discord's REST base URL, without a trailing slash (`cozykart register`; tests
+    /// point it at a local stand-in).
+    pub api_base: String,
+}
+
+impl DiscordConfig {
+    /// Whether interactions from `guild` are served (the allow-list).
+    pub fn allows(&self, guild: Option<&str>) -> bool {
+        self.guilds.is_empty() || guild.is_some_and(|g| self.guilds.iter().any(|a| a == g))
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct RawDiscord {
+    #[serde(default, deserialize_with = "lenient")]
+    public_key: String,
+    #[serde(default, deserialize_with = "lenient")]
+    bot_token: String,
+    #[serde(default, deserialize_with = "lenient")]
+    admin_role: String,
+    #[serde(default, deserialize_with = "lenient")]
+    guild_id: String,
+    #[serde(default, deserialize_with = "lenient_list")]
+    guilds: Vec<String>,
+    #[serde(default = "default_max_lobbies", deserialize_with = "lenient")]
+    max_lobbies_per_guild: String,
+    #[serde(default = "default_max_lobbies_per_hour", deserialize_with = "lenient")]
+    max_lobbies_per_hour: String,
+    #[serde(default = "default_api_base", deserialize_with = "lenient")]
+    api_base: String,
+}
+
+/// Discord's REST API, version 10.
+pub const DEFAULT_DISCORD_API_BASE: &str = "https://discord.com/api/v10";
+
+fn default_api_base() -> String {
+    DEFAULT_DISCORD_API_BASE.to_owned()
+}
+
+fn default_max_lobbies_per_hour() -> String {
+    "30".into()
+}
+
+fn default_max_lobbies() -> String {
+    "50".to_owned()
+}
+
+impl DiscordConfig {
+    pub(super) fn validate(raw: RawDiscord) -> Result<Self, ConfigError> {
+        let public_key = non_empty(&raw.public_key);
+        if let Some(key) = &public_key {
+            if key.len() != 64 || hex::decode(key).is_err() {
+                return Err(invalid("discord.public_key", "must be 64 hex characters"));
+            }
+        }
+        let guild_id = match non_empty(&raw.guild_id) {
+            Some(text) => Some(number("discord.guild_id", &text, u64::MAX)?),
+            None => None,
+        };
+        let mut guilds = Vec::new();
+        for text in &raw.guilds {
+            guilds.push(number::<u64>("discord.guilds", text, u64::MAX)?.to_string());
+        }
+        let max_lobbies_per_guild = number(
+            "discord.max_lobbies_per_guild",
+            &raw.max_lobbies_per_guild,
+            MAX_LOBBIES_PER_GUILD_LIMIT,
+        )?;
+        if max_lobbies_per_guild == 0 {
+            return Err(invalid(
+                "discord.max_lobbies_per_guild",
+                "must be at least 1",
+            ));
+        }
+        let max_lobbies_per_hour = number(
+            "discord.max_lobbies_per_hour",
+            &raw.max_lobbies_per_hour,
+            MAX_LOBBIES_PER_GUILD_LIMIT,
+        )?;
+        if max_lobbies_per_hour == 0 {
+            return Err(invalid(
+                "discord.max_lobbies_per_hour",
+                "must be at least 1",
+            ));
+        }
+        let api_base = http_url("discord.api_base", &raw.api_base)?;
+        Ok(DiscordConfig {
+            public_key,
+            bot_token: non_empty(&raw.bot_token),
+            admin_role: non_empty(&raw.admin_role),
+            guild_id,
+            guilds,
+            max_lobbies_per_guild,
+            max_lobbies_per_hour,
+            api_base,
+        })
+    }
+}

@@ -1,0 +1,75 @@
+//! A guild's leaderboards: top earners per currency, and the currencies earned in.
+
+use entity::{allocation, player};
+use sea_orm::sea_query::{Func, Order, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait};
+use serde::Serialize;
+
+use super::{bigint, money, net_minor, LIST_LIMIT_MAX};
+use crate::money::Money;
+
+/// One line of a leaderboard: a racer's net earnings in one currency.
+#[derive(Debug, Serialize, Clone)]
+pub struct Earner {
+    pub discord_id: String,
+    pub display_name: String,
+    #[serde(with = "crate::money::serde_amount")]
+    pub earned: Money,
+}
+
+/// Top earners of one guild in one currency (units are never mixed), by net allocation.
+pub async fn leaderboard(
+    db: &impl ConnectionTrait,
+    guild: &str,
+    currency: &str,
+    limit: u64,
+) -> Result<Vec<Earner>, DbErr> {
+    let query = Query::select()
+        .expr(allocation::Column::DiscordId.into_expr())
+        .expr(allocation::Column::Currency.into_expr())
+        .expr_as(bigint(Func::sum(net_minor())), "earned")
+        .from(allocation::Entity)
+        .and_where(allocation::Column::GuildId.eq(guild))
+        .and_where(allocation::Column::Currency.eq(currency))
+        .group_by_col(allocation::Column::DiscordId.as_column_ref())
+        .group_by_col(allocation::Column::Currency.as_column_ref())
+        .order_by("earned", Order::Desc)
+        .limit(limit.min(LIST_LIMIT_MAX))
+        .to_owned();
+    let rows = db.query_all(&query).await?;
+    let mut earners = Vec::with_capacity(rows.len());
+    for row in rows {
+        let discord_id: String = row.try_get_by_index(0)?;
+        let currency: String = row.try_get_by_index(1)?;
+        let earned: i64 = row.try_get_by_index(2)?;
+        let display_name = player::Entity::find_by_id(discord_id.clone())
+            .one(db)
+            .await?
+            .map_or_else(|| discord_id.clone(), |p| p.display_name);
+        earners.push(Earner {
+            discord_id,
+            display_name,
+            earned: money(earned, &currency)?,
+        });
+    }
+    Ok(earners)
+}
+
+/// The currencies a guild's racers have earned in, for a leaderboard per currency.
+pub async fn earned_currencies(
+    db: &impl ConnectionTrait,
+    guild: &str,
+) -> Result<Vec<String>, DbErr> {
+    let query = Query::select()
+        .distinct()
+        .expr(allocation::Column::Currency.into_expr())
+        .from(allocation::Entity)
+        .and_where(allocation::Column::GuildId.eq(guild))
+        .order_by(allocation::Column::Currency, Order::Asc)
+        .to_owned();
+    db.query_all(&query)
+        .await?
+        .into_iter()
+        .map(|row| row.try_get_by_index::<String>(0))
+        .collect()
+}

@@ -1,0 +1,130 @@
+//! A racer's wallet: balances per guild and currency, where they are held, and
+//! the earnings still pending.
+
+use std::collections::BTreeMap;
+
+use entity::{allocation, balance};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+
+use super::{custom, money, LIST_LIMIT_MAX};
+use crate::money::{Currency, Money};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Serialize, Clone)]
+pub struct BalanceView {
+    /// Whose wallet (`''` for lobbies outside any guild).
+    pub guild_id: String,
+    pub currency: String,
+    #[serde(with = "crate::money::serde_amount")]
+    pub available: Money,
+    #[serde(with = "crate::money::serde_amount")]
+    pub pending: Money,
+    #[serde(with = "crate::money::serde_amount")]
+    pub paid: Money,
+}
+
+/// A racer's balances, in every guild or in one, by guild then currency.
+pub async fn balances(
+    db: &impl ConnectionTrait,
+    discord_id: &str,
+    guild: Option<&str>,
+) -> Result<Vec<BalanceView>, DbErr> {
+    let mut query = balance::Entity::find().filter(balance::Column::DiscordId.eq(discord_id));
+    if let Some(guild) = guild {
+        query = query.filter(balance::Column::GuildId.eq(guild));
+    }
+    query
+        .order_by_asc(balance::Column::GuildId)
+        .order_by_asc(balance::Column::Currency)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| {
+            Ok(BalanceView {
+                available: money(b.available_minor, &b.currency)?,
+                pending: money(b.pending_minor, &b.currency)?,
+                paid: money(b.paid_minor, &b.currency)?,
+                guild_id: b.guild_id,
+                currency: b.currency,
+            })
+        })
+        .collect()
+}
+
+/// A balance a racer holds: in which guild's wallet, in which currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holding {
+    pub guild_id: String,
+    pub currency: Currency,
+}
+
+/// Where a racer holds balances: each guild and currency.
+pub async fn holdings(db: &impl ConnectionTrait, discord_id: &str) -> Result<Vec<Holding>, DbErr> {
+    Ok(balances(db, discord_id, None)
+        .await?
+        .into_iter()
+        .map(|b| Holding {
+            currency: b.available.currency(),
+            guild_id: b.guild_id,
+        })
+        .collect())
+}
+
+/// Earnings still held in one currency, and when they become available.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    /// All that is held (net of refunds).
+    pub amount: Money,
+    /// When the first of it becomes available, and how much then.
+    pub next_at: DateTime<Utc>,
+    pub next_amount: Money,
+    /// When the last of it becomes available.
+    pub last_at: DateTime<Utc>,
+}
+
+/// A racer's held (pending) earnings in one guild, per currency code.
+pub async fn held(
+    db: &impl ConnectionTrait,
+    discord_id: &str,
+    guild: &str,
+) -> Result<BTreeMap<String, Held>, DbErr> {
+    use entity::sea_orm_active_enums::AllocationStatus;
+    let pending = allocation::Entity::find()
+        .filter(allocation::Column::DiscordId.eq(discord_id))
+        .filter(allocation::Column::GuildId.eq(guild))
+        .filter(allocation::Column::Status.eq(AllocationStatus::Pending))
+        .order_by_asc(allocation::Column::AvailableAt)
+        .limit(LIST_LIMIT_MAX)
+        .all(db)
+        .await?;
+    let mut held: BTreeMap<String, Held> = BTreeMap::new();
+    for row in pending {
+        let net = money(row.amount_minor - row.reversed_minor, &row.currency)?;
+        if net.is_zero() {
+            continue;
+        }
+        let at = row.available_at;
+        match held.get_mut(&row.currency) {
+            None => {
+                let first = Held {
+                    amount: net,
+                    next_at: at,
+                    next_amount: net,
+                    last_at: at,
+                };
+                held.insert(row.currency, first);
+            }
+            Some(h) => {
+                h.amount = h.amount.checked_add(net).map_err(custom)?;
+                if at == h.next_at {
+                    h.next_amount = h.next_amount.checked_add(net).map_err(custom)?;
+                }
+                h.last_at = at;
+            }
+        }
+    }
+    Ok(held)
+}
