@@ -107,7 +107,7 @@ async fn ended(
     let entry = race_lobby(services, caller, lobby, "end").await?;
     let end = End {
         at: services.clock.now(),
-        reason: "end",
+        reason: crate::domain::end::EndReason::End,
     };
     change(&entry, end).await
 }

@@ -93,7 +93,7 @@ pub async fn last_race_embed(services: &Services, view: &LobbyView) -> Option<Re
 /// announced again: its answer already shows the summary in the channel.
 pub async fn announce_races(services: Arc<Services>, mut races: mpsc::Receiver<RaceOver>) {
     while let Some(race) = races.recv().await {
-        if race.reason == "timeout" {
+        if race.reason == crate::domain::end::EndReason::Timeout {
             announce(&services, &race).await;
         }
     }

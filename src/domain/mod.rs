@@ -2,4 +2,5 @@
 //! rule written here (the timeline in memory, the ledger's reads, the SQL that
 //! filters sales by race) asks this module instead of writing it again.
 
+pub mod end;
 pub mod race;

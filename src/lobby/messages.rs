@@ -40,13 +40,13 @@ pub struct Start {
     pub at: DateTime<Utc>,
 }
 
-/// Close the commission window (`/end`, time-out, shutdown).
+/// Close the commission window (`/end`, time-out).
 #[derive(Message)]
 #[rtype(result = "Result<RaceSummary, LobbyError>")]
 pub struct End {
     pub at: DateTime<Utc>,
-    /// `end`, `timeout` or `shutdown`, stored with the window.
-    pub reason: &'static str,
+    /// Why it closes, stored with the window.
+    pub reason: crate::domain::end::EndReason,
 }
 
 /// Set (or with `None` clear) the lobby's goal (`/goal`).

@@ -15,7 +15,7 @@ pub struct RaceOver {
     pub summary: RaceSummary,
     /// `end` (a host or admin ended it) or `timeout` (it ran past
     /// `max_window_minutes`); shutdowns are not reported.
-    pub reason: &'static str,
+    pub reason: crate::domain::end::EndReason,
 }
 
 /// Where lobbies report ended races; `none()` reports nowhere.

@@ -33,6 +33,12 @@ use crate::config::Config;
 
 /// Attempts at drawing an unused code before giving up.
 const CODE_ATTEMPTS: usize = 32;
+/// A lobby's window and roster history as read from the database.
+type History = (
+    Vec<entity::lobby_window::Model>,
+    Vec<entity::roster_membership::Model>,
+);
+
 /// How long a closed lobby with no overlay and no change keeps its actor.
 pub const RETIRE_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 /// How often closed lobbies are checked for retirement.
@@ -210,10 +216,21 @@ impl LobbyRegistry {
     /// Starts a lobby's actor, unless it runs already (a lobby this process
     /// created and learned from its own notice at the same time).
     fn spawn(&self, seed: LobbySeed) -> LobbyEntry {
+        self.spawn_with_history(seed, None)
+    }
+
+    /// [`Self::spawn`], and, when this starts the actor (none ran), the lobby's
+    /// window and roster history read with the seed goes to the timeline first: no
+    /// actor here applied those changes. If an actor runs already, it fed the
+    /// timeline itself, and a history read earlier must not replace what it added.
+    fn spawn_with_history(&self, seed: LobbySeed, history: Option<History>) -> LobbyEntry {
         let row = seed.stored.row.clone();
         let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
         if let Some(entry) = index.by_id.get(&row.id) {
             return entry.clone();
+        }
+        if let Some((windows, stints)) = history {
+            self.timeline.reload_lobby(row.id, windows, stints);
         }
         if seed.stored.window.is_some() {
             metrics::gauge!("cozykart_open_lobbies").increment(1.0);

@@ -9,6 +9,7 @@
 use actix::prelude::*;
 
 use super::LobbyActor;
+use crate::domain::end::EndReason;
 use crate::lobby::entry::LobbyEntry;
 use crate::lobby::messages::{End, Join, Leave, Start, WindowTick};
 use crate::lobby::store::{self, Numbered};
@@ -106,12 +107,10 @@ impl Handler<End> for LobbyActor {
                         lobby,
                         totals: closed.totals,
                     };
-                    if reason != "shutdown" {
-                        actor.race_over.report(RaceOver {
-                            summary: summary.clone(),
-                            reason,
-                        });
-                    }
+                    actor.race_over.report(RaceOver {
+                        summary: summary.clone(),
+                        reason,
+                    });
                     Ok(summary)
                 }),
         )
@@ -130,7 +129,7 @@ impl Handler<WindowTick> for LobbyActor {
                 // until then still counts for the race, as its racers saw it live.
                 let end = End {
                     at: now,
-                    reason: "timeout",
+                    reason: EndReason::Timeout,
                 };
                 ctx.address().do_send(end);
             }

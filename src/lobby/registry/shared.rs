@@ -54,9 +54,8 @@ impl LobbyRegistry {
             Ok::<_, LobbyError>(seed.map(|seed| (seed, history)))
         };
         match read.await {
-            Ok(Some((seed, (windows, stints)))) => {
-                self.timeline.reload_lobby(lobby_id, windows, stints);
-                self.spawn(seed);
+            Ok(Some((seed, history))) => {
+                self.spawn_with_history(seed, Some(history));
             }
             Ok(None) => tracing::warn!(lobby = lobby_id, "notice for a lobby that is gone"),
             Err(error) => tracing::warn!(lobby = lobby_id, %error, "could not read a lobby"),

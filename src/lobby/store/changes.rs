@@ -3,6 +3,7 @@
 //! change in the same transaction, so two processes cannot both start, end or
 //! overfill one lobby and every process learns each change once, in order.
 
+use crate::domain::end::EndReason;
 use chrono::{DateTime, Utc};
 use entity::sea_orm_active_enums::LobbyState;
 use entity::{lobby, lobby_window, player, roster_membership};
@@ -98,7 +99,7 @@ pub struct ClosedRace {
     pub totals: RaceTotals,
 }
 
-/// Closes the running race's window (`reason`: `end`, `timeout` or `shutdown`)
+/// Closes the running race's window (why: [`EndReason`])
 /// and marks the lobby closed, together, unless no race runs. A time-out is the
 /// duty of one process at a time (its advisory lock): another process closing
 /// the same window meanwhile makes this one find no race running.
@@ -107,11 +108,11 @@ pub async fn close_window(
     channel: &Channel,
     lobby_id: i64,
     at: DateTime<Utc>,
-    reason: &str,
+    reason: EndReason,
 ) -> Result<Numbered<ClosedRace>, LobbyError> {
     let tx = db.begin().await?;
     let duty = crate::db::Duty::WindowTimeout(lobby_id);
-    if reason == "timeout" && !crate::db::try_duty(&tx, duty).await? {
+    if reason == EndReason::Timeout && !crate::db::try_duty(&tx, duty).await? {
         return Err(LobbyError::NotOpen);
     }
     let seq = next_seq(&tx, lobby_id).await?;
@@ -122,7 +123,7 @@ pub async fn close_window(
     lobby_window::ActiveModel {
         id: Set(window.id),
         closed_at: Set(Some(closed_at)),
-        close_reason: Set(Some(reason.to_owned())),
+        close_reason: Set(Some(reason.as_str().to_owned())),
         ..Default::default()
     }
     .update(&tx)
