@@ -37,18 +37,25 @@ struct Held {
     rss_kib: u64,
 }
 
-async fn held(app: &Application, db: &sea_orm::DatabaseConnection) -> Held {
+/// A server running in this process: what it shares, its handle, its address.
+struct Running {
+    services: actix_web::web::Data<cozykart::services::Services>,
+    handle: actix_web::dev::ServerHandle,
+    base: String,
+}
+
+async fn held(server: &Running, db: &sea_orm::DatabaseConnection) -> Held {
     Held {
         interaction_rows: entity::interaction::Entity::find()
             .count(db)
             .await
             .expect("count"),
-        lobby_actors: app.services().lobbies.running_count(),
+        lobby_actors: server.services.lobbies.running_count(),
         rss_kib: interactions::rss_kib(std::process::id(), "VmRSS:"),
     }
 }
 
-async fn start(config: &Config, clock: &Clock) -> (Application, String) {
+async fn start(config: &Config, clock: &Clock) -> Running {
     let db = cozykart::db::open(&config.database_url)
         .await
         .expect("database");
@@ -56,8 +63,13 @@ async fn start(config: &Config, clock: &Clock) -> (Application, String) {
     let app = Application::with_listener(config.clone(), clock.clone(), db, listener)
         .await
         .expect("server");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    (app, base)
+    let running = Running {
+        services: app.services(),
+        handle: app.handle(),
+        base: format!("http://127.0.0.1:{}", app.port()),
+    };
+    actix_web::rt::spawn(app.run_until_stopped());
+    running
 }
 
 #[actix_web::main]
@@ -74,12 +86,12 @@ async fn main() {
     ))
     .expect("configuration");
     let clock = Clock::manual(chrono::Utc::now());
-    let (app, base) = start(&config, &clock).await;
+    let server = start(&config, &clock).await;
     let db = cozykart::db::open(&url).await.expect("database");
-    let started = held(&app, &db).await;
+    let started = held(&server, &db).await;
     let host = 1_100_000_000_000_000_000u64;
     let send = |name: &'static str, options: serde_json::Value, user: u64, channel: usize| {
-        let (base, key, now) = (base.clone(), key.clone(), clock.now().timestamp());
+        let (base, key, now) = (server.base.clone(), key.clone(), clock.now().timestamp());
         async move { interactions::command(&base, &key, now, name, options, user, channel).await }
     };
     for l in 0..args.lobbies {
@@ -94,17 +106,17 @@ async fn main() {
     for n in 0..wallets {
         send("wallet", json!([]), host + 1 + (n % 30) as u64, 0).await;
     }
-    let after_traffic = held(&app, &db).await;
+    let after_traffic = held(&server, &db).await;
     // Fifteen minutes on: the claims' tokens expired, the closed lobbies rested.
     clock.advance(chrono::Duration::minutes(16));
     let pruned = cozykart::commands::once::prune(&db, clock.now())
         .await
         .expect("prune");
-    let retired = app.services().lobbies.retire_quiet().await;
-    let after_pruning = held(&app, &db).await;
-    cozykart::startup::stop_gracefully(&app.services(), &app.handle()).await;
-    drop(app);
-    let (restarted, _) = start(&config, &clock).await;
+    let retired = server.services.lobbies.retire_quiet().await;
+    let after_pruning = held(&server, &db).await;
+    cozykart::startup::stop_gracefully(&server.services, &server.handle).await;
+    server.services.ledger.drain().await;
+    let restarted = start(&config, &clock).await;
     let after_restart = held(&restarted, &db).await;
     let report = json!({
         "bench": "growth",
