@@ -75,6 +75,8 @@ pub enum LobbyChange {
     },
     /// `/overlay hide`: this sale's buyer name is taken off every overlay.
     NameHidden { sale_id: i64 },
+    /// `/goal`: the pot the host aims for, set or (`None`) cleared.
+    GoalSet { goal: Option<WireMoney> },
     /// `/overlay test`: a sample sale for the overlays only; no money moves.
     TestSale {
         amount: WireMoney,

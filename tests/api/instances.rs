@@ -116,6 +116,16 @@ async fn lobby_changes_and_sales_reach_every_process() {
     assert_eq!(kinds[7], "window_closed");
     assert_eq!(lobby(a, &code).await, lobby(b, &code).await);
     assert_eq!(lobby(a, &code).await["pot"]["USD"], "12.00");
+    // A goal set through B is numbered like any change: both show it, and the
+    // next change through A follows it without a gap.
+    b.reply("goal", json!([option("amount", "50")]), HOST).await;
+    a.reply("start", json!([]), HOST).await;
+    for (offset, kind) in [(9, "goal"), (10, "window_opened")] {
+        let (frame_a, frame_b) = (next_frame(&mut on_a).await, next_frame(&mut on_b).await);
+        assert_eq!(frame_a["seq"].as_u64(), Some(first + offset), "{frame_a}");
+        assert_eq!(frame_a["type"], kind, "{frame_a}");
+        assert_eq!(frame_a, frame_b, "both processes send the same frame");
+    }
     // Operators see the listening connection and the notices.
     let (status, ready) = b.get("/readyz").await;
     assert_eq!((status, &ready["listener"]), (200, &json!("up")), "{ready}");

@@ -236,6 +236,11 @@ impl LobbyActor {
                     buyer: None,
                 }
             }
+            LobbyChange::GoalSet { goal } => {
+                let goal = goal.map(|goal| goal.money()).transpose()?;
+                self.goal = goal;
+                OverlayEvent::Goal { goal }
+            }
             LobbyChange::TestSale { amount, pool_delta } => {
                 let (amount, pool_delta) = (amount.money()?, pool_delta.money()?);
                 OverlayEvent::Sale {
