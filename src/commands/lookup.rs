@@ -160,13 +160,23 @@ pub(super) async fn race_lobby(
     lobby: Option<String>,
     verb: &str,
 ) -> Result<LobbyEntry, Reply> {
+    let refusal = format!("Only the lobby's host or an admin can {verb} the race.");
+    hosted_lobby(services, caller, lobby, refusal).await
+}
+
+/// The lobby named (or the channel's), if the caller is its host or an admin;
+/// else `refusal`.
+pub(super) async fn hosted_lobby(
+    services: &Services,
+    caller: &Caller,
+    lobby: Option<String>,
+    refusal: String,
+) -> Result<LobbyEntry, Reply> {
     let entry = target(services, caller, lobby).await?;
     let current = view(&entry).await?;
     if caller.is_admin || caller.user_id == current.host_id {
         Ok(entry)
     } else {
-        Err(Reply::refusal(format!(
-            "Only the lobby's host or an admin can {verb} the race."
-        )))
+        Err(Reply::refusal(refusal))
     }
 }

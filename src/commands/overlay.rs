@@ -12,7 +12,7 @@ use crate::services::Services;
 
 use super::goal::only_currency;
 use super::lobby_title;
-use super::lookup::{change, target, view};
+use super::lookup::{change, hosted_lobby, view};
 use super::race::reply;
 
 /// The test alert's amount in a currency without minor units (JPY, KRW): a
@@ -36,24 +36,17 @@ pub async fn overlay(services: &Services, caller: &Caller, command: OverlayComma
 }
 
 /// The lobby named (or the channel's), if the caller is its host or an admin.
-async fn hosted_lobby(
+async fn hosted(
     services: &Services,
     caller: &Caller,
     lobby: Option<String>,
 ) -> Result<LobbyEntry, Reply> {
-    let entry = target(services, caller, lobby).await?;
-    let current = view(&entry).await?;
-    if caller.is_admin || caller.user_id == current.host_id {
-        Ok(entry)
-    } else {
-        Err(Reply::refusal(
-            "Only the lobby's host or an admin can do that to its overlays.",
-        ))
-    }
+    let refusal = "Only the lobby's host or an admin can do that to its overlays.";
+    hosted_lobby(services, caller, lobby, refusal.to_owned()).await
 }
 
 async fn test(services: &Services, caller: &Caller, lobby: Option<String>) -> Result<Reply, Reply> {
-    let entry = hosted_lobby(services, caller, lobby).await?;
+    let entry = hosted(services, caller, lobby).await?;
     let current = view(&entry).await?;
     let currency = only_currency(&current.pot)
         .or(current.goal.map(Money::currency))
@@ -81,7 +74,7 @@ fn test_amount(currency: Currency) -> Result<Money, crate::money::MoneyError> {
 }
 
 async fn hide(services: &Services, caller: &Caller, lobby: Option<String>) -> Result<Reply, Reply> {
-    let entry = hosted_lobby(services, caller, lobby).await?;
+    let entry = hosted(services, caller, lobby).await?;
     let at = services.clock.now();
     change(&entry, HideLatestName { at }).await?;
     let current = view(&entry).await?;
