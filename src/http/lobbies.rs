@@ -104,15 +104,22 @@ async fn page(
     limit: u64,
 ) -> Result<(Vec<LobbyView>, Option<String>), ApiError> {
     let rows = store::lobby_page(&services.db, filter, limit).await?;
+    // Each row's actor is looked up once, so a row whose roster was not read is
+    // never shown from the database.
+    let running: Vec<_> = rows
+        .iter()
+        .map(|row| services.lobbies.get(row.id))
+        .collect();
     let resting: Vec<i64> = rows
         .iter()
-        .filter(|row| services.lobbies.get(row.id).is_none())
-        .map(|row| row.id)
+        .zip(&running)
+        .filter(|(_, entry)| entry.is_none())
+        .map(|(row, _)| row.id)
         .collect();
     let mut rosters = store::rosters_now(&services.db, &resting).await?;
     let mut views = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let live = match services.lobbies.get(row.id) {
+    for (row, entry) in rows.iter().zip(running) {
+        let live = match entry {
             Some(entry) => entry.addr.send(Snapshot).await.ok(),
             None => None,
         };
