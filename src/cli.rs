@@ -74,6 +74,9 @@ pub async fn demo() -> anyhow::Result<ExitCode> {
 /// deployments, which never start the gateway).
 pub async fn register(application_id: Option<u64>, guild: Option<u64>) -> anyhow::Result<ExitCode> {
     let config = load()?;
+    let guild = guild
+        .map(crate::domain::ids::GuildId::try_from)
+        .transpose()?;
     let registered =
         crate::discord::register_commands(&config.discord, application_id, guild).await?;
     println!(

@@ -48,3 +48,21 @@ impl Default for Clock {
         Clock::system()
     }
 }
+
+/// Runs `duty` now and then every `period`, until it answers `false`: the loop
+/// of every housekeeping task (pruning old claims, retiring lobbies at rest). A
+/// tick missed while a run was slow is not made up.
+pub async fn every<F, Run>(period: std::time::Duration, mut duty: F)
+where
+    F: FnMut() -> Run,
+    Run: std::future::Future<Output = bool>,
+{
+    let mut ticks = tokio::time::interval(period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if !duty().await {
+            return;
+        }
+    }
+}

@@ -9,6 +9,7 @@ use entity::setting;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
+use crate::domain::ids::GuildId;
 use crate::money::Rate;
 
 /// Key of the deployment-wide rate in `settings` (what `/commission` set before
@@ -28,7 +29,7 @@ pub struct CommissionRates {
 struct Rates {
     /// For guilds that never set their own, and sales across several guilds.
     default: Rate,
-    by_guild: HashMap<String, Rate>,
+    by_guild: HashMap<GuildId, Rate>,
 }
 
 impl CommissionRates {
@@ -51,9 +52,12 @@ impl CommissionRates {
                     continue;
                 }
             };
-            match row.key.strip_prefix(GUILD_PREFIX) {
-                Some(guild) => {
-                    rates.by_guild.insert(guild.to_owned(), rate);
+            match row.key.strip_prefix(GUILD_PREFIX).map(str::parse) {
+                Some(Ok(guild)) => {
+                    rates.by_guild.insert(guild, rate);
+                }
+                Some(Err(error)) => {
+                    tracing::warn!(key = %row.key, %error, "saved commission rate of no guild; ignored");
                 }
                 None if row.key == DEFAULT_KEY => rates.default = rate,
                 None => {}
@@ -66,17 +70,17 @@ impl CommissionRates {
     }
 
     /// The rate for a sale of `guild`'s lobbies; `None`: the default.
-    pub fn current(&self, guild: Option<&str>) -> Rate {
+    pub fn current(&self, guild: Option<GuildId>) -> Rate {
         let rates = self.rates.read().unwrap_or_else(|p| p.into_inner());
         guild
-            .and_then(|g| rates.by_guild.get(g))
+            .and_then(|g| rates.by_guild.get(&g))
             .copied()
             .unwrap_or(rates.default)
     }
 
     /// Persists `rate` for `guild` (`None`: the default), then puts it in force
     /// for the next sale.
-    pub async fn set(&self, guild: Option<&str>, rate: Rate) -> Result<(), DbErr> {
+    pub async fn set(&self, guild: Option<GuildId>, rate: Rate) -> Result<(), DbErr> {
         let key = match guild {
             Some(guild) => format!("{GUILD_PREFIX}{guild}"),
             None => DEFAULT_KEY.to_owned(),
@@ -95,7 +99,7 @@ impl CommissionRates {
         let mut rates = self.rates.write().unwrap_or_else(|p| p.into_inner());
         match guild {
             Some(guild) => {
-                rates.by_guild.insert(guild.to_owned(), rate);
+                rates.by_guild.insert(guild, rate);
             }
             None => rates.default = rate,
         }

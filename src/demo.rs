@@ -117,8 +117,8 @@ pub async fn start(mut config: Config) -> anyhow::Result<Demo> {
         .lobbies
         .create(
             None,
-            Some(DEMO_CHANNEL_ID.into()),
-            DEMO_HOST_ID,
+            Some(DEMO_CHANNEL_ID.parse()?),
+            DEMO_HOST_ID.parse()?,
             DEMO_LOBBY_NAME,
             now,
         )
@@ -126,7 +126,7 @@ pub async fn start(mut config: Config) -> anyhow::Result<Demo> {
         .context("creating the demo lobby")?;
     for (id, name) in RACERS {
         let join = Join {
-            discord_id: (*id).into(),
+            discord_id: id.parse()?,
             display_name: (*name).into(),
             at: now,
         };

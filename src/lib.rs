@@ -15,18 +15,21 @@
 //!   catalogues in `i18n`), `discord` (verify, parse, reply, register, gateway)
 //!   feeding `commands` (one file per group; `commands::once` owns the
 //!   `interactions` table, so each interaction runs once).
-//! - Actors: `router` (SalesRouter and pure attribution), `lobby` (one LobbyActor
-//!   per lobby, its registry, its `seed`, and `lobby::store` for the lobby tables;
-//!   the `bus` hands notices to a sink, the registry), `ledger` (LedgerActor, the
-//!   only writer of money; `read` and `verify`).
+//! - Actors: `router` (the SalesRouter: attribution's inputs in, the ledger's
+//!   record and the lobbies' credits out), `lobby` (one LobbyActor per lobby, its
+//!   registry with its `lookup`s, its `seed`, and `lobby::store` for the lobby
+//!   tables; the `bus` hands notices to a sink, the registry), `ledger`
+//!   (LedgerActor, the only writer of money; `read` and `verify`).
 //! - Below them: `protocol` (the overlay websocket's typed frames, which lobbies
 //!   push and sessions write), `buyer_names` (cleaning and moderating buyer names
 //!   before any overlay frame; each guild's own choices), `commission` (the rate in
 //!   force), `payout` (one parse of a payout request), `webhooks` (signatures and
 //!   parsers into `sale` events), `money` (`Money`, `Currency`, `Rate`, `Pot`, the
-//!   exact split, `PayoutThresholds`), `domain` (pure rules: `domain::race`, when a
-//!   sale counts for a race, used by the timeline, the ledger's reads and every
-//!   SQL filter by race), `config` (with `checkout`, the lobby's checkout link, and
+//!   exact split, `PayoutThresholds`), `domain` (pure, depending on `money` only:
+//!   `ids`, the typed ids each built by parsing; `race`, when a sale counts for a
+//!   race, used by the timeline, the ledger's reads and every SQL filter by race;
+//!   `shares`, attribution and the exact shares; `payout`, the one payout order;
+//!   `end`, why a race ended), `config` (with `checkout`, the lobby's checkout link, and
 //!   `config::keys`, the known keys read from the raw settings), `clock`, `db`,
 //!   `telemetry`.
 pub mod banner;

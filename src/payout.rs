@@ -2,24 +2,13 @@
 //! `POST /api/admin/payouts`: one vocabulary of methods and one parse for both,
 //! into the typed order the ledger then checks against the money rules.
 
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::domain::ids::{guild_from_column, UserId};
+pub use crate::domain::payout::{PayoutMethod, PayoutOrder, METHODS, NOTE_MAX_CHARS};
 use crate::ledger::read::Holding;
-use crate::ledger::{PayoutMethod, PayoutRequest};
-use crate::money::{Currency, Money, MoneyError, PayoutThresholds};
+use crate::money::{Currency, Money, MoneyError};
 
-/// Every payout method with the label Discord shows for it; the value stored and
-/// sent is [`PayoutMethod::as_str`].
-pub const METHODS: [(PayoutMethod, &str); 3] = [
-    (PayoutMethod::GiftCard, "Gift card"),
-    (PayoutMethod::StoreCredit, "Store credit"),
-    (PayoutMethod::Manual, "Manual"),
-];
-
-/// Longest payout note in characters, on every entry point (`/payout`'s option
-/// and the admin API alike).
-pub const NOTE_MAX_CHARS: usize = 200;
 /// Longest `Idempotency-Key` accepted, in bytes (Stripe's own limit is 255).
 pub const IDEMPOTENCY_KEY_MAX_BYTES: usize = 255;
 
@@ -43,36 +32,14 @@ pub fn api_idempotency_key(raw: &[u8]) -> Result<String, PayoutFormError> {
 pub const FORCE_MEANS: &str =
     "Pay even below the payout threshold (never more than the available balance)";
 
-/// A method by its value (`gift_card`) or by its label as some clients send it
-/// (`Gift card`, `store-credit`); unknown text is `None`, never a default.
-pub fn parse_method(text: &str) -> Option<PayoutMethod> {
-    let key: String = text
-        .trim()
-        .chars()
-        .map(|c| match c {
-            ' ' | '-' => '_',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect();
-    METHODS
-        .iter()
-        .map(|(method, _)| *method)
-        .find(|method| method.as_str() == key)
-}
-
-/// The values of every method, for messages (`gift_card, store_credit, manual`).
-pub fn method_values() -> String {
-    let values: Vec<&str> = METHODS.iter().map(|(m, _)| m.as_str()).collect();
-    values.join(", ")
-}
-
 /// A payout as typed or posted, still text.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct PayoutForm {
     /// The racer to pay.
     pub discord_id: String,
-    /// Whose wallet pays: the admin's guild for `/payout`; in the admin API it may
-    /// be left out when the racer has earned in one guild only.
+    /// Whose wallet pays (`""` for money earned outside any guild): the admin's
+    /// guild for `/payout`; in the admin API it may be left out when the racer has
+    /// earned in one guild only.
     #[serde(default)]
     pub guild_id: Option<String>,
     /// Decimal text exactly as given (trimmed).
@@ -85,17 +52,6 @@ pub struct PayoutForm {
     pub note: Option<String>,
     /// Skip the payout threshold; never pays more than is available.
     #[serde(default)]
-    pub force: bool,
-}
-
-/// A payout with its amount, currency and method parsed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PayoutOrder {
-    pub guild_id: String,
-    pub discord_id: String,
-    pub amount: Money,
-    pub method: PayoutMethod,
-    pub note: Option<String>,
     pub force: bool,
 }
 
@@ -114,6 +70,10 @@ pub enum PayoutFormError {
     SeveralCurrencies,
     #[error("the racer has earned in several guilds; say which with `guild_id`")]
     SeveralGuilds,
+    #[error("`{0}` is not a Discord user id")]
+    Racer(String),
+    #[error("`{0}` is not a Discord guild id")]
+    Guild(String),
     #[error("a note is at most {NOTE_MAX_CHARS} characters")]
     NoteTooLong,
     #[error("Idempotency-Key is an opaque value of 1 to {IDEMPOTENCY_KEY_MAX_BYTES} bytes")]
@@ -130,6 +90,8 @@ impl PayoutFormError {
             PayoutFormError::NoEarnings => "no_earnings",
             PayoutFormError::SeveralCurrencies => "currency_required",
             PayoutFormError::SeveralGuilds => "guild_required",
+            PayoutFormError::Racer(_) => "invalid_discord_id",
+            PayoutFormError::Guild(_) => "invalid_guild_id",
             PayoutFormError::NoteTooLong => "note_too_long",
             PayoutFormError::IdempotencyKey => "invalid_idempotency_key",
         }
@@ -137,6 +99,14 @@ impl PayoutFormError {
 }
 
 impl PayoutForm {
+    /// The racer to pay, before anything else is read for them.
+    pub fn racer(&self) -> Result<UserId, PayoutFormError> {
+        self.discord_id
+            .trim()
+            .parse()
+            .map_err(|_| PayoutFormError::Racer(self.discord_id.chars().take(32).collect()))
+    }
+
     /// Parses the form. `held` lists the racer's balances; they decide the guild
     /// and the currency when the form names none.
     pub fn parse(self, held: &[Holding]) -> Result<PayoutOrder, PayoutFormError> {
@@ -147,23 +117,23 @@ impl PayoutForm {
         {
             return Err(PayoutFormError::NoteTooLong);
         }
-        let guild_id = match self.guild_id.clone() {
-            Some(guild) => guild,
-            None => only(held.iter().map(|h| &h.guild_id))
-                .map_err(|several| {
-                    if several {
-                        PayoutFormError::SeveralGuilds
-                    } else {
-                        PayoutFormError::NoEarnings
-                    }
-                })?
-                .clone(),
+        let racer = self.racer()?;
+        let guild = match &self.guild_id {
+            Some(text) => guild_from_column(text.trim())
+                .map_err(|_| PayoutFormError::Guild(text.chars().take(32).collect()))?,
+            None => *only(held.iter().map(|h| &h.guild)).map_err(|several| {
+                if several {
+                    PayoutFormError::SeveralGuilds
+                } else {
+                    PayoutFormError::NoEarnings
+                }
+            })?,
         };
         let currency = match &self.currency {
             Some(code) => Currency::parse(code).map_err(PayoutFormError::Currency)?,
             None => *only(
                 held.iter()
-                    .filter(|h| h.guild_id == guild_id)
+                    .filter(|h| h.guild == guild)
                     .map(|h| &h.currency),
             )
             .map_err(|several| {
@@ -181,14 +151,14 @@ impl PayoutForm {
             })?;
         let method = match self.method.as_deref() {
             None => PayoutMethod::Manual,
-            Some(text) => parse_method(text).ok_or_else(|| PayoutFormError::Method {
+            Some(text) => PayoutMethod::parse(text).ok_or_else(|| PayoutFormError::Method {
                 given: text.chars().take(32).collect(),
-                allowed: method_values(),
+                allowed: PayoutMethod::values(),
             })?,
         };
         Ok(PayoutOrder {
-            guild_id,
-            discord_id: self.discord_id,
+            guild,
+            racer,
             amount,
             method,
             note: self.note,
@@ -204,32 +174,6 @@ fn only<'a, T: PartialEq + 'a>(mut values: impl Iterator<Item = &'a T>) -> Resul
     match values.find(|v| *v != first) {
         Some(_) => Err(true),
         None => Ok(first),
-    }
-}
-
-impl PayoutOrder {
-    /// The ledger's request: who asked, the threshold in force for the payout's
-    /// currency, when, and the key that makes a retry pay once.
-    pub fn request(
-        self,
-        requested_by: String,
-        thresholds: &PayoutThresholds,
-        at: DateTime<Utc>,
-        idempotency_key: Option<String>,
-    ) -> PayoutRequest {
-        let threshold = thresholds.for_currency(self.amount.currency());
-        PayoutRequest {
-            guild_id: self.guild_id,
-            discord_id: self.discord_id,
-            amount: self.amount,
-            method: self.method,
-            note: self.note,
-            force: self.force,
-            requested_by,
-            threshold,
-            at,
-            idempotency_key,
-        }
     }
 }
 
@@ -255,39 +199,22 @@ mod tests {
 
     fn held(guild: &str, code: &str) -> Holding {
         Holding {
-            guild_id: guild.into(),
+            guild: guild_from_column(guild).unwrap(),
             currency: currency(code),
         }
     }
 
     #[test]
-    fn methods_parse_by_value_or_label_and_nothing_else() {
-        for (method, label) in METHODS {
-            assert_eq!(parse_method(method.as_str()), Some(method));
-            assert_eq!(parse_method(label), Some(method));
-            assert_eq!(parse_method(&label.to_uppercase()), Some(method));
-        }
-        assert_eq!(
-            parse_method("store-credit"),
-            Some(PayoutMethod::StoreCredit)
-        );
-        assert_eq!(parse_method("paypal"), None);
-        assert_eq!(parse_method(""), None);
-    }
-
-    #[test]
     fn guild_and_currency_come_from_the_form_or_the_racers_only_one() {
         let usd = currency("USD");
-        let order = form("5.00", None, None)
-            .parse(&[held("g1", "USD")])
-            .unwrap();
+        let order = form("5.00", None, None).parse(&[held("1", "USD")]).unwrap();
         assert_eq!(order.amount, Money::parse("5.00", usd).unwrap());
         assert_eq!(
-            (order.guild_id.as_str(), order.method),
-            ("g1", PayoutMethod::Manual)
+            (order.guild, order.method),
+            (Some("1".parse().unwrap()), PayoutMethod::Manual)
         );
         let jpy = form("600", Some("jpy"), Some("Gift card"))
-            .parse(&[held("g1", "USD"), held("g1", "EUR")])
+            .parse(&[held("1", "USD"), held("1", "EUR")])
             .unwrap();
         assert_eq!(jpy.amount.currency(), currency("JPY"));
         assert_eq!(jpy.method, PayoutMethod::GiftCard);
@@ -296,46 +223,22 @@ mod tests {
             Err(PayoutFormError::NoEarnings)
         );
         assert_eq!(
-            form("5", None, None).parse(&[held("g1", "USD"), held("g1", "EUR")]),
+            form("5", None, None).parse(&[held("1", "USD"), held("1", "EUR")]),
             Err(PayoutFormError::SeveralCurrencies)
         );
-        let two_guilds = [held("g1", "USD"), held("g2", "EUR")];
+        let two_guilds = [held("1", "USD"), held("2", "EUR")];
         assert_eq!(
             form("5", None, None).parse(&two_guilds),
             Err(PayoutFormError::SeveralGuilds)
         );
         let in_g2 = PayoutForm {
-            guild_id: Some("g2".into()),
+            guild_id: Some("2".into()),
             ..form("5", None, None)
         };
         let order = in_g2.parse(&two_guilds).unwrap();
         assert_eq!(
-            (order.guild_id.as_str(), order.amount.currency()),
-            ("g2", currency("EUR"))
-        );
-    }
-
-    #[test]
-    fn the_request_carries_the_threshold_of_its_currency() {
-        let thresholds =
-            PayoutThresholds::new("20.00", [Money::parse("2000", currency("JPY")).unwrap()])
-                .unwrap();
-        let jpy = form("500", Some("JPY"), None)
-            .parse(&[held("g1", "JPY")])
-            .unwrap();
-        let request = jpy.request("admin".into(), &thresholds, Utc::now(), None);
-        assert_eq!(
-            request.threshold,
-            Money::parse("2000", currency("JPY")).unwrap()
-        );
-        assert!(request.amount.amount() < request.threshold.amount());
-        let usd = form("5.00", Some("USD"), None)
-            .parse(&[held("g1", "USD")])
-            .unwrap();
-        let request = usd.request("admin".into(), &thresholds, Utc::now(), None);
-        assert_eq!(
-            request.threshold,
-            Money::parse("20.00", currency("USD")).unwrap()
+            (order.guild, order.amount.currency()),
+            (Some("2".parse().unwrap()), currency("EUR"))
         );
     }
 
@@ -358,18 +261,32 @@ mod tests {
             note: Some("é".repeat(NOTE_MAX_CHARS)),
             ..form("5", None, None)
         };
-        let held = [held("g1", "USD")];
+        let held = [held("1", "USD")];
         assert!(note.parse(&held).is_ok(), "200 characters, 400 bytes");
     }
 
     #[test]
     fn bad_text_is_refused_with_its_code() {
-        let usd = [held("g1", "USD")];
+        let usd = [held("1", "USD")];
         let cases = [
             (form("5", Some("XXX"), None), "unknown_currency"),
             (form("five", None, None), "invalid_amount"),
             (form("5.001", None, None), "invalid_amount"),
             (form("5", None, Some("paypal")), "invalid_method"),
+            (
+                PayoutForm {
+                    discord_id: "<@42>".into(),
+                    ..form("5", None, None)
+                },
+                "invalid_discord_id",
+            ),
+            (
+                PayoutForm {
+                    guild_id: Some("main".into()),
+                    ..form("5", None, None)
+                },
+                "invalid_guild_id",
+            ),
             (
                 PayoutForm {
                     note: Some("n".repeat(NOTE_MAX_CHARS + 1)),

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
+use crate::domain::ids::{LobbyCode, LobbyId};
 use crate::ledger::read::LobbySale;
 use crate::money::{Currency, Money, Pot};
 use entity::sea_orm_active_enums::LobbyState;
@@ -60,7 +61,7 @@ pub enum OverlayEvent {
     /// Sent by a session that follows a host or a channel, without a `seq`: from
     /// now on it shows the lobby with this code (its snapshot comes next), or none
     /// yet (`null`).
-    LobbyChanged { code: Option<String> },
+    LobbyChanged { code: Option<LobbyCode> },
     /// A race started: the pot and the sales list start empty.
     WindowOpened { opened_at: DateTime<Utc> },
     /// The race is over; `totals` is its racer pool as the ledger has it.
@@ -109,8 +110,8 @@ pub enum OverlayEvent {
 /// The lobby as the snapshot shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LobbyCard {
-    pub id: i64,
-    pub code: String,
+    pub id: LobbyId,
+    pub code: LobbyCode,
     pub name: String,
     pub state: LobbyState,
 }

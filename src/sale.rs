@@ -6,12 +6,6 @@ use chrono::{DateTime, Utc};
 
 use crate::money::Money;
 
-/// Characters of lobby codes: no 0/O, 1/I/L, so a viewer can read one off a
-/// stream. A code always holds at least one letter, so it never reads as an id.
-pub const LOBBY_CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-/// Characters in a lobby code.
-pub const LOBBY_CODE_LENGTH: usize = 4;
-
 /// The shop platform that reported an event. It is also the type of the
 /// `provider` columns, so the stored text is the name in the webhook path.
 pub use entity::sea_orm_active_enums::Provider;

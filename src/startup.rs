@@ -286,9 +286,7 @@ fn start_gateway(services: &web::Data<Services>) {
     let shared = services.clone();
     let suggest: crate::discord::SuggestHandler = Arc::new(move |guild, option, typed| {
         let shared = shared.clone();
-        Box::pin(async move {
-            crate::commands::suggest(&shared, guild.as_deref(), &option, &typed).await
-        })
+        Box::pin(async move { crate::commands::suggest(&shared, guild, &option, &typed).await })
     });
     let (guild, role) = (discord.guild_id, discord.admin_role.clone());
     actix_web::rt::spawn(async move {

@@ -3,6 +3,7 @@
 //! with `#[path = "..."] mod records;`.
 
 use chrono::{DateTime, Utc};
+use cozykart::domain::ids::LobbyId;
 use cozykart::ledger::{SaleRecord, Share};
 use cozykart::money::{Money, Rate};
 use cozykart::sale::{Buyer, Provider, SaleEvent};
@@ -29,9 +30,9 @@ pub fn sale_record(
         .into_iter()
         .zip(racers)
         .map(|(amount, racer)| Share {
-            lobby_id: 1,
-            guild_id: GUILD.into(),
-            discord_id: racer.clone(),
+            lobby_id: LobbyId::try_from(1).expect("lobby id"),
+            guild: Some(GUILD.parse().expect("guild id")),
+            racer: racer.parse().expect("racer id"),
             amount,
         })
         .collect();

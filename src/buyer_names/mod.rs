@@ -16,6 +16,7 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use sea_orm::{DatabaseConnection, DbErr};
 
+use crate::domain::ids::GuildId;
 use crate::money::Money;
 pub use mode::NameMode;
 use words::{BlockedWord, NormalName};
@@ -65,11 +66,11 @@ pub struct GuildNames {
 pub struct BuyerNames {
     rules: NameRules,
     /// By guild id; written only by [`Self::update`], after the database.
-    guilds: RwLock<HashMap<String, GuildNames>>,
+    guilds: RwLock<HashMap<GuildId, GuildNames>>,
 }
 
 impl BuyerNames {
-    pub fn new(rules: NameRules, guilds: HashMap<String, GuildNames>) -> Self {
+    pub fn new(rules: NameRules, guilds: HashMap<GuildId, GuildNames>) -> Self {
         BuyerNames {
             rules,
             guilds: RwLock::new(guilds),
@@ -98,7 +99,12 @@ impl BuyerNames {
 
     /// The name an overlay shows for a sale's buyer, or `None` for "someone":
     /// `buyer` is the name the buyer allowed on stream (`None` when they did not).
-    pub fn shown(&self, guild: Option<&str>, buyer: Option<&str>, amount: Money) -> Option<String> {
+    pub fn shown(
+        &self,
+        guild: Option<GuildId>,
+        buyer: Option<&str>,
+        amount: Money,
+    ) -> Option<String> {
         let buyer = buyer?;
         if amount.amount() < self.rules.min_amount {
             return None;
@@ -108,7 +114,7 @@ impl BuyerNames {
             .guilds
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let own = guild.and_then(|g| guilds.get(g));
+        let own = guild.and_then(|g| guilds.get(&g));
         let mode = own.and_then(|o| o.mode).unwrap_or(self.rules.mode);
         if mode == NameMode::Off {
             return None;
@@ -128,12 +134,12 @@ impl BuyerNames {
     }
 
     /// A guild's choices as they are now.
-    pub fn guild(&self, guild: &str) -> GuildNames {
+    pub fn guild(&self, guild: GuildId) -> GuildNames {
         let guilds = self
             .guilds
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        guilds.get(guild).cloned().unwrap_or_default()
+        guilds.get(&guild).cloned().unwrap_or_default()
     }
 
     /// Whether the deployment's list holds this pattern.
@@ -142,12 +148,12 @@ impl BuyerNames {
     }
 
     /// Changes a guild's choices in memory (after they were stored).
-    pub fn update(&self, guild: &str, change: impl FnOnce(&mut GuildNames)) {
+    pub fn update(&self, guild: GuildId, change: impl FnOnce(&mut GuildNames)) {
         let mut guilds = self
             .guilds
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        change(guilds.entry(guild.to_owned()).or_default());
+        change(guilds.entry(guild).or_default());
     }
 }
 

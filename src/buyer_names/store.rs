@@ -11,18 +11,24 @@ use sea_orm::{
 
 use super::words::BlockedWord;
 use super::{GuildNames, NameMode};
+use crate::domain::ids::GuildId;
 
 /// Every guild's settings (read once at start-up; they are few and small).
-pub async fn load_all(db: &impl ConnectionTrait) -> Result<HashMap<String, GuildNames>, DbErr> {
-    let mut guilds: HashMap<String, GuildNames> = HashMap::new();
+pub async fn load_all(db: &impl ConnectionTrait) -> Result<HashMap<GuildId, GuildNames>, DbErr> {
+    let guild_of = |text: &str| {
+        text.parse::<GuildId>()
+            .map_err(|e| DbErr::Custom(format!("stored {e}")))
+    };
+    let mut guilds: HashMap<GuildId, GuildNames> = HashMap::new();
     for row in guild_overlay_names::Entity::find().all(db).await? {
-        guilds.entry(row.guild_id).or_default().mode = NameMode::parse(&row.buyer_names);
+        guilds.entry(guild_of(&row.guild_id)?).or_default().mode =
+            NameMode::parse(&row.buyer_names);
     }
     for row in guild_blocked_word::Entity::find().all(db).await? {
         let Ok(word) = BlockedWord::parse(&row.word) else {
             continue;
         };
-        let guild = guilds.entry(row.guild_id).or_default();
+        let guild = guilds.entry(guild_of(&row.guild_id)?).or_default();
         if row.blocked {
             guild.blocked.insert(word);
         } else {
@@ -35,17 +41,17 @@ pub async fn load_all(db: &impl ConnectionTrait) -> Result<HashMap<String, Guild
 /// Sets a guild's mode (`None`: back to the deployment's).
 pub async fn set_mode(
     db: &impl ConnectionTrait,
-    guild_id: &str,
+    guild_id: GuildId,
     mode: Option<NameMode>,
 ) -> Result<(), DbErr> {
     let Some(mode) = mode else {
-        guild_overlay_names::Entity::delete_by_id(guild_id.to_owned())
+        guild_overlay_names::Entity::delete_by_id(guild_id.to_string())
             .exec(db)
             .await?;
         return Ok(());
     };
     let row = guild_overlay_names::ActiveModel {
-        guild_id: Set(guild_id.to_owned()),
+        guild_id: Set(guild_id.to_string()),
         buyer_names: Set(mode.as_str().to_owned()),
     };
     guild_overlay_names::Entity::insert(row)
@@ -62,20 +68,20 @@ pub async fn set_mode(
 /// Records a guild's word as blocked or allowed (`None`: forgets it).
 pub async fn set_word(
     db: &impl ConnectionTrait,
-    guild_id: &str,
+    guild_id: GuildId,
     word: &BlockedWord,
     blocked: Option<bool>,
 ) -> Result<(), DbErr> {
     let Some(blocked) = blocked else {
         guild_blocked_word::Entity::delete_many()
-            .filter(guild_blocked_word::Column::GuildId.eq(guild_id))
+            .filter(guild_blocked_word::Column::GuildId.eq(guild_id.to_string()))
             .filter(guild_blocked_word::Column::Word.eq(word.as_str()))
             .exec(db)
             .await?;
         return Ok(());
     };
     let row = guild_blocked_word::ActiveModel {
-        guild_id: Set(guild_id.to_owned()),
+        guild_id: Set(guild_id.to_string()),
         word: Set(word.as_str().to_owned()),
         blocked: Set(blocked),
     };
@@ -94,9 +100,9 @@ pub async fn set_word(
 }
 
 /// How many words a guild has recorded (against [`super::GUILD_WORDS_MAX`]).
-pub async fn word_count(db: &impl ConnectionTrait, guild_id: &str) -> Result<u64, DbErr> {
+pub async fn word_count(db: &impl ConnectionTrait, guild_id: GuildId) -> Result<u64, DbErr> {
     guild_blocked_word::Entity::find()
-        .filter(guild_blocked_word::Column::GuildId.eq(guild_id))
+        .filter(guild_blocked_word::Column::GuildId.eq(guild_id.to_string()))
         .count(db)
         .await
 }

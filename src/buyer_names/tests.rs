@@ -16,29 +16,33 @@ fn word(text: &str) -> BlockedWord {
 #[test]
 fn public_names_are_cleaned_and_private_ones_stay_hidden() {
     let names = names(NameRules::default());
-    let shown = |buyer| names.shown(Some("1"), buyer, usd("5.00"));
+    let shown = |buyer| names.shown(Some(guild(1)), buyer, usd("5.00"));
     assert_eq!(shown(Some("\u{202E}Ada")).as_deref(), Some("Ada"));
     assert_eq!(shown(None), None);
     assert_eq!(shown(Some("\u{202E}\u{200B}")), None);
 }
 
+fn guild(n: u64) -> crate::domain::ids::GuildId {
+    crate::domain::ids::GuildId::try_from(n).unwrap()
+}
+
 #[test]
 fn blocked_words_hide_the_name_and_guilds_change_the_list() {
     let names = names(NameRules::default());
-    let shown = |buyer| names.shown(Some("1"), Some(buyer), usd("5.00"));
+    let shown = |buyer| names.shown(Some(guild(1)), Some(buyer), usd("5.00"));
     assert_eq!(shown("Sh1t Happens"), None);
     assert_eq!(shown("Mario"), Some("Mario".into()));
-    names.update("1", |g| {
+    names.update(guild(1), |g| {
         g.blocked.insert(word("mar*"));
     });
     assert_eq!(shown("Mario"), None);
     assert_eq!(
         names
-            .shown(Some("2"), Some("Mario"), usd("5.00"))
+            .shown(Some(guild(2)), Some("Mario"), usd("5.00"))
             .as_deref(),
         Some("Mario")
     );
-    names.update("1", |g| {
+    names.update(guild(1), |g| {
         g.allowed.insert(word("*shit*"));
     });
     assert_eq!(shown("Sh1t Happens").as_deref(), Some("Sh1t Happens"));
@@ -57,12 +61,15 @@ fn modes_and_the_minimum_amount_apply() {
         Some("J. D.")
     );
     assert_eq!(names.shown(None, Some("Jane Doe"), usd("2.99")), None);
-    names.update("1", |g| g.mode = Some(NameMode::Off));
-    assert_eq!(names.shown(Some("1"), Some("Jane Doe"), usd("9.00")), None);
-    names.update("1", |g| g.mode = Some(NameMode::Public));
+    names.update(guild(1), |g| g.mode = Some(NameMode::Off));
+    assert_eq!(
+        names.shown(Some(guild(1)), Some("Jane Doe"), usd("9.00")),
+        None
+    );
+    names.update(guild(1), |g| g.mode = Some(NameMode::Public));
     assert_eq!(
         names
-            .shown(Some("1"), Some("Jane Doe"), usd("9.00"))
+            .shown(Some(guild(1)), Some("Jane Doe"), usd("9.00"))
             .as_deref(),
         Some("Jane Doe")
     );

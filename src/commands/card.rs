@@ -55,14 +55,14 @@ pub async fn card_reply(
 ) -> Reply {
     let mut embed = card_embed(services, view);
     if let Some(summary) = finished {
-        embed = with_summary(services, embed, view.id, &summary.totals).await;
+        embed = with_summary(services, embed, view.id.get(), &summary.totals).await;
     }
     Reply::public(format!(
         "Lobby {}: press **Join** to race (or `/join`); the host presses **Start** when the race begins.",
         lobby_title(view)
     ))
     .with_embed(embed)
-    .with_buttons(card_buttons(&view.code, view.state == LobbyState::Open))
+    .with_buttons(card_buttons(view.code.as_str(), view.state == LobbyState::Open))
 }
 
 #[cfg(test)]
@@ -71,10 +71,11 @@ mod tests {
 
     #[test]
     fn a_lobby_keeps_its_colour() {
-        assert_eq!(lobby_colour("K7QX"), lobby_colour("K7QX"));
-        let colours: std::collections::HashSet<u32> = ["K7QX", "AB12", "ZZZZ", "M3N4", "Q9RS"]
+        let code = |text: &str| text.parse::<crate::domain::ids::LobbyCode>().unwrap();
+        assert_eq!(lobby_colour(&code("K7QX")), lobby_colour(&code("k7qx")));
+        let colours: std::collections::HashSet<u32> = ["K7QX", "AB22", "ZZZZ", "M3N4", "Q9RS"]
             .iter()
-            .map(|code| lobby_colour(code))
+            .map(|text| lobby_colour(&code(text)))
             .collect();
         assert!(colours.len() > 1, "{colours:?}");
         assert!(colours.iter().all(|c| super::super::PALETTE.contains(c)));

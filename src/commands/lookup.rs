@@ -6,6 +6,7 @@ use actix::{Handler, Message};
 use sea_orm::ActiveEnum;
 
 use crate::discord::{Caller, Reply};
+use crate::domain::ids::GuildId;
 use crate::lobby::registry::LobbyEntry;
 use crate::lobby::{store, LobbyState};
 use crate::lobby::{LobbyActor, LobbyError, LobbyView, Snapshot};
@@ -44,7 +45,7 @@ pub(super) async fn target(
             })
         }
         None => {
-            let in_channel = match caller.channel_id.as_deref() {
+            let in_channel = match caller.channel_id {
                 Some(channel) => services.lobbies.in_channel(channel).await.map_err(unread)?,
                 None => None,
             };
@@ -68,7 +69,7 @@ async fn named(
     caller: &Caller,
     name: &str,
 ) -> Result<Option<LobbyEntry>, Reply> {
-    let lobbies = store::lobbies_of_guild(&services.db, caller.guild_id.as_deref())
+    let lobbies = store::lobbies_of_guild(&services.db, caller.guild_id)
         .await
         .map_err(|error| {
             tracing::error!(?error, "lobby names not read");
@@ -81,7 +82,10 @@ async fn named(
         .find(|l| l.state != LobbyState::Closed)
         .or_else(|| lobbies.iter().find(same));
     match best {
-        Some(l) => services.lobbies.wake(l.id).await.map_err(unread),
+        Some(l) => match store::lobby_id(l.id) {
+            Ok(id) => services.lobbies.wake(id).await.map_err(unread),
+            Err(error) => Err(unread(error.into())),
+        },
         None => Ok(None),
     }
 }
@@ -90,7 +94,7 @@ async fn named(
 /// holds what was typed, racing first, then idle, then closed, newest first.
 pub async fn lobby_choices(
     services: &Services,
-    guild: Option<&str>,
+    guild: Option<GuildId>,
     typed: &str,
 ) -> Vec<(String, String)> {
     let lobbies = match store::lobbies_of_guild(&services.db, guild).await {

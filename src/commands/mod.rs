@@ -19,6 +19,7 @@ pub use summary::announce_races;
 use chrono::{DateTime, Utc};
 
 use crate::discord::{Caller, CardAction, Command, OverlayCommand, Reply};
+use crate::domain::ids::{GuildId, LobbyCode};
 use crate::lobby::LobbyView;
 use crate::money::Pot;
 use crate::services::Services;
@@ -32,7 +33,7 @@ pub const NO_GUILD: &str =
 /// Whether an interaction from `guild` may run at all: only inside a guild, and
 /// one that `discord.guilds` allows. Checked before an interaction is claimed, so
 /// that a refused one leaves nothing behind; the refusal is ephemeral.
-pub fn admit(services: &Services, guild: Option<&str>) -> Result<(), &'static str> {
+pub fn admit(services: &Services, guild: Option<GuildId>) -> Result<(), &'static str> {
     match guild {
         None => Err(NO_GUILD),
         Some(_) if !services.config.discord.allows(guild) => Err(NOT_SET_UP),
@@ -40,12 +41,10 @@ pub fn admit(services: &Services, guild: Option<&str>) -> Result<(), &'static st
     }
 }
 
-/// Runs one command. Every refusal is an ephemeral reply saying why.
-pub async fn execute(services: &Services, caller: Caller, command: Command) -> Reply {
+/// Runs one command that [`admit`] let in; only [`once::answer`] calls it, after
+/// that check and the claim. Every refusal is an ephemeral reply saying why.
+async fn execute(services: &Services, caller: Caller, command: Command) -> Reply {
     tracing::info!(user = %caller.user_id, guild = ?caller.guild_id, command = command_name(&command), "command");
-    if let Err(refusal) = admit(services, caller.guild_id.as_deref()) {
-        return Reply::refusal(refusal);
-    }
     match command {
         Command::LobbyCreate { name } => race::create(services, &caller, name).await,
         Command::Join { lobby } => race::join(services, &caller, lobby).await,
@@ -151,8 +150,8 @@ const PALETTE: [u32; 8] = [
 ];
 
 /// The lobby's own colour, the same on every reply about it.
-pub fn lobby_colour(code: &str) -> u32 {
-    let hash = code.bytes().fold(0u32, |hash, b| {
+pub fn lobby_colour(code: &LobbyCode) -> u32 {
+    let hash = code.as_str().bytes().fold(0u32, |hash, b| {
         hash.wrapping_mul(31).wrapping_add(u32::from(b))
     });
     PALETTE[hash as usize % PALETTE.len()]
@@ -167,7 +166,7 @@ fn lobby_title(view: &LobbyView) -> String {
 /// `discord.guilds`.
 pub async fn suggest(
     services: &Services,
-    guild: Option<&str>,
+    guild: Option<GuildId>,
     option: &str,
     typed: &str,
 ) -> Vec<(String, String)> {

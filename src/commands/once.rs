@@ -82,7 +82,7 @@ pub async fn answer(
     caller: Caller,
     command: Command,
 ) -> Result<Delivered, DbErr> {
-    if let Err(refusal) = super::admit(services, caller.guild_id.as_deref()) {
+    if let Err(refusal) = super::admit(services, caller.guild_id) {
         tracing::info!(interaction = %id, guild = ?caller.guild_id, "interaction refused before its claim");
         return Ok(Delivered::First(Reply::refusal(refusal)));
     }
@@ -180,14 +180,13 @@ pub async fn prune(db: &sea_orm::DatabaseConnection, now: DateTime<Utc>) -> Resu
 
 /// Runs [`prune`] every [`PRUNE_EVERY`] for as long as the server runs.
 pub async fn prune_forever(db: sea_orm::DatabaseConnection, clock: crate::clock::Clock) {
-    let mut every = tokio::time::interval(PRUNE_EVERY);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        every.tick().await;
+    crate::clock::every(PRUNE_EVERY, || async {
         match prune(&db, clock.now()).await {
             Ok(0) => {}
             Ok(deleted) => tracing::debug!(deleted, "old interaction claims pruned"),
             Err(error) => tracing::warn!(%error, "pruning interaction claims failed"),
         }
-    }
+        true
+    })
+    .await
 }

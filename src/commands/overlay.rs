@@ -5,6 +5,7 @@
 use crate::buyer_names::words::BlockedWord;
 use crate::buyer_names::{store, NameMode, GUILD_WORDS_MAX};
 use crate::discord::{Caller, OverlayCommand, Reply};
+use crate::domain::ids::GuildId;
 use crate::lobby::registry::LobbyEntry;
 use crate::lobby::{HideLatestName, SendTestSale};
 use crate::money::{Currency, Money};
@@ -20,7 +21,7 @@ use super::race::reply;
 const TEST_AMOUNT_WITHOUT_MINOR_UNITS: i64 = 1000;
 
 pub async fn overlay(services: &Services, caller: &Caller, command: OverlayCommand) -> Reply {
-    let Some(guild) = caller.guild_id.clone() else {
+    let Some(guild) = caller.guild_id else {
         return Reply::refusal("Cozy-Kart works inside a server.");
     };
     match command {
@@ -29,9 +30,9 @@ pub async fn overlay(services: &Services, caller: &Caller, command: OverlayComma
         _ if !caller.is_admin => {
             Reply::refusal("Only admins can change how overlays show buyer names.")
         }
-        OverlayCommand::Names { mode } => reply(names(services, &guild, &mode).await),
-        OverlayCommand::Block { word } => reply(block(services, &guild, &word, true).await),
-        OverlayCommand::Unblock { word } => reply(block(services, &guild, &word, false).await),
+        OverlayCommand::Names { mode } => reply(names(services, guild, &mode).await),
+        OverlayCommand::Block { word } => reply(block(services, guild, &word, true).await),
+        OverlayCommand::Unblock { word } => reply(block(services, guild, &word, false).await),
     }
 }
 
@@ -54,7 +55,7 @@ async fn test(services: &Services, caller: &Caller, lobby: Option<String>) -> Re
         .map_err(|_| Reply::refusal("No currency for the test sale."))?;
     let amount =
         test_amount(currency).map_err(|_| Reply::refusal("No sample amount in this currency."))?;
-    let pool_delta = amount.commission(services.rates.current(caller.guild_id.as_deref()));
+    let pool_delta = amount.commission(services.rates.current(caller.guild_id));
     change(&entry, SendTestSale { amount, pool_delta }).await?;
     Ok(Reply::ephemeral(format!(
         "🧪 A test sale of {} {} is playing on the overlays of {}. The pot, the goal and the sales list are unchanged.",
@@ -84,7 +85,7 @@ async fn hide(services: &Services, caller: &Caller, lobby: Option<String>) -> Re
     )))
 }
 
-async fn names(services: &Services, guild: &str, mode: &str) -> Result<Reply, Reply> {
+async fn names(services: &Services, guild: GuildId, mode: &str) -> Result<Reply, Reply> {
     let mode = match mode.trim().to_ascii_lowercase().as_str() {
         "default" => None,
         other => Some(NameMode::parse(other).ok_or_else(|| {
@@ -108,7 +109,7 @@ async fn names(services: &Services, guild: &str, mode: &str) -> Result<Reply, Re
 
 async fn block(
     services: &Services,
-    guild: &str,
+    guild: GuildId,
     word: &str,
     blocked: bool,
 ) -> Result<Reply, Reply> {

@@ -16,7 +16,7 @@ pub(super) fn reply(result: Result<Reply, Reply>) -> Reply {
 }
 
 pub async fn create(services: &Services, caller: &Caller, name: Option<String>) -> Reply {
-    let Some(channel) = caller.channel_id.clone() else {
+    let Some(channel) = caller.channel_id else {
         return Reply::refusal("Lobbies live in a server channel; run `/lobby create` there.");
     };
     let name = match name {
@@ -29,13 +29,7 @@ pub async fn create(services: &Services, caller: &Caller, name: Option<String>) 
     let at = services.clock.now();
     let created = services
         .lobbies
-        .create(
-            caller.guild_id.clone(),
-            Some(channel),
-            &caller.user_id,
-            &name,
-            at,
-        )
+        .create(caller.guild_id, Some(channel), caller.user_id, &name, at)
         .await;
     let entry = match created {
         Ok(entry) => entry,
@@ -61,7 +55,7 @@ async fn joined(
 ) -> Result<LobbyView, Reply> {
     let entry = target(services, caller, lobby).await?;
     let join = Join {
-        discord_id: caller.user_id.clone(),
+        discord_id: caller.user_id,
         display_name: crate::sale::clean_text(&caller.display_name),
         at: services.clock.now(),
     };
@@ -76,7 +70,7 @@ async fn left(
 ) -> Result<LobbyView, Reply> {
     let entry = target(services, caller, lobby).await?;
     let leave = Leave {
-        discord_id: caller.user_id.clone(),
+        discord_id: caller.user_id,
         at: services.clock.now(),
     };
     change(&entry, leave).await

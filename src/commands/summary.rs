@@ -36,7 +36,8 @@ pub async fn with_summary(
         .shares
         .iter()
         .map(|(racer, share)| {
-            let name = names.get(racer).map_or(racer.as_str(), String::as_str);
+            let id = racer.to_string();
+            let name = names.get(&id).unwrap_or(&id);
             format!("{}: {}", plain(name), pot_text(share))
         })
         .collect();
@@ -60,29 +61,29 @@ pub async fn summary_embed(
     let embed = ReplyEmbed::new(format!("Race over: {}", plain(&view.name)))
         .description(format!("Lobby `{}`", view.code))
         .colour(lobby_colour(&view.code));
-    with_summary(services, embed, view.id, totals).await
+    with_summary(services, embed, view.id.get(), totals).await
 }
 
 /// The summary of the lobby's last finished race, if it ever raced (what `/pot`
 /// shows once a race is over, also when no bot token could post it).
 pub async fn last_race_embed(services: &Services, view: &LobbyView) -> Option<ReplyEmbed> {
-    let last = store::last_finished_race(&services.db, view.id).await;
+    let last = store::last_finished_race(&services.db, view.id.get()).await;
     let race = match last {
         Ok(race) => race?,
         Err(error) => {
-            tracing::warn!(lobby = view.id, %error, "last race not read");
+            tracing::warn!(lobby = %view.id, %error, "last race not read");
             return None;
         }
     };
     let window = RaceWindow {
-        lobby_id: view.id,
+        lobby_id: view.id.get(),
         opened_at: race.opened_at,
         closed_at: Some(race.closed_at),
     };
     match read::race_totals(&services.db, window).await {
         Ok(totals) => Some(summary_embed(services, view, &totals).await),
         Err(error) => {
-            tracing::warn!(lobby = view.id, %error, "last race's totals not read");
+            tracing::warn!(lobby = %view.id, %error, "last race's totals not read");
             None
         }
     }
@@ -112,17 +113,17 @@ async fn announce(services: &Services, race: &RaceOver) {
     let discord = &services.config.discord;
     let (Some(_), Some(channel)) = (&discord.bot_token, &view.channel_id) else {
         tracing::info!(
-            lobby = view.id,
+            lobby = %view.id,
             sales = totals.sales,
             pool = %pot_text(&totals.pool),
             "race timed out; no bot token or channel to post its summary (/pot shows it)"
         );
         return;
     };
-    match post_message(discord, channel, &message.to_channel_message()).await {
-        Ok(()) => tracing::info!(lobby = view.id, %channel, "race summary posted"),
+    match post_message(discord, *channel, &message.to_channel_message()).await {
+        Ok(()) => tracing::info!(lobby = %view.id, %channel, "race summary posted"),
         Err(error) => {
-            tracing::warn!(lobby = view.id, %channel, error = %error, "race summary not posted")
+            tracing::warn!(lobby = %view.id, %channel, error = %error, "race summary not posted")
         }
     }
 }

@@ -3,8 +3,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::discord::{Caller, Reply, ReplyEmbed};
-use crate::ledger::read::{self, Held};
-use crate::ledger::LedgerError;
+use crate::domain::ids::guild_column;
+use crate::ledger::read::{self, Held, Wallets};
+use crate::ledger::{LedgerError, PayoutRequest, Requester};
 use crate::lobby::store;
 use crate::money::Rate;
 use crate::payout::{PayoutForm, PayoutFormError};
@@ -38,21 +39,20 @@ fn held_text(held: &Held) -> String {
 }
 
 pub async fn wallet(services: &Services, caller: &Caller) -> Reply {
-    let guild = caller.guild_key();
+    let (racer, wallets) = (caller.user_id, Wallets::In(caller.guild_id));
     let db = &services.db;
-    let balances = match read::balances(db, &caller.user_id, Some(guild)).await {
+    let balances = match read::balances(db, racer, wallets).await {
         Ok(balances) => balances,
         Err(error) => return unavailable(error),
     };
-    let held = match read::held(db, &caller.user_id, guild).await {
+    let held = match read::held(db, racer, caller.guild_id).await {
         Ok(held) => held,
         Err(error) => return unavailable(error),
     };
-    let recent =
-        match read::recent_allocations(db, &caller.user_id, Some(guild), WALLET_RECENT).await {
-            Ok(recent) => recent,
-            Err(error) => return unavailable(error),
-        };
+    let recent = match read::recent_allocations(db, racer, wallets, WALLET_RECENT).await {
+        Ok(recent) => recent,
+        Err(error) => return unavailable(error),
+    };
     let mut embed = ReplyEmbed::new("Your Cozy-Kart wallet").colour(WALLET_COLOUR);
     if balances.is_empty() {
         embed = embed.description("No earnings yet: join a lobby and race while the shop is open!");
@@ -101,7 +101,7 @@ pub async fn wallet(services: &Services, caller: &Caller) -> Reply {
 /// channel's lobby, when they are on its roster. Only ever in a private reply:
 /// the link holds their Discord id.
 async fn racer_overlay(services: &Services, caller: &Caller) -> Option<String> {
-    let channel = caller.channel_id.as_deref()?;
+    let channel = caller.channel_id?;
     let entry = services.lobbies.in_channel(channel).await.ok()??;
     if entry.guild_id != caller.guild_id {
         return None;
@@ -120,7 +120,7 @@ async fn racer_overlay(services: &Services, caller: &Caller) -> Option<String> {
 
 /// Names of the caller guild's lobbies by id; empty if they cannot be read.
 async fn lobby_names(services: &Services, caller: &Caller) -> HashMap<i64, String> {
-    match store::lobbies_of_guild(&services.db, caller.guild_id.as_deref()).await {
+    match store::lobbies_of_guild(&services.db, caller.guild_id).await {
         Ok(lobbies) => lobbies.into_iter().map(|l| (l.id, l.name)).collect(),
         Err(error) => {
             tracing::warn!(%error, "lobby names not read for a wallet");
@@ -131,7 +131,7 @@ async fn lobby_names(services: &Services, caller: &Caller) -> HashMap<i64, Strin
 
 /// Top earners of the caller's guild, ranked separately in each currency.
 pub async fn leaderboard(services: &Services, caller: &Caller) -> Reply {
-    let guild = caller.guild_key();
+    let guild = caller.guild_id;
     let currencies = match read::earned_currencies(&services.db, guild).await {
         Ok(currencies) => currencies,
         Err(error) => return unavailable(error),
@@ -186,10 +186,14 @@ pub async fn payout(
     }
     // An admin pays out of their own guild's wallet only.
     let form = PayoutForm {
-        guild_id: Some(caller.guild_key().to_owned()),
+        guild_id: Some(guild_column(caller.guild_id)),
         ..form
     };
-    let held = match read::holdings(&services.db, &form.discord_id).await {
+    let held = match form.racer() {
+        Ok(racer) => read::holdings(&services.db, racer).await,
+        Err(refusal) => return Reply::refusal(format!("Refused: {refusal}.")),
+    };
+    let held = match held {
         Ok(held) => held,
         Err(error) => return unavailable(error),
     };
@@ -202,15 +206,13 @@ pub async fn payout(
             return Reply::refusal(format!("Refused: {}.", plain(&refusal.to_string())))
         }
     };
-    let (racer, currency) = (order.discord_id.clone(), order.amount.currency());
-    let request = order.request(
-        caller.user_id.clone(),
+    let (racer, currency) = (order.racer, order.amount.currency());
+    let request = PayoutRequest::new(
+        order,
+        Requester::Admin(caller.user_id),
         &services.config.commission.payout_thresholds,
         services.clock.now(),
-        caller
-            .interaction_id
-            .as_ref()
-            .map(|id| format!("interaction:{id}")),
+        caller.interaction_id.map(|id| format!("interaction:{id}")),
     );
     match services.ledger.record_payout(request).await {
         Ok(record) => Reply::public(format!(
@@ -221,7 +223,7 @@ pub async fn payout(
         )),
         Err(LedgerError::Payout(refusal)) => {
             let mut text = format!("Refused: {refusal}.");
-            let held = read::held(&services.db, &racer, caller.guild_key()).await;
+            let held = read::held(&services.db, racer, caller.guild_id).await;
             if let Some(held) = held.ok().and_then(|h| h.get(currency.code()).cloned()) {
                 text.push_str(&format!(
                     " {} {} more is held: {}.",
@@ -244,7 +246,7 @@ pub async fn commission(services: &Services, caller: &Caller, rate: &str) -> Rep
         Ok(rate) => rate,
         Err(e) => return Reply::refusal(format!("Refused: {e}.")),
     };
-    if let Err(error) = services.rates.set(caller.guild_id.as_deref(), rate).await {
+    if let Err(error) = services.rates.set(caller.guild_id, rate).await {
         return unavailable(error);
     }
     Reply::public(format!(

@@ -10,13 +10,7 @@ use super::{invalid, ConfigError};
 use crate::money::{Currency, Money, PayoutThresholds, Rate};
 use crate::sale::CommissionBase;
 
-/// How an untagged sale is shared when several windows of the guild are open.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UntaggedPolicy {
-    Split,
-    Latest,
-    House,
-}
+pub use crate::domain::shares::UntaggedPolicy;
 
 #[derive(Clone, Debug)]
 pub struct CommissionConfig {

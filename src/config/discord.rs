@@ -3,8 +3,9 @@
 
 use serde::Deserialize;
 
-use super::values::{lenient, lenient_list, non_empty, number};
+use super::values::{lenient, lenient_list, non_empty, number, snowflake};
 use super::{http::http_url, invalid, ConfigError};
+use crate::domain::ids::GuildId;
 
 /// Each open lobby is an actor with its own memory; this bounds one guild's share.
 pub const MAX_LOBBIES_PER_GUILD_LIMIT: usize = 10_000;
@@ -17,9 +18,9 @@ pub struct DiscordConfig {
     pub bot_token: Option<String>,
     pub admin_role: Option<String>,
     /// Register commands in this guild only (instant); `None` registers globally.
-    pub guild_id: Option<u64>,
+    pub guild_id: Option<GuildId>,
     /// Guilds this deployment serves; empty serves any guild.
-    pub guilds: Vec<String>,
+    pub guilds: Vec<GuildId>,
     /// Lobbies not closed that one guild may have at once.
     pub max_lobbies_per_guild: usize,
     /// Lobbies one guild may create within any hour, so that no member can fill the
@@ -32,8 +33,8 @@ pub struct DiscordConfig {
 
 impl DiscordConfig {
     /// Whether interactions from `guild` are served (the allow-list).
-    pub fn allows(&self, guild: Option<&str>) -> bool {
-        self.guilds.is_empty() || guild.is_some_and(|g| self.guilds.iter().any(|a| a == g))
+    pub fn allows(&self, guild: Option<GuildId>) -> bool {
+        self.guilds.is_empty() || guild.is_some_and(|g| self.guilds.contains(&g))
     }
 }
 
@@ -81,12 +82,12 @@ impl DiscordConfig {
             }
         }
         let guild_id = match non_empty(&raw.guild_id) {
-            Some(text) => Some(number("discord.guild_id", &text, u64::MAX)?),
+            Some(text) => Some(snowflake("discord.guild_id", &text)?),
             None => None,
         };
         let mut guilds = Vec::new();
         for text in &raw.guilds {
-            guilds.push(number::<u64>("discord.guilds", text, u64::MAX)?.to_string());
+            guilds.push(snowflake("discord.guilds", text)?);
         }
         let max_lobbies_per_guild = number(
             "discord.max_lobbies_per_guild",

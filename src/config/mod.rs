@@ -238,9 +238,13 @@ mod tests {
         );
         let listed =
             Config::from_toml("[discord]\nguilds = [\"1100000000000000001\", 42]").unwrap();
-        assert_eq!(listed.discord.guilds, ["1100000000000000001", "42"]);
-        assert!(listed.discord.allows(Some("42")));
-        assert!(!listed.discord.allows(Some("43")) && !listed.discord.allows(None));
+        let guild = |n: u64| crate::domain::ids::GuildId::try_from(n).unwrap();
+        assert_eq!(
+            listed.discord.guilds,
+            [guild(1_100_000_000_000_000_001), guild(42)]
+        );
+        assert!(listed.discord.allows(Some(guild(42))));
+        assert!(!listed.discord.allows(Some(guild(43))) && !listed.discord.allows(None));
         assert!(Config::from_toml("").unwrap().discord.allows(None));
         let long = Config::from_toml("[admin]\ntoken = \"0123456789abcdef01234567\"").unwrap();
         assert_eq!(

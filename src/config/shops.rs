@@ -2,9 +2,10 @@
 
 use serde::Deserialize;
 
-use super::values::{lenient, non_empty};
+use super::values::{lenient, non_empty, snowflake};
 use super::{invalid, ConfigError};
 use crate::checkout::CheckoutUrl;
+use crate::domain::ids::GuildId;
 use crate::sale::Provider;
 
 #[derive(Clone, Debug)]
@@ -13,7 +14,7 @@ pub struct ShopConfig {
     pub provider: Provider,
     /// Current secret first, then a previous one still accepted during rotation.
     pub secrets: Vec<String>,
-    pub guild_id: Option<String>,
+    pub guild_id: Option<GuildId>,
     /// Link on overlays, to which a lobby's code is added (see [`CheckoutUrl`]).
     pub checkout_url: Option<CheckoutUrl>,
     /// Ko-fi `type`s that count as merch sales (default `Shop Order`).
@@ -70,7 +71,9 @@ impl ShopConfig {
         Ok(ShopConfig {
             provider,
             secrets,
-            guild_id: non_empty(&raw.guild_id),
+            guild_id: non_empty(&raw.guild_id)
+                .map(|text| snowflake(&key("guild_id"), &text))
+                .transpose()?,
             checkout_url: non_empty(&raw.checkout_url).map(|url| CheckoutUrl::parse(&url)),
             kofi_types: raw
                 .kofi_types

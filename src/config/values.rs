@@ -63,6 +63,13 @@ pub(super) fn non_empty(text: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
+/// A Discord id (a snowflake) under `key`.
+pub(super) fn snowflake<T: std::str::FromStr>(key: &str, text: &str) -> Result<T, ConfigError> {
+    text.trim()
+        .parse()
+        .map_err(|_| invalid(key, format!("{text:?} is not a Discord id")))
+}
+
 pub(super) fn number<T>(key: &str, text: &str, max: T) -> Result<T, ConfigError>
 where
     T: std::str::FromStr + PartialOrd + std::fmt::Display,

@@ -7,34 +7,40 @@ use serenity::model::application::{
     CommandType, ComponentInteraction, ComponentInteractionDataKind,
 };
 use serenity::model::guild::Member;
-use serenity::model::id::{ChannelId, GuildId, InteractionId, UserId};
+use std::num::NonZeroU64;
+
+use serenity::model::id as discord_id;
 use serenity::model::user::User;
 use serenity::model::Permissions;
 
 pub use super::command_error::CommandError;
 use super::component::{parse_custom_id, CardAction};
 
+use crate::domain::ids::{ChannelId, GuildId, InteractionId, UserId};
 use crate::payout::PayoutForm;
 
 /// Who ran a command, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    pub user_id: String,
+    pub user_id: UserId,
     /// Server nickname, else global display name, else username.
     pub display_name: String,
-    pub guild_id: Option<String>,
-    pub channel_id: Option<String>,
+    pub guild_id: Option<GuildId>,
+    pub channel_id: Option<ChannelId>,
     /// ADMINISTRATOR or MANAGE_GUILD, or the configured admin role, in `guild_id`.
     pub is_admin: bool,
     /// Discord's id of the interaction: keys what must happen once (a payout).
-    pub interaction_id: Option<String>,
+    pub interaction_id: Option<InteractionId>,
 }
 
-impl Caller {
-    /// The caller's guild as money and lobbies are keyed by it (`''` outside any).
-    pub fn guild_key(&self) -> &str {
-        self.guild_id.as_deref().unwrap_or("")
-    }
+/// One of our ids from the same id as serenity holds it (both are non-zero
+/// snowflakes, so nothing can fail).
+pub(super) fn ours<Theirs, Ours>(id: Theirs) -> Ours
+where
+    NonZeroU64: From<Theirs>,
+    Ours: From<NonZeroU64>,
+{
+    Ours::from(NonZeroU64::from(id))
 }
 
 /// A slash command with its options, checked for presence and type only.
@@ -143,7 +149,7 @@ pub fn parse_command(
             Command::Payout {
                 user_name,
                 form: PayoutForm {
-                    discord_id: user_id,
+                    discord_id: user_id.to_string(),
                     guild_id: ci.guild_id.map(|g| g.to_string()),
                     amount: opts.required_text("amount", MAX_AMOUNT)?,
                     currency: opts.text("currency", MAX_CURRENCY)?,
@@ -261,9 +267,9 @@ pub fn parse_press(
 pub(super) fn caller_of(
     user: &User,
     member: Option<&Member>,
-    guild_id: Option<GuildId>,
-    channel_id: ChannelId,
-    id: InteractionId,
+    guild_id: Option<discord_id::GuildId>,
+    channel_id: discord_id::ChannelId,
+    id: discord_id::InteractionId,
     admin_role: Option<&str>,
 ) -> Caller {
     let nick = member.and_then(|m| m.nick.as_deref());
@@ -277,12 +283,12 @@ pub(super) fn caller_of(
         _ => false,
     };
     Caller {
-        user_id: user.id.to_string(),
+        user_id: ours(user.id),
         display_name,
-        guild_id: guild_id.map(|g| g.to_string()),
-        channel_id: Some(channel_id.to_string()),
+        guild_id: guild_id.map(ours),
+        channel_id: Some(ours(channel_id)),
         is_admin: by_permission || by_role,
-        interaction_id: Some(id.to_string()),
+        interaction_id: Some(ours(id)),
     }
 }
 
@@ -300,7 +306,7 @@ fn pick_name(nick: Option<&str>, global: Option<&str>, username: &str) -> String
 /// Accepts a registered choice value, or its label as some clients send it
 /// (`"gift card"`, `"Store Credit"`), handing on the value.
 fn payout_method(text: String) -> Result<String, CommandError> {
-    match crate::payout::parse_method(&text) {
+    match crate::payout::PayoutMethod::parse(&text) {
         Some(method) => Ok(method.as_str().to_owned()),
         None => Err(CommandError::BadChoice {
             option: "method",
@@ -366,8 +372,8 @@ impl<'a> Options<'a> {
 
     /// The user's id and display name from `data.resolved`
     /// (member nick > global name > username; the id if Discord sent no user object).
-    fn user(&self, name: &'static str) -> Result<Option<(String, String)>, CommandError> {
-        let id: UserId = match self.get(name) {
+    fn user(&self, name: &'static str) -> Result<Option<(UserId, String)>, CommandError> {
+        let id: discord_id::UserId = match self.get(name) {
             None => return Ok(None),
             Some(CommandDataOptionValue::User(id)) => *id,
             Some(_) => return Err(wrong(name, "a member of this server")),
@@ -381,7 +387,7 @@ impl<'a> Options<'a> {
             Some(u) => pick_name(nick, u.global_name.as_deref(), &u.name),
             None => pick_name(nick, None, &id.to_string()),
         };
-        Ok(Some((id.to_string(), display)))
+        Ok(Some((ours(id), display)))
     }
 }
 

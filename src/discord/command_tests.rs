@@ -31,8 +31,16 @@ fn parse(body: &[u8]) -> Result<(Caller, Command), CommandError> {
 fn interaction_id_is_kept() {
     let ci = interaction(fixtures::PAYOUT);
     let (caller, _) = parse_command(&ci, None).unwrap();
-    assert_eq!(caller.interaction_id, Some(ci.id.to_string()));
-    assert_eq!(caller.guild_key(), "1200000000000000001");
+    assert_eq!(caller.interaction_id.map(|id| id.get()), Some(ci.id.get()));
+    assert_eq!(caller.guild_id, Some(id("1200000000000000001")));
+}
+
+/// An id of ours, as Discord writes it.
+fn id<T: std::str::FromStr>(text: &str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    text.parse().unwrap()
 }
 
 pub(super) fn parse_json(
@@ -44,10 +52,10 @@ pub(super) fn parse_json(
 
 fn drifter() -> Caller {
     Caller {
-        user_id: "1100000000000000002".into(),
+        user_id: id("1100000000000000002"),
         display_name: "Drifter".into(),
-        guild_id: Some("1200000000000000001".into()),
-        channel_id: Some("1200000000000000002".into()),
+        guild_id: Some(id("1200000000000000001")),
+        channel_id: Some(id("1200000000000000002")),
         is_admin: false,
         interaction_id: None,
     }
@@ -55,7 +63,7 @@ fn drifter() -> Caller {
 
 fn kartmaster() -> Caller {
     Caller {
-        user_id: "1100000000000000001".into(),
+        user_id: id("1100000000000000001"),
         display_name: "Kartmaster".into(),
         ..drifter()
     }

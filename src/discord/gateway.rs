@@ -11,7 +11,7 @@ use serenity::all::{
 };
 
 use super::command::parse_press;
-use super::command::{parse_command, Caller, Command};
+use super::command::{ours, parse_command, Caller, Command};
 use super::interaction::{autocomplete_response, typed_into, Incoming, InteractionId};
 use super::register::command_definitions;
 use super::reply::Reply;
@@ -25,7 +25,11 @@ pub type CommandHandler =
 /// Suggestions for an autocomplete: `(guild, option, typed)` in, `(name shown,
 /// value sent)` choices out. Suggestions change nothing, so they are never claimed.
 pub type SuggestHandler = Arc<
-    dyn Fn(Option<String>, String, String) -> BoxFuture<'static, Vec<(String, String)>>
+    dyn Fn(
+            Option<crate::domain::ids::GuildId>,
+            String,
+            String,
+        ) -> BoxFuture<'static, Vec<(String, String)>>
         + Send
         + Sync,
 >;
@@ -67,12 +71,10 @@ impl EventHandler for Handler {
         let guild = interaction.guild_id().map(|g| g.get());
         tracing::info!(kind = response.kind(), ?guild, "discord interaction");
         let reply = match parsed {
-            Ok((caller, command)) => {
-                match (self.handler)(InteractionId::new(id.get()), caller, command).await {
-                    Some(reply) => reply,
-                    None => return,
-                }
-            }
+            Ok((caller, command)) => match (self.handler)(ours(id), caller, command).await {
+                Some(reply) => reply,
+                None => return,
+            },
             Err(e) => {
                 tracing::info!(kind = response.kind(), error = %e, "interaction refused");
                 Reply::refusal(e.to_string())
@@ -128,13 +130,13 @@ impl Responder<'_> {
 /// ends. Commands are registered in `guild_id` when given (instant), else globally.
 pub async fn run_gateway(
     token: String,
-    guild_id: Option<u64>,
+    guild_id: Option<crate::domain::ids::GuildId>,
     admin_role: Option<String>,
     handler: CommandHandler,
     suggest: SuggestHandler,
 ) -> anyhow::Result<()> {
     let handler = Handler {
-        guild_id: guild_id.filter(|&g| g != 0).map(GuildId::new),
+        guild_id: guild_id.map(|g| GuildId::from(std::num::NonZeroU64::from(g))),
         admin_role,
         handler,
         suggest,

@@ -1,36 +1,15 @@
 //! Entry point for the HTTP interactions endpoint, after signature verification:
 //! the raw body becomes a [`Delivery`] the endpoint can act on without serenity types.
 
-use std::fmt;
-
 use serde_json::{json, Value};
 use serenity::builder::{CreateAutocompleteResponse, CreateInteractionResponse};
 use serenity::model::application::{CommandInteraction, Interaction};
 
 use super::command::parse_press;
-use super::command::{parse_command, Caller, Command, MAX_NAME};
+use super::command::{ours, parse_command, Caller, Command, MAX_NAME};
 use super::reply::Reply;
 
-/// Discord's id of one interaction: every delivery of the same interaction carries
-/// the same id, so it is what "runs at most once" is keyed by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct InteractionId(u64);
-
-impl InteractionId {
-    pub fn new(id: u64) -> Self {
-        InteractionId(id)
-    }
-
-    pub fn get(self) -> u64 {
-        self.0
-    }
-}
-
-impl fmt::Display for InteractionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
+pub use crate::domain::ids::InteractionId;
 
 /// A verified request: which interaction it is and what it asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +30,7 @@ pub enum Incoming {
     Refused(Reply),
     /// A member is typing into an option marked for autocomplete: suggest values.
     Autocomplete {
-        guild_id: Option<String>,
+        guild_id: Option<crate::domain::ids::GuildId>,
         /// The option being typed into.
         option: String,
         /// What has been typed so far (at most [`MAX_NAME`] characters kept).
@@ -68,7 +47,7 @@ pub fn parse_incoming(
     admin_role: Option<&str>,
 ) -> Result<Delivery, serde_json::Error> {
     let interaction: Interaction = serde_json::from_slice(body)?;
-    let id = InteractionId(interaction.id().get());
+    let id = InteractionId::from(std::num::NonZeroU64::from(interaction.id()));
     let incoming = match interaction {
         Interaction::Ping(_) => Incoming::Ping,
         Interaction::Command(ci) => match parse_command(&ci, admin_role) {
@@ -89,7 +68,7 @@ pub fn parse_incoming(
 pub(super) fn typed_into(ci: &CommandInteraction) -> Option<Incoming> {
     let focused = ci.data.autocomplete()?;
     Some(Incoming::Autocomplete {
-        guild_id: ci.guild_id.map(|g| g.to_string()),
+        guild_id: ci.guild_id.map(ours),
         option: focused.name.chars().take(usize::from(MAX_NAME)).collect(),
         typed: focused
             .value
@@ -157,8 +136,8 @@ mod tests {
             match parse_incoming(body, None).map(|d| d.incoming) {
                 Ok(Incoming::Command(caller, _)) => {
                     assert_eq!(
-                        caller.guild_id.as_deref(),
-                        Some("1200000000000000001"),
+                        caller.guild_id.map(|g| g.get()),
+                        Some(1_200_000_000_000_000_001),
                         "{file}"
                     );
                 }
@@ -181,7 +160,7 @@ mod tests {
                 name: Some("Friday Cup".into())
             }
         );
-        assert_eq!(caller.user_id, "1100000000000000001");
+        assert_eq!(caller.user_id.get(), 1_100_000_000_000_000_001);
         assert_eq!(caller.display_name, "Kartmaster");
     }
 
@@ -240,7 +219,7 @@ mod tests {
         assert_eq!(
             parse_incoming(&body, None).unwrap().incoming,
             Incoming::Autocomplete {
-                guild_id: Some("1200000000000000001".into()),
+                guild_id: Some("1200000000000000001".parse().unwrap()),
                 option: "amount".into(),
                 typed: "20.00".into(),
             }
@@ -263,7 +242,10 @@ mod tests {
             }
         );
         assert_eq!(caller.display_name, "Drifter");
-        assert_eq!(caller.guild_id.as_deref(), Some("1200000000000000001"));
+        assert_eq!(
+            caller.guild_id.map(|g| g.get()),
+            Some(1_200_000_000_000_000_001)
+        );
         let mut json = fixtures::json(body);
         json["data"]["custom_id"] = "vote:yes".into();
         let body = serde_json::to_vec(&json).unwrap();
@@ -284,7 +266,10 @@ mod tests {
         json["id"] = "1400000000000000077".into();
         let body = serde_json::to_vec(&json).unwrap();
         let delivery = parse_incoming(&body, None).unwrap();
-        assert_eq!(delivery.id, InteractionId::new(1_400_000_000_000_000_077));
+        assert_eq!(
+            delivery.id,
+            InteractionId::try_from(1_400_000_000_000_000_077).unwrap()
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::num::NonZeroU64;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -39,7 +40,7 @@ pub enum Scope {
     /// Every guild the application is in (Discord may take a while to show them).
     Global,
     /// One guild only, shown at once.
-    Guild(u64),
+    Guild(crate::domain::ids::GuildId),
 }
 
 impl fmt::Display for Scope {
@@ -66,7 +67,7 @@ pub struct Registered {
 pub async fn register_commands(
     discord: &DiscordConfig,
     application_id: Option<u64>,
-    guild: Option<u64>,
+    guild: Option<crate::domain::ids::GuildId>,
 ) -> anyhow::Result<Registered> {
     let http = client(discord)?;
     let application_id = match application_id {
@@ -84,7 +85,7 @@ pub async fn register_commands(
         },
         Scope::Guild(id) => Route::GuildCommands {
             application_id: application,
-            guild_id: GuildId::new(discord_id(id, "guild")?),
+            guild_id: GuildId::from(NonZeroU64::from(id)),
         },
     };
     let body = serde_json::to_vec(&super::command_definitions())
@@ -101,19 +102,13 @@ pub async fn register_commands(
 /// Posts a message in a channel (`POST /channels/{channel_id}/messages`).
 pub async fn post_message(
     discord: &DiscordConfig,
-    channel_id: &str,
+    channel: crate::domain::ids::ChannelId,
     message: &CreateMessage,
 ) -> anyhow::Result<()> {
-    let channel = channel_id
-        .parse::<u64>()
-        .ok()
-        .filter(|_| channel_id.bytes().all(|b| b.is_ascii_digit()))
-        .with_context(|| format!("channel id {channel_id:?} is not a Discord id"))?;
-    let channel = discord_id(channel, "channel")?;
     let http = client(discord)?;
     let body = serde_json::to_vec(message).context("serializing the message")?;
     let route = Route::ChannelMessages {
-        channel_id: ChannelId::new(channel),
+        channel_id: ChannelId::from(NonZeroU64::from(channel)),
     };
     let request = Request::new(route, LightMethod::Post).body(Some(body));
     let _: IgnoredAny = fire(&http, request).await?;
@@ -237,9 +232,9 @@ mod tests {
     }
 
     #[test]
-    fn zero_ids_are_refused_before_serenity_sees_them() {
-        assert!(discord_id(0, "guild").is_err());
-        assert_eq!(discord_id(7, "guild").unwrap(), 7);
+    fn a_zero_application_id_is_refused_before_serenity_sees_it() {
+        assert!(discord_id(0, "application").is_err());
+        assert_eq!(discord_id(7, "application").unwrap(), 7);
     }
 
     #[test]

@@ -3,4 +3,7 @@
 //! filters sales by race) asks this module instead of writing it again.
 
 pub mod end;
+pub mod ids;
+pub mod payout;
 pub mod race;
+pub mod shares;

@@ -9,7 +9,9 @@ use subtle::ConstantTimeEq;
 
 use super::extract::lobby;
 use super::ApiError;
-use crate::ledger::{read, verify};
+use crate::domain::ids::{BadId, UserId};
+use crate::ledger::read::Wallets;
+use crate::ledger::{read, verify, PayoutRequest, Requester};
 use crate::lobby::store;
 use crate::payout::{api_idempotency_key, PayoutForm, PayoutFormError};
 use crate::services::Services;
@@ -47,12 +49,14 @@ pub async fn racer(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&services, &request)?;
-    let discord_id = path.into_inner();
-    let balances = read::balances(&services.db, &discord_id, None).await?;
+    let racer: UserId = path
+        .parse()
+        .map_err(|e: BadId| bad("invalid_discord_id", e.to_string()))?;
+    let balances = read::balances(&services.db, racer, Wallets::Every).await?;
     let allocations =
-        read::recent_allocations(&services.db, &discord_id, None, RACER_ALLOCATIONS).await?;
+        read::recent_allocations(&services.db, racer, Wallets::Every, RACER_ALLOCATIONS).await?;
     Ok(HttpResponse::Ok().json(json!({
-        "discord_id": discord_id, "balances": balances, "allocations": allocations,
+        "discord_id": racer, "balances": balances, "allocations": allocations,
     })))
 }
 
@@ -104,9 +108,10 @@ pub async fn payout(
     let form: PayoutForm = serde_json::from_slice(&body)
         .map_err(|e| bad("malformed_body", format!("expected a payout object: {e}")))?;
     let key = idempotency_key(&request)?;
-    let held = read::holdings(&services.db, &form.discord_id).await?;
-    let request = form.parse(&held)?.request(
-        "api".into(),
+    let held = read::holdings(&services.db, form.racer()?).await?;
+    let request = PayoutRequest::new(
+        form.parse(&held)?,
+        Requester::Api,
         &services.config.commission.payout_thresholds,
         services.clock.now(),
         key,

@@ -39,8 +39,7 @@ pub async fn interactions(
             option,
             typed,
         } => {
-            let choices =
-                crate::commands::suggest(&services, guild_id.as_deref(), option, typed).await;
+            let choices = crate::commands::suggest(&services, *guild_id, option, typed).await;
             return Ok(HttpResponse::Ok().json(autocomplete_body(&choices)));
         }
         _ => {}

@@ -15,7 +15,7 @@ pub async fn home(services: web::Data<Services>) -> HttpResponse {
     let lobbies = services.lobbies.all();
     let mut items = String::new();
     for entry in lobbies.iter().take(LOBBIES_LISTED_MAX) {
-        let code = escape(&entry.code);
+        let code = escape(entry.code.as_str());
         let _ = write!(
             items,
             "<li><a href=\"/overlay/{code}\">overlay of {code}</a> \

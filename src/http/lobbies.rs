@@ -34,7 +34,7 @@ struct PublicRacer<'a> {
 impl<'a> From<&'a LobbyView> for PublicLobby<'a> {
     fn from(view: &'a LobbyView) -> Self {
         PublicLobby {
-            code: &view.code,
+            code: view.code.as_str(),
             name: &view.name,
             state: view.state,
             racers: view
@@ -108,7 +108,11 @@ async fn page(
     // never shown from the database.
     let running: Vec<_> = rows
         .iter()
-        .map(|row| services.lobbies.get(row.id))
+        .map(|row| {
+            store::lobby_id(row.id)
+                .ok()
+                .and_then(|id| services.lobbies.get(id))
+        })
         .collect();
     let resting: Vec<i64> = rows
         .iter()
@@ -123,9 +127,12 @@ async fn page(
             Some(entry) => entry.addr.send(Snapshot).await.ok(),
             None => None,
         };
-        views.push(live.unwrap_or_else(|| {
-            LobbyView::at_rest(row, rosters.remove(&row.id).unwrap_or_default())
-        }));
+        let view = match live {
+            Some(view) => view,
+            None => LobbyView::at_rest(row, rosters.remove(&row.id).unwrap_or_default())
+                .map_err(|e| ApiError::Internal(format!("stored {e}")))?,
+        };
+        views.push(view);
     }
     let next = (rows.len() as u64 == limit)
         .then(|| rows.last().map(|row| row.id.to_string()))

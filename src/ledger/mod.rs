@@ -35,29 +35,24 @@ pub use actor::{
     BATCH_MAX, IN_FLIGHT_MAX,
 };
 
-use crate::money::{Money, MoneyError};
+use crate::domain::ids::{BadId, LobbyId, UserId};
+use crate::money::{Money, MoneyError, PayoutThresholds};
 use crate::sale::{RefundEvent, SaleEvent};
 
 /// Journal account of the house (keeps residues and unattributed pools).
 pub const HOUSE: &str = "house";
 
-pub fn racer_account(discord_id: &str) -> String {
-    format!("racer:{discord_id}")
+/// A racer's journal account; `racer` is a [`UserId`] or one as stored.
+pub fn racer_account(racer: impl std::fmt::Display) -> String {
+    format!("racer:{racer}")
 }
 
-pub fn payouts_account(discord_id: &str) -> String {
-    format!("payouts:{discord_id}")
+/// What was paid out to a racer; `racer` as for [`racer_account`].
+pub fn payouts_account(racer: impl std::fmt::Display) -> String {
+    format!("payouts:{racer}")
 }
 
-/// One racer's share of a sale, through one lobby.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Share {
-    pub lobby_id: i64,
-    /// The lobby's guild (`''` outside any guild): whose wallet the share goes to.
-    pub guild_id: String,
-    pub discord_id: String,
-    pub amount: Money,
-}
+pub use crate::domain::shares::Share;
 
 /// A sale with its attribution decided, ready to be written.
 #[derive(Clone, Debug)]
@@ -73,13 +68,13 @@ pub struct SaleRecord {
     pub hold_days: u32,
     /// The lobby the sale's tag names, when its window was open at the sale's
     /// time: such a twin of an untagged sale already recorded re-attributes it.
-    pub tagged_lobby: Option<i64>,
+    pub tagged_lobby: Option<LobbyId>,
 }
 
 /// Per-lobby money moved by a sale or refund, for overlays.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LobbyDelta {
-    pub lobby_id: i64,
+    pub lobby_id: LobbyId,
     /// Positive for a sale, negative for a clawback.
     pub amount: Money,
     /// When the sale it concerns was paid: only the race it belongs to shows it.
@@ -121,21 +116,33 @@ pub enum RefundOutcome {
     },
 }
 
-/// How a payout reached the racer; stored as `payouts.method`.
-pub use entity::sea_orm_active_enums::PayoutMethod;
+pub use crate::domain::payout::{PayoutMethod, PayoutOrder};
 
+/// Who asked for a payout; stored as `payouts.created_by`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requester {
+    /// An admin, by `/payout`.
+    Admin(UserId),
+    /// The admin API.
+    Api,
+}
+
+impl Requester {
+    /// The stored text: the admin's Discord id, or `api`.
+    pub fn stored(self) -> String {
+        match self {
+            Requester::Admin(user) => user.to_string(),
+            Requester::Api => "api".to_owned(),
+        }
+    }
+}
+
+/// A payout order as the ledger records it: the order, who asked, the rule in
+/// force and the key that makes a retry pay once.
 #[derive(Clone, Debug)]
 pub struct PayoutRequest {
-    /// The guild whose balance pays (`''` outside any guild).
-    pub guild_id: String,
-    pub discord_id: String,
-    pub amount: Money,
-    pub method: PayoutMethod,
-    pub note: Option<String>,
-    /// Allows a payout below the threshold.
-    pub force: bool,
-    /// Who asked (Discord id of the admin, or `api`).
-    pub requested_by: String,
+    pub order: PayoutOrder,
+    pub requested_by: Requester,
     /// The payout threshold in the payout's currency.
     pub threshold: Money,
     pub at: DateTime<Utc>,
@@ -145,29 +152,22 @@ pub struct PayoutRequest {
 }
 
 impl PayoutRequest {
-    /// A digest of what is paid (guild, racer, amount, currency, method, note,
-    /// force), kept beside the idempotency key: the same key with another request
-    /// is refused rather than answered with the first payout. Who asked, when and
-    /// the threshold in force are not part of it: a retry may differ in those.
-    pub fn fingerprint(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut digest = Sha256::new();
-        let note = self.note.as_deref().unwrap_or("");
-        for part in [
-            self.guild_id.as_str(),
-            self.discord_id.as_str(),
-            &self.amount.minor().to_string(),
-            self.amount.currency().code(),
-            self.method.as_str(),
-            &note.len().to_string(),
-            note,
-            if self.force { "force" } else { "" },
-        ] {
-            // Each part ends with a byte no part holds, so parts cannot run together.
-            digest.update(part.as_bytes());
-            digest.update([0xff]);
+    /// The request for `order`, with the threshold `thresholds` set for its currency.
+    pub fn new(
+        order: PayoutOrder,
+        requested_by: Requester,
+        thresholds: &PayoutThresholds,
+        at: DateTime<Utc>,
+        idempotency_key: Option<String>,
+    ) -> Self {
+        let threshold = thresholds.for_currency(order.amount.currency());
+        PayoutRequest {
+            order,
+            requested_by,
+            threshold,
+            at,
+            idempotency_key,
         }
-        hex::encode(digest.finalize())
     }
 }
 
@@ -229,6 +229,13 @@ pub enum LedgerError {
     Payout(#[from] PayoutRefusal),
 }
 
+/// A stored row holding text that is no id: the database is not as we wrote it.
+impl From<BadId> for LedgerError {
+    fn from(error: BadId) -> Self {
+        LedgerError::Database(format!("stored {error}"))
+    }
+}
+
 impl From<sea_orm::DbErr> for LedgerError {
     fn from(error: sea_orm::DbErr) -> Self {
         match error {
@@ -244,4 +251,51 @@ impl From<sea_orm::DbErr> for LedgerError {
 pub struct RefundRecord {
     pub refund: RefundEvent,
     pub received_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+
+    fn money(text: &str, code: &str) -> Money {
+        Money::parse(text, Currency::parse(code).unwrap()).unwrap()
+    }
+
+    fn order(amount: Money) -> PayoutOrder {
+        PayoutOrder {
+            guild: None,
+            racer: "42".parse().unwrap(),
+            amount,
+            method: PayoutMethod::Manual,
+            note: None,
+            force: false,
+        }
+    }
+
+    #[test]
+    fn the_request_carries_the_threshold_of_its_currency() {
+        let thresholds = PayoutThresholds::new("20.00", [money("2000", "JPY")]).unwrap();
+        let admin = Requester::Admin("7".parse().unwrap());
+        let jpy = PayoutRequest::new(
+            order(money("500", "JPY")),
+            admin,
+            &thresholds,
+            Utc::now(),
+            None,
+        );
+        assert_eq!(jpy.threshold, money("2000", "JPY"));
+        let usd = PayoutRequest::new(
+            order(money("5.00", "USD")),
+            Requester::Api,
+            &thresholds,
+            Utc::now(),
+            None,
+        );
+        assert_eq!(usd.threshold, money("20.00", "USD"));
+        assert_eq!(
+            (admin.stored(), Requester::Api.stored()),
+            ("7".to_owned(), "api".to_owned())
+        );
+    }
 }

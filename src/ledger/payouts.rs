@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use entity::sea_orm_active_enums::JournalKind;
+use entity::sea_orm_active_enums::{JournalKind, PayoutMethod as StoredMethod};
 use entity::{balance, payout};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -15,7 +15,18 @@ use super::journal::{self, BalanceChange, Posting};
 use super::{
     payouts_account, racer_account, LedgerError, PayoutRecord, PayoutRefusal, PayoutRequest,
 };
+use crate::domain::ids::guild_column;
+use crate::domain::payout::PayoutMethod;
 use crate::money::{Currency, Money};
+
+/// A method as `payouts.method` stores it.
+fn stored_method(method: PayoutMethod) -> StoredMethod {
+    match method {
+        PayoutMethod::GiftCard => StoredMethod::GiftCard,
+        PayoutMethod::StoreCredit => StoredMethod::StoreCredit,
+        PayoutMethod::Manual => StoredMethod::Manual,
+    }
+}
 
 /// Pays available money out, after the payout rules; a payout whose idempotency
 /// key was already used is answered with the payout recorded under it.
@@ -23,11 +34,13 @@ pub(super) async fn record_payout(
     tx: &impl ConnectionTrait,
     request: &PayoutRequest,
 ) -> Result<PayoutRecord, LedgerError> {
-    let amount = request.amount;
+    let order = &request.order;
+    let amount = order.amount;
     let currency = amount.currency();
+    let guild = guild_column(order.guild);
     let key = (
-        request.guild_id.clone(),
-        request.discord_id.clone(),
+        guild.clone(),
+        order.racer.to_string(),
         currency.code().to_owned(),
     );
     // The balance row is locked before anything is read: another process paying
@@ -37,7 +50,7 @@ pub(super) async fn record_payout(
         .lock_exclusive()
         .one(tx)
         .await?;
-    let fingerprint = request.fingerprint();
+    let fingerprint = order.fingerprint();
     if let Some(key) = &request.idempotency_key {
         let earlier = payout::Entity::find()
             .filter(payout::Column::IdempotencyKey.eq(key.as_str()))
@@ -58,14 +71,14 @@ pub(super) async fn record_payout(
     check_rules(request, available)?;
     let inserted = payout::Entity::insert(payout::ActiveModel {
         id: NotSet,
-        guild_id: Set(request.guild_id.clone()),
-        discord_id: Set(request.discord_id.clone()),
+        guild_id: Set(guild.clone()),
+        discord_id: Set(order.racer.to_string()),
         amount_minor: Set(amount.minor()),
         currency: Set(currency.code().to_owned()),
-        method: Set(request.method),
-        note: Set(request.note.clone()),
-        forced: Set(request.force),
-        created_by: Set(request.requested_by.clone()),
+        method: Set(stored_method(order.method)),
+        note: Set(order.note.clone()),
+        forced: Set(order.force),
+        created_by: Set(request.requested_by.stored()),
         created_at: Set(request.at),
         idempotency_key: Set(request.idempotency_key.clone()),
         request_hash: Set(request.idempotency_key.as_ref().map(|_| fingerprint)),
@@ -77,8 +90,8 @@ pub(super) async fn record_payout(
         reference: format!("payout:{}", inserted.id),
         currency,
         legs: BTreeMap::from([
-            (racer_account(&request.discord_id), -amount.minor()),
-            (payouts_account(&request.discord_id), amount.minor()),
+            (racer_account(order.racer), -amount.minor()),
+            (payouts_account(order.racer), amount.minor()),
         ]),
         at: request.at,
     };
@@ -88,11 +101,7 @@ pub(super) async fn record_payout(
         pending: 0,
         paid: amount.minor(),
     };
-    let whose = (
-        request.guild_id.clone(),
-        request.discord_id.clone(),
-        currency.code(),
-    );
+    let whose = (guild, order.racer.to_string(), currency.code());
     journal::bump_balances(tx, &BTreeMap::from([(whose, change)])).await?;
     record(inserted)
 }
@@ -116,14 +125,14 @@ fn record(row: payout::Model) -> Result<PayoutRecord, LedgerError> {
 /// The rules a positive payout of `request.amount` must meet, given what the
 /// racer has `available`.
 fn check_rules(request: &PayoutRequest, available: Money) -> Result<(), PayoutRefusal> {
-    let amount = request.amount;
+    let amount = request.order.amount;
     if available.minor() < amount.minor() {
         return Err(PayoutRefusal::OverAvailable {
             requested: amount,
             available,
         });
     }
-    if amount.amount() < request.threshold.amount() && !request.force {
+    if amount.amount() < request.threshold.amount() && !request.order.force {
         return Err(PayoutRefusal::BelowThreshold {
             requested: amount,
             threshold: request.threshold,
@@ -136,15 +145,14 @@ fn check_rules(request: &PayoutRequest, available: Money) -> Result<(), PayoutRe
 mod tests {
     use sea_orm::{ActiveEnum, Iterable};
 
-    use crate::ledger::PayoutMethod;
+    use super::stored_method;
+    use crate::domain::payout::METHODS;
 
     #[test]
-    fn payout_methods_show_their_stored_text_and_every_one_is_offered() {
-        for method in PayoutMethod::iter() {
-            assert_eq!(method.as_str(), method.to_value());
-            // What admins may type (`crate::payout`) covers every stored method.
-            assert_eq!(crate::payout::parse_method(method.as_str()), Some(method));
+    fn every_method_is_stored_as_its_own_text_and_every_stored_one_is_offered() {
+        for (method, _) in METHODS {
+            assert_eq!(stored_method(method).to_value(), method.as_str());
         }
-        assert_eq!(PayoutMethod::iter().count(), crate::payout::METHODS.len());
+        assert_eq!(super::StoredMethod::iter().count(), METHODS.len());
     }
 }

@@ -20,6 +20,7 @@ pub(super) use waiting::{apply_waiting, Arrival};
 
 use super::journal::{self, BalanceChanges, Legs, Posting};
 use super::{LedgerError, LobbyDelta, RefundOutcome, RefundRecord};
+use crate::domain::ids::LobbyId;
 use crate::money::{Currency, Money};
 use crate::sale::RefundAmount;
 
@@ -229,7 +230,7 @@ async fn apply_refund(
     }
     for (lobby_id, minor) in reversal.per_lobby {
         result.deltas.push(LobbyDelta {
-            lobby_id,
+            lobby_id: LobbyId::try_from(lobby_id)?,
             amount: Money::from_minor(minor, currency)?,
             sold_at: sale_row.sold_at,
         });

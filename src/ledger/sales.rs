@@ -24,6 +24,7 @@ use super::bulk::{one_of, Bulk, ROWS_PER_INSERT};
 use super::journal::{self, BalanceChanges, Legs, Posting, ShopKey};
 use super::refunds::{self, Arrival};
 use super::{LedgerError, LobbyDelta, SaleOutcome, SaleRecord, Share};
+use crate::domain::ids::guild_column;
 
 /// Records one sale (the set-wise path with a set of one).
 pub(super) async fn record_sale(
@@ -297,6 +298,15 @@ pub(super) fn allocation_rows() -> Bulk {
     )
 }
 
+/// A share's lobby, guild and racer as the allocation columns store them.
+pub(super) fn stored(share: &Share) -> (i64, String, String) {
+    (
+        share.lobby_id.get(),
+        guild_column(share.guild),
+        share.racer.to_string(),
+    )
+}
+
 /// One share's allocation row, and its move from the house to the racer on the
 /// journal legs and the balance changes.
 pub(super) fn allocate(
@@ -308,13 +318,20 @@ pub(super) fn allocate(
     rows: &mut Bulk,
 ) {
     let (currency, minor) = (share.amount.currency(), share.amount.minor());
-    let whose = (share.guild_id.as_str(), share.discord_id.as_str());
-    journal::house_to_racer(legs, changes, whose, currency, minor, hold.status);
+    let (lobby_id, guild, racer) = stored(share);
+    journal::house_to_racer(
+        legs,
+        changes,
+        (&guild, &racer),
+        currency,
+        minor,
+        hold.status,
+    );
     rows.push([
         sale_id.into(),
-        share.lobby_id.into(),
-        share.guild_id.clone().into(),
-        share.discord_id.clone().into(),
+        lobby_id.into(),
+        guild.into(),
+        racer.into(),
         currency.code().into(),
         minor.into(),
         0_i64.into(),

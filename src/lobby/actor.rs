@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
-use entity::{lobby, roster_membership};
+use entity::lobby;
 use sea_orm::DatabaseConnection;
 
 use super::bus::Channel;
@@ -25,12 +25,14 @@ use super::following::Following;
 use super::messages::{
     CloseOverlays, Credit, Refunded, RetireIfQuiet, Snapshot, Subscribe, Unsubscribe, WindowTick,
 };
+use super::roster::Racer;
 use super::seed::LobbySeed;
 use super::store::{self, OpenWindow};
 use super::timeline::Timeline;
-use super::{LobbyView, RaceOverSink, RacerView, RECENT_SALES_MAX};
+use super::{LobbyIdentity, LobbyView, RaceOverSink, RacerView, RECENT_SALES_MAX};
 use crate::buyer_names::BuyerNames;
 use crate::clock::Clock;
+use crate::domain::ids::UserId;
 use crate::domain::race::Span;
 use crate::ledger::read::{LobbySale, RaceWindow};
 use crate::money::{Money, Pot};
@@ -38,23 +40,6 @@ use crate::protocol::{LobbyCard, OverlayEvent, RacerName, RacerShare};
 
 /// How often an open window is checked against `max_window_minutes`.
 pub const WINDOW_CHECK_EVERY: Duration = Duration::from_secs(15);
-
-struct Racer {
-    discord_id: String,
-    display_name: String,
-    /// Row of the open roster interval, closed on leave.
-    membership_id: i64,
-}
-
-impl From<roster_membership::Model> for Racer {
-    fn from(membership: roster_membership::Model) -> Self {
-        Racer {
-            discord_id: membership.discord_id,
-            display_name: membership.display_name,
-            membership_id: membership.id,
-        }
-    }
-}
 
 /// Limits and links a lobby is started with, from the configuration, and the
 /// bus its changes are published on.
@@ -75,7 +60,9 @@ pub struct LobbySettings {
 }
 
 pub struct LobbyActor {
-    /// Persisted identity and window state; read by views, snapshots and the store writes.
+    /// Who the lobby is (its ids, parsed); read by views, snapshots and entries.
+    identity: LobbyIdentity,
+    /// Persisted name and window state; read by views, snapshots and the store writes.
     row: lobby::Model,
     /// The running race's window, `None` when idle or closed; read by Start/End,
     /// Refunded (which race a refund belongs to) and the time-out check.
@@ -87,7 +74,7 @@ pub struct LobbyActor {
     /// Last few sales of this race, newest first; read by overlay snapshots.
     recent: VecDeque<LobbySale>,
     /// Each racer's share of this race, by Discord id; read by racers' own overlays.
-    shares: BTreeMap<String, Pot>,
+    shares: BTreeMap<UserId, Pot>,
     /// The pot the host aims for; changed by SetGoal, read by views and snapshots.
     goal: Option<Money>,
     /// Overlay subscribers and the lobby's `seq`; every event goes out through it.
@@ -139,9 +126,10 @@ impl LobbyActor {
         let seq = seed.stored.row.seq.max(0) as u64;
         LobbyActor {
             goal: store::goal_of(&seed.stored.row),
+            identity: seed.identity,
             row: seed.stored.row,
             window: seed.stored.window,
-            roster: seed.stored.roster.into_iter().map(Racer::from).collect(),
+            roster: seed.roster,
             pot: seed.pot,
             recent: seed.recent.into_iter().take(RECENT_SALES_MAX).collect(),
             shares: seed.shares,
@@ -167,22 +155,22 @@ impl LobbyActor {
 
     fn view(&self) -> LobbyView {
         LobbyView {
-            id: self.row.id,
-            code: self.row.code.clone(),
+            id: self.identity.id,
+            code: self.identity.code.clone(),
             name: self.row.name.clone(),
-            guild_id: self.row.guild_id.clone(),
+            guild_id: self.identity.guild_id,
             state: self.row.state,
             racers: self
                 .roster
                 .iter()
                 .map(|r| RacerView {
-                    discord_id: r.discord_id.clone(),
+                    discord_id: r.discord_id,
                     display_name: r.display_name.clone(),
                 })
                 .collect(),
             pot: self.pot.clone(),
-            host_id: self.row.host_id.clone(),
-            channel_id: self.row.channel_id.clone(),
+            host_id: self.identity.host_id,
+            channel_id: self.identity.channel_id,
             opened_at: self.window.map(|w| w.opened_at),
             goal: self.goal,
         }
@@ -219,8 +207,8 @@ impl LobbyActor {
     fn snapshot(&self) -> OverlayEvent {
         OverlayEvent::Snapshot {
             lobby: LobbyCard {
-                id: self.row.id,
-                code: self.row.code.clone(),
+                id: self.identity.id,
+                code: self.identity.code.clone(),
                 name: self.row.name.clone(),
                 state: self.row.state,
             },
@@ -238,14 +226,13 @@ impl LobbyActor {
             goal: self.goal,
             opened_at: self.window.map(|w| w.opened_at),
             server_time: self.clock.now(),
-            kofi_tag: self.kofi.then(|| format!("#{}", self.row.code)),
+            kofi_tag: self.kofi.then(|| format!("#{}", self.identity.code)),
         }
     }
 
     /// A buyer's name as this lobby's overlays show it (`None`: "someone").
     fn shown_buyer(&self, buyer: Option<&str>, amount: Money) -> Option<String> {
-        self.names
-            .shown(self.row.guild_id.as_deref(), buyer, amount)
+        self.names.shown(self.identity.guild_id, buyer, amount)
     }
 
     /// Pushes an event to every overlay; racers' own overlays get their share too.
@@ -321,7 +308,6 @@ impl Handler<Subscribe> for LobbyActor {
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
         let racer = msg
             .racer
-            .as_deref()
             .map(|id| racer_share(&self.roster, &self.shares, id));
         self.last_active = self.clock.now();
         self.overlays.subscribe(msg);
@@ -368,19 +354,19 @@ impl Handler<CloseOverlays> for LobbyActor {
 
 /// A racer's name (while on the roster) and share of the running race.
 /// Racers' shares on the wire.
-pub(crate) fn wire_shares(shares: &[(String, Money)]) -> Vec<(String, WireMoney)> {
+pub(crate) fn wire_shares(shares: &[(UserId, Money)]) -> Vec<(UserId, WireMoney)> {
     shares
         .iter()
-        .map(|(discord_id, share)| (discord_id.clone(), WireMoney::from(*share)))
+        .map(|(racer, share)| (*racer, WireMoney::from(*share)))
         .collect()
 }
 
-fn racer_share(roster: &[Racer], shares: &BTreeMap<String, Pot>, discord_id: &str) -> RacerShare {
+fn racer_share(roster: &[Racer], shares: &BTreeMap<UserId, Pot>, racer: UserId) -> RacerShare {
     RacerShare {
         display_name: roster
             .iter()
-            .find(|r| r.discord_id == discord_id)
+            .find(|r| r.discord_id == racer)
             .map(|r| r.display_name.clone()),
-        share: shares.get(discord_id).cloned().unwrap_or_default(),
+        share: shares.get(&racer).cloned().unwrap_or_default(),
     }
 }

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::ids::UserId;
 use crate::money::{Currency, Money, MoneyError, Pot};
 
 /// Money on the wire: currency code and integer minor units, exact.
@@ -40,7 +41,7 @@ pub enum LobbyChange {
     /// A racer joined: their new roster interval.
     Joined {
         membership_id: i64,
-        discord_id: String,
+        discord_id: UserId,
         display_name: String,
         joined_at: DateTime<Utc>,
     },
@@ -68,7 +69,7 @@ pub enum LobbyChange {
         at: DateTime<Utc>,
         /// Each racer's part of `pool_delta` (Discord id, amount), for racer overlays.
         #[serde(default)]
-        shares: Vec<(String, WireMoney)>,
+        shares: Vec<(UserId, WireMoney)>,
         /// The sale's id, so that `/overlay hide` can name it (0: unknown).
         #[serde(default)]
         sale_id: i64,
@@ -147,7 +148,10 @@ mod tests {
                 pool_delta: Money::parse("5.00", usd).unwrap().into(),
                 buyer: Some("Ada".into()),
                 at: chrono::DateTime::UNIX_EPOCH,
-                shares: vec![("1".into(), Money::parse("2.50", usd).unwrap().into())],
+                shares: vec![(
+                    "1".parse().unwrap(),
+                    Money::parse("2.50", usd).unwrap().into(),
+                )],
                 sale_id: 3,
             },
         };
@@ -157,7 +161,7 @@ mod tests {
             seq: 13,
             change: LobbyChange::Joined {
                 membership_id: 1,
-                discord_id: "1".into(),
+                discord_id: "1".parse().unwrap(),
                 display_name: "x".repeat(PAYLOAD_MAX_BYTES),
                 joined_at: chrono::DateTime::UNIX_EPOCH,
             },

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use actix::Recipient;
 
 use super::messages::Subscribe;
+use crate::domain::ids::UserId;
 use crate::protocol::{OverlayEvent, OverlayFrame, RacerShare};
 
 /// One overlay session, and the flag that tells it it was dropped.
@@ -17,7 +18,7 @@ struct Subscriber {
     recipient: Recipient<OverlayFrame>,
     dropped: Arc<AtomicBool>,
     /// The racer (Discord id) whose share this overlay shows, if any.
-    racer: Option<String>,
+    racer: Option<UserId>,
 }
 
 #[derive(Default)]
@@ -72,22 +73,27 @@ impl Overlays {
     /// subscriber. A subscriber whose mailbox is full is dropped: a slow overlay
     /// must never hold the lobby back (it reconnects and gets a snapshot).
     /// `share_of` gives a racer's name and share for their own overlays.
-    pub(super) fn push(&mut self, event: OverlayEvent, share_of: impl Fn(&str) -> RacerShare) {
+    pub(super) fn push(&mut self, event: OverlayEvent, share_of: impl Fn(UserId) -> RacerShare) {
         self.seq += 1;
         self.send_all(&event, self.seq, share_of);
     }
 
     /// Offers `event` numbered `seq` to every subscriber (encoded once, and once
     /// per racer for racers' own overlays), dropping those that cannot take it.
-    fn send_all(&mut self, event: &OverlayEvent, seq: u64, share_of: impl Fn(&str) -> RacerShare) {
+    fn send_all(
+        &mut self,
+        event: &OverlayEvent,
+        seq: u64,
+        share_of: impl Fn(UserId) -> RacerShare,
+    ) {
         let frame = event.encode(seq);
-        let mut racer_frames: HashMap<String, OverlayFrame> = HashMap::new();
+        let mut racer_frames: HashMap<UserId, OverlayFrame> = HashMap::new();
         self.subscribers.retain(|_, subscriber| {
             let frame = match &subscriber.racer {
                 None => frame.clone(),
                 Some(racer) => racer_frames
-                    .entry(racer.clone())
-                    .or_insert_with(|| event.encode_for(seq, &share_of(racer)))
+                    .entry(*racer)
+                    .or_insert_with(|| event.encode_for(seq, &share_of(*racer)))
                     .clone(),
             };
             let delivered = subscriber.recipient.try_send(frame).is_ok();
@@ -110,7 +116,7 @@ impl Overlays {
         &mut self,
         seq: u64,
         snapshot: &OverlayEvent,
-        share_of: impl Fn(&str) -> RacerShare,
+        share_of: impl Fn(UserId) -> RacerShare,
     ) {
         self.seq = seq;
         self.send_all(snapshot, seq, share_of);

@@ -10,26 +10,24 @@ use std::sync::Mutex;
 use actix::prelude::*;
 
 use super::entry::LobbyEntry;
+use crate::domain::ids::{ChannelId, LobbyId, UserId};
 
 /// Most overlays one host or channel may have following it.
 pub const FOLLOWERS_MAX_PER_KEY: usize = 256;
 
 /// What an overlay follows.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FollowKey {
-    /// A host's Discord id.
-    Host(String),
-    /// A Discord channel id.
-    Channel(String),
+    Host(UserId),
+    Channel(ChannelId),
 }
 
 impl FollowKey {
-    /// A key from a URL segment: a Discord snowflake (decimal digits only).
+    /// A key from a URL's two segments (`host`, a user id; `channel`, a channel id).
     pub fn parse(kind: &str, id: &str) -> Option<FollowKey> {
-        let snowflake = !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit());
         match kind {
-            "host" if snowflake => Some(FollowKey::Host(id.to_owned())),
-            "channel" if snowflake => Some(FollowKey::Channel(id.to_owned())),
+            "host" => id.parse().ok().map(FollowKey::Host),
+            "channel" => id.parse().ok().map(FollowKey::Channel),
             _ => None,
         }
     }
@@ -70,12 +68,12 @@ impl Following {
     pub fn moved(&self, entry: &LobbyEntry) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let keys = [
-            Some(FollowKey::Host(entry.host_id.clone())),
-            entry.channel_id.clone().map(FollowKey::Channel),
+            Some(FollowKey::Host(entry.host_id)),
+            entry.channel_id.map(FollowKey::Channel),
         ];
         for key in keys.into_iter().flatten() {
             let changed = state.current.get(&key).map(|e| e.id) != Some(entry.id);
-            state.current.insert(key.clone(), entry.clone());
+            state.current.insert(key, entry.clone());
             if !changed {
                 continue;
             }
@@ -89,7 +87,7 @@ impl Following {
 
     /// A lobby whose actor stopped (closed, at rest) is no host's or channel's
     /// lobby now: their overlays wait for the next one.
-    pub fn forget(&self, lobby_id: i64) {
+    pub fn forget(&self, lobby_id: LobbyId) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         state.current.retain(|_, entry| entry.id != lobby_id);
     }
@@ -108,7 +106,7 @@ impl Following {
         recipient: Recipient<FollowNews>,
     ) -> Result<Option<LobbyEntry>, TooManyFollowers> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let followers = state.followers.entry(key.clone()).or_default();
+        let followers = state.followers.entry(*key).or_default();
         if followers.len() >= FOLLOWERS_MAX_PER_KEY {
             return Err(TooManyFollowers);
         }
@@ -145,17 +143,18 @@ mod tests {
     fn keys_are_snowflakes() {
         assert_eq!(
             FollowKey::parse("host", "1100000000000000041"),
-            Some(FollowKey::Host("1100000000000000041".into()))
+            Some(FollowKey::Host("1100000000000000041".parse().unwrap()))
         );
         assert_eq!(
             FollowKey::parse("channel", "42"),
-            Some(FollowKey::Channel("42".into()))
+            Some(FollowKey::Channel("42".parse().unwrap()))
         );
         for (kind, id) in [
             ("host", ""),
             ("host", "12a"),
             ("guild", "1"),
             ("channel", "123456789012345678901"),
+            ("channel", "0"),
         ] {
             assert_eq!(FollowKey::parse(kind, id), None, "{kind} {id}");
         }

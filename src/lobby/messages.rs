@@ -9,6 +9,7 @@ use actix::prelude::*;
 use chrono::{DateTime, Utc};
 
 use super::{LobbyError, LobbyView, OverlayFrame, RaceSummary};
+use crate::domain::ids::UserId;
 use crate::money::Money;
 
 /// Close every overlay socket of the lobby (graceful shutdown).
@@ -20,7 +21,7 @@ pub struct CloseOverlays;
 #[derive(Message)]
 #[rtype(result = "Result<LobbyView, LobbyError>")]
 pub struct Join {
-    pub discord_id: String,
+    pub discord_id: UserId,
     pub display_name: String,
     pub at: DateTime<Utc>,
 }
@@ -29,7 +30,7 @@ pub struct Join {
 #[derive(Message)]
 #[rtype(result = "Result<LobbyView, LobbyError>")]
 pub struct Leave {
-    pub discord_id: String,
+    pub discord_id: UserId,
     pub at: DateTime<Utc>,
 }
 
@@ -94,7 +95,7 @@ pub struct Credit {
     /// race's pot alone.
     pub sold_at: DateTime<Utc>,
     /// Each racer's share of `pool_delta`, by Discord id (racers' own overlays).
-    pub shares: Vec<(String, Money)>,
+    pub shares: Vec<(UserId, Money)>,
 }
 
 /// A committed refund clawed back part of this lobby's pool (negative delta).
@@ -116,7 +117,7 @@ pub struct Subscribe {
     /// Raised when the subscriber is dropped for falling behind.
     pub dropped: Arc<AtomicBool>,
     /// A racer's Discord id: their own overlay, which adds their share.
-    pub racer: Option<String>,
+    pub racer: Option<UserId>,
 }
 
 /// An overlay session went away.

@@ -12,6 +12,7 @@ pub mod following;
 mod messages;
 mod race_over;
 pub mod registry;
+mod roster;
 mod seed;
 pub mod store;
 pub mod timeline;
@@ -19,12 +20,14 @@ pub mod timeline;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::domain::ids::{BadId, ChannelId, GuildId, LobbyCode, LobbyId, UserId};
 use crate::ledger::read::RaceTotals;
 use crate::money::Pot;
 
 pub use crate::protocol::OverlayFrame;
 pub use actor::LobbyActor;
 pub use entity::sea_orm_active_enums::LobbyState;
+pub use entry::{LobbyEntry, LobbyIdentity};
 pub use messages::{
     Apply, CloseOverlays, Credit, End, HideLatestName, Join, Leave, Refunded, Reload,
     RetireIfQuiet, SendTestSale, SetGoal, Snapshot, Start, Subscribe, Unsubscribe, WindowTick,
@@ -33,9 +36,6 @@ pub use race_over::{RaceOver, RaceOverSink, RACE_OVER_QUEUE};
 pub use registry::LobbyRegistry;
 pub use timeline::Timeline;
 
-/// A lobby code's alphabet and length, defined beside the sale events whose tags
-/// name them (the webhook parsers below the lobby check tags against them).
-pub use crate::sale::{LOBBY_CODE_ALPHABET as CODE_ALPHABET, LOBBY_CODE_LENGTH as CODE_LENGTH};
 /// Most recent sales kept for the overlay snapshot.
 pub const RECENT_SALES_MAX: usize = 5;
 /// Longest lobby name: it must fit the card's title and the overlay's header.
@@ -71,26 +71,26 @@ pub fn check_name(text: &str) -> Result<String, NameError> {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RacerView {
-    pub discord_id: String,
+    pub discord_id: UserId,
     pub display_name: String,
 }
 
 /// The public view of a lobby (`GET /api/lobbies/{lobby}`).
 #[derive(Clone, Debug, Serialize)]
 pub struct LobbyView {
-    pub id: i64,
-    pub code: String,
+    pub id: LobbyId,
+    pub code: LobbyCode,
     pub name: String,
-    pub guild_id: Option<String>,
+    pub guild_id: Option<GuildId>,
     pub state: LobbyState,
     pub racers: Vec<RacerView>,
     /// Current race's racer pool per currency.
     pub pot: Pot,
     /// Discord id of the host (not shown publicly).
     #[serde(skip)]
-    pub host_id: String,
+    pub host_id: UserId,
     #[serde(skip)]
-    pub channel_id: Option<String>,
+    pub channel_id: Option<ChannelId>,
     /// When the current window opened, if one is open.
     #[serde(skip)]
     pub opened_at: Option<DateTime<Utc>>,
@@ -105,26 +105,30 @@ impl LobbyView {
     pub fn at_rest(
         row: &entity::lobby::Model,
         roster: Vec<entity::roster_membership::Model>,
-    ) -> Self {
-        LobbyView {
-            id: row.id,
-            code: row.code.clone(),
-            name: row.name.clone(),
-            guild_id: row.guild_id.clone(),
-            state: row.state,
-            racers: roster
-                .into_iter()
-                .map(|m| RacerView {
-                    discord_id: m.discord_id,
+    ) -> Result<Self, BadId> {
+        let identity = LobbyIdentity::of_row(row)?;
+        let racers = roster
+            .into_iter()
+            .map(|m| {
+                Ok(RacerView {
+                    discord_id: m.discord_id.parse()?,
                     display_name: m.display_name,
                 })
-                .collect(),
+            })
+            .collect::<Result<_, BadId>>()?;
+        Ok(LobbyView {
+            id: identity.id,
+            code: identity.code,
+            name: row.name.clone(),
+            guild_id: identity.guild_id,
+            state: row.state,
+            racers,
             pot: Pot::new(),
-            host_id: row.host_id.clone(),
-            channel_id: row.channel_id.clone(),
+            host_id: identity.host_id,
+            channel_id: identity.channel_id,
             opened_at: None,
             goal: None,
-        }
+        })
     }
 }
 
@@ -164,5 +168,12 @@ pub enum LobbyError {
 impl From<sea_orm::DbErr> for LobbyError {
     fn from(error: sea_orm::DbErr) -> Self {
         LobbyError::Database(error.to_string())
+    }
+}
+
+/// A stored row holding text that is no id: the database is not as we wrote it.
+impl From<BadId> for LobbyError {
+    fn from(error: BadId) -> Self {
+        LobbyError::Database(format!("stored {error}"))
     }
 }

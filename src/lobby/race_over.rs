@@ -40,7 +40,7 @@ impl RaceOverSink {
         };
         let lobby = race.summary.lobby.id;
         if let Err(error) = sender.try_send(race) {
-            tracing::warn!(lobby, %error, "race summary not queued for its channel");
+            tracing::warn!(%lobby, %error, "race summary not queued for its channel");
         }
     }
 }

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::DatabaseConnection;
 
+mod lookup;
 mod shared;
 
 pub use super::entry::LobbyEntry;
@@ -26,10 +27,11 @@ use super::following::Following;
 use super::seed::LobbySeed;
 use super::store::{self, NewLobby, StoredLobby};
 use super::timeline::Timeline;
-use super::{LobbyActor, LobbyError, RaceOverSink, CODE_ALPHABET, CODE_LENGTH, NAME_MAX_CHARS};
+use super::{LobbyActor, LobbyError, RaceOverSink, NAME_MAX_CHARS};
 use crate::buyer_names::BuyerNames;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::ids::{ChannelId, GuildId, LobbyCode, LobbyId, UserId};
 
 /// Attempts at drawing an unused code before giving up.
 const CODE_ATTEMPTS: usize = 32;
@@ -46,10 +48,10 @@ pub const RETIRE_CHECK_EVERY: std::time::Duration = std::time::Duration::from_se
 
 #[derive(Default)]
 struct Index {
-    by_id: HashMap<i64, LobbyEntry>,
-    by_code: HashMap<String, i64>,
+    by_id: HashMap<LobbyId, LobbyEntry>,
+    by_code: HashMap<LobbyCode, LobbyId>,
     /// Latest lobby created in each channel, running or not (one id per channel).
-    by_channel: HashMap<String, i64>,
+    by_channel: HashMap<ChannelId, LobbyId>,
 }
 
 pub struct LobbyRegistry {
@@ -185,9 +187,9 @@ impl LobbyRegistry {
 
     /// Whether a shop that serves this guild takes Ko-fi payments (whose buyers
     /// tag a lobby with `#CODE` in their message).
-    fn takes_kofi(&self, guild_id: Option<&str>) -> bool {
+    fn takes_kofi(&self, guild_id: Option<GuildId>) -> bool {
         self.config.shops.values().any(|shop| {
-            (shop.guild_id.is_none() || shop.guild_id.as_deref() == guild_id)
+            (shop.guild_id.is_none() || shop.guild_id == guild_id)
                 && shop.provider == crate::sale::Provider::Kofi
         })
     }
@@ -204,13 +206,13 @@ impl LobbyRegistry {
 
     /// The checkout link of a lobby: the first matching shop's URL with the code
     /// added in a form that shop keeps.
-    pub fn checkout_url(&self, guild_id: Option<&str>, code: &str) -> Option<String> {
+    pub fn checkout_url(&self, guild_id: Option<GuildId>, code: &LobbyCode) -> Option<String> {
         self.config
             .shops
             .values()
-            .filter(|shop| shop.guild_id.is_none() || shop.guild_id.as_deref() == guild_id)
+            .filter(|shop| shop.guild_id.is_none() || shop.guild_id == guild_id)
             .find_map(|shop| shop.checkout_url.as_ref())
-            .map(|url| url.for_lobby(code))
+            .map(|url| url.for_lobby(code.as_str()))
     }
 
     /// Starts a lobby's actor, unless it runs already (a lobby this process
@@ -224,13 +226,13 @@ impl LobbyRegistry {
     /// actor here applied those changes. If an actor runs already, it fed the
     /// timeline itself, and a history read earlier must not replace what it added.
     fn spawn_with_history(&self, seed: LobbySeed, history: Option<History>) -> LobbyEntry {
-        let row = seed.stored.row.clone();
+        let lobby = seed.identity.clone();
         let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(entry) = index.by_id.get(&row.id) {
+        if let Some(entry) = index.by_id.get(&lobby.id) {
             return entry.clone();
         }
         if let Some((windows, stints)) = history {
-            self.timeline.reload_lobby(row.id, windows, stints);
+            self.timeline.reload_lobby(lobby.id, windows, stints);
         }
         if seed.stored.window.is_some() {
             metrics::gauge!("cozykart_open_lobbies").increment(1.0);
@@ -238,10 +240,10 @@ impl LobbyRegistry {
         let settings = LobbySettings {
             max_racers: self.config.commission.max_racers,
             max_window_minutes: self.config.commission.max_window_minutes,
-            checkout_url: self.checkout_url(row.guild_id.as_deref(), &row.code),
+            checkout_url: self.checkout_url(lobby.guild_id, &lobby.code),
             timeline: self.timeline.clone(),
             race_over: self.race_over.clone(),
-            kofi: self.takes_kofi(row.guild_id.as_deref()),
+            kofi: self.takes_kofi(lobby.guild_id),
             following: self.following.clone(),
             channel: self.channel.clone(),
             names: self.names.clone(),
@@ -250,23 +252,23 @@ impl LobbyRegistry {
         let addr = LobbyActor::start_in_arbiter(&self.arbiter, move |_| {
             LobbyActor::new(seed, db, clock, settings)
         });
-        let entry = LobbyEntry::new(&row, addr);
-        index.by_code.insert(row.code.clone(), row.id);
-        if let Some(channel) = &row.channel_id {
+        let entry = LobbyEntry::new(&lobby, addr);
+        index.by_code.insert(lobby.code.clone(), lobby.id);
+        if let Some(channel) = lobby.channel_id {
             // A lobby woken by its code may be older than the channel's newest.
-            let newest = index.by_channel.entry(channel.clone()).or_insert(row.id);
-            *newest = (*newest).max(row.id);
+            let newest = index.by_channel.entry(channel).or_insert(lobby.id);
+            *newest = (*newest).max(lobby.id);
         }
-        index.by_id.insert(row.id, entry.clone());
+        index.by_id.insert(lobby.id, entry.clone());
         entry
     }
 
     /// Creates a lobby with a fresh unique code and starts its actor.
     pub async fn create(
         &self,
-        guild_id: Option<String>,
-        channel_id: Option<String>,
-        host_id: &str,
+        guild_id: Option<GuildId>,
+        channel_id: Option<ChannelId>,
+        host_id: UserId,
         name: &str,
         at: DateTime<Utc>,
     ) -> Result<LobbyEntry, LobbyError> {
@@ -292,8 +294,8 @@ impl LobbyRegistry {
             let new = NewLobby {
                 code: &code,
                 name: &name,
-                guild_id: guild_id.as_deref(),
-                channel_id: channel_id.as_deref(),
+                guild_id,
+                channel_id,
                 host_id,
                 at,
             };
@@ -304,7 +306,7 @@ impl LobbyRegistry {
                         window: None,
                         roster: Vec::new(),
                     };
-                    let entry = self.spawn(LobbySeed::at_rest(stored));
+                    let entry = self.spawn(LobbySeed::at_rest(stored)?);
                     self.following.moved(&entry);
                     return Ok(entry);
                 }
@@ -314,87 +316,6 @@ impl LobbyRegistry {
             }
         }
         Err(LobbyError::Database("no free lobby code".into()))
-    }
-
-    /// A lobby by numeric id or (case-insensitive) code; one at rest is started.
-    pub async fn find(&self, key: &str) -> Result<Option<LobbyEntry>, LobbyError> {
-        let key = key.trim().trim_start_matches('#');
-        if let Ok(id) = key.parse::<i64>() {
-            if let Some(entry) = self.wake(id).await? {
-                return Ok(Some(entry));
-            }
-        }
-        self.find_code(key).await
-    }
-
-    /// A lobby by its code only (case-insensitive, `#` allowed), never by id: a
-    /// sale's tag such as `#4827` must not reach lobby number 4827. One at rest
-    /// is started.
-    pub async fn find_code(&self, code: &str) -> Result<Option<LobbyEntry>, LobbyError> {
-        let code = code.trim().trim_start_matches('#').to_ascii_uppercase();
-        if code.is_empty() || code.len() > CODE_LENGTH * 4 {
-            return Ok(None);
-        }
-        let running = {
-            let index = self.index.read().unwrap_or_else(|p| p.into_inner());
-            index
-                .by_code
-                .get(&code)
-                .and_then(|id| index.by_id.get(id).cloned())
-        };
-        if running.is_some() {
-            return Ok(running);
-        }
-        match store::lobby_id_by_code(&self.db, &code).await? {
-            Some(id) => self.wake(id).await,
-            None => Ok(None),
-        }
-    }
-
-    /// A lobby whose actor runs here, by id or code; nothing is read or started.
-    pub fn find_running(&self, key: &str) -> Option<LobbyEntry> {
-        let key = key.trim().trim_start_matches('#');
-        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
-        let by_id = key.parse::<i64>().ok().and_then(|id| index.by_id.get(&id));
-        let by_code = || {
-            let id = index.by_code.get(&key.to_ascii_uppercase())?;
-            index.by_id.get(id)
-        };
-        by_id.or_else(by_code).cloned()
-    }
-
-    /// Whether a running lobby holds this code (a fresh code is checked by the
-    /// database's unique index as well).
-    fn code_runs(&self, code: &str) -> bool {
-        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
-        index.by_code.contains_key(code)
-    }
-
-    /// A lobby whose actor runs now, by id (what is credited, shown or changed
-    /// while it races needs no database read).
-    pub fn get(&self, id: i64) -> Option<LobbyEntry> {
-        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
-        index.by_id.get(&id).cloned()
-    }
-
-    /// A lobby by id, its actor started from the database if it is at rest.
-    pub async fn wake(&self, id: i64) -> Result<Option<LobbyEntry>, LobbyError> {
-        if let Some(entry) = self.get(id) {
-            return Ok(Some(entry));
-        }
-        Ok(load_seed(&self.db, id).await?.map(|seed| self.spawn(seed)))
-    }
-
-    /// The lobby created most recently in a channel.
-    pub async fn in_channel(&self, channel_id: &str) -> Result<Option<LobbyEntry>, LobbyError> {
-        let id = {
-            let index = self.index.read().unwrap_or_else(|p| p.into_inner());
-            index.by_channel.get(channel_id).copied()
-        };
-        match id {
-            Some(id) => self.wake(id).await,
-            None => Ok(None),
-        }
     }
 
     /// Closes every overlay socket, so that a graceful stop need not wait for them.
@@ -417,44 +338,37 @@ impl LobbyRegistry {
 /// Stops closed lobbies at rest, every [`RETIRE_CHECK_EVERY`], for as long as the
 /// registry lives.
 async fn retire_forever(registry: std::sync::Weak<LobbyRegistry>) {
-    let mut every = tokio::time::interval(RETIRE_CHECK_EVERY);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    every.tick().await;
-    loop {
-        every.tick().await;
+    crate::clock::every(RETIRE_CHECK_EVERY, || async {
         let Some(registry) = registry.upgrade() else {
-            return;
+            return false;
         };
         let retired = registry.retire_quiet().await;
         if retired > 0 {
             tracing::debug!(retired, "closed lobbies at rest stopped");
         }
-    }
+        true
+    })
+    .await
 }
 
-/// A fresh code with at least one letter, so that no code reads as a number
-/// (an id) anywhere a code or an id is accepted.
-fn random_code() -> String {
+/// A fresh code, drawn at random.
+fn random_code() -> LobbyCode {
     let mut rng = rand::thread_rng();
-    loop {
-        let code: String = (0..CODE_LENGTH)
-            .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
-            .collect();
-        if code.bytes().any(|b| b.is_ascii_alphabetic()) {
-            return code;
-        }
-    }
+    LobbyCode::generate(|len| rng.gen_range(0..len))
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn codes_always_hold_a_letter() {
+    fn random_codes_are_codes_and_never_ids() {
         // 8 of the 31 characters are digits: about 1 draw in 240 is digits only.
         for _ in 0..20_000 {
             let code = super::random_code();
-            assert_eq!(code.len(), super::CODE_LENGTH);
-            assert!(code.parse::<i64>().is_err(), "{code}");
+            assert!(code.as_str().parse::<i64>().is_err(), "{code}");
+            assert_eq!(
+                code.as_str().parse::<super::LobbyCode>().as_ref(),
+                Ok(&code)
+            );
         }
     }
 }

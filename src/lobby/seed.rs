@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
+use super::roster::Racer;
 use super::store::{self, StoredLobby};
-use super::{LobbyError, LobbyState, RECENT_SALES_MAX};
+use super::{LobbyError, LobbyIdentity, LobbyState, RECENT_SALES_MAX};
+use crate::domain::ids::{LobbyId, UserId};
 use crate::domain::race::Span;
 use crate::ledger::read::{self, LobbySale, RaceWindow};
 use crate::money::Pot;
@@ -15,27 +17,39 @@ use crate::money::Pot;
 /// What a lobby is rebuilt from: its rows, and the pot and last sales of its
 /// running race (or, closed, of its last race) from the ledger.
 pub struct LobbySeed {
+    /// The lobby's ids, parsed from its row.
+    pub identity: LobbyIdentity,
     pub stored: StoredLobby,
+    /// The roster now, its ids parsed.
+    pub(super) roster: Vec<Racer>,
     pub pot: Pot,
     /// Newest first.
     pub recent: Vec<LobbySale>,
-    /// Each racer's share of the race, by Discord id.
-    pub shares: BTreeMap<String, Pot>,
+    /// Each racer's share of the race.
+    pub shares: BTreeMap<UserId, Pot>,
     /// The last race, when it is over and the pot is its own: a sale it still
     /// counts (paid in the second of `/end`, delivered after it) is added.
     pub finished: Option<Span>,
 }
 
 impl LobbySeed {
-    /// A lobby with no race running: an empty pot and no sales to show.
-    pub fn at_rest(stored: StoredLobby) -> Self {
-        LobbySeed {
+    /// A lobby with no race running: an empty pot and no sales to show. A row
+    /// holding text that is no id is refused.
+    pub fn at_rest(stored: StoredLobby) -> Result<Self, LobbyError> {
+        Ok(LobbySeed {
+            identity: LobbyIdentity::of_row(&stored.row)?,
+            roster: stored
+                .roster
+                .iter()
+                .cloned()
+                .map(Racer::try_from)
+                .collect::<Result<_, _>>()?,
             stored,
             pot: Pot::new(),
             recent: Vec::new(),
             shares: BTreeMap::new(),
             finished: None,
-        }
+        })
     }
 }
 
@@ -53,7 +67,7 @@ pub async fn seed(db: &impl ConnectionTrait, stored: StoredLobby) -> Result<Lobb
         ),
         None if stored.row.state == LobbyState::Closed => {
             let Some(last) = store::last_finished_race(db, stored.row.id).await? else {
-                return Ok(LobbySeed::at_rest(stored));
+                return LobbySeed::at_rest(stored);
             };
             let span = crate::domain::race::Span {
                 from: last.opened_at,
@@ -66,7 +80,7 @@ pub async fn seed(db: &impl ConnectionTrait, stored: StoredLobby) -> Result<Lobb
             };
             (race, Some(span))
         }
-        None => return Ok(LobbySeed::at_rest(stored)),
+        None => return LobbySeed::at_rest(stored),
     };
     let totals = read::race_totals(db, race).await?;
     let mut recent = read::recent_sales(db, race, RECENT_SALES_MAX as u64).await?;
@@ -75,11 +89,11 @@ pub async fn seed(db: &impl ConnectionTrait, stored: StoredLobby) -> Result<Lobb
         sale.buyer = None;
     }
     Ok(LobbySeed {
-        stored,
         pot: totals.pool,
         recent,
         shares: totals.shares,
         finished,
+        ..LobbySeed::at_rest(stored)?
     })
 }
 
@@ -87,12 +101,12 @@ pub async fn seed(db: &impl ConnectionTrait, stored: StoredLobby) -> Result<Lobb
 /// repeatable read), so that its seq, rows and race totals agree.
 pub async fn load_seed(
     db: &DatabaseConnection,
-    lobby_id: i64,
+    lobby_id: LobbyId,
 ) -> Result<Option<LobbySeed>, LobbyError> {
     let isolation = (db.get_database_backend() == sea_orm::DbBackend::Postgres)
         .then_some(sea_orm::IsolationLevel::RepeatableRead);
     let tx = db.begin_with_config(isolation, None).await?;
-    let loaded = match store::load_one(&tx, lobby_id).await? {
+    let loaded = match store::load_one(&tx, lobby_id.get()).await? {
         Some(stored) => Some(seed(&tx, stored).await?),
         None => None,
     };

@@ -26,6 +26,7 @@ use sea_orm::{
 use super::bus::Channel;
 use super::change::LobbyChange;
 use super::LobbyError;
+use crate::domain::ids::{ChannelId, GuildId, LobbyCode, LobbyId, UserId};
 
 pub use changes::{
     close_window, join, leave, open_window, publish_reload, ClosedRace, Joining, Numbered,
@@ -46,11 +47,11 @@ pub fn stored_time(at: DateTime<Utc>) -> DateTime<Utc> {
 
 /// A lobby about to be created; its code must be unused.
 pub struct NewLobby<'a> {
-    pub code: &'a str,
+    pub code: &'a LobbyCode,
     pub name: &'a str,
-    pub guild_id: Option<&'a str>,
-    pub channel_id: Option<&'a str>,
-    pub host_id: &'a str,
+    pub guild_id: Option<GuildId>,
+    pub channel_id: Option<ChannelId>,
+    pub host_id: UserId,
     pub at: DateTime<Utc>,
 }
 
@@ -84,11 +85,11 @@ pub async fn create_lobby(
     }
     let row = lobby::ActiveModel {
         id: NotSet,
-        code: Set(new.code.to_owned()),
+        code: Set(new.code.to_string()),
         name: Set(new.name.to_owned()),
-        guild_id: Set(new.guild_id.map(str::to_owned)),
-        channel_id: Set(new.channel_id.map(str::to_owned)),
-        host_id: Set(new.host_id.to_owned()),
+        guild_id: Set(new.guild_id.map(|g| g.to_string())),
+        channel_id: Set(new.channel_id.map(|c| c.to_string())),
+        host_id: Set(new.host_id.to_string()),
         state: Set(LobbyState::Idle),
         created_at: Set(stored_time(new.at)),
         goal_minor: Set(None),
@@ -111,15 +112,11 @@ pub async fn create_lobby(
 /// How many of a guild's lobbies are not closed (idle or racing).
 pub async fn count_not_closed(
     db: &impl ConnectionTrait,
-    guild: Option<&str>,
+    guild: Option<GuildId>,
 ) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
-    let in_guild = match guild {
-        Some(guild) => lobby::Column::GuildId.eq(guild),
-        None => lobby::Column::GuildId.is_null(),
-    };
     lobby::Entity::find()
-        .filter(in_guild)
+        .filter(in_guild(guild))
         .filter(lobby::Column::State.ne(LobbyState::Closed))
         .count(db)
         .await
@@ -128,7 +125,7 @@ pub async fn count_not_closed(
 /// How many of a guild's lobbies were created at `since` or later.
 async fn count_created_since(
     db: &impl ConnectionTrait,
-    guild: Option<&str>,
+    guild: Option<GuildId>,
     since: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
@@ -140,9 +137,9 @@ async fn count_created_since(
 }
 
 /// Lobbies of `guild`, or of no guild.
-fn in_guild(guild: Option<&str>) -> sea_orm::sea_query::SimpleExpr {
+fn in_guild(guild: Option<GuildId>) -> sea_orm::sea_query::SimpleExpr {
     match guild {
-        Some(guild) => lobby::Column::GuildId.eq(guild),
+        Some(guild) => lobby::Column::GuildId.eq(guild.to_string()),
         None => lobby::Column::GuildId.is_null(),
     }
 }
@@ -151,14 +148,10 @@ fn in_guild(guild: Option<&str>) -> sea_orm::sea_query::SimpleExpr {
 /// option's name is looked up in.
 pub async fn lobbies_of_guild(
     db: &DatabaseConnection,
-    guild: Option<&str>,
+    guild: Option<GuildId>,
 ) -> Result<Vec<lobby::Model>, DbErr> {
-    let in_guild = match guild {
-        Some(guild) => lobby::Column::GuildId.eq(guild),
-        None => lobby::Column::GuildId.is_null(),
-    };
     lobby::Entity::find()
-        .filter(in_guild)
+        .filter(in_guild(guild))
         .order_by_desc(lobby::Column::Id)
         .all(db)
         .await
@@ -196,48 +189,60 @@ pub async fn load_one(
 }
 
 /// The ids of the lobbies whose race is running.
-pub async fn racing_lobby_ids(db: &DatabaseConnection) -> Result<Vec<i64>, DbErr> {
-    use sea_orm::QuerySelect;
-    lobby::Entity::find()
-        .select_only()
-        .column(lobby::Column::Id)
-        .filter(lobby::Column::State.eq(LobbyState::Open))
-        .order_by_asc(lobby::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await
+pub async fn racing_lobby_ids(db: &DatabaseConnection) -> Result<Vec<LobbyId>, DbErr> {
+    lobby_ids_where(db, lobby::Column::State.eq(LobbyState::Open)).await
 }
 
 /// The ids of every lobby that is not closed.
-pub async fn lobby_ids_not_closed(db: &DatabaseConnection) -> Result<Vec<i64>, DbErr> {
+pub async fn lobby_ids_not_closed(db: &DatabaseConnection) -> Result<Vec<LobbyId>, DbErr> {
+    lobby_ids_where(db, lobby::Column::State.ne(LobbyState::Closed)).await
+}
+
+/// The ids of the lobbies `condition` holds for, in order.
+async fn lobby_ids_where(
+    db: &DatabaseConnection,
+    condition: sea_orm::sea_query::SimpleExpr,
+) -> Result<Vec<LobbyId>, DbErr> {
     use sea_orm::QuerySelect;
-    lobby::Entity::find()
+    let ids: Vec<i64> = lobby::Entity::find()
         .select_only()
         .column(lobby::Column::Id)
-        .filter(lobby::Column::State.ne(LobbyState::Closed))
+        .filter(condition)
         .order_by_asc(lobby::Column::Id)
         .into_tuple()
         .all(db)
-        .await
+        .await?;
+    ids.into_iter().map(lobby_id).collect()
 }
 
-/// A lobby's id by its code (as stored: upper case).
-pub async fn lobby_id_by_code(db: &DatabaseConnection, code: &str) -> Result<Option<i64>, DbErr> {
+/// A stored lobby id as the domain holds it.
+pub fn lobby_id(id: i64) -> Result<LobbyId, DbErr> {
+    LobbyId::try_from(id).map_err(|e| DbErr::Custom(format!("stored {e}")))
+}
+
+/// A lobby's id by its code.
+pub async fn lobby_id_by_code(
+    db: &DatabaseConnection,
+    code: &LobbyCode,
+) -> Result<Option<LobbyId>, DbErr> {
     use sea_orm::QuerySelect;
-    lobby::Entity::find()
+    let id: Option<i64> = lobby::Entity::find()
         .select_only()
         .column(lobby::Column::Id)
-        .filter(lobby::Column::Code.eq(code))
+        .filter(lobby::Column::Code.eq(code.as_str()))
         .into_tuple()
         .one(db)
-        .await
+        .await?;
+    id.map(lobby_id).transpose()
 }
 
 /// The newest lobby of each channel (what a command without a `lobby` option acts on).
-pub async fn newest_per_channel(db: &DatabaseConnection) -> Result<Vec<(String, i64)>, DbErr> {
+pub async fn newest_per_channel(
+    db: &DatabaseConnection,
+) -> Result<Vec<(ChannelId, LobbyId)>, DbErr> {
     use sea_orm::sea_query::{Expr, Func};
     use sea_orm::QuerySelect;
-    lobby::Entity::find()
+    let rows: Vec<(String, i64)> = lobby::Entity::find()
         .select_only()
         .column(lobby::Column::ChannelId)
         .column_as(Expr::from(Func::max(Expr::col(lobby::Column::Id))), "id")
@@ -245,7 +250,15 @@ pub async fn newest_per_channel(db: &DatabaseConnection) -> Result<Vec<(String, 
         .group_by(lobby::Column::ChannelId)
         .into_tuple()
         .all(db)
-        .await
+        .await?;
+    rows.into_iter()
+        .map(|(channel, id)| {
+            let channel = channel
+                .parse()
+                .map_err(|e| DbErr::Custom(format!("stored {e}")))?;
+            Ok((channel, lobby_id(id)?))
+        })
+        .collect()
 }
 
 /// Every lobby that is not closed, by id, for the registry's rebuild at start-up

@@ -10,15 +10,16 @@ use std::sync::RwLock;
 use chrono::{DateTime, Duration, Utc};
 use entity::{lobby_window, roster_membership};
 
+use crate::domain::ids::{LobbyId, UserId};
 use crate::domain::race;
 
 /// One window open during a sale's second, with one racer on its roster then
 /// (`None`: nobody was).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenDuring {
-    pub lobby_id: i64,
+    pub lobby_id: LobbyId,
     pub opened_at: DateTime<Utc>,
-    pub racer: Option<String>,
+    pub racer: Option<UserId>,
 }
 
 /// One interval of a lobby's history: a window, or a racer's time on the roster.
@@ -49,11 +50,23 @@ impl Span {
 #[derive(Default, Debug)]
 struct History {
     windows: Vec<Span>,
-    /// Roster intervals with the racer's Discord id.
-    stints: Vec<(Span, String)>,
+    /// Roster intervals with the racer.
+    stints: Vec<(Span, UserId)>,
 }
 
 impl History {
+    /// Adds a window, or replaces the one with its id.
+    fn window(&mut self, window: Span) {
+        self.windows.retain(|known| known.id != window.id);
+        self.windows.push(window);
+    }
+
+    /// Adds a roster interval, or replaces the one with its id.
+    fn stint(&mut self, stint: Span, racer: UserId) {
+        self.stints.retain(|(known, _)| known.id != stint.id);
+        self.stints.push((stint, racer));
+    }
+
     fn forget_before(&mut self, bound: DateTime<Utc>) {
         self.windows.retain(|w| !w.ended_before(bound));
         self.stints.retain(|(s, _)| !s.ended_before(bound));
@@ -64,7 +77,7 @@ impl History {
 /// (writers) and the SalesRouter (reader).
 #[derive(Debug)]
 pub struct Timeline {
-    lobbies: RwLock<HashMap<i64, History>>,
+    lobbies: RwLock<HashMap<LobbyId, History>>,
     /// How far back a sale's time can reach: `commission.max_delay_minutes` plus
     /// a margin for the clamp's second.
     reach: Duration,
@@ -85,7 +98,8 @@ impl Timeline {
         now - self.reach
     }
 
-    /// Fills the timeline from stored rows (start-up, or a lobby reloaded).
+    /// Fills the timeline from stored rows (start-up, or a lobby reloaded). A
+    /// row holding text that is no id is left out, and the log says so.
     pub fn load(
         &self,
         windows: impl IntoIterator<Item = lobby_window::Model>,
@@ -93,25 +107,28 @@ impl Timeline {
     ) {
         let mut lobbies = self.write();
         for w in windows {
-            let history = lobbies.entry(w.lobby_id).or_default();
-            history.windows.retain(|known| known.id != w.id);
-            history.windows.push(Span {
+            let Ok(lobby_id) = LobbyId::try_from(w.lobby_id) else {
+                tracing::warn!(window = w.id, "stored window of no lobby; left out");
+                continue;
+            };
+            lobbies.entry(lobby_id).or_default().window(Span {
                 id: w.id,
                 from: w.opened_at,
                 to: w.closed_at,
             });
         }
         for m in stints {
-            let history = lobbies.entry(m.lobby_id).or_default();
-            history.stints.retain(|(known, _)| known.id != m.id);
-            history.stints.push((
-                Span {
-                    id: m.id,
-                    from: m.joined_at,
-                    to: m.left_at,
-                },
-                m.discord_id,
-            ));
+            let ids = LobbyId::try_from(m.lobby_id).and_then(|l| Ok((l, m.discord_id.parse()?)));
+            let Ok((lobby_id, racer)) = ids else {
+                tracing::warn!(membership = m.id, "stored roster row holds no id; left out");
+                continue;
+            };
+            let stint = Span {
+                id: m.id,
+                from: m.joined_at,
+                to: m.left_at,
+            };
+            lobbies.entry(lobby_id).or_default().stint(stint, racer);
         }
     }
 
@@ -119,7 +136,7 @@ impl Timeline {
     /// after a missed change).
     pub fn reload_lobby(
         &self,
-        lobby_id: i64,
+        lobby_id: LobbyId,
         windows: Vec<lobby_window::Model>,
         stints: Vec<roster_membership::Model>,
     ) {
@@ -128,21 +145,17 @@ impl Timeline {
     }
 
     /// A window opened (after its row committed).
-    pub fn opened(&self, lobby_id: i64, window_id: i64, at: DateTime<Utc>) {
-        self.load(
-            [lobby_window::Model {
-                id: window_id,
-                lobby_id,
-                opened_at: at,
-                closed_at: None,
-                close_reason: None,
-            }],
-            [],
-        );
+    pub fn opened(&self, lobby_id: LobbyId, window_id: i64, at: DateTime<Utc>) {
+        let window = Span {
+            id: window_id,
+            from: at,
+            to: None,
+        };
+        self.write().entry(lobby_id).or_default().window(window);
     }
 
     /// A window closed (after its row committed); forgets what no sale can reach.
-    pub fn closed(&self, lobby_id: i64, window_id: i64, at: DateTime<Utc>) {
+    pub fn closed(&self, lobby_id: LobbyId, window_id: i64, at: DateTime<Utc>) {
         let mut lobbies = self.write();
         let history = lobbies.entry(lobby_id).or_default();
         if let Some(window) = history.windows.iter_mut().find(|w| w.id == window_id) {
@@ -152,12 +165,20 @@ impl Timeline {
     }
 
     /// A racer joined (after the membership row committed).
-    pub fn joined(&self, membership: &roster_membership::Model) {
-        self.load([], [membership.clone()]);
+    pub fn joined(&self, lobby_id: LobbyId, membership_id: i64, racer: UserId, at: DateTime<Utc>) {
+        let stint = Span {
+            id: membership_id,
+            from: at,
+            to: None,
+        };
+        self.write()
+            .entry(lobby_id)
+            .or_default()
+            .stint(stint, racer);
     }
 
     /// A racer left (after the row committed); forgets what no sale can reach.
-    pub fn left(&self, lobby_id: i64, membership_id: i64, at: DateTime<Utc>) {
+    pub fn left(&self, lobby_id: LobbyId, membership_id: i64, at: DateTime<Utc>) {
         let mut lobbies = self.write();
         let history = lobbies.entry(lobby_id).or_default();
         if let Some((stint, _)) = history
@@ -174,10 +195,14 @@ impl Timeline {
     /// its roster then (`racer: None` when nobody was); `only` narrows it to one
     /// lobby. A window or a roster interval counts when it overlaps `[S, S+1)`:
     /// provider times have whole-second resolution.
-    pub fn open_during_second(&self, sold_at: DateTime<Utc>, only: Option<i64>) -> Vec<OpenDuring> {
+    pub fn open_during_second(
+        &self,
+        sold_at: DateTime<Utc>,
+        only: Option<LobbyId>,
+    ) -> Vec<OpenDuring> {
         let lobbies = self.lobbies.read().unwrap_or_else(|p| p.into_inner());
         let mut open = Vec::new();
-        let mut add = |lobby_id: i64, history: &History| {
+        let mut add = |lobby_id: LobbyId, history: &History| {
             for window in history.windows.iter().filter(|w| w.counts(sold_at)) {
                 let before = open.len();
                 open.extend(
@@ -188,7 +213,7 @@ impl Timeline {
                         .map(|(_, racer)| OpenDuring {
                             lobby_id,
                             opened_at: window.from,
-                            racer: Some(racer.clone()),
+                            racer: Some(*racer),
                         }),
                 );
                 if open.len() == before {
@@ -211,7 +236,7 @@ impl Timeline {
         open
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<i64, History>> {
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<LobbyId, History>> {
         self.lobbies.write().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -226,27 +251,23 @@ mod tests {
         Utc.with_ymd_and_hms(2025, 10, 9, h, m, s).unwrap()
     }
 
-    fn member(
-        id: i64,
-        lobby_id: i64,
-        racer: &str,
-        joined: DateTime<Utc>,
-    ) -> roster_membership::Model {
-        roster_membership::Model {
-            id,
-            lobby_id,
-            discord_id: racer.into(),
-            display_name: racer.into(),
-            joined_at: joined,
-            left_at: None,
-        }
+    fn join(timeline: &Timeline, membership: i64, lobby: i64, racer: &str, at: DateTime<Utc>) {
+        timeline.joined(id(lobby), membership, racer.parse().unwrap(), at);
     }
 
-    fn racers(open: &[OpenDuring], lobby_id: i64) -> Vec<Option<String>> {
+    fn id(n: i64) -> LobbyId {
+        LobbyId::try_from(n).unwrap()
+    }
+
+    fn user(text: &str) -> Option<UserId> {
+        Some(text.parse().unwrap())
+    }
+
+    fn racers(open: &[OpenDuring], lobby_id: i64) -> Vec<Option<UserId>> {
         let mut racers: Vec<_> = open
             .iter()
-            .filter(|o| o.lobby_id == lobby_id)
-            .map(|o| o.racer.clone())
+            .filter(|o| o.lobby_id == id(lobby_id))
+            .map(|o| o.racer)
             .collect();
         racers.sort();
         racers
@@ -255,24 +276,24 @@ mod tests {
     #[test]
     fn a_sale_sees_the_windows_and_rosters_of_its_second() {
         let timeline = Timeline::new(60);
-        timeline.joined(&member(1, 7, "ana", at(9, 0, 0)));
-        timeline.joined(&member(2, 7, "bo", at(9, 0, 0)));
-        timeline.opened(7, 10, at(9, 1, 0));
-        timeline.left(7, 2, at(9, 5, 0) + Duration::milliseconds(400));
-        timeline.closed(7, 10, at(9, 10, 0));
+        join(&timeline, 1, 7, "11", at(9, 0, 0));
+        join(&timeline, 2, 7, "12", at(9, 0, 0));
+        timeline.opened(id(7), 10, at(9, 1, 0));
+        timeline.left(id(7), 2, at(9, 5, 0) + Duration::milliseconds(400));
+        timeline.closed(id(7), 10, at(9, 10, 0));
 
         assert!(timeline.open_during_second(at(9, 0, 59), None).is_empty());
         let both = timeline.open_during_second(at(9, 1, 0) + Duration::milliseconds(900), None);
-        assert_eq!(racers(&both, 7), [Some("ana".into()), Some("bo".into())]);
+        assert_eq!(racers(&both, 7), [user("11"), user("12")]);
         assert!(both.iter().all(|o| o.opened_at == at(9, 1, 0)));
-        // bo left during 9:05:00, so a sale of that second still counts bo.
+        // 12 left during 9:05:00, so a sale of that second still counts 12.
         assert_eq!(
             racers(&timeline.open_during_second(at(9, 5, 0), None), 7).len(),
             2
         );
         assert_eq!(
-            racers(&timeline.open_during_second(at(9, 5, 1), Some(7)), 7),
-            [Some("ana".into())]
+            racers(&timeline.open_during_second(at(9, 5, 1), Some(id(7))), 7),
+            [user("11")]
         );
         // The closing second still counts; the next does not.
         assert_eq!(timeline.open_during_second(at(9, 10, 0), None).len(), 1);
@@ -282,26 +303,26 @@ mod tests {
     #[test]
     fn an_empty_roster_is_one_row_without_racer_and_only_narrows() {
         let timeline = Timeline::new(60);
-        timeline.opened(1, 1, at(9, 0, 0));
-        timeline.opened(2, 2, at(9, 0, 0));
-        timeline.joined(&member(5, 2, "cy", at(8, 0, 0)));
+        timeline.opened(id(1), 1, at(9, 0, 0));
+        timeline.opened(id(2), 2, at(9, 0, 0));
+        join(&timeline, 5, 2, "13", at(8, 0, 0));
         let all = timeline.open_during_second(at(9, 30, 0), None);
         assert_eq!(racers(&all, 1), [None]);
-        assert_eq!(racers(&all, 2), [Some("cy".into())]);
-        let only = timeline.open_during_second(at(9, 30, 0), Some(2));
-        assert!(only.iter().all(|o| o.lobby_id == 2));
+        assert_eq!(racers(&all, 2), [user("13")]);
+        let only = timeline.open_during_second(at(9, 30, 0), Some(id(2)));
+        assert!(only.iter().all(|o| o.lobby_id == id(2)));
     }
 
     #[test]
     fn history_out_of_reach_is_forgotten() {
         let timeline = Timeline::new(60);
-        timeline.opened(1, 1, at(8, 0, 0));
-        timeline.closed(1, 1, at(8, 30, 0));
-        timeline.opened(1, 2, at(10, 0, 0));
+        timeline.opened(id(1), 1, at(8, 0, 0));
+        timeline.closed(id(1), 1, at(8, 30, 0));
+        timeline.opened(id(1), 2, at(10, 0, 0));
         // Closing the second race drops the first (closed 2 h before).
-        timeline.closed(1, 2, at(10, 30, 0));
+        timeline.closed(id(1), 2, at(10, 30, 0));
         let lobbies = timeline.lobbies.read().unwrap();
-        let ids: Vec<i64> = lobbies[&1].windows.iter().map(|w| w.id).collect();
+        let ids: Vec<i64> = lobbies[&id(1)].windows.iter().map(|w| w.id).collect();
         assert_eq!(ids, [2]);
     }
 }

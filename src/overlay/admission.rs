@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
+use crate::domain::ids::LobbyId;
 use crate::lobby::following::FollowKey;
 
 /// What a socket counts against, besides its address: the lobby it shows, or the
@@ -16,7 +17,7 @@ use crate::lobby::following::FollowKey;
 /// never a bucket shared with other hosts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Place {
-    Lobby(i64),
+    Lobby(LobbyId),
     Followed(FollowKey),
 }
 
@@ -116,7 +117,7 @@ mod tests {
     use super::*;
 
     fn lobby(id: i64) -> Place {
-        Place::Lobby(id)
+        Place::Lobby(LobbyId::try_from(id).unwrap())
     }
 
     fn host(id: &str) -> Place {
@@ -168,6 +169,6 @@ mod tests {
             admission.admit(host("42"), Some(a)).err(),
             Some(Refused::PlaceFull(2))
         );
-        assert!(admission.admit(lobby(0), Some(a)).is_ok());
+        assert!(admission.admit(lobby(9), Some(a)).is_ok());
     }
 }

@@ -14,6 +14,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use actix_web_actors::ws;
 use serde::Deserialize;
 
+use crate::domain::ids::UserId;
 use crate::http::{lobby, ApiError};
 use crate::lobby::following::FollowKey;
 use crate::services::Services;
@@ -82,7 +83,7 @@ async fn qr(
     let entry = lobby(&services.lobbies, &path).await?;
     let url = services
         .lobbies
-        .checkout_url(entry.guild_id.as_deref(), &entry.code)
+        .checkout_url(entry.guild_id, &entry.code)
         .ok_or_else(|| ApiError::NotFound("no shop has a checkout_url".into()))?;
     let code =
         qrcode::QrCode::new(url.as_bytes()).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -105,16 +106,13 @@ struct SocketQuery {
 
 impl SocketQuery {
     /// The racer's id, if given; anything but a Discord id is a 400.
-    fn racer(self) -> Result<Option<String>, ApiError> {
+    fn racer(self) -> Result<Option<UserId>, ApiError> {
         match self.racer.filter(|r| !r.is_empty()) {
             None => Ok(None),
-            Some(id) => match FollowKey::parse("host", &id) {
-                Some(_) => Ok(Some(id)),
-                None => Err(ApiError::BadRequest {
-                    code: "invalid_racer",
-                    message: "racer must be a Discord user id".into(),
-                }),
-            },
+            Some(id) => id.parse().map(Some).map_err(|_| ApiError::BadRequest {
+                code: "invalid_racer",
+                message: "racer must be a Discord user id".into(),
+            }),
         }
     }
 }
@@ -157,7 +155,7 @@ async fn follow_socket(
     let key = follow_key(&kind, &id)?;
     let following = services.lobbies.following().clone();
     // Counted under what it follows, whichever lobby that runs (or none yet).
-    let place = Place::Followed(key.clone());
+    let place = Place::Followed(key);
     let viewer = viewer(&admission, &request, place, query.into_inner())?;
     ws::start(
         OverlaySession::new(Target::Follow(key, following), viewer),

@@ -11,6 +11,7 @@ use actix::prelude::*;
 use actix_web_actors::ws;
 
 use super::admission::Ticket;
+use crate::domain::ids::UserId;
 use crate::lobby::following::{FollowKey, FollowNews, Following};
 use crate::lobby::registry::LobbyEntry;
 use crate::lobby::{Subscribe, Unsubscribe};
@@ -35,7 +36,7 @@ pub struct Viewer {
     /// Unique in the process; lobbies and the following index key sessions by it.
     pub id: u64,
     /// A racer's Discord id (`?racer=`): their share is added to every frame.
-    pub racer: Option<String>,
+    pub racer: Option<UserId>,
     /// This socket's place under the overlay limits (its lobby, or what it
     /// follows), held for as long as it lives.
     pub ticket: Ticket,
@@ -70,10 +71,10 @@ impl OverlaySession {
             session_id: self.viewer.id,
             recipient: ctx.address().recipient(),
             dropped: self.dropped.clone(),
-            racer: self.viewer.racer.clone(),
+            racer: self.viewer.racer,
         };
         tracing::debug!(
-            lobby = entry.id,
+            lobby = %entry.id,
             session = self.viewer.id,
             "overlay subscribed"
         );

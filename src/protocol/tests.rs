@@ -33,8 +33,8 @@ fn snapshot_frame() {
     let jpy = Money::parse("600", Currency::parse("JPY").unwrap()).unwrap();
     let event = OverlayEvent::Snapshot {
         lobby: LobbyCard {
-            id: 7,
-            code: "KART".into(),
+            id: 7.try_into().unwrap(),
+            code: "KART".parse().unwrap(),
             name: "Friday Cup".into(),
             state: LobbyState::Open,
         },
@@ -216,7 +216,7 @@ fn goal_and_lobby_changed_frames() {
         json!({"type": "goal", "seq": 3, "goal": null})
     );
     let changed = OverlayEvent::LobbyChanged {
-        code: Some("NEXT".into()),
+        code: Some("NEXT".parse().unwrap()),
     };
     let OverlayFrame::Text(text) = changed.encode_unsequenced() else {
         panic!("an event encodes to text");

@@ -3,8 +3,6 @@
 //! lobbies' [`Timeline`](crate::lobby::Timeline), no read per sale), asks the
 //! LedgerActor to record, and after the commit tells each affected LobbyActor.
 
-pub mod attribution;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -15,15 +13,15 @@ use sea_orm::DatabaseConnection;
 
 use crate::commission::CommissionRates;
 use crate::config::Config;
+use crate::domain::ids::{GuildId, LobbyCode, LobbyId, UserId};
+use crate::domain::shares::{earning_lobbies, share_out, OpenLobby, Share, Tag};
 use crate::ledger::{
     LedgerError, LedgerHandle, LobbyDelta, RefundOutcome, RefundRecord, SaleOutcome, SaleRecord,
-    Share,
 };
 use crate::lobby::registry::LobbyEntry;
 use crate::lobby::{store, Credit, LobbyRegistry};
 use crate::money::Money;
 use crate::sale::{RefundEvent, SaleEvent};
-use attribution::{earning_lobbies, share_out, OpenLobby, Tag};
 
 /// What routing a sale did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,7 +31,7 @@ pub struct Routed {
     /// A tagged twin moved an untagged sale already recorded to its lobby.
     pub reattributed: bool,
     /// Lobbies that earned a share.
-    pub lobby_ids: Vec<i64>,
+    pub lobby_ids: Vec<LobbyId>,
 }
 
 /// Route a sale: attribute, record, notify lobbies.
@@ -157,19 +155,19 @@ impl Routing {
             .config
             .shops
             .get(&sale.shop)
-            .and_then(|shop| shop.guild_id.clone());
-        let tag = self.resolve_tag(&sale, guild.as_deref()).await?;
+            .and_then(|shop| shop.guild_id);
+        let tag = self.resolve_tag(&sale, guild).await?;
         let only = match tag {
             Tag::Lobby(id) => Some(id),
             Tag::None => None,
         };
-        let open = self.open_lobbies(sold_at, guild.as_deref(), only).await?;
+        let open = self.open_lobbies(sold_at, guild, only).await?;
         let earning = earning_lobbies(tag, &open, commission.untagged);
         let tagged_lobby = match tag {
             Tag::Lobby(id) if !earning.is_empty() => Some(id),
             _ => None,
         };
-        let rate = self.rates.current(rate_guild(guild.as_deref(), &earning));
+        let rate = self.rates.current(rate_guild(guild, &earning));
         let pool = sale.commission_base(commission.base).commission(rate);
         let shares = share_out(pool, &sale.sale_id, &earning);
         let buyer = sale.buyer.public_name().map(str::to_owned);
@@ -215,7 +213,7 @@ impl Routing {
                 sale_id,
                 early_refunds,
             } => {
-                let mut per_lobby: BTreeMap<i64, i64> = BTreeMap::new();
+                let mut per_lobby: BTreeMap<LobbyId, i64> = BTreeMap::new();
                 for share in &shares {
                     *per_lobby.entry(share.lobby_id).or_default() += share.amount.minor();
                 }
@@ -290,10 +288,18 @@ impl Routing {
 
     /// A tag naming a known lobby (code, id, or a registered discount code) of the
     /// shop's guild; any other tag counts as no tag.
-    async fn resolve_tag(&self, sale: &SaleEvent, guild: Option<&str>) -> Result<Tag, LedgerError> {
+    async fn resolve_tag(
+        &self,
+        sale: &SaleEvent,
+        guild: Option<GuildId>,
+    ) -> Result<Tag, LedgerError> {
         let in_guild = |entry: &LobbyEntry| self.serves(entry, guild);
-        let named = match sale.lobby_tag.as_deref() {
-            Some(tag) => self.lobbies.find_code(tag).await.map_err(lobby_error)?,
+        let code = sale
+            .lobby_tag
+            .as_deref()
+            .and_then(|tag| tag.parse::<LobbyCode>().ok());
+        let named = match code {
+            Some(code) => self.lobbies.find_code(&code).await.map_err(lobby_error)?,
             None => None,
         };
         let entry = match named.filter(in_guild) {
@@ -313,10 +319,10 @@ impl Routing {
     async fn open_lobbies(
         &self,
         sold_at: DateTime<Utc>,
-        guild: Option<&str>,
-        only: Option<i64>,
+        guild: Option<GuildId>,
+        only: Option<LobbyId>,
     ) -> Result<Vec<OpenLobby>, LedgerError> {
-        let mut open: BTreeMap<i64, OpenLobby> = BTreeMap::new();
+        let mut open: BTreeMap<LobbyId, OpenLobby> = BTreeMap::new();
         for row in self.lobbies.timeline().open_during_second(sold_at, only) {
             let Some(entry) = self.lobbies.wake(row.lobby_id).await.map_err(lobby_error)? else {
                 continue;
@@ -326,7 +332,7 @@ impl Routing {
             }
             let lobby = open.entry(row.lobby_id).or_insert(OpenLobby {
                 lobby_id: row.lobby_id,
-                guild_id: entry.guild_id.clone().unwrap_or_default(),
+                guild: entry.guild_id,
                 opened_at: row.opened_at,
                 racers: Vec::new(),
             });
@@ -345,10 +351,10 @@ impl Routing {
     /// Whether a shop of `guild` may credit this lobby: a shop bound to a guild
     /// serves that guild's lobbies only; a shop of no guild serves every guild the
     /// deployment allows (`discord.guilds`).
-    fn serves(&self, entry: &LobbyEntry, guild: Option<&str>) -> bool {
+    fn serves(&self, entry: &LobbyEntry, guild: Option<GuildId>) -> bool {
         match guild {
-            Some(guild) => entry.guild_id.as_deref() == Some(guild),
-            None => self.config.discord.allows(entry.guild_id.as_deref()),
+            Some(guild) => entry.guild_id == Some(guild),
+            None => self.config.discord.allows(entry.guild_id),
         }
     }
 }
@@ -356,21 +362,21 @@ impl Routing {
 /// The guild whose commission rate applies: the one guild of the earning lobbies,
 /// else the shop's (nobody earns); lobbies of several guilds (a shop of no guild,
 /// an untagged sale split across communities) use the configured default rate.
-fn rate_guild<'a>(shop_guild: Option<&'a str>, earning: &[&'a OpenLobby]) -> Option<&'a str> {
+fn rate_guild(shop_guild: Option<GuildId>, earning: &[&OpenLobby]) -> Option<GuildId> {
     let Some((first, rest)) = earning.split_first() else {
         return shop_guild;
     };
     rest.iter()
-        .all(|l| l.guild_id == first.guild_id)
-        .then_some(first.guild_id.as_str())
-        .filter(|g| !g.is_empty())
+        .all(|l| l.guild == first.guild)
+        .then_some(first.guild)
+        .flatten()
 }
 
-/// One lobby's racers' shares of a sale, by Discord id (for their own overlays).
-fn racer_shares(shares: &[Share], lobby_id: i64) -> Vec<(String, Money)> {
+/// One lobby's racers' shares of a sale (for their own overlays).
+fn racer_shares(shares: &[Share], lobby_id: LobbyId) -> Vec<(UserId, Money)> {
     shares
         .iter()
         .filter(|share| share.lobby_id == lobby_id)
-        .map(|share| (share.discord_id.clone(), share.amount))
+        .map(|share| (share.racer, share.amount))
         .collect()
 }

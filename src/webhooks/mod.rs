@@ -9,8 +9,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
+use crate::domain::ids::LobbyCode;
 use crate::money::{Money, MoneyError};
-use crate::sale::{LOBBY_CODE_ALPHABET as CODE_ALPHABET, LOBBY_CODE_LENGTH as CODE_LENGTH};
 
 pub mod kofi;
 pub mod shopify;
@@ -110,15 +110,10 @@ pub(crate) fn clean_tag(value: &str) -> Option<String> {
     ok.then(|| value.to_string())
 }
 
-/// A lobby code written in any case (`k7qx`), returned upper-case: exactly
-/// [`CODE_LENGTH`] characters of [`CODE_ALPHABET`], at least one a letter (a code
-/// is never read as a numeric id). Anything else is no code.
+/// A lobby code written in any case (`k7qx`), returned upper-case as a tag;
+/// anything that is no [`LobbyCode`] is no tag.
 pub(crate) fn lobby_code(text: &str) -> Option<String> {
-    let upper = text.to_ascii_uppercase();
-    let ok = upper.len() == CODE_LENGTH
-        && upper.bytes().all(|b| CODE_ALPHABET.contains(&b))
-        && upper.bytes().any(|b| b.is_ascii_alphabetic());
-    ok.then_some(upper)
+    text.parse::<LobbyCode>().ok().map(|code| code.to_string())
 }
 
 /// The first `#CODE` in free text (a Ko-fi message): `#` followed by 4 to 8 ASCII

@@ -146,18 +146,22 @@ async fn interactions_outside_a_guild_change_nothing(engine: Engine) {
     }
     // The gateway's path refuses the same way, before any claim.
     let caller = Caller {
-        user_id: HOST.into(),
+        user_id: HOST.parse().unwrap(),
         display_name: "Host".into(),
         guild_id: None,
-        channel_id: Some("1300000000000000555".into()),
+        channel_id: Some("1300000000000000555".parse().unwrap()),
         is_admin: true,
         interaction_id: None,
     };
     let command = Command::LobbyCreate { name: None };
-    let reply =
-        cozykart::commands::once::execute_once(&app.state, InteractionId::new(77), caller, command)
-            .await
-            .expect("a refusal");
+    let reply = cozykart::commands::once::execute_once(
+        &app.state,
+        InteractionId::try_from(77).unwrap(),
+        caller,
+        command,
+    )
+    .await
+    .expect("a refusal");
     assert!(reply
         .http_body()
         .to_string()

@@ -16,7 +16,7 @@ async fn the_root_is_a_page_with_health_and_overlay_links() {
         .create(
             None,
             None,
-            "402938475610293847",
+            "402938475610293847".parse().unwrap(),
             "Root Cup",
             app.clock.now(),
         )
@@ -49,7 +49,7 @@ async fn head_answers_wherever_get_does_without_a_body() {
         .create(
             None,
             None,
-            "402938475610293847",
+            "402938475610293847".parse().unwrap(),
             "Head Cup",
             app.clock.now(),
         )
@@ -98,7 +98,7 @@ async fn a_wrong_method_is_405_with_the_json_error() {
         .create(
             None,
             None,
-            "402938475610293847",
+            "402938475610293847".parse().unwrap(),
             "Method Cup",
             app.clock.now(),
         )

@@ -177,6 +177,56 @@ fn no_module_of_src_imports_one_that_imports_it_back() {
     assert!(found.is_empty(), "import cycles:\n{}", found.join("\n"));
 }
 
+/// Libraries that do I/O, run actors or speak a provider's or a database's
+/// language: the domain names none of them.
+const NOT_IN_THE_DOMAIN: &[&str] = &[
+    "sea_orm",
+    "entity",
+    "sqlx",
+    "actix",
+    "actix_web",
+    "tokio",
+    "serenity",
+    "stripe",
+    "awc",
+    "reqwest",
+    "tracing",
+    "metrics",
+];
+
+#[test]
+fn the_domain_is_pure_and_depends_on_money_only() {
+    let graph = imports();
+    let mut found = Vec::new();
+    for (module, targets) in graph.iter().filter(|(m, _)| m[0] == "domain") {
+        for target in targets
+            .iter()
+            .filter(|t| t[0] != "domain" && t[0] != "money")
+        {
+            found.push(format!("{} imports {}", module.join("/"), target.join("/")));
+        }
+    }
+    let domain = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain");
+    let mut files = Vec::new();
+    rust_files(&domain, &mut files);
+    for file in files {
+        let code = code_of(&std::fs::read_to_string(&file).expect("a source file"));
+        for library in NOT_IN_THE_DOMAIN {
+            let named = code
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+                .any(|word| word.starts_with(&format!("{library}::")));
+            if named {
+                found.push(format!("{} names {library}", file.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the domain reaches out:\n{}",
+        found.join("\n")
+    );
+}
+
 #[test]
 fn the_reader_of_imports_sees_paths_and_ignores_comments() {
     let module: Module = vec!["lobby".into(), "actor".into()];

@@ -1,9 +1,10 @@
 //! The ledger on its own: idempotency under concurrency, refunds, payouts, holds.
 
 use chrono::Duration;
+use cozykart::ledger::read::Wallets;
 use cozykart::ledger::{
-    LedgerError, PayoutMethod, PayoutRefusal, PayoutRequest, RefundOutcome, RefundRecord,
-    SaleOutcome, SaleRecord,
+    LedgerError, PayoutMethod, PayoutOrder, PayoutRefusal, PayoutRequest, RefundOutcome,
+    RefundRecord, Requester, SaleOutcome, SaleRecord,
 };
 use cozykart::money::{Currency, Money};
 use cozykart::sale::{Provider, RefundAmount, RefundEvent};
@@ -56,13 +57,15 @@ fn refund(event_id: &str, refund_id: &str, sale_ref: &str, amount: RefundAmount)
 
 fn payout(racer: &str, amount: &str, force: bool) -> PayoutRequest {
     PayoutRequest {
-        guild_id: records::GUILD.into(),
-        discord_id: racer.into(),
-        amount: usd(amount),
-        method: PayoutMethod::GiftCard,
-        note: Some("test".into()),
-        force,
-        requested_by: "admin".into(),
+        order: PayoutOrder {
+            guild: Some(records::GUILD.parse().unwrap()),
+            racer: racer.parse().unwrap(),
+            amount: usd(amount),
+            method: PayoutMethod::GiftCard,
+            note: Some("test".into()),
+            force,
+        },
+        requested_by: Requester::Api,
         threshold: usd("20.00"),
         at: t0(),
         idempotency_key: None,
@@ -70,9 +73,10 @@ fn payout(racer: &str, amount: &str, force: bool) -> PayoutRequest {
 }
 
 async fn available(app: &TestApp, racer: &str) -> (String, String, String) {
-    let balances = cozykart::ledger::read::balances(&app.db, racer, None)
-        .await
-        .unwrap();
+    let balances =
+        cozykart::ledger::read::balances(&app.db, racer.parse().unwrap(), Wallets::Every)
+            .await
+            .unwrap();
     let b = &balances[0];
     (
         b.available.amount().to_string(),

@@ -91,9 +91,8 @@ async fn every_link_the_demo_prints_answers_200() {
     // The race is live with its goal and racers, under Discord-style ids.
     let code = links[0].1.rsplit('/').next().unwrap().to_owned();
     let lobby = services.lobbies.find_running(&code).expect("demo lobby");
-    assert!(lobby.host_id.bytes().all(|b| b.is_ascii_digit()));
-    let channel = lobby.channel_id.clone().unwrap_or_default();
-    assert!(!channel.is_empty() && channel.bytes().all(|b| b.is_ascii_digit()));
+    // Ids are Discord's by their type; the channel is there.
+    assert!(lobby.host_id.get() > 0 && lobby.channel_id.is_some());
     let view = lobby.addr.send(cozykart::lobby::Snapshot).await.unwrap();
     assert!(view.goal.is_some(), "the demo race has a goal");
     let view = serde_json::to_value(view).unwrap();

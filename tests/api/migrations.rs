@@ -45,9 +45,13 @@ async fn guild_money_migration_moves_balances_to_their_guilds(engine: Engine) {
             .unwrap_or_else(|e| panic!("{e}: {sql}"));
     }
     Migrator::up(&db, None).await.expect("guild migration");
-    let balances = cozykart::ledger::read::balances(&db, RACER, None)
-        .await
-        .unwrap();
+    let balances = cozykart::ledger::read::balances(
+        &db,
+        RACER.parse().unwrap(),
+        cozykart::ledger::read::Wallets::Every,
+    )
+    .await
+    .unwrap();
     let got: Vec<(String, String, String, String)> = balances
         .iter()
         .map(|b| {

@@ -11,6 +11,10 @@ use crate::stand_in::{Recorded, StandIn};
 const TOKEN: &str = "stand-in-bot-token.0123456789";
 const APPLICATION: u64 = 1_300_000_000_000_000_001;
 const GUILD: u64 = 1_100_000_000_000_000_001;
+
+fn guild() -> cozykart::domain::ids::GuildId {
+    GUILD.try_into().unwrap()
+}
 const COMMANDS: [&str; 12] = [
     "lobby",
     "join",
@@ -114,7 +118,7 @@ async fn register_puts_every_command_in_the_given_guild() {
     let registered = register_commands(
         &config(&discord, "").discord,
         Some(APPLICATION),
-        Some(GUILD),
+        Some(guild()),
     )
     .await
     .expect("registered");
@@ -122,7 +126,7 @@ async fn register_puts_every_command_in_the_given_guild() {
         registered,
         Registered {
             application_id: APPLICATION,
-            scope: Scope::Guild(GUILD),
+            scope: Scope::Guild(guild()),
             count: 12
         }
     );
@@ -143,7 +147,7 @@ async fn register_reads_the_guild_from_configuration() {
     let registered = register_commands(&config.discord, Some(APPLICATION), None)
         .await
         .expect("registered");
-    assert_eq!(registered.scope, Scope::Guild(GUILD));
+    assert_eq!(registered.scope, Scope::Guild(guild()));
     let recorded = discord.recorded();
     assert_eq!(
         recorded[0].path,

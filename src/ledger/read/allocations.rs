@@ -8,7 +8,8 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::{money, LIST_LIMIT_MAX};
+use super::{money, Wallets, LIST_LIMIT_MAX};
+use crate::domain::ids::UserId;
 use crate::money::Money;
 
 #[derive(Debug, Serialize, Clone)]
@@ -28,12 +29,13 @@ pub struct AllocationView {
 /// A racer's latest shares, in every guild or in one.
 pub async fn recent_allocations(
     db: &impl ConnectionTrait,
-    discord_id: &str,
-    guild: Option<&str>,
+    racer: UserId,
+    wallets: Wallets,
     limit: u64,
 ) -> Result<Vec<AllocationView>, DbErr> {
-    let mut query = allocation::Entity::find().filter(allocation::Column::DiscordId.eq(discord_id));
-    if let Some(guild) = guild {
+    let mut query =
+        allocation::Entity::find().filter(allocation::Column::DiscordId.eq(racer.to_string()));
+    if let Some(guild) = wallets.guild_column() {
         query = query.filter(allocation::Column::GuildId.eq(guild));
     }
     query

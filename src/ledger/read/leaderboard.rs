@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait};
 use serde::Serialize;
 
 use super::{bigint, money, net_minor, LIST_LIMIT_MAX};
+use crate::domain::ids::{guild_column, GuildId};
 use crate::money::Money;
 
 /// One line of a leaderboard: a racer's net earnings in one currency.
@@ -20,7 +21,7 @@ pub struct Earner {
 /// Top earners of one guild in one currency (units are never mixed), by net allocation.
 pub async fn leaderboard(
     db: &impl ConnectionTrait,
-    guild: &str,
+    guild: Option<GuildId>,
     currency: &str,
     limit: u64,
 ) -> Result<Vec<Earner>, DbErr> {
@@ -29,7 +30,7 @@ pub async fn leaderboard(
         .expr(allocation::Column::Currency.into_expr())
         .expr_as(bigint(Func::sum(net_minor())), "earned")
         .from(allocation::Entity)
-        .and_where(allocation::Column::GuildId.eq(guild))
+        .and_where(allocation::Column::GuildId.eq(guild_column(guild)))
         .and_where(allocation::Column::Currency.eq(currency))
         .group_by_col(allocation::Column::DiscordId.as_column_ref())
         .group_by_col(allocation::Column::Currency.as_column_ref())
@@ -58,13 +59,13 @@ pub async fn leaderboard(
 /// The currencies a guild's racers have earned in, for a leaderboard per currency.
 pub async fn earned_currencies(
     db: &impl ConnectionTrait,
-    guild: &str,
+    guild: Option<GuildId>,
 ) -> Result<Vec<String>, DbErr> {
     let query = Query::select()
         .distinct()
         .expr(allocation::Column::Currency.into_expr())
         .from(allocation::Entity)
-        .and_where(allocation::Column::GuildId.eq(guild))
+        .and_where(allocation::Column::GuildId.eq(guild_column(guild)))
         .order_by(allocation::Column::Currency, Order::Asc)
         .to_owned();
     db.query_all(&query)

@@ -28,7 +28,26 @@ use entity::allocation;
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
 use sea_orm::{ColumnTrait, DbErr};
 
+use crate::domain::ids::{guild_column, GuildId};
 use crate::money::{Currency, Money};
+
+/// Which of a racer's wallets a read covers: one per guild they earned in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wallets {
+    Every,
+    /// The wallet of one guild (`None`: what was earned outside any guild).
+    In(Option<GuildId>),
+}
+
+impl Wallets {
+    /// The `guild_id` column's value to filter by, if any.
+    fn guild_column(self) -> Option<String> {
+        match self {
+            Wallets::Every => None,
+            Wallets::In(guild) => Some(guild_column(guild)),
+        }
+    }
+}
 
 /// Most rows any list query returns.
 pub const LIST_LIMIT_MAX: u64 = 1_000;

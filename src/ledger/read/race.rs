@@ -9,7 +9,8 @@ use entity::{allocation, sale};
 use sea_orm::sea_query::{Expr, Func, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr};
 
-use super::{bigint, money, net_minor};
+use super::{bigint, custom, money, net_minor};
+use crate::domain::ids::UserId;
 use crate::money::{Money, Pot};
 
 /// One race of a lobby, for the reads of what it earned. Which sales it counts is
@@ -63,8 +64,7 @@ impl RaceWindow {
 pub struct RaceTotals {
     pub sales: u32,
     pub pool: Pot,
-    /// By Discord id.
-    pub shares: BTreeMap<String, Pot>,
+    pub shares: BTreeMap<UserId, Pot>,
 }
 
 /// A race's totals from the ledger's allocations for sales paid during it.
@@ -80,6 +80,7 @@ pub async fn race_totals(db: &impl ConnectionTrait, race: RaceWindow) -> Result<
     let mut totals = RaceTotals::default();
     for row in db.query_all(&per_racer).await? {
         let racer: String = row.try_get_by_index(0)?;
+        let racer: UserId = racer.parse().map_err(custom)?;
         let currency: String = row.try_get_by_index(1)?;
         let Ok(share) = money(row.try_get_by_index(2)?, &currency) else {
             continue;

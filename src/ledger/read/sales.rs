@@ -11,6 +11,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::{money, LIST_LIMIT_MAX};
+use crate::domain::ids::LobbyId;
 use crate::money::Money;
 
 #[derive(Debug, Serialize, Clone)]
@@ -33,7 +34,7 @@ pub struct SaleView {
 /// Newest sales first, optionally only those credited to one lobby.
 pub async fn sales(
     db: &impl ConnectionTrait,
-    lobby_id: Option<i64>,
+    lobby_id: Option<LobbyId>,
     limit: u64,
 ) -> Result<Vec<SaleView>, DbErr> {
     let mut query = sale::Entity::find().order_by_desc(sale::Column::Id);
@@ -41,7 +42,7 @@ pub async fn sales(
         let ids: Vec<i64> = allocation::Entity::find()
             .select_only()
             .column(allocation::Column::SaleId)
-            .filter(allocation::Column::LobbyId.eq(lobby_id))
+            .filter(allocation::Column::LobbyId.eq(lobby_id.get()))
             .distinct()
             .into_tuple()
             .all(db)

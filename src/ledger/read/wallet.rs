@@ -9,7 +9,8 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::{custom, money, LIST_LIMIT_MAX};
+use super::{custom, money, Wallets, LIST_LIMIT_MAX};
+use crate::domain::ids::{guild_column, guild_from_column, GuildId, UserId};
 use crate::money::{Currency, Money};
 use chrono::{DateTime, Utc};
 
@@ -29,11 +30,12 @@ pub struct BalanceView {
 /// A racer's balances, in every guild or in one, by guild then currency.
 pub async fn balances(
     db: &impl ConnectionTrait,
-    discord_id: &str,
-    guild: Option<&str>,
+    racer: UserId,
+    wallets: Wallets,
 ) -> Result<Vec<BalanceView>, DbErr> {
-    let mut query = balance::Entity::find().filter(balance::Column::DiscordId.eq(discord_id));
-    if let Some(guild) = guild {
+    let mut query =
+        balance::Entity::find().filter(balance::Column::DiscordId.eq(racer.to_string()));
+    if let Some(guild) = wallets.guild_column() {
         query = query.filter(balance::Column::GuildId.eq(guild));
     }
     query
@@ -57,20 +59,22 @@ pub async fn balances(
 /// A balance a racer holds: in which guild's wallet, in which currency.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Holding {
-    pub guild_id: String,
+    pub guild: Option<GuildId>,
     pub currency: Currency,
 }
 
 /// Where a racer holds balances: each guild and currency.
-pub async fn holdings(db: &impl ConnectionTrait, discord_id: &str) -> Result<Vec<Holding>, DbErr> {
-    Ok(balances(db, discord_id, None)
+pub async fn holdings(db: &impl ConnectionTrait, racer: UserId) -> Result<Vec<Holding>, DbErr> {
+    balances(db, racer, Wallets::Every)
         .await?
         .into_iter()
-        .map(|b| Holding {
-            currency: b.available.currency(),
-            guild_id: b.guild_id,
+        .map(|b| {
+            Ok(Holding {
+                currency: b.available.currency(),
+                guild: guild_from_column(&b.guild_id).map_err(custom)?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Earnings still held in one currency, and when they become available.
@@ -88,13 +92,13 @@ pub struct Held {
 /// A racer's held (pending) earnings in one guild, per currency code.
 pub async fn held(
     db: &impl ConnectionTrait,
-    discord_id: &str,
-    guild: &str,
+    racer: UserId,
+    guild: Option<GuildId>,
 ) -> Result<BTreeMap<String, Held>, DbErr> {
     use entity::sea_orm_active_enums::AllocationStatus;
     let pending = allocation::Entity::find()
-        .filter(allocation::Column::DiscordId.eq(discord_id))
-        .filter(allocation::Column::GuildId.eq(guild))
+        .filter(allocation::Column::DiscordId.eq(racer.to_string()))
+        .filter(allocation::Column::GuildId.eq(guild_column(guild)))
         .filter(allocation::Column::Status.eq(AllocationStatus::Pending))
         .order_by_asc(allocation::Column::AvailableAt)
         .limit(LIST_LIMIT_MAX)

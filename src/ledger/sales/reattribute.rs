@@ -11,6 +11,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
+use crate::domain::ids::LobbyId;
 use crate::ledger::journal::{self, BalanceChanges, Legs, Posting};
 use crate::ledger::{LedgerError, LobbyDelta, SaleRecord};
 use crate::money::Money;
@@ -46,7 +47,7 @@ pub(super) async fn reattribute(
     if sale_row.refunded_minor > 0 {
         tracing::warn!(
             sale_id,
-            lobby = tagged_lobby,
+            lobby = %tagged_lobby,
             "tagged twin of a sale already refunded in part; attribution left as it was"
         );
         return Ok(None);
@@ -99,7 +100,7 @@ pub(super) async fn reattribute(
             &mut changes,
             &mut allocations,
         );
-        *per_lobby.entry(share.lobby_id).or_default() += share.amount.minor();
+        *per_lobby.entry(share.lobby_id.get()).or_default() += share.amount.minor();
     }
     allocations.exec(tx).await?;
     let posting = Posting {
@@ -114,7 +115,7 @@ pub(super) async fn reattribute(
     mark_tagged(tx, &sale_row, twin, tagged_lobby, twin.pool.minor()).await?;
     tracing::info!(
         sale_id,
-        lobby = tagged_lobby,
+        lobby = %tagged_lobby,
         "sale re-attributed to its tagged lobby"
     );
     per_lobby
@@ -122,7 +123,7 @@ pub(super) async fn reattribute(
         .filter(|(_, minor)| *minor != 0)
         .map(|(lobby_id, minor)| {
             Ok(LobbyDelta {
-                lobby_id,
+                lobby_id: LobbyId::try_from(lobby_id)?,
                 amount: Money::from_minor(minor, currency)?,
                 sold_at: sale_row.sold_at,
             })
@@ -142,13 +143,15 @@ fn same_wallets(old: &[allocation::Model], twin: &SaleRecord) -> bool {
     }
     held.retain(|_, minor| *minor != 0);
     let mut shares: Wallets = BTreeMap::new();
-    for share in &twin.shares {
-        let key = (
-            share.lobby_id,
-            share.guild_id.as_str(),
-            share.discord_id.as_str(),
-        );
-        *shares.entry(key).or_default() += share.amount.minor();
+    let stored: Vec<_> = twin
+        .shares
+        .iter()
+        .map(|s| (super::stored(s), s.amount))
+        .collect();
+    for ((lobby_id, guild, racer), amount) in &stored {
+        *shares
+            .entry((*lobby_id, guild.as_str(), racer.as_str()))
+            .or_default() += amount.minor();
     }
     shares.retain(|_, minor| *minor != 0);
     held == shares
@@ -161,7 +164,7 @@ async fn mark_tagged(
     tx: &impl ConnectionTrait,
     sale_row: &sale::Model,
     twin: &SaleRecord,
-    tagged_lobby: i64,
+    tagged_lobby: LobbyId,
     pool_minor: i64,
 ) -> Result<(), LedgerError> {
     let tag = twin

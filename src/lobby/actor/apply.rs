@@ -10,7 +10,6 @@ use actix::prelude::*;
 
 use super::{LobbyActor, Racer};
 use crate::lobby::seed::LobbySeed;
-use entity::roster_membership;
 
 use crate::ledger::read::{self, LobbySale};
 use crate::lobby::change::{LobbyChange, WireMoney};
@@ -127,14 +126,8 @@ impl LobbyActor {
                 display_name,
                 joined_at,
             } => {
-                self.timeline.joined(&roster_membership::Model {
-                    id: membership_id,
-                    lobby_id: self.row.id,
-                    discord_id: discord_id.clone(),
-                    display_name: display_name.clone(),
-                    joined_at,
-                    left_at: None,
-                });
+                self.timeline
+                    .joined(self.identity.id, membership_id, discord_id, joined_at);
                 if !self.roster.iter().any(|r| r.membership_id == membership_id) {
                     self.roster.push(Racer {
                         discord_id,
@@ -150,7 +143,7 @@ impl LobbyActor {
                 membership_id,
                 left_at,
             } => {
-                self.timeline.left(self.row.id, membership_id, left_at);
+                self.timeline.left(self.identity.id, membership_id, left_at);
                 self.roster.retain(|r| r.membership_id != membership_id);
                 OverlayEvent::Roster {
                     racers: self.racer_names(),
@@ -160,7 +153,7 @@ impl LobbyActor {
                 window_id,
                 opened_at,
             } => {
-                self.timeline.opened(self.row.id, window_id, opened_at);
+                self.timeline.opened(self.identity.id, window_id, opened_at);
                 self.set_window(Some(super::OpenWindow {
                     id: window_id,
                     opened_at,
@@ -176,7 +169,7 @@ impl LobbyActor {
                 closed_at,
                 totals,
             } => {
-                self.timeline.closed(self.row.id, window_id, closed_at);
+                self.timeline.closed(self.identity.id, window_id, closed_at);
                 self.finished = self.window.map(|window| crate::domain::race::Span {
                     from: window.opened_at,
                     to: Some(closed_at),
@@ -198,12 +191,9 @@ impl LobbyActor {
                 let (amount, pool_delta) = (amount.money()?, pool_delta.money()?);
                 self.add_to_pot(pool_delta);
                 for (discord_id, share) in &shares {
-                    let added = share.money().and_then(|share| {
-                        self.shares
-                            .entry(discord_id.clone())
-                            .or_default()
-                            .add(share)
-                    });
+                    let added = share
+                        .money()
+                        .and_then(|share| self.shares.entry(*discord_id).or_default().add(share));
                     if let Err(error) = added {
                         tracing::warn!(lobby = self.row.id, %error, "racer share left unchanged");
                     }
@@ -290,18 +280,20 @@ impl LobbyActor {
         }
         self.reloading = true;
         metrics::counter!("cozykart_lobby_reloads_total").increment(1);
-        let (db, lobby_id) = (self.db.clone(), self.row.id);
+        let (db, lobby_id) = (self.db.clone(), self.identity.id);
         let since = self.timeline.horizon(self.clock.now());
         let read_again = async move {
             let seed = load_seed(&db, lobby_id).await?;
-            let history = store::history_since(&db, since, Some(lobby_id)).await?;
+            let history = store::history_since(&db, since, Some(lobby_id.get())).await?;
             Ok::<_, crate::lobby::LobbyError>(seed.map(|seed| (seed, history)))
         };
         ctx.spawn(read_again.into_actor(self).map(|loaded, actor, ctx| {
             actor.reloading = false;
             match loaded {
                 Ok(Some((seed, (windows, stints)))) => {
-                    actor.timeline.reload_lobby(actor.row.id, windows, stints);
+                    actor
+                        .timeline
+                        .reload_lobby(actor.identity.id, windows, stints);
                     actor.reset(seed)
                 }
                 Ok(None) => tracing::warn!(lobby = actor.row.id, "lobby gone on reload"),
@@ -319,13 +311,9 @@ impl LobbyActor {
     fn reset(&mut self, seed: LobbySeed) {
         let seq = seed.stored.row.seq.max(0) as u64;
         self.set_window(seed.stored.window);
+        self.identity = seed.identity;
         self.row = seed.stored.row;
-        self.roster = seed
-            .stored
-            .roster
-            .into_iter()
-            .map(Racer::from)
-            .collect::<Vec<_>>();
+        self.roster = seed.roster;
         self.pot = seed.pot;
         self.shares = seed.shares;
         self.finished = seed.finished;

@@ -47,7 +47,7 @@ impl Handler<Join> for LobbyActor {
         atomic(
             async move {
                 let joining = store::Joining {
-                    discord_id: &msg.discord_id,
+                    discord_id: msg.discord_id,
                     display_name: &msg.display_name,
                     at: msg.at,
                     max_racers,
@@ -66,7 +66,7 @@ impl Handler<Leave> for LobbyActor {
     fn handle(&mut self, msg: Leave, _: &mut Context<Self>) -> Self::Result {
         let (db, channel, lobby_id) = (self.db.clone(), self.channel.clone(), self.row.id);
         atomic(
-            async move { store::leave(&db, &channel, lobby_id, &msg.discord_id, msg.at).await }
+            async move { store::leave(&db, &channel, lobby_id, msg.discord_id, msg.at).await }
                 .into_actor(self)
                 .map(|result, actor, ctx| Ok(actor.committed(result, ctx)?.0)),
         )
@@ -77,7 +77,7 @@ impl Handler<Start> for LobbyActor {
     type Result = Reply<LobbyView>;
 
     fn handle(&mut self, msg: Start, ctx: &mut Context<Self>) -> Self::Result {
-        let entry = LobbyEntry::new(&self.row, ctx.address());
+        let entry = LobbyEntry::new(&self.identity, ctx.address());
         let (db, channel, lobby_id) = (self.db.clone(), self.channel.clone(), self.row.id);
         atomic(
             async move { store::open_window(&db, &channel, lobby_id, msg.at).await }

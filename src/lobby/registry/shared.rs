@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
 use super::{load_seed, LobbyEntry, LobbyRegistry};
+use crate::domain::ids::LobbyId;
 use crate::lobby::bus::NoticeSink;
 use crate::lobby::change::{LobbyChange, Notice, WireMoney};
 use crate::lobby::messages::{Apply, Credit, Refunded, Reload};
@@ -30,7 +31,11 @@ impl LobbyRegistry {
     /// in seq order; a lobby not known here (created by another process) is read
     /// from the database and started.
     pub async fn receive(&self, notice: Notice) {
-        if let Some(entry) = self.get(notice.lobby) {
+        let Ok(lobby_id) = LobbyId::try_from(notice.lobby) else {
+            tracing::warn!(lobby = notice.lobby, "notice for no lobby id; ignored");
+            return;
+        };
+        if let Some(entry) = self.get(lobby_id) {
             if notice.change != LobbyChange::Created {
                 entry.addr.do_send(Apply {
                     seq: notice.seq,
@@ -39,17 +44,17 @@ impl LobbyRegistry {
             }
             return;
         }
-        self.learn(notice.lobby).await;
+        self.learn(lobby_id).await;
     }
 
     /// Reads a lobby that does not run here (another process created it, or it
     /// was at rest here while another process changed it) and starts its actor,
     /// with its window and roster history read again for attribution: the change
     /// that named it is already in what was read, so no actor here applied it.
-    async fn learn(&self, lobby_id: i64) {
+    async fn learn(&self, lobby_id: LobbyId) {
         let since = self.timeline.horizon(self.clock.now());
         let read = async {
-            let history = store::history_since(&self.db, since, Some(lobby_id)).await?;
+            let history = store::history_since(&self.db, since, Some(lobby_id.get())).await?;
             let seed = load_seed(&self.db, lobby_id).await?;
             Ok::<_, LobbyError>(seed.map(|seed| (seed, history)))
         };
@@ -57,8 +62,8 @@ impl LobbyRegistry {
             Ok(Some((seed, history))) => {
                 self.spawn_with_history(seed, Some(history));
             }
-            Ok(None) => tracing::warn!(lobby = lobby_id, "notice for a lobby that is gone"),
-            Err(error) => tracing::warn!(lobby = lobby_id, %error, "could not read a lobby"),
+            Ok(None) => tracing::warn!(lobby = %lobby_id, "notice for a lobby that is gone"),
+            Err(error) => tracing::warn!(lobby = %lobby_id, %error, "could not read a lobby"),
         }
     }
 
@@ -91,7 +96,7 @@ impl LobbyRegistry {
             return Ok(());
         }
         for lobby_id in store::racing_lobby_ids(&self.db).await? {
-            store::publish_reload(&self.db, &self.channel, lobby_id).await?;
+            store::publish_reload(&self.db, &self.channel, lobby_id.get()).await?;
         }
         Ok(())
     }
@@ -101,7 +106,7 @@ impl LobbyRegistry {
     /// the database numbers the event (only if the lobby's latest race, running or
     /// just over, counts it) and publishes it to every process, this one included,
     /// also when the lobby's actor does not run here (another process may show it).
-    pub async fn credit(&self, lobby_id: i64, credit: Credit) {
+    pub async fn credit(&self, lobby_id: LobbyId, credit: Credit) {
         let entry = self.get(lobby_id);
         if !self.channel.is_shared() {
             if let Some(entry) = entry {
@@ -122,7 +127,7 @@ impl LobbyRegistry {
     }
 
     /// After a refund (or a re-attribution's loss) committed: as [`Self::credit`].
-    pub async fn refunded(&self, lobby_id: i64, pool_delta: Money, sold_at: DateTime<Utc>) {
+    pub async fn refunded(&self, lobby_id: LobbyId, pool_delta: Money, sold_at: DateTime<Utc>) {
         let entry = self.get(lobby_id);
         if !self.channel.is_shared() {
             if let Some(entry) = entry {
@@ -144,20 +149,20 @@ impl LobbyRegistry {
     /// then skipped).
     async fn publish_credit(
         &self,
-        lobby_id: i64,
+        lobby_id: LobbyId,
         entry: Option<LobbyEntry>,
         sold_at: DateTime<Utc>,
         change: LobbyChange,
     ) {
         let published = self
             .channel
-            .publish_credit(&self.db, lobby_id, sold_at, change.clone())
+            .publish_credit(&self.db, lobby_id.get(), sold_at, change.clone())
             .await;
         match (published, entry) {
             (Ok(Some(seq)), Some(entry)) => entry.addr.do_send(Apply { seq, change }),
             (Ok(_), _) => {}
             (Err(error), entry) => {
-                tracing::warn!(lobby = lobby_id, %error, "lobby event not published");
+                tracing::warn!(lobby = %lobby_id, %error, "lobby event not published");
                 if let Some(entry) = entry {
                     entry.addr.do_send(Reload);
                 }

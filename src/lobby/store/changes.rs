@@ -4,6 +4,7 @@
 //! overfill one lobby and every process learns each change once, in order.
 
 use crate::domain::end::EndReason;
+use crate::domain::ids::UserId;
 use chrono::{DateTime, Utc};
 use entity::sea_orm_active_enums::LobbyState;
 use entity::{lobby, lobby_window, player, roster_membership};
@@ -161,7 +162,7 @@ async fn set_state(
 
 /// A racer who asks to join.
 pub struct Joining<'a> {
-    pub discord_id: &'a str,
+    pub discord_id: UserId,
     pub display_name: &'a str,
     pub at: DateTime<Utc>,
     /// The roster limit (`commission.max_racers`).
@@ -179,7 +180,8 @@ pub async fn join(
     let tx = db.begin().await?;
     let seq = next_seq(&tx, lobby_id).await?;
     let roster = roster_of(&tx, lobby_id).await?;
-    if roster.iter().any(|m| m.discord_id == joining.discord_id) {
+    let racer = joining.discord_id.to_string();
+    if roster.iter().any(|m| m.discord_id == racer) {
         return Err(LobbyError::AlreadyJoined);
     }
     if roster.len() >= joining.max_racers {
@@ -188,17 +190,17 @@ pub async fn join(
     let membership = roster_membership::ActiveModel {
         id: NotSet,
         lobby_id: Set(lobby_id),
-        discord_id: Set(joining.discord_id.to_owned()),
+        discord_id: Set(racer.clone()),
         display_name: Set(joining.display_name.to_owned()),
         joined_at: Set(stored_time(joining.at)),
         left_at: Set(None),
     }
     .insert(&tx)
     .await?;
-    upsert_player(&tx, joining.discord_id, joining.display_name, joining.at).await?;
+    upsert_player(&tx, &racer, joining.display_name, joining.at).await?;
     let change = LobbyChange::Joined {
         membership_id: membership.id,
-        discord_id: membership.discord_id.clone(),
+        discord_id: joining.discord_id,
         display_name: membership.display_name.clone(),
         joined_at: membership.joined_at,
     };
@@ -212,15 +214,16 @@ pub async fn leave(
     db: &DatabaseConnection,
     channel: &Channel,
     lobby_id: i64,
-    discord_id: &str,
+    racer: UserId,
     at: DateTime<Utc>,
 ) -> Result<Numbered<()>, LobbyError> {
     let tx = db.begin().await?;
     let seq = next_seq(&tx, lobby_id).await?;
+    let racer = racer.to_string();
     let membership = roster_of(&tx, lobby_id)
         .await?
         .into_iter()
-        .find(|m| m.discord_id == discord_id)
+        .find(|m| m.discord_id == racer)
         .ok_or(LobbyError::NotJoined)?;
     let left_at = stored_time(at);
     roster_membership::ActiveModel {

@@ -5,6 +5,8 @@ use entity::discount_code;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
+use crate::domain::ids::LobbyId;
+
 /// The form a discount code is stored and looked up in: trimmed, upper case.
 pub fn discount_code_key(code: &str) -> String {
     code.trim().to_ascii_uppercase()
@@ -15,11 +17,11 @@ pub fn discount_code_key(code: &str) -> String {
 pub async fn register_discount_code(
     db: &DatabaseConnection,
     code: &str,
-    lobby_id: i64,
+    lobby_id: LobbyId,
 ) -> Result<(), DbErr> {
     discount_code::Entity::insert(discount_code::ActiveModel {
         code: Set(code.to_owned()),
-        lobby_id: Set(lobby_id),
+        lobby_id: Set(lobby_id.get()),
     })
     .on_conflict(
         OnConflict::column(discount_code::Column::Code)
@@ -35,7 +37,7 @@ pub async fn register_discount_code(
 pub async fn discount_code_lobby(
     db: &DatabaseConnection,
     codes: &[String],
-) -> Result<Option<i64>, DbErr> {
+) -> Result<Option<LobbyId>, DbErr> {
     if codes.is_empty() {
         return Ok(None);
     }
@@ -43,5 +45,5 @@ pub async fn discount_code_lobby(
         .filter(discount_code::Column::Code.is_in(codes.iter().map(|c| discount_code_key(c))))
         .one(db)
         .await?;
-    Ok(found.map(|d| d.lobby_id))
+    found.map(|d| super::lobby_id(d.lobby_id)).transpose()
 }

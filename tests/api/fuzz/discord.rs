@@ -301,7 +301,7 @@ fn check_command(command: &Command) -> Result<(), TestCaseError> {
             prop_assert!(form
                 .method
                 .as_deref()
-                .is_none_or(|m| cozykart::payout::parse_method(m)
+                .is_none_or(|m| cozykart::payout::PayoutMethod::parse(m)
                     .is_some_and(|method| method.as_str() == m)));
         }
         Command::Commission { rate } => prop_assert!(within(&Some(rate.clone()), 32)),
@@ -339,7 +339,7 @@ fn check_command(command: &Command) -> Result<(), TestCaseError> {
 fn check_incoming(result: &Result<Delivery, serde_json::Error>) -> Result<(), TestCaseError> {
     match result.as_ref().map(|delivery| &delivery.incoming) {
         Ok(Incoming::Command(caller, command)) => {
-            prop_assert!(caller.user_id.parse::<u64>().is_ok_and(|id| id > 0));
+            prop_assert!(caller.user_id.get() > 0);
             check_command(command)?;
         }
         Ok(Incoming::Refused(reply)) => {

@@ -109,7 +109,11 @@ async fn a_payment_link_carries_its_lobby_to_the_sale(engine: Engine) {
     let first = open_lobby(&app, &[RACER_A]).await;
     app.clock.advance(Duration::minutes(1));
     open_lobby(&app, &[RACER_B]).await;
-    let link = app.state.lobbies.checkout_url(None, &first).unwrap();
+    let link = app
+        .state
+        .lobbies
+        .checkout_url(None, &first.parse().unwrap())
+        .unwrap();
     assert_eq!(
         link,
         format!("https://buy.stripe.com/test_28o5lq3Xa8Hm0XS000?client_reference_id=lobby-{first}")

@@ -1,22 +1,39 @@
-//! Attribution (DESIGN section 3), as a pure function of the sale and the lobbies
+//! Shares and splits: attribution (DESIGN section 3) as a pure function of the sale and the lobbies
 //! whose windows were open at its time: tagged sale, untagged under the `split`,
 //! `latest` or `house` policy, or nobody. Shares are exact to the minor unit.
 
 use chrono::{DateTime, Utc};
 
-use crate::config::UntaggedPolicy;
-use crate::ledger::Share;
+use super::ids::{GuildId, LobbyId, UserId};
 use crate::money::Money;
+
+/// How an untagged sale is shared when several windows of the guild are open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UntaggedPolicy {
+    Split,
+    Latest,
+    House,
+}
+
+/// One racer's share of a sale, through one lobby.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Share {
+    pub lobby_id: LobbyId,
+    /// The lobby's guild: whose wallet the share goes to.
+    pub guild: Option<GuildId>,
+    pub racer: UserId,
+    pub amount: Money,
+}
 
 /// A lobby whose window was open at the sale's time, with the roster then.
 #[derive(Clone, Debug)]
 pub struct OpenLobby {
-    pub lobby_id: i64,
-    /// The lobby's guild (`''` outside any guild): whose wallets its racers earn in.
-    pub guild_id: String,
+    pub lobby_id: LobbyId,
+    /// The lobby's guild: whose wallets its racers earn in.
+    pub guild: Option<GuildId>,
     pub opened_at: DateTime<Utc>,
     /// Racers on the roster at the sale's time (any order; sorted here).
-    pub racers: Vec<String>,
+    pub racers: Vec<UserId>,
 }
 
 /// What the sale's tag resolved to.
@@ -25,7 +42,7 @@ pub enum Tag {
     /// No tag, or one naming no known lobby: untagged rules apply.
     None,
     /// The sale names this lobby.
-    Lobby(i64),
+    Lobby(LobbyId),
 }
 
 /// The lobbies that earn a share of the sale, by id: the tagged one if its window
@@ -67,8 +84,8 @@ pub fn share_out(pool: Money, sale_id: &str, earning: &[&OpenLobby]) -> Vec<Shar
             if !amount.is_zero() {
                 shares.push(Share {
                     lobby_id: lobby.lobby_id,
-                    guild_id: lobby.guild_id.clone(),
-                    discord_id: racer.clone(),
+                    guild: lobby.guild,
+                    racer: *racer,
                     amount,
                 });
             }
@@ -98,14 +115,18 @@ mod tests {
         Money::parse(text, Currency::parse("USD").unwrap()).unwrap()
     }
 
-    fn lobby(id: i64, opened_minute: u32, racers: &[&str]) -> OpenLobby {
+    fn id(n: i64) -> LobbyId {
+        LobbyId::try_from(n).unwrap()
+    }
+
+    fn lobby(n: i64, opened_minute: u32, racers: &[&str]) -> OpenLobby {
         OpenLobby {
-            lobby_id: id,
-            guild_id: format!("guild{}", id % 2),
+            lobby_id: id(n),
+            guild: Some(GuildId::try_from(1 + n as u64 % 2).unwrap()),
             opened_at: Utc
                 .with_ymd_and_hms(2026, 1, 1, 12, opened_minute, 0)
                 .unwrap(),
-            racers: racers.iter().map(|r| r.to_string()).collect(),
+            racers: racers.iter().map(|r| r.parse().unwrap()).collect(),
         }
     }
 
@@ -115,25 +136,25 @@ mod tests {
 
     #[test]
     fn tagged_sale_goes_to_its_open_lobby_only() {
-        let open = [lobby(1, 0, &["a", "b"]), lobby(2, 5, &["c"])];
+        let open = [lobby(1, 0, &["11", "12"]), lobby(2, 5, &["13"])];
         let shares = attribute(
             usd("4.00"),
             "s",
-            Tag::Lobby(2),
+            Tag::Lobby(id(2)),
             &open,
             UntaggedPolicy::Split,
         );
         assert_eq!(shares.len(), 1);
-        assert_eq!((shares[0].lobby_id, shares[0].amount), (2, usd("4.00")));
+        assert_eq!((shares[0].lobby_id, shares[0].amount), (id(2), usd("4.00")));
     }
 
     #[test]
     fn tagged_sale_to_a_closed_lobby_stays_with_the_house() {
-        let open = [lobby(1, 0, &["a"])];
+        let open = [lobby(1, 0, &["11"])];
         assert!(attribute(
             usd("4.00"),
             "s",
-            Tag::Lobby(9),
+            Tag::Lobby(id(9)),
             &open,
             UntaggedPolicy::Split
         )
@@ -142,12 +163,12 @@ mod tests {
 
     #[test]
     fn untagged_split_divides_across_lobbies_then_racers() {
-        let open = [lobby(1, 0, &["a", "b"]), lobby(2, 5, &["c"])];
+        let open = [lobby(1, 0, &["11", "12"]), lobby(2, 5, &["13"])];
         let shares = attribute(usd("5.01"), "s", Tag::None, &open, UntaggedPolicy::Split);
         assert_eq!(total(&shares), 501);
         let lobby2: i64 = shares
             .iter()
-            .filter(|s| s.lobby_id == 2)
+            .filter(|s| s.lobby_id == id(2))
             .map(|s| s.amount.minor())
             .sum();
         assert!(lobby2 == 250 || lobby2 == 251, "{lobby2}");
@@ -155,24 +176,24 @@ mod tests {
 
     #[test]
     fn untagged_latest_picks_the_most_recent_window() {
-        let open = [lobby(1, 0, &["a"]), lobby(2, 5, &["c"])];
+        let open = [lobby(1, 0, &["11"]), lobby(2, 5, &["13"])];
         let shares = attribute(usd("3.00"), "s", Tag::None, &open, UntaggedPolicy::Latest);
-        assert!(shares.iter().all(|s| s.lobby_id == 2));
+        assert!(shares.iter().all(|s| s.lobby_id == id(2)));
         assert_eq!(total(&shares), 300);
     }
 
     #[test]
     fn untagged_house_policy_and_no_window_keep_everything() {
-        let open = [lobby(1, 0, &["a"])];
+        let open = [lobby(1, 0, &["11"])];
         assert!(attribute(usd("3.00"), "s", Tag::None, &open, UntaggedPolicy::House).is_empty());
         assert!(attribute(usd("3.00"), "s", Tag::None, &[], UntaggedPolicy::Split).is_empty());
     }
 
     #[test]
     fn empty_roster_part_stays_with_the_house() {
-        let open = [lobby(1, 0, &["a"]), lobby(2, 5, &[])];
+        let open = [lobby(1, 0, &["11"]), lobby(2, 5, &[])];
         let shares = attribute(usd("4.00"), "s", Tag::None, &open, UntaggedPolicy::Split);
         assert_eq!(total(&shares), 200);
-        assert!(shares.iter().all(|s| s.lobby_id == 1));
+        assert!(shares.iter().all(|s| s.lobby_id == id(1)));
     }
 }
