@@ -15,6 +15,7 @@ use actix_web_actors::ws;
 use serde::Deserialize;
 
 use crate::http::{lobby, ApiError};
+use crate::lobby::checkout_links::CheckoutLinks;
 use crate::lobby::following::FollowKey;
 use crate::services::Services;
 use admission::{Admission, Place};
@@ -80,8 +81,7 @@ async fn qr(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let entry = lobby(&services.lobbies, &path).await?;
-    let url = services
-        .lobbies
+    let url = CheckoutLinks::new(&services.config.shops)
         .checkout_url(entry.guild_id.as_deref(), &entry.code)
         .ok_or_else(|| ApiError::NotFound("no shop has a checkout_url".into()))?;
     let code =

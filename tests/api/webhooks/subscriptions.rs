@@ -3,6 +3,7 @@
 //! Payment Link's `client_reference_id` names the lobby.
 
 use super::*;
+use cozykart::lobby::checkout_links::CheckoutLinks;
 
 const SESSION: &[u8] =
     include_bytes!("../../fixtures/webhooks/stripe/checkout_session_completed_subscription.json");
@@ -109,7 +110,9 @@ async fn a_payment_link_carries_its_lobby_to_the_sale(engine: Engine) {
     let first = open_lobby(&app, &[RACER_A]).await;
     app.clock.advance(Duration::minutes(1));
     open_lobby(&app, &[RACER_B]).await;
-    let link = app.state.lobbies.checkout_url(None, &first).unwrap();
+    let link = CheckoutLinks::new(&app.state.config.shops)
+        .checkout_url(None, &first)
+        .unwrap();
     assert_eq!(
         link,
         format!("https://buy.stripe.com/test_28o5lq3Xa8Hm0XS000?client_reference_id=lobby-{first}")
