@@ -31,6 +31,7 @@ mod overlay_follow;
 mod overlay_names;
 mod overlay_stream;
 mod race_edges;
+mod race_rule;
 mod race_summary;
 mod register;
 mod wallet;
