@@ -165,4 +165,65 @@ mod tests {
         let back = Notice::parse(&long.payload()).unwrap();
         assert_eq!((back.seq, back.change), (13, LobbyChange::Reload));
     }
+
+    #[test]
+    fn money_travels_as_currency_and_minor_units() {
+        let usd = Currency::parse("USD").unwrap();
+        let jpy = Currency::parse("JPY").unwrap();
+        let dollars = |text: &str| Money::parse(text, usd).unwrap();
+        let at = chrono::DateTime::UNIX_EPOCH;
+        let payload = |change: LobbyChange| {
+            Notice {
+                lobby: 7,
+                seq: 12,
+                change,
+            }
+            .payload()
+        };
+        let sale = LobbyChange::Sale {
+            amount: dollars("25.00").into(),
+            pool_delta: dollars("5.00").into(),
+            buyer: Some("Ada".into()),
+            at,
+            shares: vec![("11".into(), dollars("2.50").into())],
+            sale_id: 3,
+        };
+        assert_eq!(
+            payload(sale),
+            r#"{"lobby":7,"seq":12,"change":{"kind":"sale","amount":{"currency":"USD","minor":2500},"pool_delta":{"currency":"USD","minor":500},"buyer":"Ada","at":"1970-01-01T00:00:00Z","shares":[["11",{"currency":"USD","minor":250}]],"sale_id":3}}"#
+        );
+        let mut pot = Pot::new();
+        pot.add(dollars("1.50")).unwrap();
+        pot.add(Money::parse("300", jpy).unwrap()).unwrap();
+        assert_eq!(
+            payload(LobbyChange::closed(4, at, &pot)),
+            r#"{"lobby":7,"seq":12,"change":{"kind":"closed","window_id":4,"closed_at":"1970-01-01T00:00:00Z","totals":[{"currency":"JPY","minor":300},{"currency":"USD","minor":150}]}}"#
+        );
+        let goal = LobbyChange::GoalSet {
+            goal: Some(dollars("50.00").into()),
+        };
+        assert_eq!(
+            payload(goal),
+            r#"{"lobby":7,"seq":12,"change":{"kind":"goal_set","goal":{"currency":"USD","minor":5000}}}"#
+        );
+        assert_eq!(
+            payload(LobbyChange::GoalSet { goal: None }),
+            r#"{"lobby":7,"seq":12,"change":{"kind":"goal_set","goal":null}}"#
+        );
+        let test = LobbyChange::TestSale {
+            amount: dollars("10.00").into(),
+            pool_delta: dollars("2.00").into(),
+        };
+        assert_eq!(
+            payload(test),
+            r#"{"lobby":7,"seq":12,"change":{"kind":"test_sale","amount":{"currency":"USD","minor":1000},"pool_delta":{"currency":"USD","minor":200}}}"#
+        );
+        let refund = LobbyChange::Refund {
+            pool_delta: dollars("-1.25").into(),
+        };
+        assert_eq!(
+            payload(refund),
+            r#"{"lobby":7,"seq":12,"change":{"kind":"refund","pool_delta":{"currency":"USD","minor":-125}}}"#
+        );
+    }
 }
