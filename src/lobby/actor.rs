@@ -19,7 +19,7 @@ use entity::{lobby, roster_membership};
 use sea_orm::DatabaseConnection;
 
 use super::bus::Channel;
-use super::change::{LobbyChange, WireMoney};
+use super::change::LobbyChange;
 use super::fanout::Overlays;
 use super::following::Following;
 use super::messages::{
@@ -289,9 +289,9 @@ impl Handler<Credit> for LobbyActor {
             return;
         }
         let change = LobbyChange::Sale {
-            amount: WireMoney::from(msg.amount),
-            pool_delta: WireMoney::from(msg.pool_delta),
-            shares: wire_shares(&msg.shares),
+            amount: msg.amount,
+            pool_delta: msg.pool_delta,
+            shares: msg.shares,
             buyer: msg.buyer,
             at: msg.at,
             sale_id: msg.sale_id,
@@ -309,7 +309,7 @@ impl Handler<Refunded> for LobbyActor {
             return;
         }
         let change = LobbyChange::Refund {
-            pool_delta: WireMoney::from(msg.pool_delta),
+            pool_delta: msg.pool_delta,
         };
         self.receive(None, change, ctx);
     }
@@ -367,14 +367,6 @@ impl Handler<CloseOverlays> for LobbyActor {
 }
 
 /// A racer's name (while on the roster) and share of the running race.
-/// Racers' shares on the wire.
-pub(crate) fn wire_shares(shares: &[(String, Money)]) -> Vec<(String, WireMoney)> {
-    shares
-        .iter()
-        .map(|(discord_id, share)| (discord_id.clone(), WireMoney::from(*share)))
-        .collect()
-}
-
 fn racer_share(roster: &[Racer], shares: &BTreeMap<String, Pot>, discord_id: &str) -> RacerShare {
     RacerShare {
         display_name: roster
