@@ -25,7 +25,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use crate::helpers::{postgres_url, t0, Engine, TestDb};
 
 /// Cases per engine: enough to land on every edge of a second, quick to run.
-const CASES: u32 = 96;
+const CASES: u32 = 128;
 /// The racer on the generated roster.
 const RACER: &str = "1100000000000000021";
 
@@ -40,26 +40,44 @@ struct Case {
     sold_ms: i64,
 }
 
-/// A time within a few seconds, often on the edges of its second.
-fn instant() -> impl Strategy<Value = i64> {
-    let millis = prop_oneof![Just(0i64), Just(999), Just(500), 0i64..1000];
-    (0i64..6, millis).prop_map(|(second, ms)| second * 1000 + ms)
+/// Milliseconds within a second, often on its edges.
+fn millis() -> impl Strategy<Value = i64> {
+    prop_oneof![2 => Just(0i64), 1 => Just(999), 1 => Just(500), 2 => 0i64..1000]
 }
 
+/// A time within a few seconds.
+fn instant() -> impl Strategy<Value = i64> {
+    (0i64..5, millis()).prop_map(|(second, ms)| second * 1000 + ms)
+}
+
+/// A case whose sale falls, more often than chance would have it, in the second
+/// of one of the other times (where the rule's edges are).
 fn case() -> impl Strategy<Value = Case> {
+    let end = || proptest::option::weighted(0.7, instant());
     (
         instant(),
-        proptest::option::of(instant()),
+        end(),
         instant(),
-        proptest::option::of(instant()),
+        end(),
+        0usize..5,
+        millis(),
         instant(),
     )
-        .prop_map(|(opened_ms, length, joined_ms, stay, sold_ms)| Case {
-            opened_ms,
-            closed_ms: length.map(|l| opened_ms + l),
-            joined_ms,
-            left_ms: stay.map(|s| joined_ms + s),
-            sold_ms,
+        .prop_map(|(opened_ms, closed, joined_ms, left, anchor, ms, free)| {
+            let closed_ms = closed.map(|c| c.max(opened_ms));
+            let left_ms = left.map(|l| l.max(joined_ms));
+            let anchors = [Some(opened_ms), closed_ms, Some(joined_ms), left_ms];
+            let sold_ms = match anchors.get(anchor).copied().flatten() {
+                Some(time) => time.div_euclid(1000) * 1000 + ms,
+                None => free,
+            };
+            Case {
+                opened_ms,
+                closed_ms,
+                joined_ms,
+                left_ms,
+                sold_ms,
+            }
         })
 }
 
