@@ -21,6 +21,7 @@ mod instances;
 mod layering;
 mod ledger;
 mod links;
+mod lobby_bus;
 mod lobby_card;
 mod lobby_card_picture;
 mod migrations;
