@@ -153,11 +153,11 @@ mod tests {
             lobby: 7,
             seq: 12,
             change: LobbyChange::Sale {
-                amount: Money::parse("25.00", usd).unwrap().into(),
-                pool_delta: Money::parse("5.00", usd).unwrap().into(),
+                amount: Money::parse("25.00", usd).unwrap(),
+                pool_delta: Money::parse("5.00", usd).unwrap(),
                 buyer: Some("Ada".into()),
                 at: chrono::DateTime::UNIX_EPOCH,
-                shares: vec![("1".into(), Money::parse("2.50", usd).unwrap().into())],
+                shares: vec![("1".into(), Money::parse("2.50", usd).unwrap())],
                 sale_id: 3,
             },
         };
@@ -222,11 +222,11 @@ mod tests {
             .payload()
         };
         let sale = LobbyChange::Sale {
-            amount: dollars("25.00").into(),
-            pool_delta: dollars("5.00").into(),
+            amount: dollars("25.00"),
+            pool_delta: dollars("5.00"),
             buyer: Some("Ada".into()),
             at,
-            shares: vec![("11".into(), dollars("2.50").into())],
+            shares: vec![("11".into(), dollars("2.50"))],
             sale_id: 3,
         };
         assert_eq!(
@@ -241,7 +241,7 @@ mod tests {
             r#"{"lobby":7,"seq":12,"change":{"kind":"closed","window_id":4,"closed_at":"1970-01-01T00:00:00Z","totals":[{"currency":"JPY","minor":300},{"currency":"USD","minor":150}]}}"#
         );
         let goal = LobbyChange::GoalSet {
-            goal: Some(dollars("50.00").into()),
+            goal: Some(dollars("50.00")),
         };
         assert_eq!(
             payload(goal),
@@ -252,15 +252,15 @@ mod tests {
             r#"{"lobby":7,"seq":12,"change":{"kind":"goal_set","goal":null}}"#
         );
         let test = LobbyChange::TestSale {
-            amount: dollars("10.00").into(),
-            pool_delta: dollars("2.00").into(),
+            amount: dollars("10.00"),
+            pool_delta: dollars("2.00"),
         };
         assert_eq!(
             payload(test),
             r#"{"lobby":7,"seq":12,"change":{"kind":"test_sale","amount":{"currency":"USD","minor":1000},"pool_delta":{"currency":"USD","minor":200}}}"#
         );
         let refund = LobbyChange::Refund {
-            pool_delta: dollars("-1.25").into(),
+            pool_delta: dollars("-1.25"),
         };
         assert_eq!(
             payload(refund),

@@ -94,11 +94,11 @@ async fn a_numbered_notice_reads_back_as_the_change_published() {
     let dollars = |text: &str| Money::parse(text, usd).unwrap();
     let sold_at = t0() + Duration::milliseconds(1_500);
     let sale = |buyer: String| LobbyChange::Sale {
-        amount: dollars("25.00").into(),
-        pool_delta: dollars("5.00").into(),
+        amount: dollars("25.00"),
+        pool_delta: dollars("5.00"),
         buyer: Some(buyer),
         at: sold_at,
-        shares: vec![("1100000000000000011".into(), dollars("2.50").into())],
+        shares: vec![("1100000000000000011".into(), dollars("2.50"))],
         sale_id: 9,
     };
     let change = sale("Ada \"the\" {Quick}".into());

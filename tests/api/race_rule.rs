@@ -205,7 +205,7 @@ async fn check(
     if channel.is_shared() {
         let usd = Currency::parse("USD").expect("USD");
         let change = LobbyChange::Refund {
-            pool_delta: Money::from_minor(-1, usd).expect("a cent").into(),
+            pool_delta: Money::from_minor(-1, usd).expect("a cent"),
         };
         let numbered = channel
             .publish_credit(db, lobby_id, sold_at, change)
