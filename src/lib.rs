@@ -17,7 +17,8 @@
 //!   `interactions` table, so each interaction runs once).
 //! - Actors: `router` (SalesRouter and pure attribution), `lobby` (one LobbyActor
 //!   per lobby, its registry, its `seed`, and `lobby::store` for the lobby tables;
-//!   the `bus` hands notices to a sink, the registry), `ledger` (LedgerActor, the
+//!   `checkout_links`, the links a lobby's shops give it; the `bus` hands typed
+//!   `change` notices to a sink, the registry), `ledger` (LedgerActor, the
 //!   only writer of money; `read` and `verify`).
 //! - Below them: `protocol` (the overlay websocket's typed frames, which lobbies
 //!   push and sessions write), `buyer_names` (cleaning and moderating buyer names
@@ -26,7 +27,7 @@
 //!   parsers into `sale` events), `money` (`Money`, `Currency`, `Rate`, `Pot`, the
 //!   exact split, `PayoutThresholds`), `domain` (pure rules: `domain::race`, when a
 //!   sale counts for a race, used by the timeline, the ledger's reads and every
-//!   SQL filter by race), `config` (with `checkout`, the lobby's checkout link, and
+//!   SQL filter by race), `config` (with `checkout`, how a shop's link carries a lobby's code, and
 //!   `config::keys`, the known keys read from the raw settings), `clock`, `db`,
 //!   `telemetry`.
 pub mod banner;
