@@ -89,8 +89,8 @@ impl Channel {
         let Some(name) = &self.name else {
             return Ok(None);
         };
-        // The statement writes the notice around the change with the seq it draws;
-        // the change travels as a bound JSON value.
+        // The statement writes the notice with `json_build_object` around the seq
+        // it draws and the change, bound as JSON (`$4::json` keeps its text as is).
         let change = numbered_change(lobby, change);
         // Only the lobby's latest race, running or just over, takes the event, if
         // it counts the sale (the domain's rule, as bounds on its window).
