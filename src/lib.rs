@@ -18,8 +18,9 @@
 //! - Actors: `router` (the SalesRouter: attribution's inputs in, the ledger's
 //!   record and the lobbies' credits out), `lobby` (one LobbyActor per lobby, its
 //!   registry with its `lookup`s, its `seed`, and `lobby::store` for the lobby
-//!   tables; the `bus` hands notices to a sink, the registry), `ledger`
-//!   (LedgerActor, the only writer of money; `read` and `verify`).
+//!   tables; `checkout_links`, the links a lobby's shops give it; the `bus` hands
+//!   typed `change` notices to a sink, the registry), `ledger` (LedgerActor, the
+//!   only writer of money; `read` and `verify`).
 //! - Below them: `protocol` (the overlay websocket's typed frames, which lobbies
 //!   push and sessions write), `buyer_names` (cleaning and moderating buyer names
 //!   before any overlay frame; each guild's own choices), `commission` (the rate in
@@ -29,7 +30,8 @@
 //!   `ids`, the typed ids each built by parsing; `race`, when a sale counts for a
 //!   race, used by the timeline, the ledger's reads and every SQL filter by race;
 //!   `shares`, attribution and the exact shares; `payout`, the one payout order;
-//!   `end`, why a race ended), `config` (with `checkout`, the lobby's checkout link, and
+//!   `end`, why a race ended), `config` (with `checkout`, how a shop's link carries
+//!   a lobby's code, and
 //!   `config::keys`, the known keys read from the raw settings), `clock`, `db`,
 //!   `telemetry`.
 pub mod banner;

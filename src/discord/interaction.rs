@@ -7,7 +7,7 @@ use serenity::model::application::{CommandInteraction, Interaction};
 
 use super::command::parse_press;
 use super::command::{ours, parse_command, Caller, Command, MAX_NAME};
-use super::reply::Reply;
+use super::reply::{http_body, Reply};
 
 pub use crate::domain::ids::InteractionId;
 
@@ -88,8 +88,10 @@ const CHOICE_MAX_CHARS: usize = 100;
 /// serialised, type 8 with `(name shown, value sent)` choices, at most
 /// [`AUTOCOMPLETE_CHOICES_MAX`].
 pub fn autocomplete_body(choices: &[(String, String)]) -> Value {
-    serde_json::to_value(autocomplete_response(choices))
-        .unwrap_or_else(|_| json!({"type": 8, "data": {"choices": []}}))
+    http_body(
+        autocomplete_response(choices),
+        || json!({"type": 8, "data": {"choices": []}}),
+    )
 }
 
 /// The answer to an autocomplete as a serenity builder, for both transports.
@@ -110,9 +112,11 @@ fn clipped(choices: &[(String, String)]) -> impl Iterator<Item = (String, String
         .map(move |(name, value)| (clip(name), clip(value)))
 }
 
-/// The answer to a PING: `{"type":1}`.
+/// The answer to a PING: serenity's `Pong`, `{"data":null,"type":1}`. Discord
+/// documents `data` as optional for a PONG; serenity writes it as `null` for every
+/// response without data (its own interactions-endpoint example answers PINGs so).
 pub fn pong_body() -> Value {
-    json!({ "type": 1 })
+    http_body(CreateInteractionResponse::Pong, || json!({"type": 1}))
 }
 
 #[cfg(test)]
@@ -127,7 +131,8 @@ mod tests {
             parse_incoming(fixtures::PING, None).unwrap().incoming,
             Incoming::Ping
         );
-        assert_eq!(pong_body().to_string(), r#"{"type":1}"#);
+        // Serenity's own serialisation, byte for byte as the endpoint sends it.
+        assert_eq!(pong_body().to_string(), r#"{"data":null,"type":1}"#);
     }
 
     #[test]

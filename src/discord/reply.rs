@@ -111,12 +111,10 @@ impl Reply {
     /// The HTTP endpoint's response body: [`Reply::to_response`] as JSON,
     /// `{"type":4,"data":{"content":…,"embeds":[…],"components":[…],"flags":64,…}}`.
     pub fn http_body(&self) -> Value {
-        // A builder made of strings, numbers and lists always serialises; the fallback
-        // only keeps a bug from taking the endpoint down.
-        serde_json::to_value(self.to_response()).unwrap_or_else(|error| {
-            tracing::error!(%error, "serialising a reply failed");
-            serde_json::json!({"type": 4, "data": {"content": "Something went wrong.", "flags": 64}})
-        })
+        http_body(
+            self.to_response(),
+            || serde_json::json!({"type": 4, "data": {"content": "Something went wrong.", "flags": 64}}),
+        )
     }
 
     /// A message the bot posts itself (`POST /channels/{channel}/messages`),
@@ -208,6 +206,20 @@ fn nonblank(text: String) -> String {
     } else {
         text
     }
+}
+
+/// A serenity response as the HTTP endpoint's body: how every answer on that
+/// transport is written (replies, suggestions, the PING's PONG). A builder made of
+/// strings, numbers and lists always serialises; `fallback` only keeps a bug from
+/// taking the endpoint down.
+pub(super) fn http_body(
+    response: CreateInteractionResponse,
+    fallback: impl FnOnce() -> Value,
+) -> Value {
+    serde_json::to_value(response).unwrap_or_else(|error| {
+        tracing::error!(%error, "serialising an interaction response failed");
+        fallback()
+    })
 }
 
 #[cfg(test)]

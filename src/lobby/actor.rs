@@ -19,7 +19,7 @@ use entity::lobby;
 use sea_orm::DatabaseConnection;
 
 use super::bus::Channel;
-use super::change::{LobbyChange, WireMoney};
+use super::change::LobbyChange;
 use super::fanout::Overlays;
 use super::following::Following;
 use super::messages::{
@@ -276,9 +276,9 @@ impl Handler<Credit> for LobbyActor {
             return;
         }
         let change = LobbyChange::Sale {
-            amount: WireMoney::from(msg.amount),
-            pool_delta: WireMoney::from(msg.pool_delta),
-            shares: wire_shares(&msg.shares),
+            amount: msg.amount,
+            pool_delta: msg.pool_delta,
+            shares: msg.shares,
             buyer: msg.buyer,
             at: msg.at,
             sale_id: msg.sale_id,
@@ -296,7 +296,7 @@ impl Handler<Refunded> for LobbyActor {
             return;
         }
         let change = LobbyChange::Refund {
-            pool_delta: WireMoney::from(msg.pool_delta),
+            pool_delta: msg.pool_delta,
         };
         self.receive(None, change, ctx);
     }
@@ -353,14 +353,6 @@ impl Handler<CloseOverlays> for LobbyActor {
 }
 
 /// A racer's name (while on the roster) and share of the running race.
-/// Racers' shares on the wire.
-pub(crate) fn wire_shares(shares: &[(UserId, Money)]) -> Vec<(UserId, WireMoney)> {
-    shares
-        .iter()
-        .map(|(racer, share)| (*racer, WireMoney::from(*share)))
-        .collect()
-}
-
 fn racer_share(roster: &[Racer], shares: &BTreeMap<UserId, Pot>, racer: UserId) -> RacerShare {
     RacerShare {
         display_name: roster

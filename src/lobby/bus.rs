@@ -14,7 +14,7 @@ use futures_util::future::BoxFuture;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use sqlx::postgres::PgListener;
 
-use super::change::{LobbyChange, Notice};
+use super::change::{LobbyChange, Notice, PAYLOAD_MAX_BYTES};
 
 /// How long the listener waits before trying again after its connection failed.
 pub const LISTEN_RETRY: Duration = Duration::from_secs(1);
@@ -89,16 +89,9 @@ impl Channel {
         let Some(name) = &self.name else {
             return Ok(None);
         };
-        // The payload is written with a placeholder seq that the statement fills.
-        let template = Notice {
-            lobby,
-            seq: 0,
-            change,
-        }
-        .payload();
-        let (head, tail) = template
-            .split_once("\"seq\":0")
-            .ok_or_else(|| DbErr::Custom("notice without a seq".into()))?;
+        // The statement writes the notice with `json_build_object` around the seq
+        // it draws and the change, bound as JSON (`$4::json` keeps its text as is).
+        let change = numbered_change(lobby, change);
         // Only the lobby's latest race, running or just over, takes the event, if
         // it counts the sale (the domain's rule, as bounds on its window).
         let statement = Statement::from_sql_and_values(
@@ -108,15 +101,16 @@ impl Channel {
                WHERE id = $1 AND EXISTS ( \
                  SELECT 1 FROM lobby_windows w WHERE w.id = ( \
                      SELECT MAX(id) FROM lobby_windows WHERE lobby_id = $1) \
-                   AND w.opened_at < $2 AND (w.closed_at IS NULL OR w.closed_at >= $6)) \
+                   AND w.opened_at < $2 AND (w.closed_at IS NULL OR w.closed_at >= $5)) \
                RETURNING seq) \
-             SELECT seq, pg_notify($3, $4 || '\"seq\":' || seq || $5) FROM bumped",
+             SELECT seq, pg_notify($3, \
+               json_build_object('lobby', $1::bigint, 'seq', seq, 'change', $4::json)::text) \
+             FROM bumped",
             [
                 lobby.into(),
                 crate::domain::race::opened_before(sold_at).into(),
                 name.to_string().into(),
-                head.to_owned().into(),
-                tail.to_owned().into(),
+                change.into(),
                 crate::domain::race::closed_not_before(sold_at).into(),
             ],
         );
@@ -127,6 +121,29 @@ impl Channel {
         let seq: i64 = row.try_get_by_index(0)?;
         Ok(Some(seq.max(0) as u64))
     }
+}
+
+/// What `json_build_object` writes beyond the compact notice: a space on each
+/// side of its three `:` and after its two `,`.
+const NUMBERED_NOTICE_SPACES: usize = 8;
+
+/// The JSON of a change that the database numbers as it publishes it: the
+/// change, or `Reload` when the notice carrying it (with the largest seq, as the
+/// database writes it) would not fit.
+fn numbered_change(lobby: i64, change: LobbyChange) -> String {
+    let largest = Notice {
+        lobby,
+        seq: u64::MAX,
+        change,
+    };
+    let fits = serde_json::to_string(&largest)
+        .is_ok_and(|text| text.len() + NUMBERED_NOTICE_SPACES <= PAYLOAD_MAX_BYTES);
+    let change = if fits {
+        largest.change
+    } else {
+        LobbyChange::Reload
+    };
+    serde_json::to_string(&change).unwrap_or_else(|_| r#"{"kind":"reload"}"#.to_owned())
 }
 
 /// Where the listener hands what it hears (the registry): each notice in commit

@@ -6,6 +6,7 @@
 mod actor;
 pub mod bus;
 pub mod change;
+pub mod checkout_links;
 mod entry;
 mod fanout;
 pub mod following;

@@ -23,6 +23,7 @@ use super::seed::{load_seed, seed};
 
 use super::actor::LobbySettings;
 use super::bus::Channel;
+use super::checkout_links::CheckoutLinks;
 use super::following::Following;
 use super::seed::LobbySeed;
 use super::store::{self, NewLobby, StoredLobby};
@@ -185,15 +186,6 @@ impl LobbyRegistry {
         &self.following
     }
 
-    /// Whether a shop that serves this guild takes Ko-fi payments (whose buyers
-    /// tag a lobby with `#CODE` in their message).
-    fn takes_kofi(&self, guild_id: Option<GuildId>) -> bool {
-        self.config.shops.values().any(|shop| {
-            (shop.guild_id.is_none() || shop.guild_id == guild_id)
-                && shop.provider == crate::sale::Provider::Kofi
-        })
-    }
-
     /// The buyer-name rules in force (the `/overlay` commands change a guild's).
     pub fn buyer_names(&self) -> &Arc<BuyerNames> {
         &self.names
@@ -202,17 +194,6 @@ impl LobbyRegistry {
     /// The bus lobby changes are published on.
     pub fn channel(&self) -> &Channel {
         &self.channel
-    }
-
-    /// The checkout link of a lobby: the first matching shop's URL with the code
-    /// added in a form that shop keeps.
-    pub fn checkout_url(&self, guild_id: Option<GuildId>, code: &LobbyCode) -> Option<String> {
-        self.config
-            .shops
-            .values()
-            .filter(|shop| shop.guild_id.is_none() || shop.guild_id == guild_id)
-            .find_map(|shop| shop.checkout_url.as_ref())
-            .map(|url| url.for_lobby(code.as_str()))
     }
 
     /// Starts a lobby's actor, unless it runs already (a lobby this process
@@ -237,13 +218,14 @@ impl LobbyRegistry {
         if seed.stored.window.is_some() {
             metrics::gauge!("cozykart_open_lobbies").increment(1.0);
         }
+        let links = CheckoutLinks::new(&self.config.shops);
         let settings = LobbySettings {
             max_racers: self.config.commission.max_racers,
             max_window_minutes: self.config.commission.max_window_minutes,
-            checkout_url: self.checkout_url(lobby.guild_id, &lobby.code),
+            checkout_url: links.checkout_url(lobby.guild_id, &lobby.code),
             timeline: self.timeline.clone(),
             race_over: self.race_over.clone(),
-            kofi: self.takes_kofi(lobby.guild_id),
+            kofi: links.takes_kofi(lobby.guild_id),
             following: self.following.clone(),
             channel: self.channel.clone(),
             names: self.names.clone(),

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use crate::domain::ids::UserId;
 use crate::http::{lobby, ApiError};
+use crate::lobby::checkout_links::CheckoutLinks;
 use crate::lobby::following::FollowKey;
 use crate::services::Services;
 use admission::{Admission, Place};
@@ -81,8 +82,7 @@ async fn qr(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let entry = lobby(&services.lobbies, &path).await?;
-    let url = services
-        .lobbies
+    let url = CheckoutLinks::new(&services.config.shops)
         .checkout_url(entry.guild_id, &entry.code)
         .ok_or_else(|| ApiError::NotFound("no shop has a checkout_url".into()))?;
     let code =

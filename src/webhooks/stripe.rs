@@ -20,7 +20,8 @@ mod events;
 mod objects;
 
 use events::Context;
-use objects::{Charge, Dispute, Event, Head, Invoice, Named, PaymentIntent, Session};
+use objects::{Charge, Data, Dispute, Event, Invoice, Named, PaymentIntent, Session};
+use serde_json::value::RawValue;
 
 const SESSION_COMPLETED: &str = "checkout.session.completed";
 const SESSION_ASYNC_SUCCEEDED: &str = "checkout.session.async_payment_succeeded";
@@ -114,13 +115,14 @@ pub fn signature_header(secret: &str, timestamp: i64, body: &[u8]) -> String {
 /// * `charge.dispute.created`: Refund of the disputed amount.
 /// * anything else: Ignored, whatever its object.
 pub fn parse(body: &[u8], shop: &str) -> Result<ShopEvent, WebhookError> {
-    let head: Head =
+    let event: Event =
         serde_json::from_slice(body).map_err(|e| malformed_json("Stripe event", &e))?;
-    let event_id = non_empty(head.id.as_deref()).ok_or(WebhookError::MissingField("id"))?;
-    let kind = head.kind.ok_or(WebhookError::MissingField("type"))?;
+    let event_id = non_empty(event.id.as_deref()).ok_or(WebhookError::MissingField("id"))?;
+    let kind = event.kind.ok_or(WebhookError::MissingField("type"))?;
     let delivery = Delivery {
-        body,
         kind: &kind,
+        created: event.created,
+        data: event.data,
         shop,
         event_id,
     };
@@ -155,10 +157,11 @@ pub fn parse(body: &[u8], shop: &str) -> Result<ShopEvent, WebhookError> {
     }
 }
 
-/// A verified body whose event type we use.
+/// A read event whose type we use, its object still to be read.
 struct Delivery<'a> {
-    body: &'a [u8],
     kind: &'a str,
+    created: Option<i64>,
+    data: Option<&'a RawValue>,
     shop: &'a str,
     event_id: String,
 }
@@ -166,9 +169,12 @@ struct Delivery<'a> {
 impl<'a> Delivery<'a> {
     /// The event's object as a `T`, which it must say it is, and its time.
     fn read<T: DeserializeOwned + Named>(self) -> Result<(T, Context<'a>), WebhookError> {
-        let event: Event<T> =
-            serde_json::from_slice(self.body).map_err(|e| malformed_json("Stripe event", &e))?;
-        let object = event.data.object;
+        let data = self.data.ok_or_else(|| {
+            WebhookError::Malformed(format!("{} event carries no data", self.kind))
+        })?;
+        let data: Data<T> = serde_json::from_str(data.get())
+            .map_err(|e| malformed_json("Stripe event data", &e))?;
+        let object = data.object;
         if object.object() != Some(T::OBJECT) {
             return Err(WebhookError::Malformed(format!(
                 "{} event does not carry a {}",
@@ -176,7 +182,7 @@ impl<'a> Delivery<'a> {
                 T::OBJECT
             )));
         }
-        let created = event.created.ok_or(WebhookError::MissingField("created"))?;
+        let created = self.created.ok_or(WebhookError::MissingField("created"))?;
         let at = DateTime::from_timestamp(created, 0)
             .ok_or_else(|| WebhookError::Malformed("created is out of range".into()))?;
         let ctx = Context {

@@ -15,7 +15,7 @@ async fn ping_pongs_and_bad_signatures_are_refused(engine: Engine) {
     let app = spawn_app(engine, &full_config("")).await;
     let ping = include_bytes!("../fixtures/discord/ping.json").to_vec();
     let (status, body) = discord(&app, ping.clone()).await;
-    assert_eq!((status, body), (200, json!({"type": 1})));
+    assert_eq!((status, body), (200, json!({"type": 1, "data": null})));
     let mut tampered = ping.clone();
     tampered[5] ^= 1;
     let now = app.clock.now().timestamp().to_string();

@@ -51,7 +51,7 @@ async fn recorded_fixtures_are_accepted_at_their_signing_time_only(engine: Engin
     app.clock.set(at(FIXTURES_SIGNED_AT));
     let (ping, ts, sig) = recorded("ping.json");
     let (status, body) = discord_with(&app, ping.clone(), &ts, sig.clone()).await;
-    assert_eq!((status, body), (200, json!({"type": 1})));
+    assert_eq!((status, body), (200, json!({"type": 1, "data": null})));
     let (create, create_ts, create_sig) = recorded("lobby_create.json");
     let (status, body) = discord_with(&app, create.clone(), &create_ts, create_sig.clone()).await;
     assert_eq!(status, 200, "{body}");
@@ -110,7 +110,11 @@ async fn stale_and_future_interactions_run_nothing(engine: Engine) {
     for skew in [-300, 0, 300] {
         let timestamp = (now + skew).to_string();
         let (status, body) = discord_signed_at(&app, ping.clone(), &timestamp).await;
-        assert_eq!((status, body), (200, json!({"type": 1})), "{skew}");
+        assert_eq!(
+            (status, body),
+            (200, json!({"type": 1, "data": null})),
+            "{skew}"
+        );
     }
     let (status, body) = discord(&app, lobby_create("On Time Cup")).await;
     assert_eq!(status, 200, "{body}");

@@ -12,12 +12,11 @@ use super::{LobbyActor, Racer};
 use crate::lobby::seed::LobbySeed;
 
 use crate::ledger::read::{self, LobbySale};
-use crate::lobby::change::{LobbyChange, WireMoney};
+use crate::lobby::change::LobbyChange;
 use crate::lobby::messages::{Apply, Reload};
 use crate::lobby::seed::load_seed;
 use crate::lobby::store;
 use crate::lobby::LobbyState;
-use crate::money::{MoneyError, Pot};
 use crate::protocol::OverlayEvent;
 
 /// How long a change waits for one missing before it before the lobby is reloaded.
@@ -74,15 +73,15 @@ impl LobbyActor {
     fn apply_and_push(&mut self, change: LobbyChange, ctx: &mut Context<Self>) -> bool {
         let refund = matches!(change, LobbyChange::Refund { .. });
         match self.apply(change) {
-            Ok(Some(event)) if refund => {
+            Some(event) if refund => {
                 self.tell_with_shares_read_again(event, ctx);
                 false
             }
-            Ok(Some(event)) => {
+            Some(event) => {
                 self.tell(event);
                 true
             }
-            Ok(None) | Err(_) => {
+            None => {
                 self.reload(ctx);
                 false
             }
@@ -114,12 +113,13 @@ impl LobbyActor {
         }));
     }
 
-    /// Moves memory by one committed change; answers the overlay event it makes.
+    /// Moves memory by one committed change, typed the same whether this process
+    /// made it or another one published it; answers the overlay event it makes.
     /// `None` for a change that only a reload can apply (`Reload`, `Created`).
-    fn apply(&mut self, change: LobbyChange) -> Result<Option<OverlayEvent>, MoneyError> {
+    fn apply(&mut self, change: LobbyChange) -> Option<OverlayEvent> {
         self.last_active = self.clock.now();
         let event = match change {
-            LobbyChange::Created | LobbyChange::Reload => return Ok(None),
+            LobbyChange::Created | LobbyChange::Reload => return None,
             LobbyChange::Joined {
                 membership_id,
                 discord_id,
@@ -175,10 +175,7 @@ impl LobbyActor {
                     to: Some(closed_at),
                 });
                 self.set_window(None);
-                OverlayEvent::WindowClosed {
-                    closed_at,
-                    totals: pot_of(&totals)?,
-                }
+                OverlayEvent::WindowClosed { closed_at, totals }
             }
             LobbyChange::Sale {
                 amount,
@@ -188,12 +185,9 @@ impl LobbyActor {
                 shares,
                 sale_id,
             } => {
-                let (amount, pool_delta) = (amount.money()?, pool_delta.money()?);
                 self.add_to_pot(pool_delta);
-                for (discord_id, share) in &shares {
-                    let added = share
-                        .money()
-                        .and_then(|share| self.shares.entry(*discord_id).or_default().add(share));
+                for (discord_id, share) in shares {
+                    let added = self.shares.entry(discord_id).or_default().add(share);
                     if let Err(error) = added {
                         tracing::warn!(lobby = self.row.id, %error, "racer share left unchanged");
                     }
@@ -227,24 +221,19 @@ impl LobbyActor {
                 }
             }
             LobbyChange::GoalSet { goal } => {
-                let goal = goal.map(|goal| goal.money()).transpose()?;
                 self.goal = goal;
                 OverlayEvent::Goal { goal }
             }
-            LobbyChange::TestSale { amount, pool_delta } => {
-                let (amount, pool_delta) = (amount.money()?, pool_delta.money()?);
-                OverlayEvent::Sale {
-                    amount,
-                    currency: amount.currency(),
-                    pool_delta,
-                    pot: self.pot.clone(),
-                    buyer: Some(super::overlay::TEST_BUYER.to_owned()),
-                    sale_id: None,
-                    test: true,
-                }
-            }
+            LobbyChange::TestSale { amount, pool_delta } => OverlayEvent::Sale {
+                amount,
+                currency: amount.currency(),
+                pool_delta,
+                pot: self.pot.clone(),
+                buyer: Some(super::overlay::TEST_BUYER.to_owned()),
+                sale_id: None,
+                test: true,
+            },
             LobbyChange::Refund { pool_delta } => {
-                let pool_delta = pool_delta.money()?;
                 self.add_to_pot(pool_delta);
                 OverlayEvent::Refund {
                     currency: pool_delta.currency(),
@@ -253,7 +242,7 @@ impl LobbyActor {
                 }
             }
         };
-        Ok(Some(event))
+        Some(event)
     }
 
     /// The running race's window (`None`: no race), the lobby's state and the
@@ -329,15 +318,6 @@ impl LobbyActor {
             super::racer_share(roster, shares, discord_id)
         });
     }
-}
-
-/// A race's totals from the wire.
-fn pot_of(totals: &[WireMoney]) -> Result<Pot, MoneyError> {
-    let mut pot = Pot::new();
-    for money in totals {
-        pot.add(money.money()?)?;
-    }
-    Ok(pot)
 }
 
 impl Handler<Apply> for LobbyActor {

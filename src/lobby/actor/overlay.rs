@@ -5,7 +5,7 @@
 use actix::prelude::*;
 
 use super::LobbyActor;
-use crate::lobby::change::{LobbyChange, WireMoney};
+use crate::lobby::change::LobbyChange;
 use crate::lobby::messages::{HideLatestName, SendTestSale};
 use crate::lobby::{store, LobbyError};
 
@@ -48,8 +48,8 @@ impl Handler<SendTestSale> for LobbyActor {
     fn handle(&mut self, msg: SendTestSale, _: &mut Context<Self>) -> Self::Result {
         let (db, channel, lobby_id) = (self.db.clone(), self.channel.clone(), self.row.id);
         let change = LobbyChange::TestSale {
-            amount: WireMoney::from(msg.amount),
-            pool_delta: WireMoney::from(msg.pool_delta),
+            amount: msg.amount,
+            pool_delta: msg.pool_delta,
         };
         AtomicResponse::new(Box::pin(
             async move { store::overlay_only(&db, &channel, lobby_id, change).await }

@@ -10,7 +10,7 @@ use futures_util::future::BoxFuture;
 use super::{load_seed, LobbyEntry, LobbyRegistry};
 use crate::domain::ids::LobbyId;
 use crate::lobby::bus::NoticeSink;
-use crate::lobby::change::{LobbyChange, Notice, WireMoney};
+use crate::lobby::change::{LobbyChange, Notice};
 use crate::lobby::messages::{Apply, Credit, Refunded, Reload};
 use crate::lobby::store;
 use crate::lobby::LobbyError;
@@ -115,11 +115,11 @@ impl LobbyRegistry {
             return;
         }
         let change = LobbyChange::Sale {
-            amount: WireMoney::from(credit.amount),
-            pool_delta: WireMoney::from(credit.pool_delta),
+            amount: credit.amount,
+            pool_delta: credit.pool_delta,
             buyer: credit.buyer,
             at: credit.at,
-            shares: crate::lobby::actor::wire_shares(&credit.shares),
+            shares: credit.shares,
             sale_id: credit.sale_id,
         };
         self.publish_credit(lobby_id, entry, credit.sold_at, change)
@@ -138,9 +138,7 @@ impl LobbyRegistry {
             }
             return;
         }
-        let change = LobbyChange::Refund {
-            pool_delta: WireMoney::from(pool_delta),
-        };
+        let change = LobbyChange::Refund { pool_delta };
         self.publish_credit(lobby_id, entry, sold_at, change).await;
     }
 

@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, Transactio
 
 use super::changes::{next_seq, Numbered};
 use crate::lobby::bus::Channel;
-use crate::lobby::change::{LobbyChange, WireMoney};
+use crate::lobby::change::LobbyChange;
 use crate::lobby::LobbyError;
 use crate::money::{Currency, Money};
 
@@ -35,9 +35,7 @@ pub async fn set_goal(
     }
     .update(&tx)
     .await?;
-    let change = LobbyChange::GoalSet {
-        goal: goal.map(WireMoney::from),
-    };
+    let change = LobbyChange::GoalSet { goal };
     channel.publish(&tx, lobby_id, seq, change.clone()).await?;
     tx.commit().await?;
     Ok((seq, change, ()))

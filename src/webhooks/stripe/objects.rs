@@ -6,24 +6,24 @@
 //! OMR and TND). Everything is optional here; the builders say what is required.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-/// The event without its object: enough to decide whether to read the object.
+/// An event as delivered, read once: its id, type and time, with its object
+/// left as JSON text until the type says what to read it as (an event of a type
+/// we do not use is ignored whatever its object holds).
 #[derive(Deserialize)]
-pub struct Head {
+pub struct Event<'a> {
     pub id: Option<String>,
     #[serde(rename = "type")]
     pub kind: Option<String>,
-}
-
-/// An event whose `data.object` is read as a `T`.
-#[derive(Deserialize)]
-pub struct Event<T> {
     /// Unix seconds when Stripe created the event: the sale's own time.
     pub created: Option<i64>,
-    pub data: Data<T>,
+    #[serde(borrow)]
+    pub data: Option<&'a RawValue>,
 }
 
+/// An event's `data`, its object read as a `T`.
 #[derive(Deserialize)]
 pub struct Data<T> {
     pub object: T,

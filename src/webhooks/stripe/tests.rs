@@ -344,6 +344,32 @@ fn bad_bodies_give_the_right_error() {
     assert_eq!(err.unwrap_err().code(), "malformed_body");
 }
 
+#[test]
+fn an_objects_shape_matters_only_for_a_type_we_use() {
+    // Read once: an unused type is ignored whatever its data holds, or without any.
+    for data in [
+        json!([1, 2]),
+        json!({"object": "not an object"}),
+        Value::Null,
+    ] {
+        let body = json!({"id": "evt_1", "type": "customer.created", "created": 1, "data": data});
+        let event = parse(body.to_string().as_bytes(), "m");
+        assert!(matches!(event, Ok(ShopEvent::Ignored { .. })), "{data}");
+    }
+    let body = json!({"id": "evt_1", "type": "customer.created"});
+    let event = parse(body.to_string().as_bytes(), "m");
+    assert!(matches!(event, Ok(ShopEvent::Ignored { .. })));
+    // A type we use needs its object.
+    let body = json!({"id": "evt_1", "type": CHARGE_REFUNDED, "created": 1});
+    let err = parse(body.to_string().as_bytes(), "m").unwrap_err();
+    assert_eq!(err.code(), "malformed_body");
+    let no_time = edited(REFUNDED, |e, _| e["created"] = Value::Null);
+    assert_eq!(
+        parse(&no_time, "m"),
+        Err(WebhookError::MissingField("created"))
+    );
+}
+
 mod currencies;
 mod signatures;
 mod subscriptions;

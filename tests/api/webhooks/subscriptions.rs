@@ -3,6 +3,7 @@
 //! Payment Link's `client_reference_id` names the lobby.
 
 use super::*;
+use cozykart::lobby::checkout_links::CheckoutLinks;
 
 const SESSION: &[u8] =
     include_bytes!("../../fixtures/webhooks/stripe/checkout_session_completed_subscription.json");
@@ -109,9 +110,7 @@ async fn a_payment_link_carries_its_lobby_to_the_sale(engine: Engine) {
     let first = open_lobby(&app, &[RACER_A]).await;
     app.clock.advance(Duration::minutes(1));
     open_lobby(&app, &[RACER_B]).await;
-    let link = app
-        .state
-        .lobbies
+    let link = CheckoutLinks::new(&app.state.config.shops)
         .checkout_url(None, &first.parse().unwrap())
         .unwrap();
     assert_eq!(
