@@ -35,11 +35,10 @@ pub fn banner(config: &Config, address: SocketAddr) -> String {
         ),
         (
             "Discord gateway",
-            on_off(
-                discord.bot_token.is_some(),
-                String::new(),
-                "discord.bot_token is empty",
-            ),
+            match crate::discord::GatewayStatus::of(discord).shards() {
+                Ok(shards) => on_off(true, format!("shards {shards}"), ""),
+                Err(why) => on_off(false, String::new(), why),
+            },
         ),
         (
             "shops",
@@ -119,5 +118,15 @@ mod tests {
         );
         assert!(text.contains("admin API        on"), "{text}");
         assert!(text.contains("/lobby create"), "{text}");
+        let sharded =
+            Config::from_toml("[discord]\nbot_token = \"t\"\nshards = \"2-3/4\"").unwrap();
+        let text = banner(&sharded, "0.0.0.0:8080".parse().unwrap());
+        assert!(
+            text.contains("Discord gateway  on   shards 2-3/4"),
+            "{text}"
+        );
+        let rest_only = Config::from_toml("[discord]\nbot_token = \"t\"\ngateway = false").unwrap();
+        let text = banner(&rest_only, "0.0.0.0:8080".parse().unwrap());
+        assert!(text.contains("REST only"), "{text}");
     }
 }

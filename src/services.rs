@@ -31,4 +31,6 @@ pub struct Services {
     pub rates: Arc<CommissionRates>,
     /// Checks Discord's signatures; `None` turns `/discord/interactions` off.
     pub verifier: Option<InteractionVerifier>,
+    /// What the gateway runs (its shards, each one's stage) or why it is off.
+    pub gateway: Arc<crate::discord::GatewayStatus>,
 }

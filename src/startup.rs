@@ -126,6 +126,7 @@ impl Application {
             config.overlay.max_clients_per_lobby,
             config.overlay.max_clients_per_address,
         ));
+        let gateway = Arc::new(crate::discord::GatewayStatus::of(&config.discord));
         let services = web::Data::new(Services {
             config,
             db,
@@ -135,6 +136,7 @@ impl Application {
             router,
             rates,
             verifier,
+            gateway,
         });
         actix_web::rt::spawn(crate::commands::announce_races(
             services.clone().into_inner(),
@@ -269,13 +271,17 @@ async fn wait_for_signal() -> bool {
     }
 }
 
-/// Starts the Discord gateway when a bot token is configured.
+/// Starts the Discord gateway when a bot token is configured and
+/// `discord.gateway` is on, with the shards `discord.shards` names.
 fn start_gateway(services: &web::Data<Services>) {
     let discord = &services.config.discord;
-    let Some(token) = discord.bot_token.clone() else {
-        tracing::info!("discord.bot_token is empty: the Discord gateway is off");
+    let (Some(token), Ok(shards)) = (discord.bot_token.clone(), services.gateway.shards()) else {
+        if let Err(why) = services.gateway.shards() {
+            tracing::info!(why, "the Discord gateway is off");
+        }
         return;
     };
+    tracing::info!(%shards, "the Discord gateway starts");
     let shared = services.clone();
     let handler: crate::discord::CommandHandler = Arc::new(move |id, caller, command| {
         let shared = shared.clone();
@@ -289,8 +295,10 @@ fn start_gateway(services: &web::Data<Services>) {
         Box::pin(async move { crate::commands::suggest(&shared, guild, &option, &typed).await })
     });
     let (guild, role) = (discord.guild_id, discord.admin_role.clone());
+    let status = services.gateway.clone();
     actix_web::rt::spawn(async move {
-        if let Err(error) = crate::discord::run_gateway(token, guild, role, handler, suggest).await
+        if let Err(error) =
+            crate::discord::run_gateway(token, status, guild, role, handler, suggest).await
         {
             tracing::error!(%error, "Discord gateway stopped");
         }

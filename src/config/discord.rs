@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::values::{lenient, lenient_list, non_empty, number, snowflake};
+use super::values::{boolean, lenient, lenient_list, non_empty, number, snowflake};
 use super::{http::http_url, invalid, ConfigError};
 use crate::domain::ids::GuildId;
 
@@ -14,8 +14,13 @@ pub const MAX_LOBBIES_PER_GUILD_LIMIT: usize = 10_000;
 pub struct DiscordConfig {
     /// Ed25519 public key (hex); `None` turns the interactions endpoint off.
     pub public_key: Option<String>,
-    /// `None` turns the gateway off.
+    /// `None` turns the gateway and Discord's REST API off.
     pub bot_token: Option<String>,
+    /// Whether the bot token opens the gateway; `false`: REST only (posts, DMs),
+    /// for deployments that take interactions over HTTP.
+    pub gateway: bool,
+    /// Which gateway shards this process runs.
+    pub shards: Shards,
     pub admin_role: Option<String>,
     /// Register commands in this guild only (instant); `None` registers globally.
     pub guild_id: Option<GuildId>,
@@ -56,6 +61,77 @@ pub(super) struct RawDiscord {
     max_lobbies_per_hour: String,
     #[serde(default = "default_api_base", deserialize_with = "lenient")]
     api_base: String,
+    #[serde(default = "default_gateway", deserialize_with = "lenient")]
+    gateway: String,
+    #[serde(default = "default_shards", deserialize_with = "lenient")]
+    shards: String,
+}
+
+fn default_gateway() -> String {
+    "true".to_owned()
+}
+
+fn default_shards() -> String {
+    "auto".to_owned()
+}
+
+/// Most shards one deployment may name (Discord's largest bots run a few thousand).
+pub const SHARDS_TOTAL_LIMIT: u32 = 65_536;
+
+/// The gateway shards this process runs (`discord.shards`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Shards {
+    /// As many as Discord recommends, all in this process.
+    #[default]
+    Auto,
+    /// Shards `first..=last` of `total`: several processes split the shards, each
+    /// naming its own range.
+    Range { first: u32, last: u32, total: u32 },
+}
+
+impl std::str::FromStr for Shards {
+    type Err = String;
+    /// `auto`, or `<first>-<last>/<total>` with `first <= last < total`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("auto") {
+            return Ok(Shards::Auto);
+        }
+        let shape = || {
+            format!("{text:?} is neither \"auto\" nor \"<first>-<last>/<total>\" (e.g. \"0-1/4\")")
+        };
+        let (range, total) = text.split_once('/').ok_or_else(shape)?;
+        let (first, last) = range.split_once('-').ok_or_else(shape)?;
+        let number = |part: &str| {
+            let part = part.trim();
+            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(shape());
+            }
+            part.parse::<u32>().map_err(|_| shape())
+        };
+        let (first, last, total) = (number(first)?, number(last)?, number(total)?);
+        if total == 0 || total > SHARDS_TOTAL_LIMIT {
+            return Err(format!(
+                "the total of shards is 1 to {SHARDS_TOTAL_LIMIT}, not {total}"
+            ));
+        }
+        if first > last || last >= total {
+            return Err(format!(
+                "shards {first}-{last} are not within 0-{} of {total}",
+                total - 1
+            ));
+        }
+        Ok(Shards::Range { first, last, total })
+    }
+}
+
+impl std::fmt::Display for Shards {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Shards::Auto => f.write_str("auto"),
+            Shards::Range { first, last, total } => write!(f, "{first}-{last}/{total}"),
+        }
+    }
 }
 
 /// Discord's REST API, version 10.
@@ -112,9 +188,16 @@ impl DiscordConfig {
             ));
         }
         let api_base = http_url("discord.api_base", &raw.api_base)?;
+        let gateway = boolean("discord.gateway", &raw.gateway)?;
+        let shards = raw
+            .shards
+            .parse()
+            .map_err(|problem| invalid("discord.shards", problem))?;
         Ok(DiscordConfig {
             public_key,
             bot_token: non_empty(&raw.bot_token),
+            gateway,
+            shards,
             admin_role: non_empty(&raw.admin_role),
             guild_id,
             guilds,

@@ -31,7 +31,7 @@ pub use commission::{
     WINDOW_MINUTES_LIMIT,
 };
 pub use database::{CHANNEL_MAX_CHARS, DEFAULT_CHANNEL};
-pub use discord::{DiscordConfig, DEFAULT_DISCORD_API_BASE, MAX_LOBBIES_PER_GUILD_LIMIT};
+pub use discord::{DiscordConfig, Shards, DEFAULT_DISCORD_API_BASE, MAX_LOBBIES_PER_GUILD_LIMIT};
 pub use http::{HttpConfig, DEFAULT_PUBLIC_URL};
 pub use log::{LogConfig, LogFormat};
 pub use overlay::{OverlayConfig, OVERLAY_CLIENTS_LIMIT};

@@ -63,6 +63,15 @@ pub(super) fn non_empty(text: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
+/// `true` or `false` under `key` (any case); anything else is refused.
+pub(super) fn boolean(key: &str, text: &str) -> Result<bool, ConfigError> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(invalid(key, format!("{text:?} is neither true nor false"))),
+    }
+}
+
 /// A Discord id (a snowflake) under `key`.
 pub(super) fn snowflake<T: std::str::FromStr>(key: &str, text: &str) -> Result<T, ConfigError> {
     text.trim()

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use serenity::all::{
     async_trait, Client, Command as AppCommand, CommandInteraction, ComponentInteraction, Context,
-    EventHandler, GatewayIntents, GuildId, Interaction, Ready,
+    EventHandler, GatewayIntents, GuildId, Interaction, Ready, ShardStageUpdateEvent,
 };
 
 use super::command::parse_press;
@@ -15,6 +15,8 @@ use super::command::{ours, parse_command, Caller, Command};
 use super::interaction::{autocomplete_response, typed_into, Incoming, InteractionId};
 use super::register::command_definitions;
 use super::reply::Reply;
+use super::shards::GatewayStatus;
+use crate::config::Shards;
 
 /// The server's command logic. It must answer within Discord's 3-second window;
 /// `None` means that another delivery of the same interaction answers it (several
@@ -35,6 +37,8 @@ pub type SuggestHandler = Arc<
 >;
 
 struct Handler {
+    /// Told each shard's connection stage.
+    status: Arc<GatewayStatus>,
     guild_id: Option<GuildId>,
     admin_role: Option<String>,
     handler: CommandHandler,
@@ -43,8 +47,19 @@ struct Handler {
 
 #[async_trait]
 impl EventHandler for Handler {
+    async fn shard_stage_update(&self, _: Context, event: ShardStageUpdateEvent) {
+        tracing::info!(shard = event.shard_id.0, stage = %event.new, "discord gateway shard");
+        self.status.record(event.shard_id.0, &event.new.to_string());
+    }
+
     async fn ready(&self, ctx: Context, ready: Ready) {
-        tracing::info!(bot = ?ready.user.name, guilds = ready.guilds.len(), "discord gateway ready");
+        let shard = ctx.shard_id.0;
+        tracing::info!(bot = ?ready.user.name, shard, guilds = ready.guilds.len(), "discord gateway ready");
+        self.status.record(shard, "connected");
+        // One registration per deployment: the process that runs shard 0 does it.
+        if shard != 0 {
+            return;
+        }
         let commands = command_definitions();
         let count = commands.len();
         let result = match self.guild_id {
@@ -126,16 +141,20 @@ impl Responder<'_> {
     }
 }
 
-/// Connects to the gateway with the GUILDS intent only and runs until the connection
-/// ends. Commands are registered in `guild_id` when given (instant), else globally.
+/// Connects to the gateway with the GUILDS intent only, with the shards `status`
+/// asks for, and runs until the connection ends. Commands are registered by shard
+/// 0 in `guild_id` when given (instant), else globally.
 pub async fn run_gateway(
     token: String,
+    status: Arc<GatewayStatus>,
     guild_id: Option<crate::domain::ids::GuildId>,
     admin_role: Option<String>,
     handler: CommandHandler,
     suggest: SuggestHandler,
 ) -> anyhow::Result<()> {
+    let shards = status.shards().map_err(anyhow::Error::msg)?;
     let handler = Handler {
+        status,
         guild_id: guild_id.map(|g| GuildId::from(std::num::NonZeroU64::from(g))),
         admin_role,
         handler,
@@ -144,6 +163,11 @@ pub async fn run_gateway(
     let mut client = Client::builder(&token, GatewayIntents::GUILDS)
         .event_handler(handler)
         .await?;
-    client.start().await?;
+    match shards {
+        Shards::Auto => client.start_autosharded().await?,
+        Shards::Range { first, last, total } => {
+            client.start_shard_range(first..last + 1, total).await?
+        }
+    }
     Ok(())
 }

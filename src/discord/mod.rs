@@ -14,6 +14,7 @@ mod interaction;
 mod register;
 mod reply;
 mod rest;
+mod shards;
 mod verify;
 
 #[cfg(test)]
@@ -29,4 +30,5 @@ pub use interaction::{
 pub use register::command_definitions;
 pub use reply::{Reply, ReplyEmbed};
 pub use rest::{post_message, register_commands, Registered, Scope};
+pub use shards::GatewayStatus;
 pub use verify::{InteractionVerifier, VerifyError, TIMESTAMP_TOLERANCE_SECONDS};

@@ -26,6 +26,8 @@ pub async fn readyz(services: web::Data<Services>) -> HttpResponse {
     if let Some(listening) = listening {
         body["listener"] = json!(if listening { "up" } else { "down" });
     }
+    // Reported, not required: interactions over HTTP work without the gateway.
+    body["gateway"] = services.gateway.report();
     if ready {
         HttpResponse::Ok().json(body)
     } else {

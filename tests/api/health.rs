@@ -12,12 +12,22 @@ async fn probes_answer(engine: Engine) {
     assert_eq!(health.status(), 200);
     let body: serde_json::Value = health.json().await.unwrap();
     assert_eq!(body, serde_json::json!({"status": "ok"}));
-    let ready = client
+    let mut ready = client
         .get(format!("{}/readyz", app.address))
         .send()
         .await
         .unwrap();
     assert_eq!(ready.status(), 200);
+    // No bot token here: the gateway is reported off, with why, and not required.
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["gateway"]["state"], "off", "{body}");
+    assert!(
+        body["gateway"]["why"]
+            .as_str()
+            .unwrap()
+            .contains("bot_token"),
+        "{body}"
+    );
     // A fresh server lists every series before its first webhook or batch.
     let mut metrics = client
         .get(format!("{}/metrics", app.address))
