@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use serenity::all::{
-    async_trait, Client, Command as AppCommand, CommandInteraction, ComponentInteraction, Context,
-    EventHandler, GatewayIntents, GuildId, Interaction, Ready, ShardStageUpdateEvent,
+    async_trait, Client, CommandInteraction, ComponentInteraction, Context, EventHandler,
+    GatewayIntents, GuildId, Interaction, Ready, ShardStageUpdateEvent,
 };
 
 use super::command::parse_press;
@@ -63,8 +63,8 @@ impl EventHandler for Handler {
         let commands = command_definitions();
         let count = commands.len();
         let result = match self.guild_id {
-            Some(guild) => guild.set_commands(&ctx.http, commands).await,
-            None => AppCommand::set_global_commands(&ctx.http, commands).await,
+            Some(guild) => ctx.http.create_guild_commands(guild, &commands).await,
+            None => ctx.http.create_global_commands(&commands).await,
         };
         let scope = self
             .guild_id

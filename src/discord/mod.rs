@@ -11,6 +11,7 @@ mod command_error;
 mod component;
 mod gateway;
 mod interaction;
+mod locales;
 mod register;
 mod reply;
 mod rest;

@@ -1,6 +1,7 @@
 //! Slash-command definitions registered with Discord (guild-scoped or global). Option
 //! names and types here are exactly what `command::parse_command` reads.
 
+use serde_json::Value;
 use serenity::builder::{CreateCommand, CreateCommandOption};
 use serenity::model::application::{CommandOptionType, InteractionContext};
 use serenity::model::Permissions;
@@ -12,7 +13,18 @@ use super::command::{MAX_AMOUNT, MAX_CURRENCY, MAX_LOBBY_NAME, MAX_NAME, MAX_NOT
 /// admin, `names`, `block` and `unblock` for admins), `/wallet`, `/leaderboard`,
 /// and the admin-only `/payout` and `/commission`.
 /// Every command is guild-only: lobbies, pots and wallets belong to a server.
-pub fn command_definitions() -> Vec<CreateCommand> {
+/// As Discord takes them: serialised, with every name and description in the
+/// languages of [`super::locales`].
+pub fn command_definitions() -> Vec<Value> {
+    let english = english_definitions()
+        .iter()
+        .filter_map(|command| serde_json::to_value(command).ok())
+        .collect();
+    super::locales::localize(english)
+}
+
+/// The definitions in English, as built.
+pub(super) fn english_definitions() -> Vec<CreateCommand> {
     let lobby_create = CreateCommandOption::new(
         CommandOptionType::SubCommand,
         "create",
@@ -211,13 +223,9 @@ fn text(name: &str, description: &str, max: u16) -> CreateCommandOption {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
 
     fn definitions() -> Vec<Value> {
         command_definitions()
-            .iter()
-            .map(|c| serde_json::to_value(c).unwrap())
-            .collect()
     }
 
     fn find<'a>(defs: &'a [Value], name: &str) -> &'a Value {

@@ -110,6 +110,24 @@ fn assert_all_commands(put: &Recorded) {
     assert_eq!(names, COMMANDS);
     let payout = commands.iter().find(|c| c["name"] == "payout").unwrap();
     assert_eq!(payout["default_member_permissions"], "32");
+    // Every command and option reads in Discord's users' languages.
+    for command in commands {
+        for locale in ["de", "fr", "es-ES", "pt-BR", "ja"] {
+            for field in ["name_localizations", "description_localizations"] {
+                assert!(
+                    command[field][locale].is_string(),
+                    "{locale} {field}: {command}"
+                );
+            }
+        }
+    }
+    assert_eq!(payout["name_localizations"]["ja"], "支払い");
+    assert_eq!(
+        payout["options"][1]["description_localizations"]["de"]
+            .as_str()
+            .map(|d| d.starts_with("Gezahlter Betrag")),
+        Some(true)
+    );
 }
 
 #[actix_web::test]
