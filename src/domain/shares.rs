@@ -76,8 +76,11 @@ pub fn share_out(pool: Money, sale_id: &str, earning: &[&OpenLobby]) -> Vec<Shar
     let parts = pool.split(earning.len(), sale_id);
     let mut shares = Vec::new();
     for (lobby, part) in earning.iter().zip(parts) {
+        // In the order of their decimal text, as racers were ordered when ids were
+        // text: the same sale splits the same way (who gets a leftover cent) as
+        // it did then, so that a twin delivered after an upgrade finds its shares.
         let mut racers = lobby.racers.clone();
-        racers.sort();
+        racers.sort_by_key(|racer| racer.to_string());
         racers.dedup();
         let seed = format!("{sale_id}:{}", lobby.lobby_id);
         for (racer, amount) in racers.iter().zip(part.split(racers.len(), &seed)) {
@@ -195,5 +198,20 @@ mod tests {
         let shares = attribute(usd("4.00"), "s", Tag::None, &open, UntaggedPolicy::Split);
         assert_eq!(total(&shares), 200);
         assert!(shares.iter().all(|s| s.lobby_id == id(1)));
+    }
+
+    #[test]
+    fn racers_split_in_the_order_of_their_text_as_before_ids_were_typed() {
+        // "10" sorts before "9" as text: the first share of the split is its.
+        let open = [lobby(1, 0, &["9", "10"])];
+        let shares = attribute(usd("0.03"), "pi_1", Tag::None, &open, UntaggedPolicy::Split);
+        let parts = usd("0.03").split(2, "pi_1:1");
+        let of = |racer: &str| {
+            shares
+                .iter()
+                .find(|s| s.racer == racer.parse().unwrap())
+                .map(|s| s.amount)
+        };
+        assert_eq!((of("10"), of("9")), (Some(parts[0]), Some(parts[1])));
     }
 }
