@@ -4,6 +4,7 @@
 mod child;
 mod helpers;
 mod signing;
+mod sim;
 mod stand_in;
 mod webdriver;
 

@@ -1,0 +1,415 @@
+//! A seeded simulation of the money path: a schedule of commands, webhooks, clock
+//! steps and restarts drawn from one seed runs against the real server, while a
+//! reference model in plain Rust (no actors, no database) computes what every
+//! racer's balance and every lobby's pot must be. After every sale and restart the
+//! server must agree with the model; at the end the ledger must verify.
+//!
+//! - `SIM_SEED=<seed>`: replays that one schedule exactly.
+//! - `SIM_SEEDS=<n>`: runs seeds 1 to n (the long mode), printing seeds per hour.
+//! - Otherwise: as many seeds as fit in `SIM_SECONDS` (default 30) per engine,
+//!   starting from one drawn from the time, and prints how many ran.
+//!
+//! A divergence panics with the seed and the step where it showed. This first
+//! version covers one guild with up to four lobbies and twelve racers, Stripe
+//! sales tagged, untagged and to closed lobbies, duplicate deliveries (one after
+//! the other and at once) and graceful restarts. Refunds, other providers, several
+//! guilds, payouts, `kill -9` and cut connections are for the versions after it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::Duration;
+use cozykart::money::{Currency, Money, Rate};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+
+use crate::helpers::{assert_ledger_balances, spawn_app_on, Engine, TestApp, TestDb};
+use crate::signing::*;
+
+/// Steps of one schedule.
+const STEPS: usize = 60;
+/// Lobbies one schedule may create.
+const LOBBIES_MAX: usize = 4;
+/// The racers of the community (Discord ids).
+const RACERS: usize = 12;
+/// `commission.max_racers` in the simulated deployment.
+const ROSTER_MAX: usize = 8;
+/// The configured rate, as the model applies it.
+const RATE: &str = "0.20";
+
+fn racer(n: usize) -> String {
+    format!("11000000000000001{n:02}")
+}
+
+/// One lobby as the model knows it.
+#[derive(Default)]
+struct Lobby {
+    code: String,
+    id: i64,
+    racing: bool,
+    roster: BTreeSet<String>,
+    /// The pot of the race running now, or of the last one (minor units of USD).
+    pot: i64,
+}
+
+/// What the server must hold, computed from what it acknowledged.
+#[derive(Default)]
+struct Model {
+    lobbies: Vec<Lobby>,
+    /// Each racer's earnings (available and pending), minor units of USD.
+    earned: BTreeMap<String, i64>,
+    /// Sales acknowledged, by PaymentIntent.
+    sales: BTreeSet<String>,
+}
+
+impl Model {
+    /// A sale of `amount` minor units paid now, tagged with a lobby's code or not:
+    /// the pool (amount x rate, rounded down) goes to the tagged lobby if it races,
+    /// else, untagged, evenly to every racing lobby (by id), each part evenly to
+    /// its racers (by their ids' text); leftover cents go as `Money::split` deals
+    /// them, seeded by the sale. Answers the racers paid.
+    fn sale(&mut self, pi: &str, amount: i64, tag: Option<&str>) -> Vec<String> {
+        let usd = Currency::parse("USD").unwrap();
+        let pool = Money::from_minor(amount, usd)
+            .unwrap()
+            .commission(Rate::parse(RATE).unwrap());
+        self.sales.insert(pi.to_owned());
+        let mut earning: Vec<usize> = (0..self.lobbies.len())
+            .filter(|&i| self.lobbies[i].racing)
+            .filter(|&i| tag.is_none_or(|code| self.lobbies[i].code == code))
+            .collect();
+        earning.sort_by_key(|&i| self.lobbies[i].id);
+        if earning.is_empty() || pool.is_zero() {
+            return Vec::new();
+        }
+        let mut paid = Vec::new();
+        for (&i, part) in earning.iter().zip(pool.split(earning.len(), pi)) {
+            let lobby = &mut self.lobbies[i];
+            if lobby.roster.is_empty() {
+                continue; // the house keeps the part of a lobby with nobody on it
+            }
+            let seed = format!("{pi}:{}", lobby.id);
+            let racers: Vec<&String> = lobby.roster.iter().collect();
+            for (racer, share) in racers.iter().zip(part.split(racers.len(), &seed)) {
+                *self.earned.entry((*racer).clone()).or_default() += share.minor();
+                lobby.pot += share.minor();
+                paid.push((*racer).clone());
+            }
+        }
+        paid
+    }
+}
+
+/// Minor units of a decimal string such as `"12.34"`.
+fn minor(text: &str) -> i64 {
+    let (units, cents) = text.split_once('.').unwrap_or((text, "0"));
+    units.parse::<i64>().unwrap() * 100 + format!("{cents:0<2}")[..2].parse::<i64>().unwrap()
+}
+
+struct Sim {
+    seed: u64,
+    rng: StdRng,
+    model: Model,
+    app: Option<TestApp>,
+    config: String,
+    step: usize,
+    /// What the schedule did so far, for the report of a divergence.
+    log: Vec<String>,
+    next_sale: u64,
+}
+
+impl Sim {
+    fn app(&self) -> &TestApp {
+        self.app.as_ref().expect("a running server")
+    }
+
+    /// Panics with the seed, the step and what led to it.
+    fn diverged(&self, what: String) -> ! {
+        let recent = self
+            .log
+            .iter()
+            .rev()
+            .take(8)
+            .rev()
+            .cloned()
+            .collect::<Vec<_>>();
+        panic!(
+            "simulation diverged: SIM_SEED={} step {}: {what}\nlast steps:\n  {}",
+            self.seed,
+            self.step,
+            recent.join("\n  ")
+        );
+    }
+
+    async fn check_racers(&self, racers: &[String]) {
+        for racer in racers {
+            let (available, pending) = wallet(self.app(), racer, "USD").await;
+            let server = minor(&available) + minor(&pending);
+            let model = self.model.earned.get(racer).copied().unwrap_or(0);
+            if server != model {
+                self.diverged(format!("racer {racer} holds {server}, the model {model}"));
+            }
+        }
+    }
+
+    async fn check_pots(&self) {
+        for lobby in &self.model.lobbies {
+            let view = lobby_json(self.app(), &lobby.code).await;
+            let server = view["pot"]["USD"].as_str().map_or(0, minor);
+            if server != lobby.pot {
+                self.diverged(format!(
+                    "lobby {} shows a pot of {server}, the model {}",
+                    lobby.code, lobby.pot
+                ));
+            }
+        }
+    }
+
+    async fn check_all(&self) {
+        let racers: Vec<String> = (0..RACERS).map(racer).collect();
+        self.check_racers(&racers).await;
+        self.check_pots().await;
+        let (_, sales) = admin_get(self.app(), "/api/admin/sales?limit=1000").await;
+        let count = sales["sales"].as_array().map_or(0, Vec::len);
+        if count != self.model.sales.len() {
+            self.diverged(format!(
+                "{count} sales recorded, the model {}",
+                self.model.sales.len()
+            ));
+        }
+    }
+
+    async fn step(&mut self) {
+        let pause = Duration::milliseconds(self.rng.gen_range(1_000..3_000));
+        self.app().clock.advance(pause);
+        let roll = self.rng.gen_range(0..100);
+        let lobbies = self.model.lobbies.len();
+        match roll {
+            0..=7 if lobbies < LOBBIES_MAX => self.create().await,
+            0..=27 if lobbies > 0 => self.roster_change().await,
+            28..=41 if lobbies > 0 => self.start_or_end().await,
+            42..=94 => self.sale().await,
+            _ => self.restart().await,
+        }
+    }
+
+    async fn create(&mut self) {
+        let name = format!("Cup {}", self.model.lobbies.len() + 1);
+        let code = create_lobby(self.app(), &name).await;
+        let id = lobby_admin_json(self.app(), &code).await["id"]
+            .as_i64()
+            .unwrap();
+        self.log.push(format!("create {code} (lobby {id})"));
+        self.model.lobbies.push(Lobby {
+            code,
+            id,
+            ..Lobby::default()
+        });
+    }
+
+    async fn roster_change(&mut self) {
+        let i = self.rng.gen_range(0..self.model.lobbies.len());
+        let who = racer(self.rng.gen_range(0..RACERS));
+        let code = self.model.lobbies[i].code.clone();
+        let on = self.model.lobbies[i].roster.contains(&who);
+        let options = json!([option("lobby", &code)]);
+        if on {
+            self.log.push(format!("{who} leaves {code}"));
+            command(self.app(), "leave", options, &who, false).await;
+            self.model.lobbies[i].roster.remove(&who);
+        } else {
+            self.log.push(format!("{who} joins {code}"));
+            let reply = command(self.app(), "join", options, &who, false).await;
+            let full = self.model.lobbies[i].roster.len() >= ROSTER_MAX;
+            let refused = is_ephemeral(&reply);
+            if refused != full {
+                self.diverged(format!(
+                    "join answered {reply} with {full} for a full roster"
+                ));
+            }
+            if !full {
+                self.model.lobbies[i].roster.insert(who);
+            }
+        }
+    }
+
+    async fn start_or_end(&mut self) {
+        let i = self.rng.gen_range(0..self.model.lobbies.len());
+        let lobby = &mut self.model.lobbies[i];
+        let code = lobby.code.clone();
+        let verb = if lobby.racing { "end" } else { "start" };
+        if !lobby.racing {
+            lobby.pot = 0;
+        }
+        lobby.racing = !lobby.racing;
+        self.log.push(format!("{verb} {code}"));
+        command(
+            self.app(),
+            verb,
+            json!([option("lobby", &code)]),
+            HOST,
+            false,
+        )
+        .await;
+    }
+
+    async fn sale(&mut self) {
+        self.next_sale += 1;
+        let (event, pi) = (
+            format!("evt_sim_{}", self.next_sale),
+            format!("pi_sim_{}", self.next_sale),
+        );
+        let amount = self.rng.gen_range(100..10_000);
+        let tag = match self.rng.gen_range(0..3) {
+            0 | 1 if !self.model.lobbies.is_empty() => {
+                let i = self.rng.gen_range(0..self.model.lobbies.len());
+                Some(self.model.lobbies[i].code.clone())
+            }
+            _ => None,
+        };
+        let now = self.app().clock.now().timestamp();
+        let body = stripe_checkout(&event, &pi, amount, "usd", now, tag.as_deref());
+        self.log.push(format!("sale {pi} {amount} tagged {tag:?}"));
+        let twice_at_once = self.rng.gen_bool(0.1);
+        let status = if twice_at_once {
+            let (a, b) = futures_util::future::join(
+                post_stripe(self.app(), body.clone()),
+                post_stripe(self.app(), body.clone()),
+            )
+            .await;
+            if a.0 != b.0 {
+                self.diverged(format!(
+                    "the same event at once answered {} and {}",
+                    a.0, b.0
+                ));
+            }
+            a.0
+        } else {
+            post_stripe(self.app(), body.clone()).await.0
+        };
+        if status != 200 {
+            self.diverged(format!("sale answered {status}"));
+        }
+        let paid = self.model.sale(&pi, amount, tag.as_deref());
+        if self.rng.gen_bool(0.15) {
+            self.log.push(format!("sale {pi} delivered again"));
+            let again = post_stripe(self.app(), body).await.0;
+            if again != 200 {
+                self.diverged(format!("a repeated sale answered {again}"));
+            }
+        }
+        self.check_racers(&paid).await;
+        self.check_pots().await;
+    }
+
+    async fn restart(&mut self) {
+        self.log.push("restart".to_owned());
+        let app = self.app.take().expect("a running server");
+        let (db, clock) = app.stop().await;
+        self.app = Some(spawn_app_on(db, &self.config, clock).await);
+        self.check_all().await;
+    }
+}
+
+/// Runs one schedule on a fresh database of `engine`.
+async fn run(engine: Engine, seed: u64) {
+    let config = full_config(&format!(
+        "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}"
+    ));
+    let db = TestDb::new(engine).await;
+    let app = spawn_app_on(
+        db,
+        &config,
+        cozykart::clock::Clock::manual(crate::helpers::t0()),
+    )
+    .await;
+    let mut sim = Sim {
+        seed,
+        rng: StdRng::seed_from_u64(seed),
+        model: Model::default(),
+        app: Some(app),
+        config,
+        step: 0,
+        log: Vec::new(),
+        next_sale: 0,
+    };
+    for step in 0..STEPS {
+        sim.step = step;
+        sim.step().await;
+    }
+    sim.step = STEPS;
+    sim.check_all().await;
+    let app = sim.app.take().expect("a running server");
+    assert_ledger_balances(&app.db).await;
+    app.stop().await;
+}
+
+fn env_number(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
+async fn simulate(engine: Engine) {
+    if let Some(seed) = env_number("SIM_SEED") {
+        run(engine, seed).await;
+        eprintln!("sim ({engine:?}): replayed seed {seed}");
+        return;
+    }
+    let began = Instant::now();
+    if let Some(seeds) = env_number("SIM_SEEDS") {
+        for seed in 1..=seeds {
+            run(engine, seed).await;
+        }
+        let hours = began.elapsed().as_secs_f64() / 3600.0;
+        eprintln!(
+            "sim ({engine:?}): {seeds} seeds, no divergence, {:.0} seeds per hour",
+            seeds as f64 / hours.max(f64::EPSILON)
+        );
+        return;
+    }
+    let budget = StdDuration::from_secs(env_number("SIM_SECONDS").unwrap_or(30));
+    let first = chrono::Utc::now().timestamp_millis() as u64;
+    let mut seed = first;
+    while began.elapsed() < budget {
+        run(engine, seed).await;
+        seed += 1;
+    }
+    eprintln!(
+        "sim ({engine:?}): seeds {first}..{} ({} seeds) in {:.0} s, no divergence",
+        seed - 1,
+        seed - first,
+        began.elapsed().as_secs_f64()
+    );
+}
+
+crate::on_both_engines!(simulate);
+
+#[test]
+fn the_model_splits_like_the_design() {
+    let mut model = Model::default();
+    model.lobbies.push(Lobby {
+        code: "AAAA".into(),
+        id: 1,
+        racing: true,
+        roster: [racer(1), racer(2)].into(),
+        pot: 0,
+    });
+    model.lobbies.push(Lobby {
+        code: "BBBB".into(),
+        id: 2,
+        racing: true,
+        roster: [racer(3)].into(),
+        pot: 0,
+    });
+    // $10.05 untagged: a pool of 2.01, split between the two racing lobbies.
+    let paid = model.sale("pi_1", 1005, None);
+    assert_eq!(paid.len(), 3);
+    let total: i64 = model.earned.values().sum();
+    assert_eq!(total, 201);
+    assert_eq!(model.lobbies[0].pot + model.lobbies[1].pot, 201);
+    // Tagged to a lobby not racing: the house keeps it.
+    model.lobbies[1].racing = false;
+    assert!(model.sale("pi_2", 1000, Some("BBBB")).is_empty());
+    assert_eq!(minor("12.3"), 1230);
+    assert_eq!(minor("0.05"), 5);
+}
