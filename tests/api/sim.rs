@@ -11,9 +11,10 @@
 //!
 //! A divergence panics with the seed and the step where it showed. This first
 //! version covers one guild with up to four lobbies and twelve racers, Stripe
-//! sales tagged, untagged and to closed lobbies, duplicate deliveries (one after
-//! the other and at once) and graceful restarts. Refunds, other providers, several
-//! guilds, payouts, `kill -9` and cut connections are for the versions after it.
+//! sales tagged, untagged and to closed lobbies, partial and full refunds (a
+//! running total, as Stripe sends it), duplicate deliveries (one after the other
+//! and at once) and graceful restarts. Twins, other providers, several guilds,
+//! payouts, `kill -9` and cut connections are for the versions after it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration as StdDuration, Instant};
@@ -51,6 +52,24 @@ struct Lobby {
     roster: BTreeSet<String>,
     /// The pot of the race running now, or of the last one (minor units of USD).
     pot: i64,
+    /// Races started so far: a sale belongs to the one running when it was paid.
+    races: u32,
+}
+
+/// One racer's share of a sale, through one lobby's race.
+struct Allocation {
+    racer: String,
+    lobby: usize,
+    race: u32,
+    amount: i64,
+    reversed: i64,
+}
+
+/// A sale the server acknowledged, with what refunds took back so far.
+struct Sale {
+    amount: i64,
+    refunded: i64,
+    allocations: Vec<Allocation>,
 }
 
 /// What the server must hold, computed from what it acknowledged.
@@ -60,7 +79,7 @@ struct Model {
     /// Each racer's earnings (available and pending), minor units of USD.
     earned: BTreeMap<String, i64>,
     /// Sales acknowledged, by PaymentIntent.
-    sales: BTreeSet<String>,
+    sales: BTreeMap<String, Sale>,
 }
 
 impl Model {
@@ -74,13 +93,18 @@ impl Model {
         let pool = Money::from_minor(amount, usd)
             .unwrap()
             .commission(Rate::parse(RATE).unwrap());
-        self.sales.insert(pi.to_owned());
+        let mut sale = Sale {
+            amount,
+            refunded: 0,
+            allocations: Vec::new(),
+        };
         let mut earning: Vec<usize> = (0..self.lobbies.len())
             .filter(|&i| self.lobbies[i].racing)
             .filter(|&i| tag.is_none_or(|code| self.lobbies[i].code == code))
             .collect();
         earning.sort_by_key(|&i| self.lobbies[i].id);
         if earning.is_empty() || pool.is_zero() {
+            self.sales.insert(pi.to_owned(), sale);
             return Vec::new();
         }
         let mut paid = Vec::new();
@@ -95,9 +119,47 @@ impl Model {
                 *self.earned.entry((*racer).clone()).or_default() += share.minor();
                 lobby.pot += share.minor();
                 paid.push((*racer).clone());
+                sale.allocations.push(Allocation {
+                    racer: (*racer).clone(),
+                    lobby: i,
+                    race: lobby.races,
+                    amount: share.minor(),
+                    reversed: 0,
+                });
             }
         }
+        self.sales.insert(pi.to_owned(), sale);
         paid
+    }
+
+    /// A refund bringing the sale's refunded total to `refunded`: each share gives
+    /// back its part of it, rounded toward zero (`share x refunded / sale`); the
+    /// lobby's pot shows it while it shows the race the sale was paid in. Answers
+    /// the racers whose balance moved.
+    fn refund(&mut self, pi: &str, refunded: i64) -> Vec<String> {
+        let Some(sale) = self.sales.get_mut(pi) else {
+            return Vec::new();
+        };
+        if refunded <= sale.refunded {
+            return Vec::new();
+        }
+        sale.refunded = refunded;
+        let mut moved = Vec::new();
+        for allocation in &mut sale.allocations {
+            let target = allocation.amount * refunded / sale.amount;
+            if target <= allocation.reversed {
+                continue;
+            }
+            let delta = target - allocation.reversed;
+            allocation.reversed = target;
+            *self.earned.entry(allocation.racer.clone()).or_default() -= delta;
+            let lobby = &mut self.lobbies[allocation.lobby];
+            if lobby.races == allocation.race {
+                lobby.pot -= delta;
+            }
+            moved.push(allocation.racer.clone());
+        }
+        moved
     }
 }
 
@@ -189,7 +251,9 @@ impl Sim {
             0..=7 if lobbies < LOBBIES_MAX => self.create().await,
             0..=27 if lobbies > 0 => self.roster_change().await,
             28..=41 if lobbies > 0 => self.start_or_end().await,
-            42..=94 => self.sale().await,
+            42..=84 => self.sale().await,
+            85..=94 if !self.model.sales.is_empty() => self.refund().await,
+            85..=94 => self.sale().await,
             _ => self.restart().await,
         }
     }
@@ -241,6 +305,7 @@ impl Sim {
         let verb = if lobby.racing { "end" } else { "start" };
         if !lobby.racing {
             lobby.pot = 0;
+            lobby.races += 1;
         }
         lobby.racing = !lobby.racing;
         self.log.push(format!("{verb} {code}"));
@@ -300,6 +365,45 @@ impl Sim {
             }
         }
         self.check_racers(&paid).await;
+        self.check_pots().await;
+    }
+
+    async fn refund(&mut self) {
+        let open: Vec<(&String, &Sale)> = self
+            .model
+            .sales
+            .iter()
+            .filter(|(_, sale)| sale.refunded < sale.amount)
+            .collect();
+        if open.is_empty() {
+            return;
+        }
+        let (pi, sale) = open[self.rng.gen_range(0..open.len())];
+        let (pi, amount, before) = (pi.clone(), sale.amount, sale.refunded);
+        let refunded = if self.rng.gen_bool(0.3) {
+            amount
+        } else {
+            self.rng.gen_range(before + 1..=amount)
+        };
+        self.next_sale += 1;
+        let event = format!("evt_sim_refund_{}", self.next_sale);
+        let now = self.app().clock.now().timestamp();
+        let body = stripe_refund(&event, &pi, amount, refunded, now);
+        self.log
+            .push(format!("refund {pi} to {refunded} of {amount}"));
+        let status = post_stripe(self.app(), body.clone()).await.0;
+        if status != 200 {
+            self.diverged(format!("refund answered {status}"));
+        }
+        let moved = self.model.refund(&pi, refunded);
+        if self.rng.gen_bool(0.15) {
+            self.log.push(format!("refund {event} delivered again"));
+            let again = post_stripe(self.app(), body).await.0;
+            if again != 200 {
+                self.diverged(format!("a repeated refund answered {again}"));
+            }
+        }
+        self.check_racers(&moved).await;
         self.check_pots().await;
     }
 
@@ -392,14 +496,14 @@ fn the_model_splits_like_the_design() {
         id: 1,
         racing: true,
         roster: [racer(1), racer(2)].into(),
-        pot: 0,
+        ..Lobby::default()
     });
     model.lobbies.push(Lobby {
         code: "BBBB".into(),
         id: 2,
         racing: true,
         roster: [racer(3)].into(),
-        pot: 0,
+        ..Lobby::default()
     });
     // $10.05 untagged: a pool of 2.01, split between the two racing lobbies.
     let paid = model.sale("pi_1", 1005, None);
@@ -410,6 +514,18 @@ fn the_model_splits_like_the_design() {
     // Tagged to a lobby not racing: the house keeps it.
     model.lobbies[1].racing = false;
     assert!(model.sale("pi_2", 1000, Some("BBBB")).is_empty());
+    // Half of the first sale refunded: each share gives half back, rounded down.
+    let before: i64 = model.earned.values().sum();
+    assert_eq!(model.refund("pi_1", 502).len(), 3);
+    let after: i64 = model.earned.values().sum();
+    assert!(
+        (before - after) <= 100 && (before - after) >= 98,
+        "{before} {after}"
+    );
+    assert!(
+        model.refund("pi_1", 502).is_empty(),
+        "the same total again moves nothing"
+    );
     assert_eq!(minor("12.3"), 1230);
     assert_eq!(minor("0.05"), 5);
 }
