@@ -87,10 +87,11 @@ async fn host_runs_a_whole_race(engine: Engine) {
         .to_string()
         .contains("available **2.50**"));
     let board = command(&app, "leaderboard", json!([]), RACER_C, false).await;
-    assert!(board["embeds"][0]["description"]
-        .as_str()
-        .unwrap()
-        .contains("2.50"));
+    let board = board["embeds"][0]["description"].as_str().unwrap();
+    assert!(board.contains("2.50"), "{board}");
+    // Each earner under the name they raced with (read in the same query).
+    let name_a = format!("Racer{}", &RACER_A[RACER_A.len() - 2..]);
+    assert!(board.contains(&name_a), "{board}");
     app.assert_ledger_balances().await;
 }
 on_both_engines!(host_runs_a_whole_race);

@@ -1,8 +1,8 @@
 //! A guild's leaderboards: top earners per currency, and the currencies earned in.
 
 use entity::{allocation, player};
-use sea_orm::sea_query::{Func, Order, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Func, Order, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr};
 use serde::Serialize;
 
 use super::{bigint, money, net_minor, LIST_LIMIT_MAX};
@@ -18,7 +18,8 @@ pub struct Earner {
     pub earned: Money,
 }
 
-/// Top earners of one guild in one currency (units are never mixed), by net allocation.
+/// Top earners of one guild in one currency (units are never mixed), by net
+/// allocation, each with the name they last raced with: one query.
 pub async fn leaderboard(
     db: &impl ConnectionTrait,
     guild: Option<GuildId>,
@@ -29,13 +30,20 @@ pub async fn leaderboard(
         .expr(allocation::Column::DiscordId.into_expr())
         .expr(allocation::Column::Currency.into_expr())
         .expr_as(bigint(Func::sum(net_minor())), "earned")
+        .expr(player::Column::DisplayName.into_expr())
         .from(allocation::Entity)
+        .left_join(
+            player::Entity,
+            Expr::col(player::Column::DiscordId.as_column_ref())
+                .equals(allocation::Column::DiscordId.as_column_ref()),
+        )
         .and_where(allocation::Column::GuildId.eq(guild_column(guild)))
         .and_where(allocation::Column::Currency.eq(currency))
         .group_by_col(allocation::Column::DiscordId.as_column_ref())
         .group_by_col(allocation::Column::Currency.as_column_ref())
+        .group_by_col(player::Column::DisplayName.as_column_ref())
         .order_by("earned", Order::Desc)
-        .limit(limit.min(LIST_LIMIT_MAX))
+        .limit(Ord::min(limit, LIST_LIMIT_MAX))
         .to_owned();
     let rows = db.query_all(&query).await?;
     let mut earners = Vec::with_capacity(rows.len());
@@ -43,13 +51,10 @@ pub async fn leaderboard(
         let discord_id: String = row.try_get_by_index(0)?;
         let currency: String = row.try_get_by_index(1)?;
         let earned: i64 = row.try_get_by_index(2)?;
-        let display_name = player::Entity::find_by_id(discord_id.clone())
-            .one(db)
-            .await?
-            .map_or_else(|| discord_id.clone(), |p| p.display_name);
+        let display_name: Option<String> = row.try_get_by_index(3)?;
         earners.push(Earner {
+            display_name: display_name.unwrap_or_else(|| discord_id.clone()),
             discord_id,
-            display_name,
             earned: money(earned, &currency)?,
         });
     }
