@@ -33,6 +33,6 @@ pub use interaction::{
 };
 pub use register::command_definitions;
 pub use reply::{Reply, ReplyEmbed};
-pub use rest::{register_commands, Registered, Rest, RestError, Scope};
+pub use rest::{register_commands, Registered, Rest, RestError, Scope, SENDS_MAX};
 pub use shards::GatewayStatus;
 pub use verify::{InteractionVerifier, VerifyError, TIMESTAMP_TOLERANCE_SECONDS};
