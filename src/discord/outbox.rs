@@ -112,11 +112,21 @@ pub async fn drain(
     for row in claim(db, token, now).await? {
         let outcome = post(rest, &row).await;
         let next = next_step(&row, outcome, now);
-        match &next {
-            Step::Sent => drained.sent += 1,
-            Step::Again { .. } => drained.retried += 1,
-            Step::Abandon { .. } => drained.abandoned += 1,
-        }
+        let outcome = match &next {
+            Step::Sent => {
+                drained.sent += 1;
+                "sent"
+            }
+            Step::Again { .. } => {
+                drained.retried += 1;
+                "retried"
+            }
+            Step::Abandon { .. } => {
+                drained.abandoned += 1;
+                "abandoned"
+            }
+        };
+        metrics::counter!("cozykart_discord_posts_total", "outcome" => outcome).increment(1);
         log(&row, &next);
         record(db, row.id, token, next, now).await?;
     }

@@ -70,11 +70,14 @@ impl GlobalGate {
         }
     }
 
-    /// Waits until no global limit holds.
+    /// Waits until no global limit holds (one set while waiting is waited too).
     pub async fn pass(&self) {
-        let until = *self.until.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(at) = until {
-            tokio::time::sleep_until(at).await;
+        loop {
+            let until = *self.until.lock().unwrap_or_else(|p| p.into_inner());
+            match until {
+                Some(at) if at > Instant::now() => tokio::time::sleep_until(at).await,
+                _ => return,
+            }
         }
     }
 }

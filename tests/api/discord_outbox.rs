@@ -368,6 +368,22 @@ async fn finished_posts_are_pruned_after_a_day(engine: Engine) {
             .contains("Unknown Channel"),
         "{rows:?}"
     );
+    let metrics = app
+        .client()
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .body()
+        .await
+        .unwrap();
+    let metrics = String::from_utf8_lossy(&metrics);
+    // Counted (the recorder is shared by the tests of this binary: at least ours).
+    let abandoned = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("cozykart_discord_posts_total{outcome=\"abandoned\"} "))
+        .and_then(|count| count.trim().parse::<f64>().ok());
+    assert!(abandoned.is_some_and(|n| n >= 1.0), "{metrics}");
 
     let kept = Minutes::from_std(KEPT).unwrap();
     let just_before = app.clock.now() + kept - Minutes::seconds(1);
