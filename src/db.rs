@@ -140,6 +140,8 @@ pub enum Duty {
     LobbyCreation,
     /// Deleting claimed interactions older than an interaction token lives.
     InteractionPruning,
+    /// Deleting Discord posts sent or given up on a while ago.
+    OutboxPruning,
 }
 
 impl Duty {
@@ -151,6 +153,7 @@ impl Duty {
             Duty::WindowTimeout(lobby_id) => (0x4b02, lobby_id),
             Duty::LobbyCreation => (0x4b03, 0),
             Duty::InteractionPruning => (0x4b04, 0),
+            Duty::OutboxPruning => (0x4b05, 0),
         };
         (class << SUBJECT_BITS) | (subject & ((1 << SUBJECT_BITS) - 1))
     }

@@ -12,7 +12,8 @@
 //!   headers and JSON bodies for every error, `methods`: HEAD as GET and the 405/404
 //!   fallback, `home`: the page at `/`), `overlay` (the web edge of the OBS page:
 //!   pages, assets, socket admission, one session actor per socket, the word
-//!   catalogues in `i18n`), `discord` (verify, parse, reply, register, gateway)
+//!   catalogues in `i18n`), `discord` (verify, parse, reply, register, gateway,
+//!   `rest`, the one REST client, and `outbox`, which owns `discord_outbox`)
 //!   feeding `commands` (one file per group; `commands::once` owns the
 //!   `interactions` table, so each interaction runs once).
 //! - Actors: `router` (the SalesRouter: attribution's inputs in, the ledger's

@@ -34,6 +34,9 @@ pub struct Application {
     /// The PostgreSQL listener of other processes' lobby changes, stopped with
     /// the application.
     _lobby_listener: Option<ListenerGuard>,
+    /// The outbox's drain, stopped with the application (a restart's own drain
+    /// takes over).
+    _outbox_duty: Option<AbortOnDrop>,
     /// A SQLite file's single-process lock, held while the server runs.
     _single_process: Option<crate::db::SingleProcessLock>,
 }
@@ -70,6 +73,12 @@ impl Application {
                 tracing::info!("discord.public_key is empty: /discord/interactions is off");
                 None
             }
+        };
+        let rest = match config.discord.bot_token {
+            Some(_) => Some(Arc::new(
+                crate::discord::Rest::new(&config.discord).context("Discord's REST client")?,
+            )),
+            None => None,
         };
         let config = Arc::new(config);
         let rates = Arc::new(
@@ -135,6 +144,7 @@ impl Application {
             lobbies,
             router,
             rates,
+            rest,
             verifier,
             gateway,
         });
@@ -146,6 +156,13 @@ impl Application {
             services.db.clone(),
             services.clock.clone(),
         ));
+        let outbox_duty = services.rest.clone().map(|rest| {
+            AbortOnDrop(actix_web::rt::spawn(crate::discord::outbox::drain_forever(
+                services.db.clone(),
+                rest,
+                services.clock.clone(),
+            )))
+        });
         start_gateway(&services);
         crate::telemetry::metrics();
         let data = services.clone();
@@ -178,6 +195,7 @@ impl Application {
             services,
             _router_thread: ArbiterGuard(router_thread),
             _lobby_listener: lobby_listener,
+            _outbox_duty: outbox_duty,
             _single_process: None,
         })
     }
@@ -213,6 +231,15 @@ impl Application {
         self.services.ledger.drain().await;
         tracing::info!("ledger drained; stopped");
         Ok(())
+    }
+}
+
+/// A task stopped when this is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

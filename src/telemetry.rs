@@ -56,6 +56,10 @@ fn describe() {
         "cozykart_webhooks_total",
         "webhook deliveries by provider and outcome"
     );
+    metrics::describe_counter!(
+        "cozykart_discord_posts_total",
+        "sends of the bot's own Discord posts from the outbox, by outcome"
+    );
     metrics::describe_gauge!(
         "cozykart_open_lobbies",
         "lobbies whose commission window is open"
@@ -89,11 +93,17 @@ pub const WEBHOOK_OUTCOMES: &[&str] = &[
     "internal",
 ];
 
+/// What a send from the Discord outbox came to: posted, due again later, or given up on.
+pub const DISCORD_POST_OUTCOMES: &[&str] = &["sent", "retried", "abandoned"];
+
 /// Registers every series at zero, so that a fresh server's first scrape lists
 /// them all (a series that appears only after its first event breaks `rate()`
 /// and alerts on absence). Adding zero leaves a value another server instance in
 /// this process already counted.
 fn register() {
+    for outcome in DISCORD_POST_OUTCOMES {
+        metrics::counter!("cozykart_discord_posts_total", "outcome" => *outcome).increment(0);
+    }
     for provider in WEBHOOK_PROVIDERS {
         for outcome in WEBHOOK_OUTCOMES {
             metrics::counter!("cozykart_webhooks_total", "provider" => *provider, "outcome" => *outcome)

@@ -5,6 +5,7 @@ pub use sea_orm;
 
 pub mod allocation;
 pub mod balance;
+pub mod discord_outbox;
 pub mod discount_code;
 pub mod guild_blocked_word;
 pub mod guild_overlay_names;

@@ -133,3 +133,19 @@ pub enum LobbyState {
     #[sea_orm(string_value = "closed")]
     Closed,
 }
+
+/// `discord_outbox.state`: where a post the bot makes by itself stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    enum_name = "outbox_state"
+)]
+pub enum OutboxState {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    #[sea_orm(string_value = "abandoned")]
+    Abandoned,
+}

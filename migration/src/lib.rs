@@ -10,6 +10,7 @@ mod m20261126_001500_lobby_goal;
 mod m20261202_000001_overlay_names;
 mod m20261202_000002_payout_request_hash;
 mod m20261202_000003_pruning_indexes;
+mod m20261202_000004_discord_outbox;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_overlay_names::Migration),
             Box::new(m20261202_000002_payout_request_hash::Migration),
             Box::new(m20261202_000003_pruning_indexes::Migration),
+            Box::new(m20261202_000004_discord_outbox::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use crate::discord::{post_message, Reply, ReplyEmbed};
+use crate::discord::{outbox, Reply, ReplyEmbed};
 use crate::ledger::read::{self, RaceTotals, RaceWindow};
 use crate::lobby::{store, LobbyView, RaceOver};
 use crate::services::Services;
@@ -100,8 +100,9 @@ pub async fn announce_races(services: Arc<Services>, mut races: mpsc::Receiver<R
     }
 }
 
-/// Posts the summary with the bot token (`POST /channels/{id}/messages`); without a
-/// token or a channel it is logged, and `/pot` shows it.
+/// Queues the summary in the Discord outbox and sends it at once (the outbox
+/// tries again later if Discord does not take it); without a bot token or a
+/// channel it is logged, and `/pot` shows it.
 async fn announce(services: &Services, race: &RaceOver) {
     let (view, totals) = (&race.summary.lobby, &race.summary.totals);
     let minutes = services.config.commission.max_window_minutes;
@@ -110,8 +111,7 @@ async fn announce(services: &Services, race: &RaceOver) {
         lobby_title(view)
     ))
     .with_embed(summary_embed(services, view, totals).await);
-    let discord = &services.config.discord;
-    let (Some(_), Some(channel)) = (&discord.bot_token, &view.channel_id) else {
+    let (Some(rest), Some(channel)) = (&services.rest, &view.channel_id) else {
         tracing::info!(
             lobby = %view.id,
             sales = totals.sales,
@@ -120,10 +120,16 @@ async fn announce(services: &Services, race: &RaceOver) {
         );
         return;
     };
-    match post_message(discord, *channel, &message.to_channel_message()).await {
-        Ok(()) => tracing::info!(lobby = %view.id, %channel, "race summary posted"),
+    let now = services.clock.now();
+    let message = message.to_channel_message();
+    match outbox::enqueue(&services.db, *channel, Some(view.id.get()), message, now).await {
+        Ok(post) => tracing::info!(lobby = %view.id, %channel, post, "race summary queued"),
         Err(error) => {
-            tracing::warn!(lobby = %view.id, %channel, error = %error, "race summary not posted")
+            tracing::error!(lobby = %view.id, %channel, %error, "race summary not queued (/pot shows it)");
+            return;
         }
+    }
+    if let Err(error) = outbox::drain(&services.db, rest, now).await {
+        tracing::warn!(lobby = %view.id, %error, "Discord outbox not drained; the periodic drain will");
     }
 }

@@ -1,7 +1,8 @@
 //! Discord front end: slash-command definitions, request signature checks for the
 //! HTTP interactions endpoint, parsing of interactions (slash commands and the lobby
 //! card's buttons) into the provider-neutral [`Command`] model, replies, a thin
-//! gateway client, and Discord's REST API (command registration, channel messages).
+//! gateway client, and Discord's REST API (command registration, channel messages)
+//! with the outbox of the posts the bot makes by itself.
 //!
 //! Everything past [`parse_command`] / [`parse_incoming`] is free of serenity types:
 //! the rest of the server sees a [`Caller`], a [`Command`] and answers with a [`Reply`].
@@ -12,6 +13,8 @@ mod component;
 mod gateway;
 mod interaction;
 mod locales;
+pub mod outbox;
+mod rate_limit;
 mod register;
 mod reply;
 mod rest;
@@ -30,6 +33,6 @@ pub use interaction::{
 };
 pub use register::command_definitions;
 pub use reply::{Reply, ReplyEmbed};
-pub use rest::{post_message, register_commands, Registered, Scope};
+pub use rest::{register_commands, Registered, Rest, RestError, Scope, SENDS_MAX};
 pub use shards::GatewayStatus;
 pub use verify::{InteractionVerifier, VerifyError, TIMESTAMP_TOLERANCE_SECONDS};

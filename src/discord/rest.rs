@@ -1,20 +1,25 @@
-//! Discord's REST API with the bot's token, through serenity's [`Http`]:
+//! Discord's REST API with the bot's token, through one [`Rest`] client per process:
 //! `cozykart register` puts the slash commands on Discord, for deployments that serve
 //! only the HTTP interactions endpoint and never start the gateway (which registers
-//! the same definitions by itself); [`post_message`] posts in a channel (a race's
-//! summary at its time-out).
+//! the same definitions by itself); [`Rest::post_message`] posts in a channel (what
+//! the outbox sends: a race's summary at its time-out).
+//!
+//! Serenity builds each request (its routes, the token, the headers); the client
+//! sends it with reqwest and reads a 429 answer itself: it waits `retry_after` (the
+//! JSON body's fractional seconds, else the `Retry-After` header) and sends again,
+//! at most [`SENDS_MAX`] times, and a global limit holds every request of the
+//! process ([`GlobalGate`]). Serenity's own rate limiter is not used: it sends to
+//! discord.com whatever `discord.api_base` says, and retries a 429 without bound.
 //!
 //! Serenity's routes all start with [`SERENITY_API_BASE`]; any other
 //! `discord.api_base` (a local stand-in, an HTTP proxy in front of Discord) ending in
-//! the same `/api/v10` replaces its origin through [`HttpBuilder::proxy`]. Serenity's
-//! rate limiter sends to discord.com whatever the proxy, so it is off in that case.
+//! the same `/api/v10` replaces its origin.
 //!
 //! Each answer is decoded only as far as it is read (the application id, how many
 //! commands were accepted): serenity's full models would turn a message Discord
 //! accepted into an error whenever its echo lacks a field that is not needed here.
 
 use std::fmt;
-use std::future::Future;
 use std::num::NonZeroU64;
 use std::time::Duration;
 
@@ -22,9 +27,10 @@ use anyhow::Context;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 use serenity::builder::CreateMessage;
-use serenity::http::{Http, HttpBuilder, HttpError, LightMethod, Request, Route};
+use serenity::http::{LightMethod, Request, Route};
 use serenity::model::id::{ApplicationId, ChannelId, GuildId};
 
+use super::rate_limit::{GlobalGate, RateLimit};
 use crate::config::DiscordConfig;
 
 /// Where serenity sends its requests (every route is this followed by its path).
@@ -33,6 +39,75 @@ const SERENITY_API_BASE: &str = "https://discord.com/api/v10";
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest part of Discord's error message shown to the operator.
 const ERROR_MAX_CHARS: usize = 300;
+/// Most sends of one request: the first, and one more after each 429 waited out.
+pub const SENDS_MAX: u32 = 3;
+/// Longest 429 wait taken in place; a longer one is handed back
+/// ([`RestError::RateLimited`]) for the caller to come back later.
+pub const WAIT_IN_PLACE_MAX: Duration = Duration::from_secs(10);
+
+/// Why a request to Discord did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum RestError {
+    #[error("configuration key `discord.bot_token` is empty (set COZYKART__DISCORD__BOT_TOKEN)")]
+    NoToken,
+    #[error(
+        "configuration key `discord.api_base` ({0:?}) must end in /api/v10, \
+         the API version serenity speaks"
+    )]
+    ApiBase(String),
+    /// Still rate limited after [`SENDS_MAX`] sends, or asked to wait longer than
+    /// [`WAIT_IN_PLACE_MAX`].
+    #[error("{what}: Discord asks to wait {retry_after:?} (global: {global})")]
+    RateLimited {
+        what: String,
+        retry_after: Duration,
+        global: bool,
+    },
+    #[error("Discord answered {what} with {status}: {message}")]
+    Refused {
+        what: String,
+        status: u16,
+        message: String,
+    },
+    #[error("{what} failed: {message}")]
+    Failed { what: String, message: String },
+}
+
+impl RestError {
+    /// Whether sending the same request again cannot help: Discord refused it for
+    /// what it is (no access, unknown channel, a body it does not take).
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            RestError::Refused { status, .. } => {
+                (400..500).contains(status) && ![408, 429].contains(status)
+            }
+            RestError::NoToken | RestError::ApiBase(_) => true,
+            RestError::RateLimited { .. } | RestError::Failed { .. } => false,
+        }
+    }
+
+    /// How long Discord asked to wait, for a rate limit.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            RestError::RateLimited { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        }
+    }
+}
+
+/// The one client of Discord's REST API in a process: every post and every
+/// registration goes through it, so a global rate limit holds them all.
+pub struct Rest {
+    /// Sends serenity's requests; times each out after [`REQUEST_TIMEOUT`].
+    http: reqwest::Client,
+    /// `Bot <token>`, as Discord reads the `Authorization` header.
+    token: String,
+    /// The origin replacing `https://discord.com` (a stand-in, a proxy); `None`
+    /// for Discord itself.
+    proxy: Option<String>,
+    /// Set by a global 429, passed by every request.
+    gate: GlobalGate,
+}
 
 /// Where the commands were put.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,10 +144,10 @@ pub async fn register_commands(
     application_id: Option<u64>,
     guild: Option<crate::domain::ids::GuildId>,
 ) -> anyhow::Result<Registered> {
-    let http = client(discord)?;
+    let rest = Rest::new(discord)?;
     let application_id = match application_id {
         Some(id) => id,
-        None => own_application_id(&http).await?,
+        None => rest.own_application_id().await?,
     };
     let scope = match guild.or(discord.guild_id) {
         Some(id) => Scope::Guild(id),
@@ -91,28 +166,12 @@ pub async fn register_commands(
     let body = serde_json::to_vec(&super::command_definitions())
         .context("serializing the command definitions")?;
     let request = Request::new(route, LightMethod::Put).body(Some(body));
-    let accepted: Vec<IgnoredAny> = fire(&http, request).await?;
+    let accepted: Vec<IgnoredAny> = rest.fire(request).await?;
     Ok(Registered {
         application_id,
         scope,
         count: accepted.len(),
     })
-}
-
-/// Posts a message in a channel (`POST /channels/{channel_id}/messages`).
-pub async fn post_message(
-    discord: &DiscordConfig,
-    channel: crate::domain::ids::ChannelId,
-    message: &CreateMessage,
-) -> anyhow::Result<()> {
-    let http = client(discord)?;
-    let body = serde_json::to_vec(message).context("serializing the message")?;
-    let route = Route::ChannelMessages {
-        channel_id: ChannelId::from(NonZeroU64::from(channel)),
-    };
-    let request = Request::new(route, LightMethod::Post).body(Some(body));
-    let _: IgnoredAny = fire(&http, request).await?;
-    Ok(())
 }
 
 /// `id`, refused when 0 (serenity's ids panic on it; Discord never gives it out).
@@ -121,48 +180,143 @@ fn discord_id(id: u64, what: &str) -> anyhow::Result<u64> {
     Ok(id)
 }
 
-/// Serenity's client with the bot's token, sending to `discord.api_base`.
-fn client(discord: &DiscordConfig) -> anyhow::Result<Http> {
-    let token = discord.bot_token.as_deref().context(
-        "configuration key `discord.bot_token` is empty (set COZYKART__DISCORD__BOT_TOKEN)",
-    )?;
-    let builder = HttpBuilder::new(token);
-    let base = discord.api_base.trim_end_matches('/');
-    if base == SERENITY_API_BASE {
-        return Ok(builder.build());
+impl Rest {
+    /// The client with the bot's token, sending to `discord.api_base`.
+    pub fn new(discord: &DiscordConfig) -> Result<Rest, RestError> {
+        let token = discord.bot_token.as_deref().ok_or(RestError::NoToken)?;
+        let token = if token.starts_with("Bot ") {
+            token.to_owned()
+        } else {
+            format!("Bot {token}")
+        };
+        let base = discord.api_base.trim_end_matches('/');
+        let proxy = if base == SERENITY_API_BASE {
+            None
+        } else {
+            let origin = base
+                .strip_suffix("/api/v10")
+                .ok_or_else(|| RestError::ApiBase(base.to_owned()))?;
+            Some(origin.to_owned())
+        };
+        let http = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map_err(|error| RestError::Failed {
+                what: "building the HTTP client".to_owned(),
+                message: error.to_string(),
+            })?;
+        Ok(Rest {
+            http,
+            token,
+            proxy,
+            gate: GlobalGate::default(),
+        })
     }
-    let origin = base.strip_suffix("/api/v10").with_context(|| {
-        format!(
-            "configuration key `discord.api_base` ({base:?}) must end in /api/v10, \
-             the API version serenity speaks"
-        )
-    })?;
-    Ok(builder.proxy(origin).ratelimiter_disabled(true).build())
-}
 
-/// The id of the application the bot token belongs to.
-async fn own_application_id(http: &Http) -> anyhow::Result<u64> {
-    #[derive(Deserialize)]
-    struct Application {
-        id: String,
+    /// Posts a message in a channel (`POST /channels/{channel_id}/messages`).
+    pub async fn post_message(
+        &self,
+        channel: crate::domain::ids::ChannelId,
+        message: &CreateMessage,
+    ) -> Result<(), RestError> {
+        let body = serde_json::to_vec(message).map_err(|error| RestError::Failed {
+            what: "serializing the message".to_owned(),
+            message: error.to_string(),
+        })?;
+        self.post_json(channel, body).await
     }
-    let request = Request::new(Route::Oauth2ApplicationCurrent, LightMethod::Get);
-    let application: Application = fire(http, request).await?;
-    application.id.parse().with_context(|| {
-        format!(
-            "Discord's application id {:?} is not a number",
-            application.id
-        )
-    })
-}
 
-/// Sends `request` and decodes the answer as `T`; an error names the request, and
-/// Discord's status and message when it refused.
-async fn fire<T: DeserializeOwned>(http: &Http, request: Request<'_>) -> anyhow::Result<T> {
-    let what = describe(&request);
-    within_timeout(&what, http.fire(request))
-        .await?
-        .map_err(|error| explain(&what, error))
+    /// Posts a message already written as Discord's JSON body (the outbox's).
+    pub async fn post_json(
+        &self,
+        channel: crate::domain::ids::ChannelId,
+        body: Vec<u8>,
+    ) -> Result<(), RestError> {
+        let route = Route::ChannelMessages {
+            channel_id: ChannelId::from(NonZeroU64::from(channel)),
+        };
+        let request = Request::new(route, LightMethod::Post).body(Some(body));
+        let _: IgnoredAny = self.fire(request).await?;
+        Ok(())
+    }
+
+    /// The id of the application the bot token belongs to.
+    async fn own_application_id(&self) -> anyhow::Result<u64> {
+        #[derive(Deserialize)]
+        struct Application {
+            id: String,
+        }
+        let request = Request::new(Route::Oauth2ApplicationCurrent, LightMethod::Get);
+        let application: Application = self.fire(request).await?;
+        application.id.parse().with_context(|| {
+            format!(
+                "Discord's application id {:?} is not a number",
+                application.id
+            )
+        })
+    }
+
+    /// Sends `request` and decodes a successful answer as `T`; an error names the
+    /// request, and Discord's status and message when it refused.
+    async fn fire<T: DeserializeOwned>(&self, request: Request<'_>) -> Result<T, RestError> {
+        let what = describe(&request);
+        let body = self.send(&what, &request).await?;
+        serde_json::from_slice(&body).map_err(|error| RestError::Failed {
+            what: what.clone(),
+            message: format!("Discord's answer is not what was expected: {error}"),
+        })
+    }
+
+    /// Sends `request` until Discord answers other than 429 (at most [`SENDS_MAX`]
+    /// times, waiting each `retry_after` out); the body of a 2xx answer.
+    async fn send(&self, what: &str, request: &Request<'_>) -> Result<Vec<u8>, RestError> {
+        let failed = |error: &dyn fmt::Display| RestError::Failed {
+            what: what.to_owned(),
+            message: bounded(&error.to_string()),
+        };
+        let mut sends = 0;
+        loop {
+            self.gate.pass().await;
+            sends += 1;
+            let built = request
+                .clone()
+                .build(&self.http, &self.token, self.proxy.as_deref())
+                .map_err(|e| failed(&e))?
+                .build()
+                .map_err(|e| failed(&e))?;
+            let response = self.http.execute(built).await.map_err(|e| failed(&e))?;
+            let (status, headers) = (response.status(), response.headers().clone());
+            let body = response.bytes().await.map_err(|e| failed(&e))?.to_vec();
+            if status.is_success() {
+                return Ok(body);
+            }
+            if status != reqwest::StatusCode::TOO_MANY_REQUESTS {
+                return Err(RestError::Refused {
+                    what: what.to_owned(),
+                    status: status.as_u16(),
+                    message: discord_message(&body),
+                });
+            }
+            let limit = RateLimit::read(&headers, &body);
+            if limit.global {
+                self.gate.hold(limit.retry_after);
+            }
+            if sends >= SENDS_MAX || limit.retry_after > WAIT_IN_PLACE_MAX {
+                return Err(RestError::RateLimited {
+                    what: what.to_owned(),
+                    retry_after: limit.retry_after,
+                    global: limit.global,
+                });
+            }
+            tracing::info!(
+                request = what,
+                retry_after_ms = limit.retry_after.as_millis() as u64,
+                global = limit.global,
+                "Discord rate limit; waiting it out"
+            );
+            tokio::time::sleep(limit.retry_after).await;
+        }
+    }
 }
 
 /// `PUT /applications/1/commands`, without the origin (the token is never in it).
@@ -173,24 +327,17 @@ fn describe(request: &Request<'_>) -> String {
     format!("{method} {path}")
 }
 
-async fn within_timeout<T>(what: &str, sent: impl Future<Output = T>) -> anyhow::Result<T> {
-    tokio::time::timeout(REQUEST_TIMEOUT, sent)
-        .await
-        .map_err(|_| anyhow::anyhow!("{what}: Discord did not answer within {REQUEST_TIMEOUT:?}"))
-}
-
-fn explain(what: &str, error: serenity::Error) -> anyhow::Error {
-    match error {
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(answer)) => {
-            let status = answer.status_code;
-            // Discord's message and its field errors, as serenity words them.
-            let message = HttpError::UnsuccessfulRequest(answer).to_string();
-            anyhow::anyhow!(
-                "Discord answered {what} with {status}: {}",
-                bounded(&message)
-            )
-        }
-        other => anyhow::anyhow!("{what} failed: {}", bounded(&other.to_string())),
+/// Discord's error message and code from a refusal's body, bounded.
+fn discord_message(body: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct DiscordError {
+        message: String,
+        #[serde(default)]
+        code: i64,
+    }
+    match serde_json::from_slice::<DiscordError>(body) {
+        Ok(error) => bounded(&format!("{} (code {})", error.message, error.code)),
+        Err(_) => bounded(&String::from_utf8_lossy(body)),
     }
 }
 
@@ -223,11 +370,16 @@ mod tests {
             .unwrap()
             .discord
         };
-        assert!(client(&config(SERENITY_API_BASE)).unwrap().proxy.is_none());
-        let local = client(&config("http://127.0.0.1:9999/api/v10")).unwrap();
+        assert!(Rest::new(&config(SERENITY_API_BASE))
+            .unwrap()
+            .proxy
+            .is_none());
+        let local = Rest::new(&config("http://127.0.0.1:9999/api/v10")).unwrap();
         assert_eq!(local.proxy.as_deref(), Some("http://127.0.0.1:9999"));
-        assert!(local.ratelimiter.is_none());
-        let error = client(&config("http://127.0.0.1:9999/api")).unwrap_err();
+        assert_eq!(local.token, "Bot t");
+        let error = Rest::new(&config("http://127.0.0.1:9999/api"))
+            .err()
+            .unwrap();
         assert!(error.to_string().contains("/api/v10"), "{error}");
     }
 
@@ -244,5 +396,26 @@ mod tests {
         };
         let request = Request::new(route, LightMethod::Put);
         assert_eq!(describe(&request), "PUT /applications/7/commands");
+    }
+
+    #[test]
+    fn refusals_that_a_retry_cannot_mend_are_permanent() {
+        let refused = |status| RestError::Refused {
+            what: "POST /channels/1/messages".to_owned(),
+            status,
+            message: String::new(),
+        };
+        assert!(refused(403).is_permanent());
+        assert!(refused(404).is_permanent());
+        assert!(!refused(429).is_permanent());
+        assert!(!refused(500).is_permanent());
+        assert!(!refused(502).is_permanent());
+    }
+
+    #[test]
+    fn discords_error_message_is_read_from_its_body() {
+        let body = br#"{"message": "Missing Access", "code": 50001}"#;
+        assert_eq!(discord_message(body), "Missing Access (code 50001)");
+        assert_eq!(discord_message(b"Bad Gateway"), "Bad Gateway");
     }
 }

@@ -12,6 +12,7 @@ mod browser;
 mod crash;
 mod discord;
 mod discord_delivery;
+mod discord_outbox;
 mod edges;
 mod edges_http;
 mod front_door;

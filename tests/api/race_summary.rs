@@ -11,14 +11,14 @@ use crate::on_both_engines;
 use crate::signing::*;
 use crate::stand_in::StandIn;
 
-const TOKEN: &str = "stand-in-bot-token.0123456789";
-const CHANNEL: &str = "1200000000000000002";
+pub const TOKEN: &str = "stand-in-bot-token.0123456789";
+pub const CHANNEL: &str = "1200000000000000002";
 const RACER_A: &str = "1100000000000000011";
 const RACER_B: &str = "1100000000000000012";
 
 /// Two racers race, one sale of 25.00 USD is paid, Racer12 leaves, and the race
 /// is left open past `max_window_minutes` (45) until the lobby's check ends it.
-async fn race_left_open(app: &TestApp) -> String {
+pub async fn race_left_open(app: &TestApp) -> String {
     let code = create_lobby(app, "Night Cup").await;
     for racer in [RACER_A, RACER_B] {
         command(app, "join", json!([]), racer, false).await;
@@ -44,7 +44,7 @@ fn field<'a>(embed: &'a Value, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no field {name} in {embed}"))
 }
 
-fn assert_summary(embed: &Value) {
+pub fn assert_summary(embed: &Value) {
     assert_eq!(embed["title"], "Race over: Night Cup", "{embed}");
     assert_eq!(field(embed, "Sales"), "1");
     assert_eq!(field(embed, "Racer pool"), "USD 5.00");

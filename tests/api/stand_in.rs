@@ -17,6 +17,8 @@ pub struct Recorded {
     pub content_type: String,
     pub user_agent: String,
     pub body: Value,
+    /// When it arrived (waits are checked on these, never on the test's own time).
+    pub at: std::time::Instant,
 }
 
 pub struct StandIn {
@@ -96,5 +98,6 @@ fn record(request: &HttpRequest, body: &[u8]) -> Recorded {
         content_type: header(request, "Content-Type"),
         user_agent: header(request, "User-Agent"),
         body: serde_json::from_slice(body).unwrap_or(Value::Null),
+        at: std::time::Instant::now(),
     }
 }
