@@ -202,6 +202,12 @@ impl TestApp {
     pub async fn stop(self) -> (TestDb, Clock) {
         cozykart::startup::stop_gracefully(&self.state, &self.handle).await;
         self.state.ledger.drain().await;
+        // The server's tasks that outlive it in this process (lobby actors on
+        // their arbiter, housekeeping loops) hold the shared pool: close it and
+        // the test's own, so that a test restarting many servers on PostgreSQL
+        // does not keep their connections open.
+        let _ = self.state.db.close_by_ref().await;
+        let _ = self.db.close_by_ref().await;
         (self.test_db, self.clock)
     }
 
