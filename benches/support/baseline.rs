@@ -265,6 +265,7 @@ pub mod sqlite {
 /// through tokio-postgres: it sets `TCP_NODELAY` on its sockets, which sqlx 0.9.0
 /// does not, so these loops measure plain code and not the delayed ACK.
 pub mod postgres {
+    use std::collections::hash_map::Entry;
     use std::collections::HashMap;
     use std::time::Instant;
 
@@ -327,7 +328,7 @@ pub mod postgres {
         let mut i = 0;
         while i < sales {
             let n = LIMIT_BATCH.min(sales - i);
-            if !prepared.contains_key(&n) {
+            if let Entry::Vacant(vacant) = prepared.entry(n) {
                 let sales_sql = format!(
                     "INSERT INTO sales (provider, shop, provider_sale_id, amount_minor, currency, pool_minor, \
                      refunded_minor, sold_at, received_at, buyer_public) VALUES {} RETURNING id",
@@ -342,7 +343,7 @@ pub mod postgres {
                     db.prepare(&sales_sql).await.expect("sales"),
                     db.prepare(&allocations_sql).await.expect("allocations"),
                 );
-                prepared.insert(n, statements);
+                vacant.insert(statements);
             }
             let (insert_sales, insert_allocations) = &prepared[&n];
             let at = chrono::Utc::now();
