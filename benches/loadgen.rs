@@ -373,7 +373,8 @@ async fn ledger_metrics(server: &Server) -> (f64, f64, f64) {
 }
 
 /// Baselines on fresh databases migrated like the server's: written straight
-/// through the driver (sqlx), and on SQLite also through the C library itself.
+/// through a driver (PostgreSQL: tokio-postgres; SQLite: sqlx), and on SQLite also
+/// through the C library itself.
 struct Baselines {
     naive: f64,
     limit: f64,

@@ -7,6 +7,8 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
+pub mod nodelay;
+
 /// How long a SQLite writer waits for another connection's lock before failing.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pool size: SQLite has one writer anyway; PostgreSQL gets a few more for readers.
@@ -57,6 +59,9 @@ pub async fn connect_with(url: &str, max_connections: u32) -> Result<DatabaseCon
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
                 .pragma("temp_store", "memory")
         });
+    } else {
+        let url = url.to_owned();
+        options.map_sqlx_postgres_pool_opts(move |pool| nodelay::on_each_connection(pool, &url));
     }
     Database::connect(options).await
 }

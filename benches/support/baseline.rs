@@ -1,8 +1,10 @@
 //! The two baselines every throughput figure is compared with: the plainest code
 //! that writes the same rows a sale needs (the sale, one allocation per racer,
-//! the racers' balances) straight through the database driver (sqlx prepared
-//! statements; no ORM, no actors), on the same engine and disk, with the same
-//! durability settings as the server (SQLite: WAL, `synchronous=FULL`):
+//! the racers' balances) straight through a database driver (prepared statements;
+//! no ORM, no actors), on the same engine and disk, with the same durability
+//! settings as the server (SQLite: WAL, `synchronous=FULL`). SQLite's go through
+//! sqlx and through the C library (rusqlite); PostgreSQL's through tokio-postgres,
+//! which sets `TCP_NODELAY` (sqlx 0.9.0 does not):
 //! - naive: one transaction per sale, one statement per row (the design replaced);
 //! - limit: 100 sales per transaction, multi-row inserts (what the engine can do).
 
@@ -35,7 +37,7 @@ fn rows(count: usize, per_row: usize, template: impl Fn(&[String]) -> String) ->
         .join(", ")
 }
 
-/// The baselines, written once for both engines' sqlx connection types.
+/// The baselines through sqlx (SQLite).
 macro_rules! plain_loops {
     ($connection:ty) => {
         /// One transaction per sale; one prepared INSERT per row and one upsert per
@@ -259,14 +261,126 @@ pub mod sqlite {
     }
 }
 
-/// PostgreSQL as configured on the machine (the server's pool changes nothing).
+/// PostgreSQL as configured on the machine (the server's pool changes nothing),
+/// through tokio-postgres: it sets `TCP_NODELAY` on its sockets, which sqlx 0.9.0
+/// does not, so these loops measure plain code and not the delayed ACK.
 pub mod postgres {
-    use super::*;
-    use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
+    use std::collections::hash_map::Entry;
+    use std::collections::HashMap;
+    use std::time::Instant;
 
-    fn options(url: &str) -> PgConnectOptions {
-        url.parse().expect("postgres url")
+    use tokio_postgres::types::ToSql;
+    use tokio_postgres::{Client, NoTls, Statement};
+
+    use super::{rows, ALLOCATION, BALANCE, LIMIT_BATCH, SALE};
+
+    async fn open(url: &str) -> Client {
+        let (client, connection) = tokio_postgres::connect(url, NoTls)
+            .await
+            .expect("baseline database");
+        actix_web::rt::spawn(async move {
+            if let Err(error) = connection.await {
+                eprintln!("baseline connection: {error}");
+            }
+        });
+        client
     }
 
-    plain_loops!(PgConnection);
+    /// One transaction per sale; one prepared INSERT per row and one upsert per
+    /// balance. Answers sales per second.
+    pub async fn naive(url: &str, sales: usize, racers: usize) -> f64 {
+        let mut db = open(url).await;
+        let names: Vec<String> = (0..racers).map(|r| format!("naive{r}")).collect();
+        let sale = db.prepare(SALE).await.expect("sale");
+        let allocation = db.prepare(ALLOCATION).await.expect("allocation");
+        let balance = db.prepare(BALANCE).await.expect("balance");
+        let started = Instant::now();
+        for i in 0..sales {
+            let at = chrono::Utc::now();
+            let tx = db.transaction().await.expect("begin");
+            let sale_id: i64 = tx
+                .query_one(&sale, &[&format!("naive_{i}"), &at])
+                .await
+                .expect("sale")
+                .get(0);
+            for name in &names {
+                tx.execute(&allocation, &[&sale_id, name, &at])
+                    .await
+                    .expect("allocation");
+                tx.execute(&balance, &[name, &56_i64])
+                    .await
+                    .expect("balance");
+            }
+            tx.commit().await.expect("commit");
+        }
+        sales as f64 / started.elapsed().as_secs_f64()
+    }
+
+    /// [`LIMIT_BATCH`] sales per transaction: one multi-row INSERT for the sales,
+    /// one for their allocations, one balance upsert per racer; each statement
+    /// prepared once per batch size (as sqlx caches them).
+    pub async fn limit(url: &str, sales: usize, racers: usize) -> f64 {
+        let mut db = open(url).await;
+        let names: Vec<String> = (0..racers).map(|r| format!("limit{r}")).collect();
+        let balance = db.prepare(BALANCE).await.expect("balance");
+        let mut prepared: HashMap<usize, (Statement, Statement)> = HashMap::new();
+        let started = Instant::now();
+        let mut i = 0;
+        while i < sales {
+            let n = LIMIT_BATCH.min(sales - i);
+            if let Entry::Vacant(vacant) = prepared.entry(n) {
+                let sales_sql = format!(
+                    "INSERT INTO sales (provider, shop, provider_sale_id, amount_minor, currency, pool_minor, \
+                     refunded_minor, sold_at, received_at, buyer_public) VALUES {} RETURNING id",
+                    rows(n, 2, |p| format!("('stripe', 'plain', {}, 2249, 'USD', 449, 0, {}, {1}, false)", p[0], p[1]))
+                );
+                let allocations_sql = format!(
+                    "INSERT INTO allocations (sale_id, lobby_id, guild_id, discord_id, currency, amount_minor, \
+                     reversed_minor, status, available_at, created_at) VALUES {}",
+                    rows(n * racers, 3, |p| format!("({}, 1, 'g', {}, 'USD', 56, 0, 'pending', {}, {2})", p[0], p[1], p[2]))
+                );
+                let statements = (
+                    db.prepare(&sales_sql).await.expect("sales"),
+                    db.prepare(&allocations_sql).await.expect("allocations"),
+                );
+                vacant.insert(statements);
+            }
+            let (insert_sales, insert_allocations) = &prepared[&n];
+            let at = chrono::Utc::now();
+            let tx = db.transaction().await.expect("begin");
+            let keys: Vec<String> = (0..n).map(|k| format!("limit_{}", i + k)).collect();
+            let mut values: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2 * n);
+            for key in &keys {
+                values.push(key);
+                values.push(&at);
+            }
+            let ids: Vec<i64> = tx
+                .query(insert_sales, &values)
+                .await
+                .expect("sales")
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            let mut values: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(3 * n * racers);
+            for sale_id in &ids {
+                for name in &names {
+                    values.push(sale_id);
+                    values.push(name);
+                    values.push(&at);
+                }
+            }
+            tx.execute(insert_allocations, &values)
+                .await
+                .expect("allocations");
+            let added = 56 * n as i64;
+            for name in &names {
+                tx.execute(&balance, &[name, &added])
+                    .await
+                    .expect("balance");
+            }
+            tx.commit().await.expect("commit");
+            i += n;
+        }
+        sales as f64 / started.elapsed().as_secs_f64()
+    }
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sqlx::pool::PoolOptions;
 use sqlx::postgres::PgListener;
 
 use super::change::{LobbyChange, Notice, PAYLOAD_MAX_BYTES};
@@ -170,7 +171,19 @@ impl Listener {
         let Some(name) = &channel.name else {
             return Err(sqlx::Error::Configuration("no channel to listen on".into()));
         };
-        let mut listener = PgListener::connect(url).await?;
+        // PgListener::connect's own pool of one, with TCP_NODELAY on its connection.
+        let pool = crate::db::nodelay::on_each_connection(
+            PoolOptions::new()
+                .max_connections(1)
+                .max_lifetime(None)
+                .idle_timeout(None),
+            url,
+        )
+        .connect(url)
+        .await?;
+        let mut listener = PgListener::connect_with(&pool).await?;
+        // The pool lives as long as the listener and is never closed on its own.
+        listener.ignore_pool_close_event(true);
         listener.listen(name).await?;
         channel.listening.store(true, Ordering::Relaxed);
         Ok(Listener {

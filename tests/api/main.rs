@@ -33,6 +33,7 @@ mod overlay_browser;
 mod overlay_follow;
 mod overlay_names;
 mod overlay_stream;
+mod postgres_tcp;
 mod race_edges;
 mod race_rule;
 mod race_summary;
