@@ -72,7 +72,7 @@ impl Context<'_> {
 /// PaymentIntent (payment mode), else its invoice (subscription mode: the first
 /// invoice, whose `invoice.paid` is the same purchase), else the session itself.
 pub fn session_sale(kind: &str, s: Session, ctx: Context) -> Result<ShopEvent, WebhookError> {
-    let session_id = required(s.id, "id")?;
+    let session_id = required_id(s.id)?;
     let status = s
         .payment_status
         .as_deref()
@@ -93,8 +93,8 @@ pub fn session_sale(kind: &str, s: Session, ctx: Context) -> Result<ShopEvent, W
         .amount_subtotal
         .and_then(|sub| sub.checked_sub(discount.unwrap_or(0)))
         .and_then(|goods| stripe_money(goods, &currency).ok());
-    let intent = s.payment_intent.as_ref().map(id);
-    let invoice = s.invoice.as_ref().map(id);
+    let intent = s.payment_intent.as_ref().and_then(id);
+    let invoice = s.invoice.as_ref().and_then(id);
     let mut refs = vec![session_id.clone()];
     refs.extend(intent.clone());
     refs.extend(invoice.clone());
@@ -122,7 +122,7 @@ pub fn session_sale(kind: &str, s: Session, ctx: Context) -> Result<ShopEvent, W
 /// payment) or not at all (a renewal): crediting it too would count one payment
 /// twice under two keys.
 pub fn intent_sale(pi: PaymentIntent, ctx: Context) -> Result<ShopEvent, WebhookError> {
-    let intent_id = required(pi.id, "id")?;
+    let intent_id = required_id(pi.id)?;
     if let Some(invoice) = &pi.invoice {
         return Ok(ctx.ignored(format!(
             "payment intent {intent_id} pays invoice {}: credited from the invoice",
@@ -135,7 +135,7 @@ pub fn intent_sale(pi: PaymentIntent, ctx: Context) -> Result<ShopEvent, Webhook
         &currency,
     )?)?;
     let mut refs = vec![intent_id.clone()];
-    refs.extend(pi.latest_charge.as_ref().map(id));
+    refs.extend(pi.latest_charge.as_ref().and_then(id));
     Ok(ShopEvent::Sale(SaleEvent {
         lobby_tag: pi.metadata.as_ref().and_then(metadata_tag),
         ..ctx.sale(intent_id, refs, amount)
@@ -146,7 +146,7 @@ pub fn intent_sale(pi: PaymentIntent, ctx: Context) -> Result<ShopEvent, Webhook
 /// Checkout Session, keyed on the invoice id that session names. Renewals and other
 /// invoices are not sales of a race (see the README).
 pub fn invoice_sale(invoice: Invoice, ctx: Context) -> Result<ShopEvent, WebhookError> {
-    let invoice_id = required(invoice.id, "id")?;
+    let invoice_id = required_id(invoice.id)?;
     let reason = invoice
         .billing_reason
         .as_deref()
@@ -177,8 +177,8 @@ pub fn invoice_sale(invoice: Invoice, ctx: Context) -> Result<ShopEvent, Webhook
         .and_then(|(sub, off)| sub.checked_sub(off))
         .and_then(|goods| stripe_money(goods, &currency).ok());
     let mut refs = vec![invoice_id.clone()];
-    refs.extend(invoice.payment_intent.as_ref().map(id));
-    refs.extend(invoice.charge.as_ref().map(id));
+    refs.extend(invoice.payment_intent.as_ref().and_then(id));
+    refs.extend(invoice.charge.as_ref().and_then(id));
     let subscription_metadata = [
         invoice.subscription_details,
         invoice.parent.and_then(|p| p.subscription_details),
@@ -207,15 +207,15 @@ pub fn invoice_sale(invoice: Invoice, ctx: Context) -> Result<ShopEvent, Webhook
 /// charge paid (its sale is keyed there), else by its PaymentIntent, else by the
 /// charge itself.
 pub fn charge_refund(charge: Charge, ctx: Context) -> Result<ShopEvent, WebhookError> {
-    let charge_id = required(charge.id, "id")?;
+    let charge_id = required_id(charge.id)?;
     let currency = required(charge.currency, "currency")?;
     let refunded = required(charge.amount_refunded, "amount_refunded")?;
     let amount = positive(stripe_money(refunded, &currency)?)?;
     let sale_ref = [&charge.invoice, &charge.payment_intent]
         .into_iter()
         .flatten()
-        .next()
-        .map_or_else(|| charge_id.clone(), id);
+        .find_map(id)
+        .unwrap_or_else(|| charge_id.clone());
     Ok(ctx.refund(
         format!("{charge_id}:{refunded}"),
         sale_ref,
@@ -227,7 +227,7 @@ pub fn charge_refund(charge: Charge, ctx: Context) -> Result<ShopEvent, WebhookE
 /// money leaves the balance. A dispute later won is not re-credited automatically:
 /// that takes a manual adjustment.
 pub fn dispute_refund(dispute: Dispute, ctx: Context) -> Result<ShopEvent, WebhookError> {
-    let dispute_id = required(dispute.id, "id")?;
+    let dispute_id = required_id(dispute.id)?;
     let currency = required(dispute.currency, "currency")?;
     let amount = positive(stripe_money(
         required(dispute.amount, "amount")?,
@@ -236,8 +236,7 @@ pub fn dispute_refund(dispute: Dispute, ctx: Context) -> Result<ShopEvent, Webho
     let sale_ref = [&dispute.payment_intent, &dispute.charge]
         .into_iter()
         .flatten()
-        .next()
-        .map(id)
+        .find_map(id)
         .ok_or(WebhookError::MissingField("charge"))?;
     Ok(ctx.refund(dispute_id, sale_ref, RefundAmount::Incremental(amount)))
 }
@@ -246,8 +245,17 @@ fn required<T>(value: Option<T>, field: &'static str) -> Result<T, WebhookError>
     value.ok_or(WebhookError::MissingField(field))
 }
 
-fn id(related: &Expandable) -> String {
-    related.id().to_string()
+/// The object's own id; a blank one is no id (it would key nothing).
+fn required_id(value: Option<String>) -> Result<String, WebhookError> {
+    value
+        .filter(|id| !id.trim().is_empty())
+        .ok_or(WebhookError::MissingField("id"))
+}
+
+/// A related object's id; a blank one names nothing.
+fn id(related: &Expandable) -> Option<String> {
+    let id = related.id();
+    (!id.trim().is_empty()).then(|| id.to_owned())
 }
 
 /// Lobby named in the object's metadata.

@@ -96,6 +96,23 @@ fn checkout_session_completed_is_a_sale_keyed_on_the_payment_intent() {
 }
 
 #[test]
+fn a_blank_id_names_nothing() {
+    // A blank PaymentIntent: the sale is keyed on the session, never on "".
+    let body = edited(SESSION, |_, session| session["payment_intent"] = json!(" "));
+    let ShopEvent::Sale(sale) = parse(&body, "merch").unwrap() else {
+        panic!()
+    };
+    assert_eq!(sale.sale_id, "cs_test_a1CozyKartMochiPlush0001");
+    assert_eq!(sale.refs, ["cs_test_a1CozyKartMochiPlush0001"]);
+    // A blank id of the object itself is a missing field.
+    let body = edited(SESSION, |_, session| session["id"] = json!(""));
+    assert!(matches!(
+        parse(&body, "merch"),
+        Err(WebhookError::MissingField("id"))
+    ));
+}
+
+#[test]
 fn zero_decimal_currency_keeps_whole_units() {
     let ShopEvent::Sale(sale) = parse(SESSION_JPY, "merch").unwrap() else {
         panic!()
