@@ -302,11 +302,14 @@ async fn wait_for_signal() -> bool {
 /// `discord.gateway` is on, with the shards `discord.shards` names.
 fn start_gateway(services: &web::Data<Services>) {
     let discord = &services.config.discord;
-    let (Some(token), Ok(shards)) = (discord.bot_token.clone(), services.gateway.shards()) else {
-        if let Err(why) = services.gateway.shards() {
+    // The status is on only with a bot token (and `discord.gateway` on).
+    let (shards, token) = match (services.gateway.shards(), discord.bot_token.clone()) {
+        (Ok(shards), Some(token)) => (shards, token),
+        (Err(why), _) => {
             tracing::info!(why, "the Discord gateway is off");
+            return;
         }
-        return;
+        (Ok(_), None) => return,
     };
     tracing::info!(%shards, "the Discord gateway starts");
     let shared = services.clone();

@@ -1,7 +1,7 @@
 //! A payout order: the one type `/payout`, the admin API and the ledger share.
-//! Where it comes from (a form of text, parsed by `crate::payout`) and how the
-//! ledger records it (`crate::ledger::PayoutRequest`, which holds one) live
-//! elsewhere; what is paid, and what makes two orders the same order, is here.
+//! Where it comes from (a form of text, parsed by the payout module) and how the
+//! ledger records it (its payout request holds one) live above this module;
+//! what is paid, and what makes two orders the same order, is here.
 
 use sha2::{Digest, Sha256};
 

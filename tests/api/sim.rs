@@ -357,15 +357,22 @@ impl Sim {
             self.diverged(format!("sale answered {status}"));
         }
         let paid = self.model.sale(&pi, amount, tag.as_deref());
-        if self.rng.gen_bool(0.15) {
-            self.log.push(format!("sale {pi} delivered again"));
-            let again = post_stripe(self.app(), body).await.0;
-            if again != 200 {
-                self.diverged(format!("a repeated sale answered {again}"));
-            }
-        }
+        self.maybe_again(&format!("sale {pi}"), body).await;
         self.check_racers(&paid).await;
         self.check_pots().await;
+    }
+
+    /// Now and then delivers `body` again, as a provider retrying would; it must
+    /// be answered 200 and change nothing (the checks that follow say so).
+    async fn maybe_again(&mut self, what: &str, body: Vec<u8>) {
+        if !self.rng.gen_bool(0.15) {
+            return;
+        }
+        self.log.push(format!("{what} delivered again"));
+        let again = post_stripe(self.app(), body).await.0;
+        if again != 200 {
+            self.diverged(format!("{what} delivered again answered {again}"));
+        }
     }
 
     async fn refund(&mut self) {
@@ -396,13 +403,7 @@ impl Sim {
             self.diverged(format!("refund answered {status}"));
         }
         let moved = self.model.refund(&pi, refunded);
-        if self.rng.gen_bool(0.15) {
-            self.log.push(format!("refund {event} delivered again"));
-            let again = post_stripe(self.app(), body).await.0;
-            if again != 200 {
-                self.diverged(format!("a repeated refund answered {again}"));
-            }
-        }
+        self.maybe_again(&format!("refund {event}"), body).await;
         self.check_racers(&moved).await;
         self.check_pots().await;
     }
