@@ -35,7 +35,7 @@ pub use discord::{DiscordConfig, Shards, DEFAULT_DISCORD_API_BASE, MAX_LOBBIES_P
 pub use http::{HttpConfig, DEFAULT_PUBLIC_URL};
 pub use log::{LogConfig, LogFormat};
 pub use overlay::{OverlayConfig, OVERLAY_CLIENTS_LIMIT};
-pub use shops::ShopConfig;
+pub use shops::{CreditApi, ShopConfig, STRIPE_API_BASE};
 
 /// Prefix of the environment variables that set keys (`COZYKART__SECTION__KEY`).
 pub const ENV_PREFIX: &str = "COZYKART__";
@@ -368,5 +368,49 @@ mod tests {
         let shop = &config.shops["kofi"];
         assert_eq!(shop.secrets, vec!["new", "old"]);
         assert_eq!(shop.kofi_types, vec!["Shop Order"]);
+    }
+
+    #[test]
+    fn store_credit_credentials_are_each_providers_own_and_come_together() {
+        use super::shops::CreditApi;
+        let shop = |provider: &str, extra: &str| {
+            Config::from_toml(&format!(
+                "[shops.s]\nprovider = \"{provider}\"\nsecret = \"x\"\n{extra}"
+            ))
+        };
+        let stripe = shop("stripe", "api_key = \"rk_test_1\"").unwrap();
+        match &stripe.shops["s"].credit {
+            Some(CreditApi::Stripe { api_key, api_base }) => {
+                assert_eq!(api_key, "rk_test_1");
+                assert_eq!(api_base.as_str(), "https://api.stripe.com/");
+            }
+            other => panic!("{other:?}"),
+        }
+        let debug = format!("{:?}", stripe.shops["s"].credit);
+        assert!(!debug.contains("rk_test_1"), "secrets stay out of logs: {debug}");
+        let shopify = shop(
+            "shopify",
+            "admin_url = \"https://kart.myshopify.com\"\nadmin_token = \"shpat_1\"",
+        )
+        .unwrap();
+        assert!(matches!(
+            shopify.shops["s"].credit,
+            Some(CreditApi::Shopify { .. })
+        ));
+        assert!(shop("stripe", "").unwrap().shops["s"].credit.is_none());
+        for (provider, extra, key) in [
+            ("stripe", "admin_token = \"t\"", "shops.s.admin_token"),
+            ("shopify", "api_key = \"k\"", "shops.s.api_key"),
+            ("kofi", "api_key = \"k\"", "shops.s.api_key"),
+            ("stripe", "api_base = \"http://127.0.0.1:9\"", "shops.s.api_key"),
+            ("stripe", "api_key = \"k\"\napi_base = \"ftp://x\"", "shops.s.api_base"),
+            ("shopify", "admin_url = \"https://k.myshopify.com\"", "shops.s.admin_token"),
+            ("shopify", "admin_token = \"t\"", "shops.s.admin_url"),
+        ] {
+            match shop(provider, extra).unwrap_err() {
+                ConfigError::Invalid { key: named, .. } => assert_eq!(named, key, "{extra}"),
+                other => panic!("{extra}: {other}"),
+            }
+        }
     }
 }
