@@ -174,6 +174,7 @@ fn add_demo_shops(config: &mut Config) {
             guild_id: None,
             checkout_url: Some(CheckoutUrl::parse("https://shop.example/merch?lobby=")),
             kofi_types: Vec::new(),
+            credit: None,
         },
     );
     config.shops.insert(
@@ -185,6 +186,7 @@ fn add_demo_shops(config: &mut Config) {
             guild_id: None,
             checkout_url: None,
             kofi_types: vec!["Shop Order".to_owned()],
+            credit: None,
         },
     );
 }
