@@ -16,6 +16,8 @@ pub struct Model {
     pub available_minor: i64,
     pub pending_minor: i64,
     pub paid_minor: i64,
+    /// Set aside for store credit a shop's API is issuing (neither available nor paid).
+    pub reserved_minor: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

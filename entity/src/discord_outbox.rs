@@ -10,7 +10,10 @@ use super::sea_orm_active_enums::OutboxState;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// Empty for a direct message, whose channel is opened when it is posted.
     pub channel_id: String,
+    /// The user a direct message goes to; NULL for a post in a channel.
+    pub recipient_id: Option<String>,
     pub lobby_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub body: String,

@@ -1,8 +1,9 @@
-//! Money paid out to a racer by an admin.
+//! Money paid out to a racer: recorded at once, or reserved while a shop's API
+//! issues it as store credit and then confirmed or released.
 
 use sea_orm::entity::prelude::*;
 
-use super::sea_orm_active_enums::PayoutMethod;
+use super::sea_orm_active_enums::{PayoutMethod, PayoutState};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "payouts")]
@@ -24,6 +25,18 @@ pub struct Model {
     /// Digest of the request paid under `idempotency_key`: the same key with another
     /// request is refused (`idempotency_key_reused`). NULL before it was kept.
     pub request_hash: Option<String>,
+    /// `paid`, or `reserved` while a shop's API is asked, or `released` when it refused.
+    pub state: PayoutState,
+    /// The shop whose API issues it (store credit); NULL when only recorded.
+    pub shop: Option<String>,
+    /// The code the racer redeems, chosen when the amount was reserved.
+    pub code: Option<String>,
+    /// The provider's object id, once confirmed.
+    pub provider_ref: Option<String>,
+    /// When the reservation was confirmed or released.
+    pub settled_at: Option<DateTimeUtc>,
+    /// What the provider said when it refused.
+    pub failure: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -36,6 +36,12 @@ pub enum JournalKind {
     /// A sale's allocations moved to the lobby its tagged twin delivery names.
     #[sea_orm(string_value = "reattribution")]
     Reattribution,
+    /// Available money set aside while a shop's API issues it as store credit.
+    #[sea_orm(string_value = "reservation")]
+    Reservation,
+    /// A reservation given back: the shop's API refused to issue it.
+    #[sea_orm(string_value = "release")]
+    Release,
 }
 
 /// `payouts.method`: how a payout reached the racer.
@@ -52,6 +58,25 @@ pub enum PayoutMethod {
     StoreCredit,
     #[sea_orm(string_value = "manual")]
     Manual,
+}
+
+/// `payouts.state`: where a payout stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    enum_name = "payout_state"
+)]
+pub enum PayoutState {
+    /// Paid out (recorded, or issued and confirmed).
+    #[sea_orm(string_value = "paid")]
+    Paid,
+    /// Set aside while a shop's API issues it.
+    #[sea_orm(string_value = "reserved")]
+    Reserved,
+    /// The shop's API refused; the amount went back to the racer.
+    #[sea_orm(string_value = "released")]
+    Released,
 }
 
 /// `processed_events.kind`: what a handled delivery turned out to be.

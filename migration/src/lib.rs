@@ -11,6 +11,7 @@ mod m20261202_000001_overlay_names;
 mod m20261202_000002_payout_request_hash;
 mod m20261202_000003_pruning_indexes;
 mod m20261202_000004_discord_outbox;
+mod m20261202_000005_store_credit;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_payout_request_hash::Migration),
             Box::new(m20261202_000003_pruning_indexes::Migration),
             Box::new(m20261202_000004_discord_outbox::Migration),
+            Box::new(m20261202_000005_store_credit::Migration),
         ]
     }
 }
