@@ -43,6 +43,7 @@ pub mod clock;
 pub mod commands;
 pub mod commission;
 pub mod config;
+pub mod credit;
 pub mod db;
 pub mod demo;
 pub mod discord;

@@ -53,6 +53,9 @@ pub struct PayoutForm {
     /// Skip the payout threshold; never pays more than is available.
     #[serde(default)]
     pub force: bool,
+    /// The shop that issues store credit or a gift card, when several could.
+    #[serde(default)]
+    pub shop: Option<String>,
 }
 
 /// Why a payout form cannot become an order; said back to the admin.
@@ -163,6 +166,10 @@ impl PayoutForm {
             method,
             note: self.note,
             force: self.force,
+            shop: self
+                .shop
+                .map(|shop| shop.trim().to_owned())
+                .filter(|shop| !shop.is_empty()),
         })
     }
 }
@@ -194,6 +201,7 @@ mod tests {
             method: method.map(Into::into),
             note: None,
             force: false,
+            shop: None,
         }
     }
 

@@ -36,4 +36,6 @@ pub struct Services {
     pub verifier: Option<InteractionVerifier>,
     /// What the gateway runs (its shards, each one's stage) or why it is off.
     pub gateway: Arc<crate::discord::GatewayStatus>,
+    /// The shops that issue store credit through their own API.
+    pub credit: crate::credit::CreditShops,
 }

@@ -37,6 +37,8 @@ pub struct Application {
     /// The outbox's drain, stopped with the application (a restart's own drain
     /// takes over).
     _outbox_duty: Option<AbortOnDrop>,
+    /// Settles store-credit reservations a crash left behind.
+    _reconciler: AbortOnDrop,
     /// A SQLite file's single-process lock, held while the server runs.
     _single_process: Option<crate::db::SingleProcessLock>,
 }
@@ -136,7 +138,9 @@ impl Application {
             config.overlay.max_clients_per_address,
         ));
         let gateway = Arc::new(crate::discord::GatewayStatus::of(&config.discord));
+        let credit = crate::credit::CreditShops::new(&config);
         let services = web::Data::new(Services {
+            credit,
             config,
             db,
             ledger,
@@ -163,6 +167,9 @@ impl Application {
                 services.clock.clone(),
             )))
         });
+        let reconciler = AbortOnDrop(actix_web::rt::spawn(crate::credit::reconcile_forever(
+            Arc::downgrade(&services.clone().into_inner()),
+        )));
         start_gateway(&services);
         crate::telemetry::metrics();
         let data = services.clone();
@@ -196,6 +203,7 @@ impl Application {
             _router_thread: ArbiterGuard(router_thread),
             _lobby_listener: lobby_listener,
             _outbox_duty: outbox_duty,
+            _reconciler: reconciler,
             _single_process: None,
         })
     }

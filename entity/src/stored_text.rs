@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use sea_orm::{ActiveEnum, Iterable};
 
-use crate::sea_orm_active_enums::{PayoutMethod, Provider};
+use crate::sea_orm_active_enums::{PayoutMethod, PayoutState, Provider};
 
 /// The stored text of `value`, read once from its enum's derive into `texts`.
 fn stored_text<E>(texts: &'static OnceLock<Vec<(E, String)>>, value: E) -> &'static str
@@ -51,6 +51,14 @@ impl PayoutMethod {
     /// server's payout module, never here.
     pub fn as_str(self) -> &'static str {
         static TEXTS: OnceLock<Vec<(PayoutMethod, String)>> = OnceLock::new();
+        stored_text(&TEXTS, self)
+    }
+}
+
+impl PayoutState {
+    /// The stored text (`paid`, `reserved`, `released`).
+    pub fn as_str(self) -> &'static str {
+        static TEXTS: OnceLock<Vec<(PayoutState, String)>> = OnceLock::new();
         stored_text(&TEXTS, self)
     }
 }

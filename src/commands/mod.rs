@@ -5,6 +5,7 @@
 //! timed-out race) and the `lookup` of lobbies they share.
 
 mod card;
+mod cashout;
 mod goal;
 mod lookup;
 pub mod once;
@@ -58,6 +59,13 @@ async fn execute(services: &Services, caller: Caller, command: Command) -> Reply
             wallet::payout(services, &caller, &user_name, form).await
         }
         Command::Commission { rate } => wallet::commission(services, &caller, &rate).await,
+        Command::Cashout { currency, shop } => {
+            cashout::cashout(services, &caller, currency, shop).await
+        }
+        Command::Payouts {
+            self_serve,
+            minimum,
+        } => cashout::payouts(services, &caller, self_serve, minimum).await,
         Command::Press { lobby, action } => race::press(services, &caller, lobby, action).await,
         Command::Goal {
             amount,
@@ -79,6 +87,8 @@ fn command_name(command: &Command) -> &'static str {
         Command::Wallet => "wallet",
         Command::Leaderboard => "leaderboard",
         Command::Payout { .. } => "payout",
+        Command::Cashout { .. } => "cashout",
+        Command::Payouts { .. } => "payouts",
         Command::Commission { .. } => "commission",
         Command::Press { action, .. } => match action {
             CardAction::Join => "button join",

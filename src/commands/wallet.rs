@@ -1,17 +1,18 @@
 //! Money commands: `/wallet`, `/leaderboard`, `/payout`, `/commission`.
+//! (`/cashout` and how a payout is answered are in `cashout`.)
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::discord::{Caller, Reply, ReplyEmbed};
 use crate::domain::ids::guild_column;
 use crate::ledger::read::{self, Held, Wallets};
-use crate::ledger::{LedgerError, PayoutRequest, Requester};
+use crate::ledger::{LedgerError, Requester};
 use crate::lobby::store;
 use crate::money::Rate;
 use crate::payout::{PayoutForm, PayoutFormError};
 use crate::services::Services;
 
-use super::{plain, relative_time};
+use super::{cashout, plain, relative_time};
 
 /// Allocations listed in a wallet.
 const WALLET_RECENT: u64 = 5;
@@ -20,7 +21,7 @@ const LEADERBOARD_SIZE: u64 = 10;
 /// Colour of replies about money rather than one lobby.
 const WALLET_COLOUR: u32 = 0x57F287;
 
-fn unavailable(error: impl std::fmt::Display) -> Reply {
+pub(super) fn unavailable(error: impl std::fmt::Display) -> Reply {
     tracing::error!(error = ?error.to_string(), "command could not read the ledger");
     Reply::refusal("The ledger is not answering right now; please try again.")
 }
@@ -62,15 +63,15 @@ pub async fn wallet(services: &Services, caller: &Caller) -> Reply {
         if let Some(held) = held.get(&b.currency) {
             pending.push_str(&format!(" ({})", held_text(held)));
         }
-        embed = embed.field(
-            b.currency.clone(),
-            format!(
-                "available **{}**\n{pending}\nlifetime paid {}",
-                b.available.amount(),
-                b.paid.amount()
-            ),
-            true,
+        let mut text = format!(
+            "available **{}**\n{pending}\nlifetime paid {}",
+            b.available.amount(),
+            b.paid.amount()
         );
+        if b.reserved.is_positive() {
+            text.push_str(&format!("\nbeing issued {}", b.reserved.amount()));
+        }
+        embed = embed.field(b.currency.clone(), text, true);
     }
     if !recent.is_empty() {
         let names = lobby_names(services, caller).await;
@@ -90,6 +91,25 @@ pub async fn wallet(services: &Services, caller: &Caller) -> Reply {
             })
             .collect();
         embed = embed.field("Last sales that paid you", lines.join("\n"), false);
+    }
+    match read::credit_codes(db, racer, caller.guild_id).await {
+        Ok(codes) if !codes.is_empty() => {
+            let lines: Vec<String> = codes
+                .iter()
+                .map(|c| {
+                    format!(
+                        "`{}`: {} at {}, <t:{}:d>",
+                        c.code,
+                        c.amount,
+                        plain(&c.shop),
+                        c.at.timestamp()
+                    )
+                })
+                .collect();
+            embed = embed.field("Your store credit codes", lines.join("\n"), false);
+        }
+        Ok(_) => {}
+        Err(error) => return unavailable(error),
     }
     if let Some(link) = racer_overlay(services, caller).await {
         embed = embed.field("Your racer overlay", link, false);
@@ -207,21 +227,15 @@ pub async fn payout(
         }
     };
     let (racer, currency) = (order.racer, order.amount.currency());
-    let request = PayoutRequest::new(
-        order,
-        Requester::Admin(caller.user_id),
-        &services.config.commission.payout_thresholds,
-        services.clock.now(),
-        caller.interaction_id.map(|id| format!("interaction:{id}")),
-    );
-    match services.ledger.record_payout(request).await {
-        Ok(record) => Reply::public(format!(
-            "🎉 Congratulations {}! You were paid {} ({}).",
-            plain(user_name),
-            record.amount,
-            record.method.replace('_', " ")
-        )),
-        Err(LedgerError::Payout(refusal)) => {
+    let paid = match cashout::route(services, &order).await {
+        Ok(route) => {
+            cashout::pay(services, caller, order, route, Requester::Admin(caller.user_id)).await
+        }
+        Err(refused) => Err(refused),
+    };
+    match paid {
+        Ok(paid) => cashout::paid_reply(&paid, user_name),
+        Err(cashout::Refused::Ledger(LedgerError::Payout(refusal))) => {
             let mut text = format!("Refused: {refusal}.");
             let held = read::held(&services.db, racer, caller.guild_id).await;
             if let Some(held) = held.ok().and_then(|h| h.get(currency.code()).cloned()) {
@@ -234,7 +248,7 @@ pub async fn payout(
             }
             Reply::refusal(text)
         }
-        Err(error) => unavailable(error),
+        Err(refused) => cashout::refused_reply(refused),
     }
 }
 

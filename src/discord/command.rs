@@ -76,6 +76,19 @@ pub enum Command {
         /// Decimal text exactly as typed (trimmed).
         rate: String,
     },
+    /// A racer turns their available balance in one currency into store credit.
+    Cashout {
+        /// ISO 4217 code as typed; absent means the racer's only currency.
+        currency: Option<String>,
+        /// The shop that issues it, when several could.
+        shop: Option<String>,
+    },
+    /// Admin: whether racers may `/cashout` here, and from what amount.
+    Payouts {
+        self_serve: bool,
+        /// Decimal text as typed (a two-decimal amount, read in each currency).
+        minimum: Option<String>,
+    },
     /// A button of a lobby card was pressed.
     Press {
         /// The lobby's code, from the button's `custom_id`.
@@ -159,9 +172,20 @@ pub fn parse_command(
                         .transpose()?,
                     note: opts.text("note", MAX_NOTE)?,
                     force: opts.boolean("force")?.unwrap_or(false),
+                    shop: opts.text("shop", MAX_NAME)?,
                 },
             }
         }
+        "cashout" => Command::Cashout {
+            currency: opts.text("currency", MAX_CURRENCY)?,
+            shop: opts.text("shop", MAX_NAME)?,
+        },
+        "payouts" => Command::Payouts {
+            self_serve: opts
+                .boolean("self_serve")?
+                .ok_or(CommandError::MissingOption("self_serve"))?,
+            minimum: opts.text("minimum", MAX_AMOUNT)?,
+        },
         "commission" => Command::Commission {
             rate: opts.required_text("rate", MAX_AMOUNT)?,
         },

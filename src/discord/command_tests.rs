@@ -120,6 +120,7 @@ fn payout_by_admin() {
                 method: Some("gift_card".into()),
                 note: None,
                 force: false,
+                shop: None,
             },
         }
     );

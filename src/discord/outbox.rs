@@ -16,6 +16,11 @@
 //! first message instead of posting twice. A post is bounded by
 //! [`POST_DEADLINE`], shorter than the lease, so a live holder never outlasts it.
 //!
+//! A direct message ([`enqueue_dm`]: store credit's code for its racer) is kept
+//! the same way with the user instead of a channel; each send opens the DM
+//! channel first. A user whose DMs are closed makes Discord refuse for good: the
+//! post is given up on at once (what it said is kept in `/wallet` anyway).
+//!
 //! Rows sent or given up on are deleted [`KEPT`] after they finished ([`prune`]).
 
 use std::sync::Arc;
@@ -34,7 +39,7 @@ use serenity::model::channel::Nonce;
 
 use super::rest::{Rest, RestError};
 use crate::clock::Clock;
-use crate::domain::ids::ChannelId;
+use crate::domain::ids::{ChannelId, UserId};
 
 /// How often [`drain_forever`] looks for due posts (and prunes).
 pub const DRAIN_EVERY: Duration = Duration::from_secs(5);
@@ -81,11 +86,24 @@ pub async fn enqueue(
     message: CreateMessage,
     now: DateTime<Utc>,
 ) -> Result<i64, OutboxError> {
+    enqueue_row(db, channel.to_string(), lobby, None, message, now).await
+}
+
+/// Writes one post to send: to a channel, or (`recipient`) to a user's DMs.
+async fn enqueue_row(
+    db: &impl ConnectionTrait,
+    channel: String,
+    lobby: Option<i64>,
+    recipient: Option<String>,
+    message: CreateMessage,
+    now: DateTime<Utc>,
+) -> Result<i64, OutboxError> {
     // Discord takes a nonce of at most 25 characters.
     let nonce = format!("ck{:016x}", rand::random::<u64>());
     let message = message.nonce(Nonce::String(nonce)).enforce_nonce(true);
     let row = discord_outbox::ActiveModel {
-        channel_id: Set(channel.to_string()),
+        channel_id: Set(channel),
+        recipient_id: Set(recipient),
         lobby_id: Set(lobby),
         body: Set(serde_json::to_string(&message)?),
         state: Set(OutboxState::Pending),
@@ -99,6 +117,18 @@ pub async fn enqueue(
         ..Default::default()
     };
     Ok(Entity::insert(row).exec(db).await?.last_insert_id)
+}
+
+/// Queues a direct message to `user`; answers its id. Its channel is opened when
+/// it is sent.
+pub async fn enqueue_dm(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    message: CreateMessage,
+    now: DateTime<Utc>,
+) -> Result<i64, OutboxError> {
+    let id = enqueue_row(db, String::new(), None, Some(user.to_string()), message, now).await?;
+    Ok(id)
 }
 
 /// Posts the due posts this drain could claim, and records each outcome.
@@ -164,15 +194,36 @@ async fn claim(
         .await
 }
 
+/// Where a post goes.
+enum To {
+    Channel(ChannelId),
+    Dm(UserId),
+}
+
+/// An id read back from a row; one that is no Discord id is refused for good.
+fn stored_id<T: std::str::FromStr>(what: &str, text: &str, whose: &str) -> Result<T, RestError> {
+    text.parse().map_err(|_| RestError::Refused {
+        what: what.to_owned(),
+        status: 400,
+        message: format!("the stored {whose} id is not a Discord id"),
+    })
+}
+
 /// Sends one claimed post within [`POST_DEADLINE`].
 async fn post(rest: &Rest, row: &discord_outbox::Model) -> Result<(), RestError> {
     let what = format!("POST /channels/{}/messages", row.channel_id);
-    let channel: ChannelId = row.channel_id.parse().map_err(|_| RestError::Refused {
-        what: what.clone(),
-        status: 400,
-        message: "the stored channel id is not a Discord id".to_owned(),
-    })?;
-    let sent = rest.post_json(channel, row.body.clone().into_bytes());
+    // A direct message names its user; its channel is opened on each send.
+    let to = match row.recipient_id.as_deref() {
+        Some(user) => To::Dm(stored_id(&what, user, "user")?),
+        None => To::Channel(stored_id(&what, &row.channel_id, "channel")?),
+    };
+    let sent = async {
+        let channel = match to {
+            To::Dm(user) => rest.open_dm(user).await?,
+            To::Channel(channel) => channel,
+        };
+        rest.post_json(channel, row.body.clone().into_bytes()).await
+    };
     tokio::time::timeout(POST_DEADLINE, sent)
         .await
         .unwrap_or_else(|_| {

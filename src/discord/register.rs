@@ -8,10 +8,11 @@ use serenity::model::Permissions;
 
 use super::command::{MAX_AMOUNT, MAX_CURRENCY, MAX_LOBBY_NAME, MAX_NAME, MAX_NOTE, MAX_WORD};
 
-/// All twelve commands: `/lobby create`, `/join`, `/leave`, `/start`, `/end`, `/pot`,
-/// `/goal` (host or admin), `/overlay` (`test` and `hide` for the host or an
-/// admin, `names`, `block` and `unblock` for admins), `/wallet`, `/leaderboard`,
-/// and the admin-only `/payout` and `/commission`.
+/// All fourteen commands: `/lobby create`, `/join`, `/leave`, `/start`, `/end`,
+/// `/pot`, `/goal` (host or admin), `/overlay` (`test` and `hide` for the host or
+/// an admin, `names`, `block` and `unblock` for admins), `/wallet`,
+/// `/leaderboard`, `/cashout` (racers, where allowed), and the admin-only
+/// `/payout`, `/payouts` and `/commission`.
 /// Every command is guild-only: lobbies, pots and wallets belong to a server.
 /// As Discord takes them: serialised, with every name and description in the
 /// languages of [`super::locales`].
@@ -83,9 +84,22 @@ pub(super) fn english_definitions() -> Vec<CreateCommand> {
             "leaderboard",
             "Top earners on this server, ranked per currency",
         ),
+        guild_command(
+            "cashout",
+            "Turn your available balance into store credit, where this server allows it",
+        )
+        .add_option(
+            text(
+                "currency",
+                "ISO 4217 code, e.g. USD (default: your only currency with money available)",
+                MAX_CURRENCY,
+            )
+            .min_length(MAX_CURRENCY),
+        )
+        .add_option(shop_option()),
         admin_command(
             "payout",
-            "Record a payout made by other means; moves no money itself",
+            "Pay a racer: store credit or a gift card from the shop, or record a payout made otherwise",
         )
             .add_option(
                 CreateCommandOption::new(CommandOptionType::User, "user", "The racer you paid")
@@ -108,7 +122,25 @@ pub(super) fn english_definitions() -> Vec<CreateCommand> {
                 CommandOptionType::Boolean,
                 "force",
                 crate::payout::FORCE_MEANS,
-            )),
+            ))
+            .add_option(shop_option()),
+        admin_command(
+            "payouts",
+            "Let racers cash out themselves with /cashout, and from what amount",
+        )
+        .add_option(
+            CreateCommandOption::new(
+                CommandOptionType::Boolean,
+                "self_serve",
+                "Whether racers may turn their available balance into store credit themselves",
+            )
+            .required(true),
+        )
+        .add_option(text(
+            "minimum",
+            "Smallest cash-out, e.g. 25.00 (never below the payout threshold)",
+            MAX_AMOUNT,
+        )),
         admin_command(
             "commission",
             "Set this server's commission rate; it applies from the next sale",
@@ -209,10 +241,19 @@ fn method_option() -> CreateCommandOption {
     crate::payout::METHODS.iter().fold(
         text(
             "method",
-            "How the racer was paid (default: manual)",
+            "Store credit or a gift card from the shop, or manual: paid otherwise (default)",
             MAX_NAME,
         ),
         |option, (method, label)| option.add_string_choice(*label, method.as_str()),
+    )
+}
+
+/// The shop that issues store credit or a gift card, when several could.
+fn shop_option() -> CreateCommandOption {
+    text(
+        "shop",
+        "The shop that issues the credit (when several could)",
+        MAX_NAME,
     )
 }
 
@@ -242,7 +283,7 @@ mod tests {
     }
 
     #[test]
-    fn twelve_guild_only_commands() {
+    fn fourteen_guild_only_commands() {
         let defs = definitions();
         let names: Vec<&str> = defs.iter().map(|d| d["name"].as_str().unwrap()).collect();
         assert_eq!(
@@ -258,7 +299,9 @@ mod tests {
                 "overlay",
                 "wallet",
                 "leaderboard",
+                "cashout",
                 "payout",
+                "payouts",
                 "commission"
             ]
         );
@@ -276,7 +319,7 @@ mod tests {
         let manage_guild = Permissions::MANAGE_GUILD.bits().to_string();
         assert_eq!(manage_guild, "32");
         for d in &defs {
-            let admin = d["name"] == "payout" || d["name"] == "commission";
+            let admin = ["payout", "payouts", "commission"].contains(&d["name"].as_str().unwrap());
             let perms = d.get("default_member_permissions");
             if admin {
                 assert_eq!(

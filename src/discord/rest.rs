@@ -240,6 +240,27 @@ impl Rest {
         Ok(())
     }
 
+    /// Opens (or finds) the direct-message channel with `user`
+    /// (`POST /users/@me/channels` with the recipient's id); answers its id.
+    pub async fn open_dm(
+        &self,
+        user: crate::domain::ids::UserId,
+    ) -> Result<crate::domain::ids::ChannelId, RestError> {
+        #[derive(Deserialize)]
+        struct Channel {
+            id: String,
+        }
+        let body = serde_json::json!({ "recipient_id": user.to_string() });
+        let request = Request::new(Route::UserMeDmChannels, LightMethod::Post)
+            .body(Some(body.to_string().into_bytes()));
+        let what = describe(&request);
+        let channel: Channel = self.fire(request).await?;
+        channel.id.parse().map_err(|_| RestError::Failed {
+            what,
+            message: format!("Discord's channel id {:?} is not an id", channel.id),
+        })
+    }
+
     /// The id of the application the bot token belongs to.
     async fn own_application_id(&self) -> anyhow::Result<u64> {
         #[derive(Deserialize)]

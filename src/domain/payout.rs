@@ -71,6 +71,9 @@ pub struct PayoutOrder {
     pub note: Option<String>,
     /// Allows a payout below the threshold (never above the available balance).
     pub force: bool,
+    /// The shop named to issue it as store credit (`None`: the guild's only one,
+    /// or recorded when none can).
+    pub shop: Option<String>,
 }
 
 impl PayoutOrder {
@@ -95,6 +98,14 @@ impl PayoutOrder {
             digest.update(part.as_bytes());
             digest.update([0xff]);
         }
+        // Only when named, so that orders from before shops could be named keep
+        // their digest.
+        if let Some(shop) = &self.shop {
+            digest.update(b"shop");
+            digest.update([0xff]);
+            digest.update(shop.as_bytes());
+            digest.update([0xff]);
+        }
         hex::encode(digest.finalize())
     }
 }
@@ -112,6 +123,7 @@ mod tests {
             method: PayoutMethod::Manual,
             note: note.map(Into::into),
             force: false,
+            shop: None,
         }
     }
 
@@ -148,6 +160,10 @@ mod tests {
                 ..order(None)
             },
             order(Some("x")),
+            PayoutOrder {
+                shop: Some("main".into()),
+                ..order(None)
+            },
         ];
         for other in others {
             assert_ne!(other.fingerprint(), order(None).fingerprint(), "{other:?}");

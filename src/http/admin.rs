@@ -13,6 +13,7 @@ use crate::domain::ids::{BadId, UserId};
 use crate::ledger::read::Wallets;
 use crate::ledger::{read, verify, PayoutRequest, Requester};
 use crate::lobby::store;
+use crate::credit::Paid;
 use crate::payout::{api_idempotency_key, PayoutForm, PayoutFormError};
 use crate::services::Services;
 
@@ -109,15 +110,35 @@ pub async fn payout(
         .map_err(|e| bad("malformed_body", format!("expected a payout object: {e}")))?;
     let key = idempotency_key(&request)?;
     let held = read::holdings(&services.db, form.racer()?).await?;
+    let order = form.parse(&held)?;
+    let route = crate::credit::choose(
+        &services.credit,
+        order.guild,
+        order.method,
+        order.shop.as_deref(),
+        order.amount.currency(),
+    )
+    .await?;
     let request = PayoutRequest::new(
-        form.parse(&held)?,
+        order,
         Requester::Api,
         &services.config.commission.payout_thresholds,
         services.clock.now(),
         key,
     );
-    let record = services.ledger.record_payout(request).await?;
-    Ok(HttpResponse::Ok().json(record))
+    match crate::credit::pay(&services, request, route).await? {
+        Paid::Recorded(record) | Paid::Issued(record) => Ok(HttpResponse::Ok().json(record)),
+        // Still being issued (a retry while the first is in flight): accepted.
+        Paid::InFlight(record) => Ok(HttpResponse::Accepted().json(record)),
+        Paid::Released(record) => Err(ApiError::BadGateway {
+            code: "provider_refused",
+            message: format!(
+                "{} did not issue it; nothing was paid: {}",
+                record.shop.as_deref().unwrap_or("the shop"),
+                record.failure.as_deref().unwrap_or("no reason given")
+            ),
+        }),
+    }
 }
 
 /// The stored key of the request's `Idempotency-Key`, if it has one: any bytes,

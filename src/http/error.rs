@@ -29,6 +29,10 @@ pub enum ApiError {
     /// used before with another request).
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String },
+    /// A provider we called (a shop's API) refused or did not answer; what it said
+    /// is the message.
+    #[error("{message}")]
+    BadGateway { code: &'static str, message: String },
     #[error("request body is larger than {0} bytes")]
     TooLarge(usize),
     #[error("server is busy; retry later")]
@@ -43,6 +47,7 @@ impl ApiError {
             ApiError::BadRequest { code, .. }
             | ApiError::Conflict { code, .. }
             | ApiError::Unprocessable { code, .. }
+            | ApiError::BadGateway { code, .. }
             | ApiError::Unauthorized { code, .. } => code,
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
@@ -106,6 +111,17 @@ impl From<VerifyError> for ApiError {
     }
 }
 
+impl From<crate::credit::CreditRefusal> for ApiError {
+    fn from(refusal: crate::credit::CreditRefusal) -> Self {
+        use crate::credit::CreditRefusal;
+        let (code, message) = (refusal.code(), refusal.to_string());
+        match refusal {
+            CreditRefusal::ShopUnavailable { .. } => ApiError::BadGateway { code, message },
+            _ => ApiError::Conflict { code, message },
+        }
+    }
+}
+
 impl From<PayoutFormError> for ApiError {
     fn from(error: PayoutFormError) -> Self {
         ApiError::BadRequest {
@@ -130,6 +146,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadGateway { .. } => StatusCode::BAD_GATEWAY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -16,7 +16,7 @@ use super::commit::write_batch;
 use super::job::{Answer, FromSaleOutcome, Job, Queued, Write};
 use super::{
     maturing, payouts, refunds, sales, LedgerError, PayoutRecord, PayoutRequest, RefundOutcome,
-    RefundRecord, SaleOutcome, SaleRecord,
+    RefundRecord, SaleOutcome, SaleRecord, Settlement,
 };
 use crate::clock::Clock;
 
@@ -42,6 +42,11 @@ pub struct RecordRefund(pub RefundRecord);
 #[derive(Message)]
 #[rtype(result = "Result<PayoutRecord, LedgerError>")]
 pub struct RecordPayout(pub PayoutRequest);
+
+/// Settle a reserved payout: paid out, or given back (once, whoever asks).
+#[derive(Message)]
+#[rtype(result = "Result<PayoutRecord, LedgerError>")]
+pub struct SettlePayout(pub Settlement);
 
 /// Make pending allocations whose hold ended by `now` available.
 #[derive(Message)]
@@ -102,6 +107,17 @@ impl Write for RecordPayout {
         tx: &'a DatabaseTransaction,
     ) -> BoxFuture<'a, Result<PayoutRecord, LedgerError>> {
         Box::pin(payouts::record_payout(tx, &self.0))
+    }
+}
+
+impl Write for SettlePayout {
+    type Output = PayoutRecord;
+
+    fn write<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+    ) -> BoxFuture<'a, Result<PayoutRecord, LedgerError>> {
+        Box::pin(payouts::settle_payout(tx, &self.0))
     }
 }
 
@@ -371,6 +387,10 @@ impl LedgerHandle {
 
     pub async fn record_payout(&self, request: PayoutRequest) -> Result<PayoutRecord, LedgerError> {
         self.ask(RecordPayout(request)).await?
+    }
+
+    pub async fn settle_payout(&self, settlement: Settlement) -> Result<PayoutRecord, LedgerError> {
+        self.ask(SettlePayout(settlement)).await?
     }
 
     pub async fn mature(&self, now: DateTime<Utc>) -> Result<usize, LedgerError> {

@@ -107,6 +107,8 @@ pub(super) struct BalanceChange {
     pub available: i64,
     pub pending: i64,
     pub paid: i64,
+    /// Set aside while a shop's API issues store credit.
+    pub reserved: i64,
 }
 
 /// Whose balance: (guild, racer, currency code).
@@ -152,13 +154,15 @@ pub(super) async fn bump_balances(
             B::AvailableMinor,
             B::PendingMinor,
             B::PaidMinor,
+            B::ReservedMinor,
         ],
     )
     .tail(concat!(
         r#"ON CONFLICT ("guild_id", "discord_id", "currency") DO UPDATE SET "#,
         r#""available_minor" = "balances"."available_minor" + "excluded"."available_minor", "#,
         r#""pending_minor" = "balances"."pending_minor" + "excluded"."pending_minor", "#,
-        r#""paid_minor" = "balances"."paid_minor" + "excluded"."paid_minor""#,
+        r#""paid_minor" = "balances"."paid_minor" + "excluded"."paid_minor", "#,
+        r#""reserved_minor" = "balances"."reserved_minor" + "excluded"."reserved_minor""#,
     ));
     for ((guild_id, discord_id, currency), c) in changes {
         rows.push([
@@ -168,6 +172,7 @@ pub(super) async fn bump_balances(
             c.available.into(),
             c.pending.into(),
             c.paid.into(),
+            c.reserved.into(),
         ]);
     }
     rows.exec(tx).await?;

@@ -32,7 +32,7 @@ use chrono::{DateTime, Utc};
 
 pub use actor::{
     ArbiterGuard, LedgerActor, LedgerHandle, Mature, RecordPayout, RecordRefund, RecordSale,
-    BATCH_MAX, IN_FLIGHT_MAX,
+    SettlePayout, BATCH_MAX, IN_FLIGHT_MAX,
 };
 
 use crate::domain::ids::{BadId, LobbyId, UserId};
@@ -52,7 +52,14 @@ pub fn payouts_account(racer: impl std::fmt::Display) -> String {
     format!("payouts:{racer}")
 }
 
+/// What is set aside for a racer while a shop's API issues it as store credit;
+/// `racer` as for [`racer_account`].
+pub fn reserved_account(racer: impl std::fmt::Display) -> String {
+    format!("reserved:{racer}")
+}
+
 pub use crate::domain::shares::Share;
+pub use payouts::record as payout_record;
 
 /// A sale with its attribution decided, ready to be written.
 #[derive(Clone, Debug)]
@@ -125,14 +132,17 @@ pub enum Requester {
     Admin(UserId),
     /// The admin API.
     Api,
+    /// The racer themselves, by `/cashout`.
+    Racer(UserId),
 }
 
 impl Requester {
-    /// The stored text: the admin's Discord id, or `api`.
+    /// The stored text: the admin's Discord id, `api`, or `racer:<id>`.
     pub fn stored(self) -> String {
         match self {
             Requester::Admin(user) => user.to_string(),
             Requester::Api => "api".to_owned(),
+            Requester::Racer(user) => format!("racer:{user}"),
         }
     }
 }
@@ -149,6 +159,34 @@ pub struct PayoutRequest {
     /// A payout already recorded under this key is answered again, not paid twice
     /// (`interaction:<id>` for `/payout`, `api:<Idempotency-Key>` for the admin API).
     pub idempotency_key: Option<String>,
+    /// Store credit a shop's API issues: the amount is reserved, not paid, until
+    /// [`Settlement`]; `None`: paid (recorded) at once.
+    pub issue: Option<CreditIssue>,
+}
+
+/// Which shop issues a payout as store credit, and the code it issues it under
+/// (chosen before the reservation, so that every retry asks for the same object).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreditIssue {
+    pub shop: String,
+    pub code: String,
+}
+
+/// How a reserved payout ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Settle {
+    /// The provider issued it: paid out.
+    Confirm { provider_ref: String, code: String },
+    /// The provider refused (or had nothing for it): the amount goes back.
+    Release { reason: String },
+}
+
+/// A reserved payout's end, as the ledger writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settlement {
+    pub payout_id: i64,
+    pub outcome: Settle,
+    pub at: DateTime<Utc>,
 }
 
 impl PayoutRequest {
@@ -167,6 +205,15 @@ impl PayoutRequest {
             threshold,
             at,
             idempotency_key,
+            issue: None,
+        }
+    }
+
+    /// The same request, issued as store credit by `issue.shop`'s API.
+    pub fn issuing(self, issue: CreditIssue) -> Self {
+        PayoutRequest {
+            issue: Some(issue),
+            ..self
         }
     }
 }
@@ -183,6 +230,43 @@ pub struct PayoutRecord {
     pub note: Option<String>,
     pub forced: bool,
     pub created_at: DateTime<Utc>,
+    /// `paid`; `reserved` while a shop's API issues it; `released` if it refused.
+    pub state: String,
+    /// The shop that issues it as store credit.
+    pub shop: Option<String>,
+    /// The code the racer redeems: shown in full to the racer only; every other
+    /// view (the admin API, the export) shows its last four characters.
+    #[serde(serialize_with = "serialize_masked")]
+    pub code: Option<String>,
+    /// What the provider said when it refused.
+    pub failure: Option<String>,
+}
+
+impl PayoutRecord {
+    pub fn is_paid(&self) -> bool {
+        self.state == "paid"
+    }
+
+    pub fn is_reserved(&self) -> bool {
+        self.state == "reserved"
+    }
+}
+
+/// A code as admins see it: `•••• ••••-AB12`, its last four characters only.
+pub fn masked_code(code: &str) -> String {
+    let chars: Vec<char> = code.chars().collect();
+    let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+    format!("••••{tail}")
+}
+
+fn serialize_masked<S: serde::Serializer>(
+    code: &Option<String>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match code {
+        Some(code) => serializer.serialize_some(&masked_code(code)),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// A payout refused by a money rule; the text is shown to the admin.
@@ -270,6 +354,7 @@ mod tests {
             method: PayoutMethod::Manual,
             note: None,
             force: false,
+            shop: None,
         }
     }
 

@@ -10,10 +10,10 @@ use serde::Serialize;
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct Difference {
-    /// What disagrees: `unbalanced_transaction`, `racer_balance` and
-    /// `paid_balance` (journal against balances over guilds), `pending_balance`,
-    /// `paid_balance` and `guild_balance` (one guild's balance against its
-    /// allocations and payouts).
+    /// What disagrees: `unbalanced_transaction`, `racer_balance`, `paid_balance`
+    /// and `reserved_balance` (journal against balances over guilds),
+    /// `pending_balance`, `paid_balance`, `reserved_balance` and `guild_balance`
+    /// (one guild's balance against its allocations and payouts).
     pub kind: &'static str,
     /// Transaction, racer, or `racer@guild` concerned.
     pub subject: String,
@@ -111,13 +111,20 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
     let paid = per_guild(
         db,
         "SELECT guild_id, discord_id, currency, CAST(SUM(amount_minor) AS BIGINT) \
-         FROM payouts GROUP BY guild_id, discord_id, currency",
+         FROM payouts WHERE state = 'paid' GROUP BY guild_id, discord_id, currency",
+    )
+    .await?;
+    // Set aside while a shop's API issues store credit.
+    let reserved = per_guild(
+        db,
+        "SELECT guild_id, discord_id, currency, CAST(SUM(amount_minor) AS BIGINT) \
+         FROM payouts WHERE state = 'reserved' GROUP BY guild_id, discord_id, currency",
     )
     .await?;
 
     let balances = balance::Entity::find().all(db).await?;
     // Per racer and currency, summed over guilds: what the journal must hold.
-    let mut held: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+    let mut held: BTreeMap<(String, String), (i64, i64, i64)> = BTreeMap::new();
     for b in &balances {
         let key = (b.guild_id.clone(), b.discord_id.clone(), b.currency.clone());
         let total = held
@@ -125,14 +132,16 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
             .or_default();
         total.0 += b.available_minor + b.pending_minor;
         total.1 += b.paid_minor;
+        total.2 += b.reserved_minor;
         let got = |map: &BTreeMap<_, i64>| map.get(&key).copied().unwrap_or(0);
         let subject = format!("{}@{}", b.discord_id, b.guild_id);
         for (kind, expected, actual) in [
             ("pending_balance", got(&pending), b.pending_minor),
             ("paid_balance", got(&paid), b.paid_minor),
+            ("reserved_balance", got(&reserved), b.reserved_minor),
             (
                 "guild_balance",
-                got(&allocated) - got(&paid),
+                got(&allocated) - got(&paid) - got(&reserved),
                 b.available_minor + b.pending_minor,
             ),
         ] {
@@ -158,9 +167,10 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
             )
         })
         .collect();
-    for key in allocated.keys().chain(paid.keys()) {
+    for key in allocated.keys().chain(paid.keys()).chain(reserved.keys()) {
         let has_row = cached.contains(&(key.0.as_str(), key.1.as_str(), key.2.as_str()));
-        let net = allocated.get(key).copied().unwrap_or(0) - paid.get(key).copied().unwrap_or(0);
+        let got = |map: &BTreeMap<_, i64>| map.get(key).copied().unwrap_or(0);
+        let net = got(&allocated) - got(&paid) - got(&reserved);
         if !has_row && net != 0 {
             differences.push(Difference {
                 kind: "guild_balance",
@@ -181,15 +191,19 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
     racers.sort();
     racers.dedup();
     for (racer, currency) in racers {
-        let (balance, paid_total) = held
+        let (balance, paid_total, reserved_total) = held
             .get(&(racer.clone(), currency.clone()))
             .copied()
-            .unwrap_or((0, 0));
-        let journal_racer = account_sum(&accounts, &super::racer_account(&racer), &currency);
-        let journal_paid = account_sum(&accounts, &super::payouts_account(&racer), &currency);
+            .unwrap_or((0, 0, 0));
+        let journal = |account: String| account_sum(&accounts, &account, &currency);
         for (kind, expected, actual) in [
-            ("racer_balance", journal_racer, balance),
-            ("paid_balance", journal_paid, paid_total),
+            ("racer_balance", journal(super::racer_account(&racer)), balance),
+            ("paid_balance", journal(super::payouts_account(&racer)), paid_total),
+            (
+                "reserved_balance",
+                journal(super::reserved_account(&racer)),
+                reserved_total,
+            ),
         ] {
             if expected != actual {
                 differences.push(Difference {

@@ -64,11 +64,13 @@ fn payout(racer: &str, amount: &str, force: bool) -> PayoutRequest {
             method: PayoutMethod::GiftCard,
             note: Some("test".into()),
             force,
+            shop: None,
         },
         requested_by: Requester::Api,
         threshold: usd("20.00"),
         at: t0(),
         idempotency_key: None,
+        issue: None,
     }
 }
 

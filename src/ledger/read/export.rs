@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
+use entity::sea_orm_active_enums::PayoutState;
 use entity::{payout, player};
 use sea_orm::sea_query::{Expr, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr};
@@ -11,7 +12,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr};
 use super::{custom, money};
 
 /// The export's columns, in order.
-const EXPORT_HEADER: [&str; 8] = [
+const EXPORT_HEADER: [&str; 9] = [
     "guild_id",
     "discord_id",
     "display_name",
@@ -20,6 +21,7 @@ const EXPORT_HEADER: [&str; 8] = [
     "total_paid",
     "first_paid_at",
     "last_paid_at",
+    "codes",
 ];
 
 /// One line of the export: a racer's payouts in one guild and currency.
@@ -29,11 +31,14 @@ struct PayoutLine {
     total_minor: i64,
     first: DateTime<Utc>,
     last: DateTime<Utc>,
+    /// Store-credit codes issued, masked but for their last four characters.
+    codes: Vec<String>,
 }
 
 /// Per-guild, per-racer, per-currency payout totals for one calendar year (UTC),
 /// as CSV for tax work:
-/// `guild_id,discord_id,display_name,currency,payouts,total_paid,first_paid_at,last_paid_at`.
+/// `guild_id,discord_id,display_name,currency,payouts,total_paid,first_paid_at,last_paid_at,codes`
+/// (only what was paid: a reservation in flight or released is not a payout).
 pub async fn export_csv(db: &impl ConnectionTrait, year: i32) -> Result<String, DbErr> {
     let year_start = |year: i32| {
         Utc.with_ymd_and_hms(year, 1, 1, 0, 0, 0)
@@ -50,6 +55,7 @@ pub async fn export_csv(db: &impl ConnectionTrait, year: i32) -> Result<String, 
         let amount_minor: i64 = row.try_get_by_index(3)?;
         let paid_at: DateTime<Utc> = row.try_get_by_index(4)?;
         let display_name: Option<String> = row.try_get_by_index(5)?;
+        let code: Option<String> = row.try_get_by_index(6)?;
         debug_assert_eq!(paid_at.year(), year);
         let line = lines
             .entry((guild_id, discord_id, currency))
@@ -59,7 +65,9 @@ pub async fn export_csv(db: &impl ConnectionTrait, year: i32) -> Result<String, 
                 total_minor: 0,
                 first: paid_at,
                 last: paid_at,
+                codes: Vec::new(),
             });
+        line.codes.extend(code.as_deref().map(crate::ledger::masked_code));
         line.count += 1;
         line.total_minor += amount_minor;
         line.first = line.first.min(paid_at);
@@ -78,6 +86,7 @@ pub async fn export_csv(db: &impl ConnectionTrait, year: i32) -> Result<String, 
             total.as_str(),
             line.first.to_rfc3339().as_str(),
             line.last.to_rfc3339().as_str(),
+            line.codes.join(" ").as_str(),
         ])
         .map_err(custom)?;
     }
@@ -101,6 +110,7 @@ fn payouts_with_names(start: DateTime<Utc>, end: DateTime<Utc>) -> SelectStateme
             .map(|column| column.into_expr()),
         )
         .expr(player::Column::DisplayName.into_expr())
+        .expr(payout::Column::Code.into_expr())
         .from(payout::Entity)
         .left_join(
             player::Entity,
@@ -109,6 +119,7 @@ fn payouts_with_names(start: DateTime<Utc>, end: DateTime<Utc>) -> SelectStateme
         )
         .and_where(payout::Column::CreatedAt.gte(start))
         .and_where(payout::Column::CreatedAt.lt(end))
+        .and_where(payout::Column::State.eq(PayoutState::Paid))
         .order_by(payout::Column::Id.as_column_ref(), Order::Asc)
         .to_owned()
 }

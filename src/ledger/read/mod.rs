@@ -22,7 +22,10 @@ pub use export::export_csv;
 pub use leaderboard::{earned_currencies, leaderboard, Earner};
 pub use race::{race_totals, recent_sales, LobbySale, RaceTotals, RaceWindow};
 pub use sales::{sales, SaleView};
-pub use wallet::{balances, held, holdings, BalanceView, Held, Holding};
+pub use wallet::{
+    balances, credit_codes, held, holdings, BalanceView, CreditCode, Held, Holding,
+    CODES_LISTED_MAX,
+};
 
 use entity::allocation;
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func};

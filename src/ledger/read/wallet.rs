@@ -25,6 +25,9 @@ pub struct BalanceView {
     pub pending: Money,
     #[serde(with = "crate::money::serde_amount")]
     pub paid: Money,
+    /// Set aside while a shop's API issues store credit.
+    #[serde(with = "crate::money::serde_amount")]
+    pub reserved: Money,
 }
 
 /// A racer's balances, in every guild or in one, by guild then currency.
@@ -49,6 +52,7 @@ pub async fn balances(
                 available: money(b.available_minor, &b.currency)?,
                 pending: money(b.pending_minor, &b.currency)?,
                 paid: money(b.paid_minor, &b.currency)?,
+                reserved: money(b.reserved_minor, &b.currency)?,
                 guild_id: b.guild_id,
                 currency: b.currency,
             })
@@ -131,4 +135,47 @@ pub async fn held(
         }
     }
     Ok(held)
+}
+
+/// Store credit issued to a racer: what `/wallet` lists, in full, to them alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreditCode {
+    pub payout_id: i64,
+    pub amount: Money,
+    pub shop: String,
+    pub code: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Codes listed in a wallet at most.
+pub const CODES_LISTED_MAX: u64 = 10;
+
+/// A racer's store-credit codes in one guild, newest first.
+pub async fn credit_codes(
+    db: &impl ConnectionTrait,
+    racer: UserId,
+    guild: Option<GuildId>,
+) -> Result<Vec<CreditCode>, DbErr> {
+    use entity::payout;
+    use entity::sea_orm_active_enums::PayoutState;
+    payout::Entity::find()
+        .filter(payout::Column::DiscordId.eq(racer.to_string()))
+        .filter(payout::Column::GuildId.eq(guild_column(guild)))
+        .filter(payout::Column::State.eq(PayoutState::Paid))
+        .filter(payout::Column::Code.is_not_null())
+        .order_by_desc(payout::Column::Id)
+        .limit(CODES_LISTED_MAX)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(CreditCode {
+                payout_id: row.id,
+                amount: money(row.amount_minor, &row.currency)?,
+                shop: row.shop.unwrap_or_default(),
+                code: row.code.unwrap_or_default(),
+                at: row.settled_at.unwrap_or(row.created_at),
+            })
+        })
+        .collect()
 }
