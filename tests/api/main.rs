@@ -10,6 +10,7 @@ mod webdriver;
 
 mod browser;
 mod crash;
+mod credit_providers;
 mod discord;
 mod discord_delivery;
 mod discord_outbox;
