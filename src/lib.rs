@@ -15,7 +15,9 @@
 //!   catalogues in `i18n`), `discord` (verify, parse, reply, register, gateway,
 //!   `rest`, the one REST client, and `outbox`, which owns `discord_outbox`)
 //!   feeding `commands` (one file per group; `commands::once` owns the
-//!   `interactions` table, so each interaction runs once).
+//!   `interactions` table, so each interaction runs once); `credit` (store credit
+//!   through the shops' own APIs: `credit::provider`, one shop's client, over
+//!   Stripe's coupons and promotion codes and Shopify's gift cards).
 //! - Actors: `router` (the SalesRouter: attribution's inputs in, the ledger's
 //!   record and the lobbies' credits out), `lobby` (one LobbyActor per lobby, its
 //!   registry with its `lookup`s, its `seed`, and `lobby::store` for the lobby

@@ -28,9 +28,15 @@ fn columns() -> Vec<(&'static str, ColumnDef)> {
         ("payouts", string_null(c("shop")).to_owned()),
         ("payouts", string_null(c("code")).to_owned()),
         ("payouts", string_null(c("provider_ref")).to_owned()),
-        ("payouts", timestamp_with_time_zone_null(c("settled_at")).to_owned()),
+        (
+            "payouts",
+            timestamp_with_time_zone_null(c("settled_at")).to_owned(),
+        ),
         ("payouts", string_null(c("failure")).to_owned()),
-        ("balances", big_integer(c("reserved_minor")).default(0).to_owned()),
+        (
+            "balances",
+            big_integer(c("reserved_minor")).default(0).to_owned(),
+        ),
         ("discord_outbox", string_null(c("recipient_id")).to_owned()),
     ]
 }
@@ -62,7 +68,12 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(Index::drop().name("ix_payouts_state").table(c("payouts")).to_owned())
+            .drop_index(
+                Index::drop()
+                    .name("ix_payouts_state")
+                    .table(c("payouts"))
+                    .to_owned(),
+            )
             .await?;
         for (table, column) in columns().into_iter().rev() {
             manager

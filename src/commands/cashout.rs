@@ -100,8 +100,12 @@ fn credit_kind(record: &PayoutRecord) -> &'static str {
 /// The refusal of a payout that paid nothing.
 pub(super) fn refused_reply(refused: Refused) -> Reply {
     match refused {
-        Refused::Credit(refusal) => Reply::refusal(format!("Refused: {}.", plain(&refusal.to_string()))),
-        Refused::Ledger(LedgerError::Payout(refusal)) => Reply::refusal(format!("Refused: {refusal}.")),
+        Refused::Credit(refusal) => {
+            Reply::refusal(format!("Refused: {}.", plain(&refusal.to_string())))
+        }
+        Refused::Ledger(LedgerError::Payout(refusal)) => {
+            Reply::refusal(format!("Refused: {refusal}."))
+        }
         Refused::Ledger(error) => {
             tracing::error!(%error, "payout failed");
             Reply::refusal("The ledger is not answering right now; please try again.")
@@ -127,11 +131,15 @@ pub async fn cashout(
             "Cashing out yourself is off on this server; an admin pays racers with `/payout` (or turns it on with `/payouts self_serve:true`).",
         );
     }
-    let balances = match read::balances(&services.db, caller.user_id, Wallets::In(caller.guild_id)).await {
-        Ok(balances) => balances,
-        Err(error) => return super::wallet::unavailable(error),
-    };
-    let with_money: Vec<_> = balances.iter().filter(|b| b.available.is_positive()).collect();
+    let balances =
+        match read::balances(&services.db, caller.user_id, Wallets::In(caller.guild_id)).await {
+            Ok(balances) => balances,
+            Err(error) => return super::wallet::unavailable(error),
+        };
+    let with_money: Vec<_> = balances
+        .iter()
+        .filter(|b| b.available.is_positive())
+        .collect();
     let balance = match currency.as_deref().map(Currency::parse) {
         Some(Err(error)) => return Reply::refusal(format!("Refused: {}.", plain(&error.to_string()))),
         Some(Ok(currency)) => with_money.iter().find(|b| b.available.currency() == currency),
@@ -148,7 +156,10 @@ pub async fn cashout(
     let Some(balance) = balance else {
         return Reply::refusal("You have nothing available to cash out here yet.");
     };
-    let minimum = rule.minimum_in(&services.config.commission.payout_thresholds, balance.available.currency());
+    let minimum = rule.minimum_in(
+        &services.config.commission.payout_thresholds,
+        balance.available.currency(),
+    );
     if balance.available.minor() < minimum.minor() {
         return Reply::refusal(format!(
             "You can cash out from {minimum}; you have {} available.",
@@ -174,7 +185,15 @@ pub async fn cashout(
         Ok(route) => route,
         Err(refused) => return refused_reply(refused),
     };
-    match pay(services, caller, order, route, Requester::Racer(caller.user_id)).await {
+    match pay(
+        services,
+        caller,
+        order,
+        route,
+        Requester::Racer(caller.user_id),
+    )
+    .await
+    {
         Ok(paid) => paid_reply(&paid, &caller.display_name),
         Err(refused) => refused_reply(refused),
     }

@@ -229,7 +229,14 @@ pub async fn payout(
     let (racer, currency) = (order.racer, order.amount.currency());
     let paid = match cashout::route(services, &order).await {
         Ok(route) => {
-            cashout::pay(services, caller, order, route, Requester::Admin(caller.user_id)).await
+            cashout::pay(
+                services,
+                caller,
+                order,
+                route,
+                Requester::Admin(caller.user_id),
+            )
+            .await
         }
         Err(refused) => Err(refused),
     };

@@ -329,7 +329,10 @@ async fn deliver(services: &Services, record: &PayoutRecord) {
         return;
     };
     let Some(rest) = &services.rest else {
-        tracing::info!(payout = record.id, "no bot token: the code is in the racer's /wallet");
+        tracing::info!(
+            payout = record.id,
+            "no bot token: the code is in the racer's /wallet"
+        );
         return;
     };
     let shop = record.shop.as_deref().unwrap_or("the shop");

@@ -38,7 +38,11 @@ impl SelfServe {
         }))
     }
 
-    pub async fn save(&self, db: &impl ConnectionTrait, guild: Option<GuildId>) -> Result<(), DbErr> {
+    pub async fn save(
+        &self,
+        db: &impl ConnectionTrait,
+        guild: Option<GuildId>,
+    ) -> Result<(), DbErr> {
         let value = serde_json::to_string(self).map_err(|e| DbErr::Custom(e.to_string()))?;
         setting::Entity::insert(setting::ActiveModel {
             key: Set(key(guild)),
@@ -75,7 +79,12 @@ pub fn check_minimum(text: &str) -> Result<String, String> {
     let text = text.trim();
     PayoutThresholds::new(text, [])
         .map(|_| text.to_owned())
-        .map_err(|error| format!("`{}` is not a minimum: {error}", text.chars().take(32).collect::<String>()))
+        .map_err(|error| {
+            format!(
+                "`{}` is not a minimum: {error}",
+                text.chars().take(32).collect::<String>()
+            )
+        })
 }
 
 #[cfg(test)]

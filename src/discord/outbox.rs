@@ -127,7 +127,15 @@ pub async fn enqueue_dm(
     message: CreateMessage,
     now: DateTime<Utc>,
 ) -> Result<i64, OutboxError> {
-    let id = enqueue_row(db, String::new(), None, Some(user.to_string()), message, now).await?;
+    let id = enqueue_row(
+        db,
+        String::new(),
+        None,
+        Some(user.to_string()),
+        message,
+        now,
+    )
+    .await?;
     Ok(id)
 }
 

@@ -9,11 +9,11 @@ use subtle::ConstantTimeEq;
 
 use super::extract::lobby;
 use super::ApiError;
+use crate::credit::Paid;
 use crate::domain::ids::{BadId, UserId};
 use crate::ledger::read::Wallets;
 use crate::ledger::{read, verify, PayoutRequest, Requester};
 use crate::lobby::store;
-use crate::credit::Paid;
 use crate::payout::{api_idempotency_key, PayoutForm, PayoutFormError};
 use crate::services::Services;
 

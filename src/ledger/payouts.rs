@@ -128,7 +128,10 @@ pub(super) async fn record_payout(
         kind,
         reference,
         currency,
-        legs: BTreeMap::from([(racer_account(order.racer), -amount.minor()), (to, amount.minor())]),
+        legs: BTreeMap::from([
+            (racer_account(order.racer), -amount.minor()),
+            (to, amount.minor()),
+        ]),
         at: request.at,
     };
     journal::post(tx, &[posting]).await?;

@@ -197,8 +197,16 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
             .unwrap_or((0, 0, 0));
         let journal = |account: String| account_sum(&accounts, &account, &currency);
         for (kind, expected, actual) in [
-            ("racer_balance", journal(super::racer_account(&racer)), balance),
-            ("paid_balance", journal(super::payouts_account(&racer)), paid_total),
+            (
+                "racer_balance",
+                journal(super::racer_account(&racer)),
+                balance,
+            ),
+            (
+                "paid_balance",
+                journal(super::payouts_account(&racer)),
+                paid_total,
+            ),
             (
                 "reserved_balance",
                 journal(super::reserved_account(&racer)),

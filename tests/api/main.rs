@@ -10,6 +10,7 @@ mod webdriver;
 
 mod browser;
 mod crash;
+mod credit_providers;
 mod discord;
 mod discord_delivery;
 mod discord_outbox;
@@ -38,5 +39,6 @@ mod race_edges;
 mod race_rule;
 mod race_summary;
 mod register;
+mod store_credit;
 mod wallet;
 mod webhooks;

@@ -16,7 +16,7 @@ use entity::sea_orm_active_enums::{OutboxState, PayoutState};
 use sea_orm::EntityTrait;
 use serde_json::{json, Value};
 
-use crate::credit_providers::shopify::{self as shopify_fake, Shopify};
+use crate::credit_providers::shopify as shopify_fake;
 use crate::credit_providers::stripe::{self as stripe_fake, Stripe};
 use crate::helpers::{spawn_app, spawn_app_on, Engine, TestApp};
 use crate::on_both_engines;
@@ -31,7 +31,7 @@ const DM_CHANNEL: &str = "1300000000000000777";
 
 /// Discord's REST API: opens DM channels and takes messages; with `closed`, the
 /// racer's DMs are closed (Discord's 403, code 50007).
-fn discord(closed: bool) -> StandIn {
+fn discord_api(closed: bool) -> StandIn {
     StandIn::start(move |seen| {
         if seen.authorization != format!("Bot {BOT}") {
             return HttpResponse::Unauthorized().json(json!({"message": "401: Unauthorized"}));
@@ -46,7 +46,8 @@ fn discord(closed: bool) -> StandIn {
                         json!({"message": "Cannot send messages to this user", "code": 50007}),
                     )
                 } else {
-                    HttpResponse::Ok().json(json!({"id": "1300000000000000888", "nonce": seen.body["nonce"]}))
+                    HttpResponse::Ok()
+                        .json(json!({"id": "1300000000000000888", "nonce": seen.body["nonce"]}))
                 }
             }
             _ => HttpResponse::BadRequest().json(json!({"message": "unexpected", "code": 0})),
@@ -66,14 +67,18 @@ struct FaultyStripe {
 impl FaultyStripe {
     fn start() -> FaultyStripe {
         let state = Arc::new(Mutex::new(Stripe::default()));
-        let (fail, hold) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false)));
+        let (fail, hold) = (
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicBool::new(false)),
+        );
         let (shared, failing, holding) = (state.clone(), fail.clone(), hold.clone());
         let stand_in = StandIn::start_at("", move |seen| {
             let coupon = seen.method == "POST" && seen.path == "/v1/coupons";
             if coupon && failing.load(Ordering::SeqCst) > 0 {
                 failing.fetch_sub(1, Ordering::SeqCst);
-                return HttpResponse::InternalServerError()
-                    .json(json!({"error": {"type": "api_error", "message": "Stripe had a hiccup"}}));
+                return HttpResponse::InternalServerError().json(
+                    json!({"error": {"type": "api_error", "message": "Stripe had a hiccup"}}),
+                );
             }
             while coupon && holding.load(Ordering::SeqCst) {
                 std::thread::sleep(Duration::from_millis(10));
@@ -110,7 +115,10 @@ fn requests(stand_in: &StandIn, method: &str, path: &str) -> Vec<Recorded> {
 /// for DMs, and held money paid out at once.
 fn stripe_config(stripe: &StandIn, discord: &StandIn) -> String {
     full_config_with_discord(
-        &format!("bot_token = \"{BOT}\"\napi_base = \"{}\"\ngateway = false", discord.base),
+        &format!(
+            "bot_token = \"{BOT}\"\napi_base = \"{}\"\ngateway = false",
+            discord.base
+        ),
         &format!(
             "[commission]\nhold_days = 0\n\
              [shops.store]\nprovider = \"stripe\"\nsecret = \"whsec_store\"\n\
@@ -173,20 +181,32 @@ async fn payouts(app: &TestApp) -> Vec<payout::Model> {
 }
 
 async fn stripe_store_credit_is_issued_once_and_delivered_by_dm(engine: Engine) {
-    let (stripe, dms) = (FaultyStripe::start(), discord(false));
+    let (stripe, dms) = (FaultyStripe::start(), discord_api(false));
     let app = spawn_app(engine, &stripe_config(&stripe.stand_in, &dms)).await;
     earn(&app, "evt_big").await;
 
-    let body = interaction("payout", payout_options("25.00", "store_credit"), ADMIN, "Admin", true);
+    let body = interaction(
+        "payout",
+        payout_options("25.00", "store_credit"),
+        ADMIN,
+        "Admin",
+        true,
+    );
     let (status, first) = discord(&app, body.clone()).await;
     assert_eq!(status, 200);
     let content = first["data"]["content"].as_str().unwrap();
     assert!(!is_ephemeral(&first["data"]), "{first}");
-    assert!(content.contains("Congratulations") && content.contains("store credit"), "{content}");
+    assert!(
+        content.contains("Congratulations") && content.contains("store credit"),
+        "{content}"
+    );
     let promotion = stripe.promotion_codes();
     assert_eq!(promotion.len(), 1);
     let code = promotion[0]["code"].as_str().unwrap().to_owned();
-    assert!(code.starts_with("KART-") && !content.contains(&code), "{content}");
+    assert!(
+        code.starts_with("KART-") && !content.contains(&code),
+        "{content}"
+    );
 
     // What Stripe was asked: a single-use coupon for the amount, then its code.
     let coupon = &requests(&stripe.stand_in, "POST", "/v1/coupons")[0];
@@ -196,13 +216,19 @@ async fn stripe_store_credit_is_issued_once_and_delivered_by_dm(engine: Engine) 
     assert_eq!(form["currency"], "usd");
     assert_eq!(form["duration"], "once");
     assert_eq!(form["max_redemptions"], "1");
-    assert!(coupon.headers["idempotency-key"].contains(&code.to_lowercase())
-        || coupon.headers["idempotency-key"].contains(&code));
+    assert!(
+        coupon.headers["idempotency-key"].contains(&code.to_lowercase())
+            || coupon.headers["idempotency-key"].contains(&code)
+    );
 
     // The DM: the channel opened for the racer, then the code in it.
     let sent = dms.wait_for(2).await;
     assert_eq!(sent[0].path, "/api/v10/users/@me/channels");
-    assert!(sent[1].body["content"].as_str().unwrap().contains(&code), "{:?}", sent[1].body);
+    assert!(
+        sent[1].body["content"].as_str().unwrap().contains(&code),
+        "{:?}",
+        sent[1].body
+    );
 
     // The same interaction again: answered as before, nothing new asked of Stripe.
     let (_, again) = discord(&app, body).await;
@@ -214,15 +240,22 @@ async fn stripe_store_credit_is_issued_once_and_delivered_by_dm(engine: Engine) 
     assert!(is_ephemeral(&wallet));
     assert!(wallet.to_string().contains(&code), "{wallet}");
     let balance = balances(&app).await;
-    assert_eq!((balance["available"].as_str(), balance["paid"].as_str()), (Some("5.00"), Some("25.00")));
+    assert_eq!(
+        (balance["available"].as_str(), balance["paid"].as_str()),
+        (Some("5.00"), Some("25.00"))
+    );
 
     // The admin API, retried with its key: one payout, one promotion code more.
-    let order = json!({"discord_id": RACER, "amount": "5.00", "method": "store_credit", "force": true});
+    let order =
+        json!({"discord_id": RACER, "amount": "5.00", "method": "store_credit", "force": true});
     let (status, paid) = admin_payout(&app, "cashout-1", order.clone()).await;
     assert_eq!(status, 200, "{paid}");
     assert_eq!(paid["state"], "paid");
     let masked = paid["code"].as_str().unwrap();
-    assert!(masked.starts_with("••••") && masked.chars().count() == 8, "{masked}");
+    assert!(
+        masked.starts_with("••••") && masked.chars().count() == 8,
+        "{masked}"
+    );
     let (status, retried) = admin_payout(&app, "cashout-1", order).await;
     assert_eq!((status, &retried["id"]), (200, &paid["id"]));
     assert_eq!(stripe.promotion_codes().len(), 2);
@@ -232,7 +265,7 @@ async fn stripe_store_credit_is_issued_once_and_delivered_by_dm(engine: Engine) 
 on_both_engines!(stripe_store_credit_is_issued_once_and_delivered_by_dm);
 
 async fn a_provider_500_pays_nothing_and_a_retry_succeeds(engine: Engine) {
-    let (stripe, dms) = (FaultyStripe::start(), discord(false));
+    let (stripe, dms) = (FaultyStripe::start(), discord_api(false));
     let app = spawn_app(engine, &stripe_config(&stripe.stand_in, &dms)).await;
     earn(&app, "evt_500").await;
     stripe.fail.store(1, Ordering::SeqCst);
@@ -240,9 +273,15 @@ async fn a_provider_500_pays_nothing_and_a_retry_succeeds(engine: Engine) {
     let (status, refused) = admin_payout(&app, "retry-me", order.clone()).await;
     assert_eq!(status, 502, "{refused}");
     assert_eq!(refused["error"], "provider_refused");
-    assert!(refused["message"].as_str().unwrap().contains("hiccup"), "{refused}");
+    assert!(
+        refused["message"].as_str().unwrap().contains("hiccup"),
+        "{refused}"
+    );
     let balance = balances(&app).await;
-    assert_eq!((balance["available"].as_str(), balance["paid"].as_str()), (Some("30.00"), Some("0.00")));
+    assert_eq!(
+        (balance["available"].as_str(), balance["paid"].as_str()),
+        (Some("30.00"), Some("0.00"))
+    );
     app.assert_ledger_balances().await;
 
     // The same call again: issued this time, once.
@@ -257,51 +296,94 @@ async fn a_provider_500_pays_nothing_and_a_retry_succeeds(engine: Engine) {
 on_both_engines!(a_provider_500_pays_nothing_and_a_retry_succeeds);
 
 async fn closed_dms_leave_the_code_in_the_wallet(engine: Engine) {
-    let (stripe, dms) = (FaultyStripe::start(), discord(true));
+    let (stripe, dms) = (FaultyStripe::start(), discord_api(true));
     let app = spawn_app(engine, &stripe_config(&stripe.stand_in, &dms)).await;
     earn(&app, "evt_dm").await;
-    let paid = command(&app, "payout", payout_options("30.00", "store_credit"), ADMIN, true).await;
-    assert!(paid["content"].as_str().unwrap().contains("Congratulations"), "{paid}");
+    let paid = command(
+        &app,
+        "payout",
+        payout_options("30.00", "store_credit"),
+        ADMIN,
+        true,
+    )
+    .await;
+    assert!(
+        paid["content"]
+            .as_str()
+            .unwrap()
+            .contains("Congratulations"),
+        "{paid}"
+    );
     dms.wait_for(2).await;
-    let code = stripe.promotion_codes()[0]["code"].as_str().unwrap().to_owned();
+    let code = stripe.promotion_codes()[0]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let wallet = command(&app, "wallet", json!([]), RACER, false).await;
     assert!(wallet.to_string().contains(&code), "{wallet}");
-    let posts = entity::discord_outbox::Entity::find().all(&app.db).await.unwrap();
+    let posts = entity::discord_outbox::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
     assert_eq!(posts.len(), 1);
-    assert_eq!(posts[0].state, OutboxState::Abandoned, "{:?}", posts[0].last_error);
+    assert_eq!(
+        posts[0].state,
+        OutboxState::Abandoned,
+        "{:?}",
+        posts[0].last_error
+    );
     app.assert_ledger_balances().await;
 }
 on_both_engines!(closed_dms_leave_the_code_in_the_wallet);
 
 async fn cashout_is_off_until_an_admin_allows_it_and_keeps_the_minimum(engine: Engine) {
-    let (stripe, dms) = (FaultyStripe::start(), discord(false));
+    let (stripe, dms) = (FaultyStripe::start(), discord_api(false));
     let app = spawn_app(engine, &stripe_config(&stripe.stand_in, &dms)).await;
     earn(&app, "evt_cash").await;
     let off = command(&app, "cashout", json!([]), RACER, false).await;
-    assert!(is_ephemeral(&off) && off["content"].as_str().unwrap().contains("off"), "{off}");
-    let allow = |minimum: &str| {
-        json!([{"name": "self_serve", "type": 5, "value": true}, option("minimum", minimum)])
-    };
+    assert!(
+        is_ephemeral(&off) && off["content"].as_str().unwrap().contains("off"),
+        "{off}"
+    );
+    let allow = |minimum: &str| json!([{"name": "self_serve", "type": 5, "value": true}, option("minimum", minimum)]);
     let denied = command(&app, "payouts", allow("10.00"), RACER, false).await;
-    assert!(denied["content"].as_str().unwrap().contains("admins"), "{denied}");
+    assert!(
+        denied["content"].as_str().unwrap().contains("admins"),
+        "{denied}"
+    );
     command(&app, "payouts", allow("40.00"), ADMIN, true).await;
     let below = command(&app, "cashout", json!([]), RACER, false).await;
-    assert!(below["content"].as_str().unwrap().contains("40.00"), "{below}");
+    assert!(
+        below["content"].as_str().unwrap().contains("40.00"),
+        "{below}"
+    );
     assert_eq!(stripe.coupons_sent(), 0);
     command(&app, "payouts", allow("25.00"), ADMIN, true).await;
     let cashed = command(&app, "cashout", json!([]), RACER, false).await;
-    assert!(cashed["content"].as_str().unwrap().contains("30.00"), "{cashed}");
+    assert!(
+        cashed["content"].as_str().unwrap().contains("30.00"),
+        "{cashed}"
+    );
     assert_eq!(stripe.promotion_codes().len(), 1);
     let balance = balances(&app).await;
-    assert_eq!((balance["available"].as_str(), balance["paid"].as_str()), (Some("0.00"), Some("30.00")));
+    assert_eq!(
+        (balance["available"].as_str(), balance["paid"].as_str()),
+        (Some("0.00"), Some("30.00"))
+    );
     let nothing = command(&app, "cashout", json!([]), RACER, false).await;
-    assert!(nothing["content"].as_str().unwrap().contains("nothing available"), "{nothing}");
+    assert!(
+        nothing["content"]
+            .as_str()
+            .unwrap()
+            .contains("nothing available"),
+        "{nothing}"
+    );
     app.assert_ledger_balances().await;
 }
 on_both_engines!(cashout_is_off_until_an_admin_allows_it_and_keeps_the_minimum);
 
 async fn a_server_stopped_while_stripe_held_the_request_is_settled_once(engine: Engine) {
-    let (stripe, dms) = (FaultyStripe::start(), discord(false));
+    let (stripe, dms) = (FaultyStripe::start(), discord_api(false));
     let config = stripe_config(&stripe.stand_in, &dms);
     let app = spawn_app(engine, &config).await;
     earn(&app, "evt_crash").await;
@@ -345,14 +427,22 @@ async fn a_server_stopped_while_stripe_held_the_request_is_settled_once(engine: 
     assert_eq!(balances(&app).await["paid"], "30.00");
     app.assert_ledger_balances().await;
     // The reconciler again finds nothing to do.
-    assert_eq!(cozykart::credit::reconcile(&app.state, app.clock.now()).await.unwrap(), 0);
+    assert_eq!(
+        cozykart::credit::reconcile(&app.state, app.clock.now())
+            .await
+            .unwrap(),
+        0
+    );
 }
 on_both_engines!(a_server_stopped_while_stripe_held_the_request_is_settled_once);
 
 /// The server with a Shopify shop `gifts` that issues gift cards.
 fn shopify_config(shopify: &StandIn, discord: &StandIn) -> String {
     full_config_with_discord(
-        &format!("bot_token = \"{BOT}\"\napi_base = \"{}\"\ngateway = false", discord.base),
+        &format!(
+            "bot_token = \"{BOT}\"\napi_base = \"{}\"\ngateway = false",
+            discord.base
+        ),
         &format!(
             "[commission]\nhold_days = 0\n\
              [shops.gifts]\nprovider = \"shopify\"\nsecret = \"shpss_gifts\"\n\
@@ -364,8 +454,8 @@ fn shopify_config(shopify: &StandIn, discord: &StandIn) -> String {
 }
 
 async fn shopify_gift_cards_are_issued_in_the_shops_currency_only(engine: Engine) {
-    let state = Arc::new(Mutex::new(Shopify::with_currency("USD")));
-    let (shopify, dms) = (shopify_fake::like_shopify(&state), discord(false));
+    let state = shopify_fake::shop("USD");
+    let (shopify, dms) = (shopify_fake::like_shopify(&state), discord_api(false));
     let app = spawn_app(engine, &shopify_config(&shopify, &dms)).await;
     earn(&app, "evt_usd").await;
     sale(&app, "evt_jpy", 5000, "jpy").await;
@@ -377,15 +467,27 @@ async fn shopify_gift_cards_are_issued_in_the_shops_currency_only(engine: Engine
     ]);
     let refused = command(&app, "payout", jpy, ADMIN, true).await;
     assert!(is_ephemeral(&refused), "{refused}");
-    assert!(refused["content"].as_str().unwrap().contains("USD only"), "{refused}");
+    assert!(
+        refused["content"].as_str().unwrap().contains("USD only"),
+        "{refused}"
+    );
     assert!(state.lock().unwrap().cards.is_empty());
 
-    let paid = command(&app, "payout", payout_options("30.00", "gift_card"), ADMIN, true).await;
-    assert!(paid["content"].as_str().unwrap().contains("gift card"), "{paid}");
+    let usd = json!([
+        {"name": "user", "type": 6, "value": RACER},
+        option("amount", "30.00"),
+        option("currency", "USD"),
+        option("method", "gift_card"),
+    ]);
+    let paid = command(&app, "payout", usd, ADMIN, true).await;
+    assert!(
+        paid["content"].as_str().unwrap().contains("gift card"),
+        "{paid}"
+    );
     let cards = state.lock().unwrap().cards.clone();
     assert_eq!(cards.len(), 1);
-    assert_eq!(cards[0]["initialValue"]["amount"], "30.00");
-    assert!(cards[0]["note"].as_str().unwrap().contains(RACER), "{}", cards[0]);
+    assert_eq!(cards[0].amount, "30.00");
+    assert!(cards[0].note.contains(RACER), "{}", cards[0].note);
     let rows = payouts(&app).await;
     let code = rows[0].code.clone().unwrap();
     let sent = dms.wait_for(2).await;
@@ -399,9 +501,19 @@ on_both_engines!(shopify_gift_cards_are_issued_in_the_shops_currency_only);
 async fn without_credentials_a_payout_is_recorded_and_says_so(engine: Engine) {
     let app = spawn_app(engine, &full_config("[commission]\nhold_days = 0")).await;
     earn(&app, "evt_plain").await;
-    let paid = command(&app, "payout", payout_options("30.00", "store_credit"), ADMIN, true).await;
+    let paid = command(
+        &app,
+        "payout",
+        payout_options("30.00", "store_credit"),
+        ADMIN,
+        true,
+    )
+    .await;
     let content = paid["content"].as_str().unwrap();
-    assert!(content.contains("recorded as paid by other means"), "{content}");
+    assert!(
+        content.contains("recorded as paid by other means"),
+        "{content}"
+    );
     assert_eq!(payouts(&app).await[0].state, PayoutState::Paid);
     let (status, refused) = admin_payout(
         &app,
@@ -409,7 +521,11 @@ async fn without_credentials_a_payout_is_recorded_and_says_so(engine: Engine) {
         json!({"discord_id": RACER, "amount": "1.00", "method": "store_credit", "shop": "main", "force": true}),
     )
     .await;
-    assert_eq!((status, refused["error"].as_str()), (409, Some("unknown_shop")), "{refused}");
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (409, Some("unknown_shop")),
+        "{refused}"
+    );
     app.assert_ledger_balances().await;
 }
 on_both_engines!(without_credentials_a_payout_is_recorded_and_says_so);

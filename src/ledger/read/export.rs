@@ -67,7 +67,8 @@ pub async fn export_csv(db: &impl ConnectionTrait, year: i32) -> Result<String, 
                 last: paid_at,
                 codes: Vec::new(),
             });
-        line.codes.extend(code.as_deref().map(crate::ledger::masked_code));
+        line.codes
+            .extend(code.as_deref().map(crate::ledger::masked_code));
         line.count += 1;
         line.total_minor += amount_minor;
         line.first = line.first.min(paid_at);

@@ -297,6 +297,7 @@ fn check_command(command: &Command) -> Result<(), TestCaseError> {
             prop_assert!(within(&Some(form.amount.clone()), 32));
             prop_assert!(within(&form.currency, 3));
             prop_assert!(within(&form.note, 200));
+            prop_assert!(within(&form.shop, 64));
             // The parser hands on a method's value, never free text.
             prop_assert!(form
                 .method
@@ -305,6 +306,11 @@ fn check_command(command: &Command) -> Result<(), TestCaseError> {
                     .is_some_and(|method| method.as_str() == m)));
         }
         Command::Commission { rate } => prop_assert!(within(&Some(rate.clone()), 32)),
+        Command::Cashout { currency, shop } => {
+            prop_assert!(within(currency, 3));
+            prop_assert!(within(shop, 64));
+        }
+        Command::Payouts { minimum, .. } => prop_assert!(within(minimum, 32)),
         Command::Goal {
             amount,
             currency,
