@@ -39,6 +39,7 @@
 //!   `telemetry`.
 pub mod banner;
 pub mod buyer_names;
+pub mod cashout;
 pub mod checkout;
 pub mod cli;
 pub mod clock;

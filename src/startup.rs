@@ -167,7 +167,7 @@ impl Application {
                 services.clock.clone(),
             )))
         });
-        let reconciler = AbortOnDrop(actix_web::rt::spawn(crate::credit::reconcile_forever(
+        let reconciler = AbortOnDrop(actix_web::rt::spawn(crate::cashout::reconcile_forever(
             Arc::downgrade(&services.clone().into_inner()),
         )));
         start_gateway(&services);

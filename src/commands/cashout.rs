@@ -1,7 +1,8 @@
 //! Store credit from Discord: the answer to a payout however it ended (shared
 //! with `/payout`), a racer's own `/cashout`, and the admins' `/payouts` switch.
 
-use crate::credit::{self, CreditRefusal, Paid, Route, SelfServe};
+use crate::cashout::Paid;
+use crate::credit::{self, CreditRefusal, Route, SelfServe};
 use crate::discord::{Caller, Reply};
 use crate::domain::payout::{PayoutMethod, PayoutOrder};
 use crate::ledger::read::{self, Wallets};
@@ -39,7 +40,7 @@ pub(super) async fn pay(
         services.clock.now(),
         caller.interaction_id.map(|id| format!("interaction:{id}")),
     );
-    Ok(credit::pay(services, request, route).await?)
+    Ok(crate::cashout::pay(services, request, route).await?)
 }
 
 /// Why a payout paid nothing.

@@ -9,7 +9,7 @@ use subtle::ConstantTimeEq;
 
 use super::extract::lobby;
 use super::ApiError;
-use crate::credit::Paid;
+use crate::cashout::Paid;
 use crate::domain::ids::{BadId, UserId};
 use crate::ledger::read::Wallets;
 use crate::ledger::{read, verify, PayoutRequest, Requester};
@@ -126,7 +126,7 @@ pub async fn payout(
         services.clock.now(),
         key,
     );
-    match crate::credit::pay(&services, request, route).await? {
+    match crate::cashout::pay(&services, request, route).await? {
         Paid::Recorded(record) | Paid::Issued(record) => Ok(HttpResponse::Ok().json(record)),
         // Still being issued (a retry while the first is in flight): accepted.
         Paid::InFlight(record) => Ok(HttpResponse::Accepted().json(record)),

@@ -15,7 +15,7 @@ const GUILD: u64 = 1_100_000_000_000_000_001;
 fn guild() -> cozykart::domain::ids::GuildId {
     GUILD.try_into().unwrap()
 }
-const COMMANDS: [&str; 12] = [
+const COMMANDS: [&str; 14] = [
     "lobby",
     "join",
     "leave",
@@ -26,7 +26,9 @@ const COMMANDS: [&str; 12] = [
     "overlay",
     "wallet",
     "leaderboard",
+    "cashout",
     "payout",
+    "payouts",
     "commission",
 ];
 
@@ -145,7 +147,7 @@ async fn register_puts_every_command_in_the_given_guild() {
         Registered {
             application_id: APPLICATION,
             scope: Scope::Guild(guild()),
-            count: 12
+            count: 14
         }
     );
     let recorded = discord.recorded();
@@ -185,7 +187,7 @@ async fn register_looks_up_the_application_and_registers_globally() {
         Registered {
             application_id: APPLICATION,
             scope: Scope::Global,
-            count: 12
+            count: 14
         }
     );
     let recorded = discord.recorded();

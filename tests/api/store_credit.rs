@@ -428,7 +428,7 @@ async fn a_server_stopped_while_stripe_held_the_request_is_settled_once(engine: 
     app.assert_ledger_balances().await;
     // The reconciler again finds nothing to do.
     assert_eq!(
-        cozykart::credit::reconcile(&app.state, app.clock.now())
+        cozykart::cashout::reconcile(&app.state, app.clock.now())
             .await
             .unwrap(),
         0
