@@ -9,12 +9,16 @@
 //! - Otherwise: as many seeds as fit in `SIM_SECONDS` (default 30) per engine,
 //!   starting from one drawn from the time, and prints how many ran.
 //!
-//! A divergence panics with the seed and the step where it showed. This first
-//! version covers one guild with up to four lobbies and twelve racers, Stripe
-//! sales tagged, untagged and to closed lobbies, partial and full refunds (a
-//! running total, as Stripe sends it), duplicate deliveries (one after the other
-//! and at once) and graceful restarts. Twins, other providers, several guilds,
-//! payouts, `kill -9` and cut connections are for the versions after it.
+//! A divergence panics with the seed and the step where it showed. It covers one
+//! guild with up to four lobbies and twelve racers, Stripe sales tagged, untagged
+//! and to closed lobbies, their `payment_intent.succeeded` twins (before or after
+//! the session, changing nothing), partial and full refunds (a running total, as
+//! Stripe sends it), duplicate deliveries (one after the other and at once),
+//! payouts through the admin API (recorded, or issued as store credit by a Stripe
+//! stand-in that fails now and then; retried with their key, and sent twice at
+//! once; over the available balance refused) and graceful restarts. Other
+//! providers, several guilds, `kill -9` and cut connections are for the versions
+//! after it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration as StdDuration, Instant};
@@ -27,6 +31,7 @@ use serde_json::json;
 
 use crate::helpers::{assert_ledger_balances, spawn_app_on, Engine, TestApp, TestDb};
 use crate::signing::*;
+use crate::store_credit::FaultyStripe;
 
 /// Steps of one schedule.
 const STEPS: usize = 60;
@@ -80,9 +85,16 @@ struct Model {
     earned: BTreeMap<String, i64>,
     /// Sales acknowledged, by PaymentIntent.
     sales: BTreeMap<String, Sale>,
+    /// What each racer was paid out, minor units of USD.
+    paid: BTreeMap<String, i64>,
 }
 
 impl Model {
+    /// What a racer may be paid now (holds are 0 days: all earnings are available).
+    fn available(&self, racer: &str) -> i64 {
+        self.earned.get(racer).copied().unwrap_or(0) - self.paid.get(racer).copied().unwrap_or(0)
+    }
+
     /// A sale of `amount` minor units paid now, tagged with a lobby's code or not:
     /// the pool (amount x rate, rounded down) goes to the tagged lobby if it races,
     /// else, untagged, evenly to every racing lobby (by id), each part evenly to
@@ -165,8 +177,13 @@ impl Model {
 
 /// Minor units of a decimal string such as `"12.34"`.
 fn minor(text: &str) -> i64 {
-    let (units, cents) = text.split_once('.').unwrap_or((text, "0"));
-    units.parse::<i64>().unwrap() * 100 + format!("{cents:0<2}")[..2].parse::<i64>().unwrap()
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(digits) => (-1, digits),
+        None => (1, text),
+    };
+    let (units, cents) = digits.split_once('.').unwrap_or((digits, "0"));
+    let cents = format!("{cents:0<2}")[..2].parse::<i64>().unwrap();
+    sign * (units.parse::<i64>().unwrap() * 100 + cents)
 }
 
 struct Sim {
@@ -179,6 +196,9 @@ struct Sim {
     /// What the schedule did so far, for the report of a divergence.
     log: Vec<String>,
     next_sale: u64,
+    /// Stripe's API for store credit, failing when told to.
+    stripe: FaultyStripe,
+    next_payout: u64,
 }
 
 impl Sim {
@@ -192,7 +212,7 @@ impl Sim {
             .log
             .iter()
             .rev()
-            .take(8)
+            .take(12)
             .rev()
             .cloned()
             .collect::<Vec<_>>();
@@ -206,11 +226,58 @@ impl Sim {
 
     async fn check_racers(&self, racers: &[String]) {
         for racer in racers {
-            let (available, pending) = wallet(self.app(), racer, "USD").await;
-            let server = minor(&available) + minor(&pending);
-            let model = self.model.earned.get(racer).copied().unwrap_or(0);
+            let (_, body) = admin_get(self.app(), &format!("/api/admin/racers/{racer}")).await;
+            let usd = body["balances"]
+                .as_array()
+                .and_then(|b| b.iter().find(|b| b["currency"] == "USD").cloned())
+                .unwrap_or_default();
+            let amount = |field: &str| usd[field].as_str().map_or(0, minor);
+            let server = amount("available") + amount("pending");
+            let model = self.model.available(racer);
             if server != model {
-                self.diverged(format!("racer {racer} holds {server}, the model {model}"));
+                let theirs: Vec<String> = body["allocations"]
+                    .as_array()
+                    .map(|all| {
+                        all.iter()
+                            .map(|a| {
+                                format!(
+                                    "sale {} lobby {} {}",
+                                    a["sale_id"], a["lobby_id"], a["amount"]
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let ours: Vec<String> = self
+                    .model
+                    .sales
+                    .iter()
+                    .flat_map(|(pi, sale)| {
+                        sale.allocations
+                            .iter()
+                            .filter(|a| &a.racer == racer)
+                            .map(move |a| {
+                                format!(
+                                    "{pi} lobby {} {} reversed {}",
+                                    self.model.lobbies[a.lobby].id, a.amount, a.reversed
+                                )
+                            })
+                    })
+                    .collect();
+                self.diverged(format!(
+                    "racer {racer} holds {server}, the model {model}\n  server: {theirs:?} {}\n  model: {ours:?}",
+                    body["balances"]
+                ));
+            }
+            let (paid, model_paid) = (
+                amount("paid"),
+                self.model.paid.get(racer).copied().unwrap_or(0),
+            );
+            if paid != model_paid || amount("reserved") != 0 {
+                self.diverged(format!(
+                    "racer {racer} was paid {paid} ({} reserved), the model {model_paid}",
+                    amount("reserved")
+                ));
             }
         }
     }
@@ -251,7 +318,8 @@ impl Sim {
             0..=7 if lobbies < LOBBIES_MAX => self.create().await,
             0..=27 if lobbies > 0 => self.roster_change().await,
             28..=41 if lobbies > 0 => self.start_or_end().await,
-            42..=84 => self.sale().await,
+            42..=74 => self.sale().await,
+            75..=84 => self.payout().await,
             85..=94 if !self.model.sales.is_empty() => self.refund().await,
             85..=94 => self.sale().await,
             _ => self.restart().await,
@@ -336,6 +404,18 @@ impl Sim {
         let now = self.app().clock.now().timestamp();
         let body = stripe_checkout(&event, &pi, amount, "usd", now, tag.as_deref());
         self.log.push(format!("sale {pi} {amount} tagged {tag:?}"));
+        // Its PaymentIntent's own event, untagged, now and then before the session:
+        // for an untagged sale it is the sale (the session then changes nothing);
+        // before a tagged session, the session moves the sale to its lobby.
+        let twin = stripe_payment_intent(&format!("{event}_pi"), &pi, amount, "usd", now);
+        let twin_first = self.rng.gen_bool(0.15);
+        if twin_first {
+            self.log.push(format!("its twin {pi} first"));
+            let status = post_stripe(self.app(), twin.clone()).await.0;
+            if status != 200 {
+                self.diverged(format!("twin answered {status}"));
+            }
+        }
         let twice_at_once = self.rng.gen_bool(0.1);
         let status = if twice_at_once {
             let (a, b) = futures_util::future::join(
@@ -356,7 +436,26 @@ impl Sim {
         if status != 200 {
             self.diverged(format!("sale answered {status}"));
         }
-        let paid = self.model.sale(&pi, amount, tag.as_deref());
+        // A tagged session after its untagged twin moves the sale only to a lobby
+        // racing when it was paid; else the twin's untagged attribution stands.
+        let racing = |code: &String| {
+            self.model
+                .lobbies
+                .iter()
+                .any(|l| &l.code == code && l.racing)
+        };
+        let counted = match &tag {
+            Some(code) if twin_first && !racing(code) => None,
+            other => other.clone(),
+        };
+        let paid = self.model.sale(&pi, amount, counted.as_deref());
+        if !twin_first && self.rng.gen_bool(0.15) {
+            self.log.push(format!("its twin {pi} after"));
+            let status = post_stripe(self.app(), twin).await.0;
+            if status != 200 {
+                self.diverged(format!("twin answered {status}"));
+            }
+        }
         self.maybe_again(&format!("sale {pi}"), body).await;
         self.check_racers(&paid).await;
         self.check_pots().await;
@@ -408,6 +507,101 @@ impl Sim {
         self.check_pots().await;
     }
 
+    /// A payout through the admin API: recorded, or issued as store credit (the
+    /// stand-in fails now and then: nothing is paid); now and then over what the
+    /// racer has (refused), retried with its key, or sent twice at once.
+    async fn payout(&mut self) {
+        let who = racer(self.rng.gen_range(0..RACERS));
+        let available = self.model.available(&who);
+        let amount = if available > 0 && self.rng.gen_bool(0.8) {
+            self.rng.gen_range(1..=available)
+        } else {
+            available.max(0) + self.rng.gen_range(1..500)
+        };
+        let credit = self.rng.gen_bool(0.5);
+        let fails = credit && self.rng.gen_bool(0.2);
+        self.next_payout += 1;
+        let key = format!("sim-{}-{}", self.seed, self.next_payout);
+        let body = json!({
+            "discord_id": who,
+            "amount": format!("{}.{:02}", amount / 100, amount % 100),
+            "currency": "USD",
+            "method": if credit { "store_credit" } else { "manual" },
+            "force": true,
+        });
+        self.log.push(format!(
+            "payout {key} of {amount} to {who} ({}{})",
+            body["method"],
+            if fails { ", Stripe fails" } else { "" }
+        ));
+        if fails {
+            self.stripe
+                .fail
+                .store(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        let at_once = !fails && self.rng.gen_bool(0.1);
+        let (status, answer) = if at_once {
+            let (a, b) = futures_util::future::join(
+                self.post_payout(&key, &body),
+                self.post_payout(&key, &body),
+            )
+            .await;
+            // The second may arrive while the first is issued: 202, nothing more.
+            let same = a.0 == b.0 && a.1["id"] == b.1["id"];
+            let in_flight = [a.0, b.0].contains(&202) && [a.0, b.0].contains(&200);
+            if !same && !in_flight {
+                self.diverged(format!("the same payout at once answered {a:?} and {b:?}"));
+            }
+            if a.0 == 202 {
+                b
+            } else {
+                a
+            }
+        } else {
+            self.post_payout(&key, &body).await
+        };
+        self.stripe
+            .fail
+            .store(0, std::sync::atomic::Ordering::SeqCst);
+        let has_balance = self.model.earned.contains_key(&who);
+        let expected = match () {
+            _ if !has_balance => 400,
+            _ if amount > available => 409,
+            _ if fails => 502,
+            _ => 200,
+        };
+        if status != expected {
+            self.diverged(format!(
+                "payout answered {status} {answer}, the model {expected}"
+            ));
+        }
+        if status == 200 {
+            *self.model.paid.entry(who.clone()).or_default() += amount;
+            if self.rng.gen_bool(0.2) {
+                self.log.push(format!("payout {key} retried"));
+                let again = self.post_payout(&key, &body).await;
+                if again.0 != 200 || again.1["id"] != answer["id"] {
+                    self.diverged(format!("payout retried answered {again:?}, first {answer}"));
+                }
+            }
+        }
+        self.check_racers(&[who]).await;
+    }
+
+    async fn post_payout(&self, key: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        post(
+            self.app(),
+            "/api/admin/payouts",
+            body.to_string().into_bytes(),
+            &[
+                ("Authorization", format!("Bearer {ADMIN_TOKEN}")),
+                ("Content-Type", "application/json".to_owned()),
+                ("Idempotency-Key", key.to_owned()),
+            ],
+        )
+        .await
+    }
+
     async fn restart(&mut self) {
         self.log.push("restart".to_owned());
         let app = self.app.take().expect("a running server");
@@ -419,8 +613,10 @@ impl Sim {
 
 /// Runs one schedule on a fresh database of `engine`.
 async fn run(engine: Engine, seed: u64) {
+    let stripe = FaultyStripe::start();
     let config = full_config(&format!(
-        "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}"
+        "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}\nhold_days = 0\n{}",
+        stripe.shop_config("store")
     ));
     let db = TestDb::new(engine).await;
     let app = spawn_app_on(
@@ -438,6 +634,8 @@ async fn run(engine: Engine, seed: u64) {
         step: 0,
         log: Vec::new(),
         next_sale: 0,
+        stripe,
+        next_payout: 0,
     };
     for step in 0..STEPS {
         sim.step = step;
@@ -529,4 +727,6 @@ fn the_model_splits_like_the_design() {
     );
     assert_eq!(minor("12.3"), 1230);
     assert_eq!(minor("0.05"), 5);
+    assert_eq!(minor("-1.21"), -121, "a balance owed");
+    assert_eq!(minor("-0.05"), -5);
 }

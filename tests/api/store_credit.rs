@@ -57,15 +57,15 @@ fn discord_api(closed: bool) -> StandIn {
 
 /// Stripe's API over the providers' fake, with faults: the next coupon answered
 /// 500 (`fail`), or every coupon request held unanswered while `hold` is set.
-struct FaultyStripe {
+pub(crate) struct FaultyStripe {
     stand_in: StandIn,
     state: Arc<Mutex<Stripe>>,
-    fail: Arc<AtomicUsize>,
+    pub(crate) fail: Arc<AtomicUsize>,
     hold: Arc<AtomicBool>,
 }
 
 impl FaultyStripe {
-    fn start() -> FaultyStripe {
+    pub(crate) fn start() -> FaultyStripe {
         let state = Arc::new(Mutex::new(Stripe::default()));
         let (fail, hold) = (
             Arc::new(AtomicUsize::new(0)),
@@ -94,6 +94,16 @@ impl FaultyStripe {
         }
     }
 
+    /// A `[shops.<name>]` table issuing store credit through this stand-in.
+    pub(crate) fn shop_config(&self, name: &str) -> String {
+        format!(
+            "[shops.{name}]\nprovider = \"stripe\"\nsecret = \"whsec_{name}\"\n\
+             api_key = \"{}\"\napi_base = \"{}\"\n",
+            stripe_fake::KEY,
+            self.stand_in.base
+        )
+    }
+
     fn promotion_codes(&self) -> Vec<Value> {
         self.state.lock().unwrap().promotion_codes.clone()
     }
@@ -113,18 +123,15 @@ fn requests(stand_in: &StandIn, method: &str, path: &str) -> Vec<Recorded> {
 
 /// The server with a Stripe shop `store` that issues credit, Discord's REST API
 /// for DMs, and held money paid out at once.
-fn stripe_config(stripe: &StandIn, discord: &StandIn) -> String {
+fn stripe_config(stripe: &FaultyStripe, discord: &StandIn) -> String {
     full_config_with_discord(
         &format!(
             "bot_token = \"{BOT}\"\napi_base = \"{}\"\ngateway = false",
             discord.base
         ),
         &format!(
-            "[commission]\nhold_days = 0\n\
-             [shops.store]\nprovider = \"stripe\"\nsecret = \"whsec_store\"\n\
-             api_key = \"{}\"\napi_base = \"{}\"\n",
-            stripe_fake::KEY,
-            stripe.base
+            "[commission]\nhold_days = 0\n{}",
+            stripe.shop_config("store")
         ),
     )
 }
@@ -182,7 +189,7 @@ async fn payouts(app: &TestApp) -> Vec<payout::Model> {
 
 async fn stripe_store_credit_is_issued_once_and_delivered_by_dm(engine: Engine) {
     let (stripe, dms) = (FaultyStripe::start(), discord_api(false));
-    let app = spawn_app(engine, &stripe_config(&stripe.stand_in, &dms)).await;
+    let app = spawn_app(engine, &stripe_config(&stripe, &dms)).await;
     earn(&app, "evt_big").await;
 
     let body = interaction(
@@ -266,7 +273,7 @@ on_both_engines!(stripe_store_credit_is_issued_once_and_delivered_by_dm);
 
 async fn a_provider_500_pays_nothing_and_a_retry_succeeds(engine: Engine) {
     let (stripe, dms) = (FaultyStripe::start(), discord_api(false));
-    let app = spawn_app(engine, &stripe_config(&stripe.stand_in, &dms)).await;
+    let app = spawn_app(engine, &stripe_config(&stripe, &dms)).await;
     earn(&app, "evt_500").await;
     stripe.fail.store(1, Ordering::SeqCst);
     let order = json!({"discord_id": RACER, "amount": "30.00", "method": "store_credit"});
@@ -297,7 +304,7 @@ on_both_engines!(a_provider_500_pays_nothing_and_a_retry_succeeds);
 
 async fn closed_dms_leave_the_code_in_the_wallet(engine: Engine) {
     let (stripe, dms) = (FaultyStripe::start(), discord_api(true));
-    let app = spawn_app(engine, &stripe_config(&stripe.stand_in, &dms)).await;
+    let app = spawn_app(engine, &stripe_config(&stripe, &dms)).await;
     earn(&app, "evt_dm").await;
     let paid = command(
         &app,
@@ -338,7 +345,7 @@ on_both_engines!(closed_dms_leave_the_code_in_the_wallet);
 
 async fn cashout_is_off_until_an_admin_allows_it_and_keeps_the_minimum(engine: Engine) {
     let (stripe, dms) = (FaultyStripe::start(), discord_api(false));
-    let app = spawn_app(engine, &stripe_config(&stripe.stand_in, &dms)).await;
+    let app = spawn_app(engine, &stripe_config(&stripe, &dms)).await;
     earn(&app, "evt_cash").await;
     let off = command(&app, "cashout", json!([]), RACER, false).await;
     assert!(
@@ -384,7 +391,7 @@ on_both_engines!(cashout_is_off_until_an_admin_allows_it_and_keeps_the_minimum);
 
 async fn a_server_stopped_while_stripe_held_the_request_is_settled_once(engine: Engine) {
     let (stripe, dms) = (FaultyStripe::start(), discord_api(false));
-    let config = stripe_config(&stripe.stand_in, &dms);
+    let config = stripe_config(&stripe, &dms);
     let app = spawn_app(engine, &config).await;
     earn(&app, "evt_crash").await;
     stripe.hold.store(true, Ordering::SeqCst);
