@@ -501,6 +501,16 @@ async fn shopify_gift_cards_are_issued_in_the_shops_currency_only(engine: Engine
     assert!(sent[1].body["content"].as_str().unwrap().contains(&code));
     let wallet = command(&app, "wallet", json!([]), RACER, false).await;
     assert!(wallet.to_string().contains(&code), "{wallet}");
+
+    // The admin API retried with its key: one card more, not two.
+    sale(&app, "evt_usd_2", 5000, "usd").await;
+    let order = json!({"discord_id": RACER, "amount": "10.00", "currency": "USD",
+        "method": "gift_card", "shop": "gifts", "force": true});
+    let (status, first) = admin_payout(&app, "gift-2", order.clone()).await;
+    assert_eq!(status, 200, "{first}");
+    let (status, again) = admin_payout(&app, "gift-2", order).await;
+    assert_eq!((status, &again["id"]), (200, &first["id"]));
+    assert_eq!(state.lock().unwrap().cards.len(), 2);
     app.assert_ledger_balances().await;
 }
 on_both_engines!(shopify_gift_cards_are_issued_in_the_shops_currency_only);
