@@ -71,6 +71,7 @@ mod tests {
             guild_id: guild,
             checkout_url: url.map(CheckoutUrl::parse),
             kofi_types: Vec::new(),
+            credit: None,
         }
     }
 
