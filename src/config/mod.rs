@@ -387,7 +387,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let debug = format!("{:?}", stripe.shops["s"].credit);
-        assert!(!debug.contains("rk_test_1"), "secrets stay out of logs: {debug}");
+        assert!(
+            !debug.contains("rk_test_1"),
+            "secrets stay out of logs: {debug}"
+        );
         let shopify = shop(
             "shopify",
             "admin_url = \"https://kart.myshopify.com\"\nadmin_token = \"shpat_1\"",
@@ -402,9 +405,21 @@ mod tests {
             ("stripe", "admin_token = \"t\"", "shops.s.admin_token"),
             ("shopify", "api_key = \"k\"", "shops.s.api_key"),
             ("kofi", "api_key = \"k\"", "shops.s.api_key"),
-            ("stripe", "api_base = \"http://127.0.0.1:9\"", "shops.s.api_key"),
-            ("stripe", "api_key = \"k\"\napi_base = \"ftp://x\"", "shops.s.api_base"),
-            ("shopify", "admin_url = \"https://k.myshopify.com\"", "shops.s.admin_token"),
+            (
+                "stripe",
+                "api_base = \"http://127.0.0.1:9\"",
+                "shops.s.api_key",
+            ),
+            (
+                "stripe",
+                "api_key = \"k\"\napi_base = \"ftp://x\"",
+                "shops.s.api_base",
+            ),
+            (
+                "shopify",
+                "admin_url = \"https://k.myshopify.com\"",
+                "shops.s.admin_token",
+            ),
             ("shopify", "admin_token = \"t\"", "shops.s.admin_url"),
         ] {
             match shop(provider, extra).unwrap_err() {

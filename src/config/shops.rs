@@ -32,7 +32,10 @@ pub enum CreditApi {
     Stripe { api_key: String, api_base: url::Url },
     /// Shopify: the store's admin origin (`https://{store}.myshopify.com`) and an
     /// Admin API access token with the gift-card scopes.
-    Shopify { admin_url: url::Url, admin_token: String },
+    Shopify {
+        admin_url: url::Url,
+        admin_token: String,
+    },
 }
 
 impl std::fmt::Debug for CreditApi {
@@ -137,7 +140,11 @@ fn credit_api(
         ("api_key", Provider::Stripe, non_empty(&raw.api_key)),
         ("api_base", Provider::Stripe, non_empty(&raw.api_base)),
         ("admin_url", Provider::Shopify, non_empty(&raw.admin_url)),
-        ("admin_token", Provider::Shopify, non_empty(&raw.admin_token)),
+        (
+            "admin_token",
+            Provider::Shopify,
+            non_empty(&raw.admin_token),
+        ),
     ];
     for (field, owner, value) in &fields {
         if value.is_some() && *owner != provider {
@@ -152,7 +159,10 @@ fn credit_api(
         let parsed = url::Url::parse(text.trim())
             .map_err(|error| invalid(key(field), format!("{text:?} is not a URL: {error}")))?;
         if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
-            return Err(invalid(key(field), format!("{text:?} is not an http(s) URL")));
+            return Err(invalid(
+                key(field),
+                format!("{text:?} is not an http(s) URL"),
+            ));
         }
         Ok(parsed)
     };
