@@ -11,6 +11,7 @@ mod webdriver;
 mod browser;
 mod crash;
 mod discord;
+mod discord_deferred;
 mod discord_delivery;
 mod discord_outbox;
 mod edges;
