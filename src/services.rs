@@ -29,9 +29,12 @@ pub struct Services {
     pub router: Addr<SalesRouter>,
     /// The commission rate in force.
     pub rates: Arc<CommissionRates>,
-    /// The one client of Discord's REST API (posts, the outbox); `None` without
-    /// a bot token.
+    /// The one client of Discord's REST API with the bot token (posts, the
+    /// outbox); `None` without a bot token.
     pub rest: Option<Arc<crate::discord::Rest>>,
+    /// Shows deferred answers through the interactions' webhooks; needs no bot
+    /// token.
+    pub interaction_webhooks: crate::discord::InteractionWebhooks,
     /// Checks Discord's signatures; `None` turns `/discord/interactions` off.
     pub verifier: Option<InteractionVerifier>,
     /// What the gateway runs (its shards, each one's stage) or why it is off.

@@ -11,6 +11,7 @@ use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
 use crate::clock::Clock;
+use crate::commands::deferral::{respond_within, DeferAfter, DEFER_AFTER};
 use crate::commission::CommissionRates;
 use crate::config::Config;
 use crate::discord::InteractionVerifier;
@@ -57,10 +58,23 @@ impl Application {
 
     /// Builds on an existing database pool and socket (tests bind port 0).
     pub async fn with_listener(
+        config: Config,
+        clock: Clock,
+        db: DatabaseConnection,
+        listener: TcpListener,
+    ) -> anyhow::Result<Application> {
+        Application::deferring_after(config, clock, db, listener, DEFER_AFTER).await
+    }
+
+    /// [`Application::with_listener`] whose commands are deferred once they ran
+    /// `defer_after` instead of [`DEFER_AFTER`] (tests shorten it to see deferrals
+    /// without slowing a command down).
+    pub async fn deferring_after(
         mut config: Config,
         clock: Clock,
         db: DatabaseConnection,
         listener: TcpListener,
+        defer_after: Duration,
     ) -> anyhow::Result<Application> {
         use actix::Actor as _;
         let bound = listener.local_addr()?;
@@ -82,6 +96,8 @@ impl Application {
             )),
             None => None,
         };
+        let interaction_webhooks = crate::discord::InteractionWebhooks::new(&config.discord)
+            .context("the client of Discord's interaction webhooks")?;
         let config = Arc::new(config);
         let rates = Arc::new(
             CommissionRates::load(db.clone(), config.commission.rate)
@@ -149,6 +165,7 @@ impl Application {
             router,
             rates,
             rest,
+            interaction_webhooks,
             verifier,
             gateway,
         });
@@ -170,13 +187,15 @@ impl Application {
         let reconciler = AbortOnDrop(actix_web::rt::spawn(crate::cashout::reconcile_forever(
             Arc::downgrade(&services.clone().into_inner()),
         )));
-        start_gateway(&services);
+        start_gateway(&services, defer_after);
         crate::telemetry::metrics();
         let data = services.clone();
+        let budget = web::Data::new(DeferAfter(defer_after));
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(actix_web::middleware::from_fn(crate::http::secure))
                 .app_data(data.clone())
+                .app_data(budget.clone())
                 .app_data(admission.clone())
                 .app_data(web::PayloadConfig::new(crate::http::BODY_MAX_BYTES))
                 .app_data(web::QueryConfig::default().error_handler(|error, _| {
@@ -307,8 +326,9 @@ async fn wait_for_signal() -> bool {
 }
 
 /// Starts the Discord gateway when a bot token is configured and
-/// `discord.gateway` is on, with the shards `discord.shards` names.
-fn start_gateway(services: &web::Data<Services>) {
+/// `discord.gateway` is on, with the shards `discord.shards` names; its commands
+/// are deferred once they ran `defer_after`.
+fn start_gateway(services: &web::Data<Services>, defer_after: Duration) {
     let discord = &services.config.discord;
     // The status is on only with a bot token (and `discord.gateway` on).
     let (shards, token) = match (services.gateway.shards(), discord.bot_token.clone()) {
@@ -320,11 +340,11 @@ fn start_gateway(services: &web::Data<Services>) {
         (Ok(_), None) => return,
     };
     tracing::info!(%shards, "the Discord gateway starts");
-    let shared = services.clone();
-    let handler: crate::discord::CommandHandler = Arc::new(move |id, caller, command| {
+    let shared = services.clone().into_inner();
+    let handler: crate::discord::CommandHandler = Arc::new(move |id, hook, caller, command| {
         let shared = shared.clone();
         Box::pin(
-            async move { crate::commands::once::execute_once(&shared, id, caller, command).await },
+            async move { respond_within(&shared, id, hook, caller, command, defer_after).await },
         )
     });
     let shared = services.clone();

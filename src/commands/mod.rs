@@ -1,11 +1,13 @@
 //! The Discord command core: a parsed command (or a lobby card's button), its
 //! caller and their permissions in, a reply out. Both transports (gateway and HTTP
-//! interactions) call [`execute`]; one file per group of commands behind this
-//! dispatcher, with the lobby `card`, race `summary` (and the announcement of a
-//! timed-out race) and the `lookup` of lobbies they share.
+//! interactions) call [`execute`] through [`deferral`] (at most once per interaction,
+//! [`once`]; deferred when it runs past its budget); one file per group of commands
+//! behind this dispatcher, with the lobby `card`, race `summary` (and the
+//! announcement of a timed-out race) and the `lookup` of lobbies they share.
 
 mod card;
 mod cashout;
+pub mod deferral;
 mod goal;
 mod lookup;
 pub mod once;
@@ -42,8 +44,8 @@ pub fn admit(services: &Services, guild: Option<GuildId>) -> Result<(), &'static
     }
 }
 
-/// Runs one command that [`admit`] let in; only [`once::answer`] calls it, after
-/// that check and the claim. Every refusal is an ephemeral reply saying why.
+/// Runs one command that [`admit`] let in; only [`once`] and [`deferral`] call it,
+/// after that check and the claim. Every refusal is an ephemeral reply saying why.
 async fn execute(services: &Services, caller: Caller, command: Command) -> Reply {
     tracing::info!(user = %caller.user_id, guild = ?caller.guild_id, command = command_name(&command), "command");
     match command {

@@ -53,6 +53,45 @@ impl Delivered {
     }
 }
 
+/// The answer when an interaction cannot be claimed (the database does not answer).
+pub const NOT_ANSWERING: &str = "The server is not answering right now; please try again.";
+
+/// What a delivery's claim found.
+pub(super) enum Claim {
+    /// The first delivery: this one runs the command.
+    First(Claimed),
+    /// A repeat, answered so; nothing runs.
+    Repeat(Delivered),
+}
+
+/// An interaction this delivery claimed: it runs the command, then keeps the reply
+/// for the repeats with [`Claimed::answered`].
+#[must_use = "a claimed interaction's reply is stored for its repeats"]
+pub(super) struct Claimed {
+    id: InteractionId,
+}
+
+impl Claimed {
+    /// Stores `reply` for the repeats. A failure is logged: the reply still goes
+    /// out, and a repeat gets [`ALREADY_HANDLED`].
+    pub(super) async fn answered(self, services: &Services, reply: &Reply) {
+        if let Err(error) = store_reply(&services.db, self.id, &reply.http_body()).await {
+            tracing::error!(interaction = %self.id, %error, "storing the reply of an interaction failed");
+        }
+    }
+}
+
+/// Claims `id` for this delivery. An error means the claim could not be made.
+pub(super) async fn claim_first(services: &Services, id: InteractionId) -> Result<Claim, DbErr> {
+    match claim(&services.db, id, services.clock.now()).await? {
+        None => Ok(Claim::First(Claimed { id })),
+        Some(repeat) => {
+            tracing::info!(interaction = %id, "repeated interaction; not run again");
+            Ok(Claim::Repeat(repeat))
+        }
+    }
+}
+
 /// Runs `run` only if this is the first delivery of `id`, then stores its reply.
 /// `run` is not polled at all for a repeat. An error means the claim could not be
 /// made, and nothing ran.
@@ -61,37 +100,46 @@ pub async fn run_once(
     id: InteractionId,
     run: impl Future<Output = Reply>,
 ) -> Result<Delivered, DbErr> {
-    if let Some(repeat) = claim(&services.db, id, services.clock.now()).await? {
-        tracing::info!(interaction = %id, "repeated interaction; not run again");
-        return Ok(repeat);
-    }
+    let claimed = match claim_first(services, id).await? {
+        Claim::First(claimed) => claimed,
+        Claim::Repeat(repeat) => return Ok(repeat),
+    };
     let reply = run.await;
-    if let Err(error) = store_reply(&services.db, id, &reply.http_body()).await {
-        // The command ran and its reply still goes out; a repeat gets ALREADY_HANDLED.
-        tracing::error!(interaction = %id, %error, "storing the reply of an interaction failed");
-    }
+    claimed.answered(services, &reply).await;
     Ok(Delivered::First(reply))
 }
 
-/// A command delivered by either transport: refused without a claim when it comes
-/// from outside any guild or from a guild `discord.guilds` does not allow (nothing
-/// is stored for it), else [`execute`]d at most once.
+/// The refusal of a command from outside any guild or from a guild
+/// `discord.guilds` does not allow, given before any claim (nothing is stored for it).
+pub(super) fn refused_before_claim(
+    services: &Services,
+    id: InteractionId,
+    caller: &Caller,
+) -> Option<Reply> {
+    let refusal = super::admit(services, caller.guild_id).err()?;
+    tracing::info!(interaction = %id, guild = ?caller.guild_id, "interaction refused before its claim");
+    Some(Reply::refusal(refusal))
+}
+
+/// A command delivered by either transport: [`refused_before_claim`], else
+/// [`execute`]d at most once, answered inline however long it takes (the
+/// transports answer through `super::deferral`, which defers a slow command).
 pub async fn answer(
     services: &Services,
     id: InteractionId,
     caller: Caller,
     command: Command,
 ) -> Result<Delivered, DbErr> {
-    if let Err(refusal) = super::admit(services, caller.guild_id) {
-        tracing::info!(interaction = %id, guild = ?caller.guild_id, "interaction refused before its claim");
-        return Ok(Delivered::First(Reply::refusal(refusal)));
+    if let Some(refusal) = refused_before_claim(services, id, &caller) {
+        return Ok(Delivered::First(refusal));
     }
     run_once(services, id, execute(services, caller, command)).await
 }
 
-/// [`answer`] for a delivery from the gateway: `None` when the interaction was
-/// claimed before (the delivery that claimed it answers), a refusal when the claim
-/// cannot be made.
+/// [`answer`] for a caller that answers inline only, mapped as the gateway maps
+/// its answers (`super::deferral::respond_within`): `None` when the interaction
+/// was claimed before (the delivery that claimed it answers), a refusal when the
+/// claim cannot be made.
 pub async fn execute_once(
     services: &Services,
     id: InteractionId,
@@ -103,9 +151,7 @@ pub async fn execute_once(
         Ok(Delivered::Repeat(_) | Delivered::InFlight) => None,
         Err(error) => {
             tracing::error!(interaction = %id, %error, "claiming an interaction failed");
-            Some(Reply::refusal(
-                "The server is not answering right now; please try again.",
-            ))
+            Some(Reply::refusal(NOT_ANSWERING))
         }
     }
 }

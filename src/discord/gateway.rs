@@ -1,6 +1,8 @@
 //! Gateway client: registers the commands on `ready` and answers each slash command
-//! and lobby card button through the [`CommandHandler`], and each autocomplete
-//! through the [`SuggestHandler`]. Kept thin; parsing and replies are tested elsewhere.
+//! and lobby card button through the [`CommandHandler`] (with its reply, or with a
+//! deferral whose reply follows through the interaction's webhook), and each
+//! autocomplete through the [`SuggestHandler`]. Kept thin; parsing, replies and
+//! deferrals are tested elsewhere (through the HTTP endpoint, which shares them).
 
 use std::sync::Arc;
 
@@ -12,17 +14,29 @@ use serenity::all::{
 
 use super::command::parse_press;
 use super::command::{ours, parse_command, Caller, Command};
-use super::interaction::{autocomplete_response, typed_into, Incoming, InteractionId};
+use super::deferral::Answer;
+use super::hook::InteractionHook;
+use super::interaction::{autocomplete_response, hook_of, typed_into, Incoming, InteractionId};
 use super::register::command_definitions;
 use super::reply::Reply;
 use super::shards::GatewayStatus;
 use crate::config::Shards;
 
-/// The server's command logic. It must answer within Discord's 3-second window;
-/// `None` means that another delivery of the same interaction answers it (several
-/// processes may hold a gateway session), so this one sends nothing.
-pub type CommandHandler =
-    Arc<dyn Fn(InteractionId, Caller, Command) -> BoxFuture<'static, Option<Reply>> + Send + Sync>;
+/// The server's command logic. It answers within Discord's 3-second window, with
+/// the reply or with a deferral (the reply then goes to the interaction's
+/// [`InteractionHook`], `None` when its token cannot be used); `None` means that
+/// another delivery of the same interaction answers it (several processes may hold
+/// a gateway session), so this one sends nothing.
+pub type CommandHandler = Arc<
+    dyn Fn(
+            InteractionId,
+            Option<InteractionHook>,
+            Caller,
+            Command,
+        ) -> BoxFuture<'static, Option<Answer>>
+        + Send
+        + Sync,
+>;
 
 /// Suggestions for an autocomplete: `(guild, option, typed)` in, `(name shown,
 /// value sent)` choices out. Suggestions change nothing, so they are never claimed.
@@ -85,22 +99,32 @@ impl EventHandler for Handler {
         };
         let guild = interaction.guild_id().map(|g| g.get());
         tracing::info!(kind = response.kind(), ?guild, "discord interaction");
-        let reply = match parsed {
-            Ok((caller, command)) => match (self.handler)(ours(id), caller, command).await {
-                Some(reply) => reply,
+        let hook = hook_of(interaction.application_id(), interaction.token());
+        let answer = match parsed {
+            Ok((caller, command)) => match (self.handler)(ours(id), hook, caller, command).await {
+                Some(answer) => answer,
                 None => return,
             },
             Err(e) => {
                 tracing::info!(kind = response.kind(), error = %e, "interaction refused");
-                Reply::refusal(e.to_string())
+                Answer::Reply(Reply::refusal(e.to_string()))
             }
         };
-        let sent = match response {
-            Responder::Command(ci) => ci.create_response(&ctx.http, reply.to_response()).await,
-            Responder::Component(ci) => ci.create_response(&ctx.http, reply.to_response()).await,
+        let (first, deferred) = match answer {
+            Answer::Reply(reply) => (reply.to_response(), None),
+            Answer::Deferred(deferred) => (deferred.deferral().to_response(), Some(deferred)),
         };
-        if let Err(e) = sent {
-            tracing::warn!(kind = response.kind(), error = %e, "answering an interaction failed");
+        let sent = match response {
+            Responder::Command(ci) => ci.create_response(&ctx.http, first).await,
+            Responder::Component(ci) => ci.create_response(&ctx.http, first).await,
+        };
+        match (sent, deferred) {
+            (Ok(()), Some(deferred)) => deferred.sent(),
+            (Ok(()), None) => {}
+            // A deferral dropped here: its reply is stored, never shown.
+            (Err(e), _) => {
+                tracing::warn!(kind = response.kind(), error = %e, "answering an interaction failed")
+            }
         }
     }
 }

@@ -4,9 +4,11 @@
 use serde_json::{json, Value};
 use serenity::builder::{CreateAutocompleteResponse, CreateInteractionResponse};
 use serenity::model::application::{CommandInteraction, Interaction};
+use serenity::model::id::ApplicationId;
 
 use super::command::parse_press;
 use super::command::{ours, parse_command, Caller, Command, MAX_NAME};
+use super::hook::InteractionHook;
 use super::reply::{http_body, Reply};
 
 pub use crate::domain::ids::InteractionId;
@@ -15,6 +17,9 @@ pub use crate::domain::ids::InteractionId;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
     pub id: InteractionId,
+    /// Where a deferred answer is shown; `None` when the interaction's token
+    /// cannot be used (its command then answers inline, however long it takes).
+    pub hook: Option<InteractionHook>,
     pub incoming: Incoming,
 }
 
@@ -48,6 +53,7 @@ pub fn parse_incoming(
 ) -> Result<Delivery, serde_json::Error> {
     let interaction: Interaction = serde_json::from_slice(body)?;
     let id = InteractionId::from(std::num::NonZeroU64::from(interaction.id()));
+    let hook = hook_of(interaction.application_id(), interaction.token());
     let incoming = match interaction {
         Interaction::Ping(_) => Incoming::Ping,
         Interaction::Command(ci) => match parse_command(&ci, admin_role) {
@@ -61,7 +67,12 @@ pub fn parse_incoming(
         Interaction::Autocomplete(ci) => typed_into(&ci).unwrap_or(Incoming::Unsupported),
         _ => Incoming::Unsupported,
     };
-    Ok(Delivery { id, incoming })
+    Ok(Delivery { id, hook, incoming })
+}
+
+/// The webhook of an interaction sent to `application` with `token`.
+pub(super) fn hook_of(application: ApplicationId, token: &str) -> Option<InteractionHook> {
+    InteractionHook::new(application.into(), token)
 }
 
 /// The [`Incoming::Autocomplete`] of an autocomplete interaction, if an option is focused.
@@ -258,6 +269,20 @@ mod tests {
             panic!("not refused");
         };
         assert!(reply.ephemeral);
+    }
+
+    #[test]
+    fn every_delivery_carries_its_webhook() {
+        let delivery = parse_incoming(fixtures::JOIN, None).unwrap();
+        let expected = InteractionHook::new(
+            std::num::NonZeroU64::new(1_300_000_000_000_000_001).unwrap(),
+            "tok-1300000000000000108",
+        );
+        assert_eq!(delivery.hook, expected);
+        let mut json = fixtures::json(fixtures::JOIN);
+        json["token"] = "".into();
+        let body = serde_json::to_vec(&json).unwrap();
+        assert_eq!(parse_incoming(&body, None).unwrap().hook, None);
     }
 
     #[test]

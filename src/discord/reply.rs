@@ -1,13 +1,15 @@
 //! What the server answers to a command, described once as serenity's builders: the
 //! gateway hands [`Reply::to_response`] to serenity, the HTTP interactions endpoint
-//! answers with the same builder serialised ([`Reply::http_body`]), and a message the
-//! bot posts itself is [`Reply::to_channel_message`]. Text is clipped to Discord's
-//! limits so an over-long reply degrades instead of failing.
+//! answers with the same builder serialised ([`Reply::http_body`]), a deferred
+//! answer is shown later as [`Reply::to_edit`] or [`Reply::to_followup`], and a
+//! message the bot posts itself is [`Reply::to_channel_message`]. Text is clipped to
+//! Discord's limits so an over-long reply degrades instead of failing.
 
 use serde_json::Value;
 use serenity::builder::{
     CreateAllowedMentions, CreateEmbed, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateMessage,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage,
+    EditInteractionResponse,
 };
 
 use super::component::{action_rows, Button};
@@ -115,6 +117,36 @@ impl Reply {
             self.to_response(),
             || serde_json::json!({"type": 4, "data": {"content": "Something went wrong.", "flags": 64}}),
         )
+    }
+
+    /// The message that replaces a deferred answer's original response
+    /// (`PATCH …/messages/@original`): what [`Reply::to_response`] carries, without
+    /// the ephemeral flag, which only the deferral itself could have set.
+    pub fn to_edit(&self) -> EditInteractionResponse {
+        let mut edit = EditInteractionResponse::new().content(clip(&self.content, MAX_CONTENT));
+        if let Some(embed) = &self.embed {
+            edit = edit.embed(embed.to_builder());
+        }
+        if !self.buttons.is_empty() {
+            edit = edit.components(action_rows(&self.buttons));
+        }
+        edit
+    }
+
+    /// The message sent after a deferred answer's original response
+    /// (`POST /webhooks/{application}/{token}`), with the ephemeral flag (64) when
+    /// only the caller sees it.
+    pub fn to_followup(&self) -> CreateInteractionResponseFollowup {
+        let mut message = CreateInteractionResponseFollowup::new()
+            .content(clip(&self.content, MAX_CONTENT))
+            .ephemeral(self.ephemeral);
+        if let Some(embed) = &self.embed {
+            message = message.embed(embed.to_builder());
+        }
+        if !self.buttons.is_empty() {
+            message = message.components(action_rows(&self.buttons));
+        }
+        message
     }
 
     /// A message the bot posts itself (`POST /channels/{channel}/messages`),

@@ -106,3 +106,24 @@ fn long_text_is_clipped_to_discord_limits() {
         1024
     );
 }
+
+#[test]
+fn a_deferred_answer_carries_the_inline_message() {
+    let card = Reply::public("Lobby `K7QX`")
+        .with_embed(ReplyEmbed::new("Friday Cup").colour(0xFFBF00))
+        .with_buttons(crate::discord::card_buttons("K7QX", false));
+    for reply in [card.clone(), card.updating_message()] {
+        let inline = reply.http_body()["data"].clone();
+        let edit = serde_json::to_value(reply.to_edit()).unwrap();
+        for key in ["content", "embeds", "components"] {
+            assert_eq!(edit[key], inline[key], "{key}");
+        }
+        assert!(edit.get("flags").is_none(), "{edit}");
+    }
+    let refusal = Reply::refusal("Only admins can change the commission rate.");
+    let followup = serde_json::to_value(refusal.to_followup()).unwrap();
+    assert_eq!(followup["content"], refusal.http_body()["data"]["content"]);
+    assert_eq!(followup["flags"], 64);
+    let public = serde_json::to_value(Reply::public("x").to_followup()).unwrap();
+    assert_eq!(public["flags"], 0);
+}

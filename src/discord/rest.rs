@@ -18,6 +18,10 @@
 //! Each answer is decoded only as far as it is read (the application id, how many
 //! commands were accepted): serenity's full models would turn a message Discord
 //! accepted into an error whenever its echo lacks a field that is not needed here.
+//!
+//! The sending itself (the 429s, the origin, the time-out) is a [`Sender`], shared
+//! with the token-less client of interaction webhooks (`super::hook`). Requests are
+//! described in errors and logs without an interaction token ([`describe`]).
 
 use std::fmt;
 use std::num::NonZeroU64;
@@ -95,17 +99,26 @@ impl RestError {
     }
 }
 
-/// The one client of Discord's REST API in a process: every post and every
-/// registration goes through it, so a global rate limit holds them all.
+/// The one client of Discord's REST API with the bot's token in a process: every
+/// post and every registration goes through it, so a global rate limit holds them
+/// all.
 pub struct Rest {
-    /// Sends serenity's requests; times each out after [`REQUEST_TIMEOUT`].
-    http: reqwest::Client,
+    /// Sends the requests; its gate holds every request of the bot.
+    sender: Sender,
     /// `Bot <token>`, as Discord reads the `Authorization` header.
     token: String,
+}
+
+/// Sends serenity's requests to `discord.api_base` and waits 429s out: what a
+/// client of Discord's REST API does whoever it speaks for (the bot, or an
+/// interaction's webhook, which needs no token).
+pub(super) struct Sender {
+    /// Sends serenity's requests; times each out after [`REQUEST_TIMEOUT`].
+    http: reqwest::Client,
     /// The origin replacing `https://discord.com` (a stand-in, a proxy); `None`
     /// for Discord itself.
     proxy: Option<String>,
-    /// Set by a global 429, passed by every request.
+    /// Set by a global 429, passed by every request of this sender.
     gate: GlobalGate,
 }
 
@@ -189,27 +202,9 @@ impl Rest {
         } else {
             format!("Bot {token}")
         };
-        let base = discord.api_base.trim_end_matches('/');
-        let proxy = if base == SERENITY_API_BASE {
-            None
-        } else {
-            let origin = base
-                .strip_suffix("/api/v10")
-                .ok_or_else(|| RestError::ApiBase(base.to_owned()))?;
-            Some(origin.to_owned())
-        };
-        let http = reqwest::Client::builder()
-            .timeout(REQUEST_TIMEOUT)
-            .build()
-            .map_err(|error| RestError::Failed {
-                what: "building the HTTP client".to_owned(),
-                message: error.to_string(),
-            })?;
         Ok(Rest {
-            http,
+            sender: Sender::new(discord)?,
             token,
-            proxy,
-            gate: GlobalGate::default(),
         })
     }
 
@@ -277,11 +272,47 @@ impl Rest {
         })
     }
 
+    /// Sends `request` with the bot's token and decodes a successful answer as `T`.
+    async fn fire<T: DeserializeOwned>(&self, request: Request<'_>) -> Result<T, RestError> {
+        self.sender.fire(request, Some(&self.token)).await
+    }
+}
+
+impl Sender {
+    /// A sender to `discord.api_base`, with a global gate of its own.
+    pub(super) fn new(discord: &DiscordConfig) -> Result<Sender, RestError> {
+        let base = discord.api_base.trim_end_matches('/');
+        let proxy = if base == SERENITY_API_BASE {
+            None
+        } else {
+            let origin = base
+                .strip_suffix("/api/v10")
+                .ok_or_else(|| RestError::ApiBase(base.to_owned()))?;
+            Some(origin.to_owned())
+        };
+        let http = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map_err(|error| RestError::Failed {
+                what: "building the HTTP client".to_owned(),
+                message: error.to_string(),
+            })?;
+        Ok(Sender {
+            http,
+            proxy,
+            gate: GlobalGate::default(),
+        })
+    }
+
     /// Sends `request` and decodes a successful answer as `T`; an error names the
     /// request, and Discord's status and message when it refused.
-    async fn fire<T: DeserializeOwned>(&self, request: Request<'_>) -> Result<T, RestError> {
+    async fn fire<T: DeserializeOwned>(
+        &self,
+        request: Request<'_>,
+        authorization: Option<&str>,
+    ) -> Result<T, RestError> {
         let what = describe(&request);
-        let body = self.send(&what, &request).await?;
+        let body = self.send(&request, authorization).await?;
         serde_json::from_slice(&body).map_err(|error| RestError::Failed {
             what: what.clone(),
             message: format!("Discord's answer is not what was expected: {error}"),
@@ -289,25 +320,41 @@ impl Rest {
     }
 
     /// Sends `request` until Discord answers other than 429 (at most [`SENDS_MAX`]
-    /// times, waiting each `retry_after` out); the body of a 2xx answer.
-    async fn send(&self, what: &str, request: &Request<'_>) -> Result<Vec<u8>, RestError> {
+    /// times, waiting each `retry_after` out); the body of a 2xx answer. Without
+    /// an `authorization` no `Authorization` header is sent at all (an interaction
+    /// webhook is authorised by the token in its path).
+    pub(super) async fn send(
+        &self,
+        request: &Request<'_>,
+        authorization: Option<&str>,
+    ) -> Result<Vec<u8>, RestError> {
+        let what = &describe(request);
         let failed = |error: &dyn fmt::Display| RestError::Failed {
             what: what.to_owned(),
             message: bounded(&error.to_string()),
         };
+        // reqwest's errors name the URL, which may hold an interaction token.
+        let unsent = |error: reqwest::Error| failed(&error.without_url());
         let mut sends = 0;
         loop {
             self.gate.pass().await;
             sends += 1;
-            let built = request
+            let mut built = request
                 .clone()
-                .build(&self.http, &self.token, self.proxy.as_deref())
+                .build(
+                    &self.http,
+                    authorization.unwrap_or_default(),
+                    self.proxy.as_deref(),
+                )
                 .map_err(|e| failed(&e))?
                 .build()
-                .map_err(|e| failed(&e))?;
-            let response = self.http.execute(built).await.map_err(|e| failed(&e))?;
+                .map_err(unsent)?;
+            if authorization.is_none() {
+                built.headers_mut().remove(reqwest::header::AUTHORIZATION);
+            }
+            let response = self.http.execute(built).await.map_err(unsent)?;
             let (status, headers) = (response.status(), response.headers().clone());
-            let body = response.bytes().await.map_err(|e| failed(&e))?.to_vec();
+            let body = response.bytes().await.map_err(unsent)?.to_vec();
             if status.is_success() {
                 return Ok(body);
             }
@@ -340,12 +387,25 @@ impl Rest {
     }
 }
 
-/// `PUT /applications/1/commands`, without the origin (the token is never in it).
+/// `PUT /applications/1/commands`, without the origin, and with an interaction's
+/// token masked (`PATCH /webhooks/1/…/messages/@original`): the bot token is never
+/// in a path, but an interaction's token is, and it answers for the interaction to
+/// whoever holds it.
 fn describe(request: &Request<'_>) -> String {
     let method = request.method_ref().reqwest_method();
     let path = request.route_ref().path();
     let path = path.strip_prefix(SERENITY_API_BASE).unwrap_or(&path);
-    format!("{method} {path}")
+    format!("{method} {}", without_token(path))
+}
+
+/// `path` with the token of `/webhooks/{application}/{token}/…` and
+/// `/interactions/{id}/{token}/…` replaced by `…`.
+fn without_token(path: &str) -> String {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    if matches!(parts.get(1), Some(&"webhooks" | &"interactions")) && parts.len() > 3 {
+        parts[3] = "…";
+    }
+    parts.join("/")
 }
 
 /// Discord's error message and code from a refusal's body, bounded.
@@ -393,10 +453,11 @@ mod tests {
         };
         assert!(Rest::new(&config(SERENITY_API_BASE))
             .unwrap()
+            .sender
             .proxy
             .is_none());
         let local = Rest::new(&config("http://127.0.0.1:9999/api/v10")).unwrap();
-        assert_eq!(local.proxy.as_deref(), Some("http://127.0.0.1:9999"));
+        assert_eq!(local.sender.proxy.as_deref(), Some("http://127.0.0.1:9999"));
         assert_eq!(local.token, "Bot t");
         let error = Rest::new(&config("http://127.0.0.1:9999/api"))
             .err()
@@ -417,6 +478,36 @@ mod tests {
         };
         let request = Request::new(route, LightMethod::Put);
         assert_eq!(describe(&request), "PUT /applications/7/commands");
+    }
+
+    #[test]
+    fn interaction_tokens_are_masked_in_descriptions() {
+        let application_id = ApplicationId::new(7);
+        let token = "secret-token";
+        let original = Route::WebhookOriginalInteractionResponse {
+            application_id,
+            token,
+        };
+        assert_eq!(
+            describe(&Request::new(original, LightMethod::Patch)),
+            "PATCH /webhooks/7/…/messages/@original"
+        );
+        let followup = Route::WebhookFollowupMessages {
+            application_id,
+            token,
+        };
+        assert_eq!(
+            describe(&Request::new(followup, LightMethod::Post)),
+            "POST /webhooks/7/…"
+        );
+        let callback = Route::InteractionResponse {
+            interaction_id: serenity::model::id::InteractionId::new(9),
+            token,
+        };
+        assert_eq!(
+            describe(&Request::new(callback, LightMethod::Post)),
+            "POST /interactions/9/…/callback"
+        );
     }
 
     #[test]

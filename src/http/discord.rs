@@ -1,16 +1,19 @@
 //! `POST /discord/interactions`: Ed25519-verified, fresh slash commands, each run at
-//! most once and answered inline.
+//! most once, answered inline, or deferred when the command outlasts its budget
+//! (the app data [`DeferAfter`]) and shown later through the interaction's webhook.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract::{bounded_body, header};
 use super::ApiError;
-use crate::commands::once::{answer, Delivered};
-use crate::discord::{autocomplete_body, parse_incoming, pong_body, Incoming, Reply};
+use crate::commands::deferral::{answer_within, Answered, DeferAfter};
+use crate::commands::once::Delivered;
+use crate::discord::{autocomplete_body, parse_incoming, pong_body, Delivery, Incoming, Reply};
 use crate::services::Services;
 
 pub async fn interactions(
     services: web::Data<Services>,
+    budget: web::Data<DeferAfter>,
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -44,15 +47,25 @@ pub async fn interactions(
         }
         _ => {}
     }
-    let answer = match delivery.incoming {
+    let Delivery { id, hook, incoming } = delivery;
+    let answer = match incoming {
         Incoming::Command(caller, command) => {
-            answer(&services, delivery.id, caller, command).await?
+            let services = services.into_inner();
+            match answer_within(&services, id, hook, caller, command, budget.0).await? {
+                Answered::Now(delivered) => delivered.http_body(),
+                Answered::Deferred(deferred) => {
+                    let body = deferred.deferral().http_body();
+                    // Handed to actix for the connection: the reply may now edit it.
+                    deferred.sent();
+                    body
+                }
+            }
         }
         // Refusals change nothing and read the same every time: never claimed.
-        Incoming::Refused(reply) => Delivered::First(reply),
+        Incoming::Refused(reply) => Delivered::First(reply).http_body(),
         Incoming::Ping | Incoming::Autocomplete { .. } | Incoming::Unsupported => {
-            Delivered::First(Reply::refusal("This interaction is not supported."))
+            Delivered::First(Reply::refusal("This interaction is not supported.")).http_body()
         }
     };
-    Ok(HttpResponse::Ok().json(answer.http_body()))
+    Ok(HttpResponse::Ok().json(answer))
 }

@@ -3,6 +3,7 @@
 //! afterwards) and the real server on port 0 (or on a given socket).
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use cozykart::clock::Clock;
@@ -170,15 +171,51 @@ pub async fn spawn_app_on_listener(
     clock: Clock,
     listener: TcpListener,
 ) -> TestApp {
+    start(test_db, extra_toml, clock, listener, ANSWER_INLINE).await
+}
+
+/// The budget of a command in these tests before its interaction is deferred:
+/// tests answer inline (DESIGN §5), and a machine busy with other tests must not
+/// turn a reply into a deferral, so far more than the server's own
+/// `cozykart::commands::deferral::DEFER_AFTER`.
+pub const ANSWER_INLINE: Duration = Duration::from_secs(60);
+
+/// [`spawn_app`] whose commands are deferred once they ran `defer_after`
+/// (`Duration::ZERO`: every command that reaches its claim is deferred).
+pub async fn spawn_app_deferring_after(
+    engine: Engine,
+    extra_toml: &str,
+    defer_after: Duration,
+) -> TestApp {
+    let test_db = TestDb::new(engine).await;
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    start(
+        test_db,
+        extra_toml,
+        Clock::manual(t0()),
+        listener,
+        defer_after,
+    )
+    .await
+}
+
+async fn start(
+    test_db: TestDb,
+    extra_toml: &str,
+    clock: Clock,
+    listener: TcpListener,
+    defer_after: Duration,
+) -> TestApp {
     let config = Config::from_toml(&format!(
         "[database]\nurl = \"{}\"\n{extra_toml}",
         test_db.url
     ))
     .expect("test configuration");
     let db = test_db.connect().await;
-    let app = Application::with_listener(config, clock.clone(), db.clone(), listener)
-        .await
-        .expect("application builds");
+    let app =
+        Application::deferring_after(config, clock.clone(), db.clone(), listener, defer_after)
+            .await
+            .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.services();
     let handle = app.handle();

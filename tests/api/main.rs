@@ -12,6 +12,7 @@ mod browser;
 mod crash;
 mod credit_providers;
 mod discord;
+mod discord_deferred;
 mod discord_delivery;
 mod discord_outbox;
 mod edges;
