@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::execute;
 use crate::discord::{Caller, Command, InteractionId, Reply};
+use crate::locale::Locale;
 use crate::services::Services;
 
 /// How long a claim is kept: an interaction token lives 15 minutes, after which
@@ -27,9 +28,9 @@ pub const CLAIM_KEPT: std::time::Duration = std::time::Duration::from_secs(15 * 
 /// How often [`prune`] runs.
 pub const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// The answer to a repeat that arrives while the first delivery still runs (or the
-/// process running it stopped before it answered).
-pub const ALREADY_HANDLED: &str = "That command is already being handled.";
+/// The message answering a repeat that arrives while the first delivery still
+/// runs (or the process running it stopped before it answered).
+pub const ALREADY_HANDLED: &str = "already-handled";
 
 /// How a delivery of an interaction was answered.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,12 +44,13 @@ pub enum Delivered {
 }
 
 impl Delivered {
-    /// The body for the HTTP interactions endpoint.
-    pub fn http_body(self) -> Value {
+    /// The body for the HTTP interactions endpoint; a repeat still in flight is
+    /// told so in `locale`.
+    pub fn http_body(self, locale: Locale) -> Value {
         match self {
             Delivered::First(reply) => reply.http_body(),
             Delivered::Repeat(body) => body,
-            Delivered::InFlight => Reply::refusal(ALREADY_HANDLED).http_body(),
+            Delivered::InFlight => Reply::refusal(locale.t(ALREADY_HANDLED, &[])).http_body(),
         }
     }
 }
@@ -75,7 +77,8 @@ pub async fn run_once(
 
 /// A command delivered by either transport: refused without a claim when it comes
 /// from outside any guild or from a guild `discord.guilds` does not allow (nothing
-/// is stored for it), else [`execute`]d at most once.
+/// is stored for it), else [`execute`]d at most once. The guild's locale is kept
+/// for what the bot posts there by itself.
 pub async fn answer(
     services: &Services,
     id: InteractionId,
@@ -84,7 +87,12 @@ pub async fn answer(
 ) -> Result<Delivered, DbErr> {
     if let Err(refusal) = super::admit(services, caller.guild_id) {
         tracing::info!(interaction = %id, guild = ?caller.guild_id, "interaction refused before its claim");
-        return Ok(Delivered::First(Reply::refusal(refusal)));
+        let text = caller.locale.t(refusal, &[]);
+        return Ok(Delivered::First(Reply::refusal(text)));
+    }
+    if let (Some(guild), Some(locale)) = (caller.guild_id, caller.guild_locale) {
+        let now = services.clock.now();
+        services.guild_locales.seen(guild, locale, now).await;
     }
     run_once(services, id, execute(services, caller, command)).await
 }
@@ -98,14 +106,13 @@ pub async fn execute_once(
     caller: Caller,
     command: Command,
 ) -> Option<Reply> {
+    let locale = caller.locale;
     match answer(services, id, caller, command).await {
         Ok(Delivered::First(reply)) => Some(reply),
         Ok(Delivered::Repeat(_) | Delivered::InFlight) => None,
         Err(error) => {
             tracing::error!(interaction = %id, %error, "claiming an interaction failed");
-            Some(Reply::refusal(
-                "The server is not answering right now; please try again.",
-            ))
+            Some(Reply::refusal(locale.t("server-not-answering", &[])))
         }
     }
 }

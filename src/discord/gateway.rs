@@ -17,6 +17,7 @@ use super::register::command_definitions;
 use super::reply::Reply;
 use super::shards::GatewayStatus;
 use crate::config::Shards;
+use crate::locale::Locale;
 
 /// The server's command logic. It must answer within Discord's 3-second window;
 /// `None` means that another delivery of the same interaction answers it (several
@@ -92,7 +93,7 @@ impl EventHandler for Handler {
             },
             Err(e) => {
                 tracing::info!(kind = response.kind(), error = %e, "interaction refused");
-                Reply::refusal(e.to_string())
+                Reply::refusal(e.text(Locale::from_discord(response.locale())))
             }
         };
         let sent = match response {
@@ -132,7 +133,15 @@ enum Responder<'a> {
     Component(&'a ComponentInteraction),
 }
 
-impl Responder<'_> {
+impl<'a> Responder<'a> {
+    /// The language of the member's client.
+    fn locale(self) -> &'a str {
+        match self {
+            Responder::Command(ci) => &ci.locale,
+            Responder::Component(ci) => &ci.locale,
+        }
+    }
+
     fn kind(self) -> &'static str {
         match self {
             Responder::Command(_) => "slash command",

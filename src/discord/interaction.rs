@@ -8,6 +8,7 @@ use serenity::model::application::{CommandInteraction, Interaction};
 use super::command::parse_press;
 use super::command::{ours, parse_command, Caller, Command, MAX_NAME};
 use super::reply::{http_body, Reply};
+use crate::locale::Locale;
 
 pub use crate::domain::ids::InteractionId;
 
@@ -15,6 +16,9 @@ pub use crate::domain::ids::InteractionId;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
     pub id: InteractionId,
+    /// The language of the member's client (English for a PING): what a refusal
+    /// made outside the commands (an unsupported interaction) is written in.
+    pub locale: Locale,
     pub incoming: Incoming,
 }
 
@@ -48,20 +52,30 @@ pub fn parse_incoming(
 ) -> Result<Delivery, serde_json::Error> {
     let interaction: Interaction = serde_json::from_slice(body)?;
     let id = InteractionId::from(std::num::NonZeroU64::from(interaction.id()));
+    let locale = Locale::from_discord(match &interaction {
+        Interaction::Command(ci) | Interaction::Autocomplete(ci) => &ci.locale,
+        Interaction::Component(ci) => &ci.locale,
+        Interaction::Modal(ci) => &ci.locale,
+        _ => "",
+    });
     let incoming = match interaction {
         Interaction::Ping(_) => Incoming::Ping,
         Interaction::Command(ci) => match parse_command(&ci, admin_role) {
             Ok((caller, command)) => Incoming::Command(caller, command),
-            Err(e) => Incoming::Refused(Reply::refusal(e.to_string())),
+            Err(e) => Incoming::Refused(Reply::refusal(e.text(locale))),
         },
         Interaction::Component(ci) => match parse_press(&ci, admin_role) {
             Ok((caller, command)) => Incoming::Command(caller, command),
-            Err(e) => Incoming::Refused(Reply::refusal(e.to_string())),
+            Err(e) => Incoming::Refused(Reply::refusal(e.text(locale))),
         },
         Interaction::Autocomplete(ci) => typed_into(&ci).unwrap_or(Incoming::Unsupported),
         _ => Incoming::Unsupported,
     };
-    Ok(Delivery { id, incoming })
+    Ok(Delivery {
+        id,
+        locale,
+        incoming,
+    })
 }
 
 /// The [`Incoming::Autocomplete`] of an autocomplete interaction, if an option is focused.

@@ -61,7 +61,7 @@ fn http_body_is_the_gateway_builder_serialised() {
 
 #[test]
 fn a_card_update_is_type_7_with_colour_and_buttons() {
-    let buttons = crate::discord::card_buttons("K7QX", false);
+    let buttons = crate::discord::card_buttons("K7QX", false, crate::locale::Locale::En);
     let reply = Reply::ephemeral("Lobby")
         .with_embed(ReplyEmbed::new("Friday Cup").colour(0xFFBF00))
         .with_buttons(buttons)

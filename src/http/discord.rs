@@ -44,6 +44,7 @@ pub async fn interactions(
         }
         _ => {}
     }
+    let locale = delivery.locale;
     let answer = match delivery.incoming {
         Incoming::Command(caller, command) => {
             answer(&services, delivery.id, caller, command).await?
@@ -51,8 +52,9 @@ pub async fn interactions(
         // Refusals change nothing and read the same every time: never claimed.
         Incoming::Refused(reply) => Delivered::First(reply),
         Incoming::Ping | Incoming::Autocomplete { .. } | Incoming::Unsupported => {
-            Delivered::First(Reply::refusal("This interaction is not supported."))
+            let text = locale.t("interaction-unsupported", &[]);
+            Delivered::First(Reply::refusal(text))
         }
     };
-    Ok(HttpResponse::Ok().json(answer.http_body()))
+    Ok(HttpResponse::Ok().json(answer.http_body(locale)))
 }
