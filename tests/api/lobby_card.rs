@@ -24,7 +24,7 @@ pub(crate) async fn press(
     answer
 }
 
-fn press_body(id: &str, code: &str, action: &str, user: &str, admin: bool) -> Vec<u8> {
+pub(crate) fn press_body(id: &str, code: &str, action: &str, user: &str, admin: bool) -> Vec<u8> {
     let mut body: Value =
         serde_json::from_slice(include_bytes!("../fixtures/discord/button_join.json")).unwrap();
     body["id"] = json!(id);
