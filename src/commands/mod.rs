@@ -49,7 +49,13 @@ pub fn admit(services: &Services, guild: Option<GuildId>) -> Result<(), &'static
 /// Runs one command that [`admit`] let in; only [`once::answer`] calls it, after
 /// that check and the claim. Every refusal is an ephemeral reply saying why.
 async fn execute(services: &Services, caller: Caller, command: Command) -> Reply {
-    tracing::info!(user = %caller.user_id, guild = ?caller.guild_id, command = command_name(&command), "command");
+    tracing::info!(
+        user = %caller.user_id,
+        guild = ?caller.guild_id,
+        locale = caller.locale.code(),
+        command = command_name(&command),
+        "command"
+    );
     match command {
         Command::LobbyCreate { name } => race::create(services, &caller, name).await,
         Command::Join { lobby } => race::join(services, &caller, lobby).await,
