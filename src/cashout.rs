@@ -162,9 +162,9 @@ fn grant_of(record: &PayoutRecord) -> Result<CreditGrant, LedgerError> {
     })
 }
 
-/// Sends the racer their code by direct message, through the outbox (kept and
-/// retried if Discord does not take it; given up on if their DMs are closed,
-/// where `/wallet` still lists it). Without a bot token, `/wallet` is the way.
+/// Sends the racer their code by direct message, in the guild's locale, through
+/// the outbox (kept and retried if Discord does not take it; given up on if
+/// their DMs are closed, where `/wallet` still lists it). Without a bot token, `/wallet` is the way.
 async fn deliver(services: &Services, record: &PayoutRecord) {
     let (Some(code), Ok(racer)) = (&record.code, record.discord_id.parse::<UserId>()) else {
         return;
@@ -176,11 +176,20 @@ async fn deliver(services: &Services, record: &PayoutRecord) {
         );
         return;
     };
-    let shop = record.shop.as_deref().unwrap_or("the shop");
-    let text = format!(
-        "🎉 Your Cozy-Kart earnings are ready: **{}** of store credit at {}.\n\
-         Your code: `{code}`\nEnter it at checkout. `/wallet` lists your codes too.",
-        record.amount, shop
+    // The racer's own language is unknown here: the guild's is the best guess.
+    let guild = guild_from_column(&record.guild_id).ok().flatten();
+    let locale = services.guild_locales.of(guild).await;
+    let shop = match record.shop.as_deref() {
+        Some(shop) => shop.to_owned(),
+        None => locale.t("the-shop", &[]),
+    };
+    let text = locale.t(
+        "credit-dm",
+        &[
+            ("money", &locale.money(record.amount)),
+            ("shop", &shop),
+            ("code", code),
+        ],
     );
     let message = crate::discord::Reply::public(text).to_channel_message();
     let now = services.clock.now();

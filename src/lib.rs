@@ -27,7 +27,9 @@
 //! - Below them: `protocol` (the overlay websocket's typed frames, which lobbies
 //!   push and sessions write), `buyer_names` (cleaning and moderating buyer names
 //!   before any overlay frame; each guild's own choices), `commission` (the rate in
-//!   force), `payout` (one parse of a payout request), `webhooks` (signatures and
+//!   force), `locale` (the replies' languages: the Fluent catalogues in
+//!   `locale/replies`, money as each locale writes it, each guild's locale),
+//!   `payout` (one parse of a payout request), `webhooks` (signatures and
 //!   parsers into `sale` events), `money` (`Money`, `Currency`, `Rate`, `Pot`, the
 //!   exact split, `PayoutThresholds`), `domain` (pure, depending on `money` only:
 //!   `ids`, the typed ids each built by parsing; `race`, when a sale counts for a
@@ -54,6 +56,7 @@ pub mod domain;
 pub mod http;
 pub mod ledger;
 pub mod lobby;
+pub mod locale;
 pub mod money;
 pub mod overlay;
 pub mod payout;

@@ -41,4 +41,6 @@ pub struct Services {
     pub gateway: Arc<crate::discord::GatewayStatus>,
     /// The shops that issue store credit through their own API.
     pub credit: crate::credit::CreditShops,
+    /// Each guild's locale, for what the bot posts there by itself.
+    pub guild_locales: crate::locale::GuildLocales,
 }

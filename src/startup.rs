@@ -155,7 +155,9 @@ impl Application {
         ));
         let gateway = Arc::new(crate::discord::GatewayStatus::of(&config.discord));
         let credit = crate::credit::CreditShops::new(&config);
+        let guild_locales = crate::locale::GuildLocales::new(db.clone());
         let services = web::Data::new(Services {
+            guild_locales,
             credit,
             config,
             db,

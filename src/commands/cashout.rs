@@ -7,10 +7,13 @@ use crate::discord::{Caller, Reply};
 use crate::domain::payout::{PayoutMethod, PayoutOrder};
 use crate::ledger::read::{self, Wallets};
 use crate::ledger::{LedgerError, PayoutRecord, PayoutRequest, Requester};
+use crate::locale::{Arg, Locale};
 use crate::money::Currency;
 use crate::services::Services;
 
-use super::plain;
+use super::race::refused;
+use super::wallet::unavailable;
+use super::{plain, refusal};
 
 /// How `order` is paid: refused before anything is reserved when no shop can
 /// issue it as asked.
@@ -61,55 +64,77 @@ impl From<LedgerError> for Refused {
     }
 }
 
-/// The answer to a payout that ran: public when something was paid (it never
-/// shows a code), ephemeral when nothing was.
-pub(super) fn paid_reply(paid: &Paid, racer_name: &str) -> Reply {
+/// The answer to a payout that ran, in `locale`: public when something was paid
+/// (it never shows a code), ephemeral when nothing was.
+pub(super) fn paid_reply(paid: &Paid, racer_name: &str, locale: Locale) -> Reply {
     let name = plain(racer_name);
+    let shop = |record: &PayoutRecord| match record.shop.as_deref() {
+        Some(shop) => plain(shop),
+        None => locale.t("the-shop", &[]),
+    };
     match paid {
-        Paid::Recorded(record) => Reply::public(format!(
-            "🎉 Congratulations {name}! You were paid {} ({}), recorded as paid by other means.",
-            record.amount,
-            record.method.replace('_', " ")
-        )),
-        Paid::Issued(record) => Reply::public(format!(
-            "🎉 Congratulations {name}! You were paid {} as {} from {}: the code is in your DMs and in `/wallet`.",
-            record.amount,
-            credit_kind(record),
-            plain(record.shop.as_deref().unwrap_or("the shop"))
-        )),
-        Paid::Released(record) => Reply::refusal(format!(
-            "Nothing was paid: {} did not issue the {}: {}. The balance is as it was; try again later.",
-            plain(record.shop.as_deref().unwrap_or("the shop")),
-            credit_kind(record),
-            plain(record.failure.as_deref().unwrap_or("no reason given"))
-        )),
-        Paid::InFlight(record) => Reply::refusal(format!(
-            "That payout of {} is still being issued; the racer gets the code by DM and in `/wallet` once the shop answers.",
-            record.amount
-        )),
+        Paid::Recorded(record) => {
+            let args: [(&str, &dyn Arg); 3] = [
+                ("name", &name),
+                ("money", &locale.money(record.amount)),
+                ("method", &method_name(&record.method, locale)),
+            ];
+            Reply::public(locale.t("paid-recorded", &args))
+        }
+        Paid::Issued(record) => {
+            let args: [(&str, &dyn Arg); 4] = [
+                ("name", &name),
+                ("money", &locale.money(record.amount)),
+                ("kind", &credit_kind(record, locale)),
+                ("shop", &shop(record)),
+            ];
+            Reply::public(locale.t("paid-issued", &args))
+        }
+        Paid::Released(record) => {
+            let reason = match record.failure.as_deref() {
+                Some(failure) => plain(failure),
+                None => locale.t("no-reason", &[]),
+            };
+            let args: [(&str, &dyn Arg); 3] = [
+                ("shop", &shop(record)),
+                ("kind", &credit_kind(record, locale)),
+                ("reason", &reason),
+            ];
+            Reply::refusal(locale.t("paid-released", &args))
+        }
+        Paid::InFlight(record) => {
+            Reply::refusal(locale.t("paid-in-flight", &[("money", &locale.money(record.amount))]))
+        }
     }
 }
 
-fn credit_kind(record: &PayoutRecord) -> &'static str {
+fn credit_kind(record: &PayoutRecord, locale: Locale) -> String {
     if record.method == PayoutMethod::GiftCard.as_str() {
-        "gift card"
+        locale.t("method-gift-card", &[])
     } else {
-        "store credit"
+        locale.t("method-store-credit", &[])
     }
 }
 
-/// The refusal of a payout that paid nothing.
-pub(super) fn refused_reply(refused: Refused) -> Reply {
+/// A payout method as stored (`gift_card`) for people.
+fn method_name(method: &str, locale: Locale) -> String {
+    match PayoutMethod::parse(method) {
+        Some(PayoutMethod::GiftCard) => locale.t("method-gift-card", &[]),
+        Some(PayoutMethod::StoreCredit) => locale.t("method-store-credit", &[]),
+        Some(PayoutMethod::Manual) => locale.t("method-manual", &[]),
+        None => method.replace('_', " "),
+    }
+}
+
+/// The refusal of a payout that paid nothing, in `locale`.
+pub(super) fn refused_reply(refused: Refused, locale: Locale) -> Reply {
+    let refusal = |reason: String| Reply::refusal(locale.t("refused", &[("reason", &reason)]));
     match refused {
-        Refused::Credit(refusal) => {
-            Reply::refusal(format!("Refused: {}.", plain(&refusal.to_string())))
-        }
-        Refused::Ledger(LedgerError::Payout(refusal)) => {
-            Reply::refusal(format!("Refused: {refusal}."))
-        }
+        Refused::Credit(why) => refusal(plain(&refusal::credit(locale, &why))),
+        Refused::Ledger(LedgerError::Payout(why)) => refusal(refusal::payout(locale, &why)),
         Refused::Ledger(error) => {
             tracing::error!(%error, "payout failed");
-            Reply::refusal("The ledger is not answering right now; please try again.")
+            Reply::refusal(locale.t("ledger-unavailable", &[]))
         }
     }
 }
@@ -123,48 +148,48 @@ pub async fn cashout(
     currency: Option<String>,
     shop: Option<String>,
 ) -> Reply {
+    let locale = caller.locale;
     let rule = match SelfServe::load(&services.db, caller.guild_id).await {
         Ok(rule) => rule,
-        Err(error) => return super::wallet::unavailable(error),
+        Err(error) => return unavailable(error, locale),
     };
     if !rule.self_serve {
-        return Reply::refusal(
-            "Cashing out yourself is off on this server; an admin pays racers with `/payout` (or turns it on with `/payouts self_serve:true`).",
-        );
+        return Reply::refusal(locale.t("cashout-off", &[]));
     }
     let balances =
         match read::balances(&services.db, caller.user_id, Wallets::In(caller.guild_id)).await {
             Ok(balances) => balances,
-            Err(error) => return super::wallet::unavailable(error),
+            Err(error) => return unavailable(error, locale),
         };
     let with_money: Vec<_> = balances
         .iter()
         .filter(|b| b.available.is_positive())
         .collect();
     let balance = match currency.as_deref().map(Currency::parse) {
-        Some(Err(error)) => return Reply::refusal(format!("Refused: {}.", plain(&error.to_string()))),
-        Some(Ok(currency)) => with_money.iter().find(|b| b.available.currency() == currency),
+        Some(Err(error)) => return refused(caller, plain(&refusal::money(locale, &error))),
+        Some(Ok(currency)) => with_money
+            .iter()
+            .find(|b| b.available.currency() == currency),
         None => match with_money.as_slice() {
             [only] => Some(only),
             [] => None,
-            _ => {
-                return Reply::refusal(
-                    "You have money available in several currencies; say which with the `currency` option.",
-                )
-            }
+            _ => return Reply::refusal(locale.t("cashout-several", &[])),
         },
     };
     let Some(balance) = balance else {
-        return Reply::refusal("You have nothing available to cash out here yet.");
+        return Reply::refusal(locale.t("cashout-nothing", &[]));
     };
     let minimum = rule.minimum_in(
         &services.config.commission.payout_thresholds,
         balance.available.currency(),
     );
     if balance.available.minor() < minimum.minor() {
-        return Reply::refusal(format!(
-            "You can cash out from {minimum}; you have {} available.",
-            balance.available
+        return Reply::refusal(locale.t(
+            "cashout-below",
+            &[
+                ("minimum", &locale.money(minimum)),
+                ("available", &locale.money(balance.available)),
+            ],
         ));
     }
     let order = PayoutOrder {
@@ -180,11 +205,9 @@ pub async fn cashout(
     };
     let route = match route(services, &order).await {
         // A racer alone never records a payout as paid by other means.
-        Ok(Route::Record) => {
-            return Reply::refusal("No shop issues store credit on this server yet; ask an admin.")
-        }
+        Ok(Route::Record) => return Reply::refusal(locale.t("cashout-no-shop", &[])),
         Ok(route) => route,
-        Err(refused) => return refused_reply(refused),
+        Err(why) => return refused_reply(why, locale),
     };
     match pay(
         services,
@@ -195,8 +218,8 @@ pub async fn cashout(
     )
     .await
     {
-        Ok(paid) => paid_reply(&paid, &caller.display_name),
-        Err(refused) => refused_reply(refused),
+        Ok(paid) => paid_reply(&paid, &caller.display_name, locale),
+        Err(why) => refused_reply(why, locale),
     }
 }
 
@@ -208,31 +231,31 @@ pub async fn payouts(
     self_serve: bool,
     minimum: Option<String>,
 ) -> Reply {
+    let locale = caller.locale;
     if !caller.is_admin {
-        return Reply::refusal("Only admins can change how racers are paid here.");
+        return Reply::refusal(locale.t("payouts-admin-only", &[]));
     }
     let minimum = match minimum.as_deref().map(credit::check_minimum).transpose() {
         Ok(minimum) => minimum,
-        Err(refusal) => return Reply::refusal(format!("Refused: {}.", plain(&refusal))),
+        // The threshold's own words: English in every locale.
+        Err(why) => return refused(caller, plain(&why)),
     };
     let rule = SelfServe {
         self_serve,
         minimum,
     };
     if let Err(error) = rule.save(&services.db, caller.guild_id).await {
-        return super::wallet::unavailable(error);
+        return unavailable(error, locale);
     }
     let shops = services.credit.serving(caller.guild_id);
-    let mut text = if self_serve {
-        match &rule.minimum {
-            Some(minimum) => format!("Racers can now `/cashout` their available balance here, from {minimum} (or the payout threshold, if higher)."),
-            None => "Racers can now `/cashout` their available balance here, from the payout threshold.".to_owned(),
-        }
-    } else {
-        "Cashing out is now for admins only here (`/payout`).".to_owned()
+    let mut text = match (self_serve, &rule.minimum) {
+        (true, Some(minimum)) => locale.t("payouts-on-from", &[("minimum", minimum)]),
+        (true, None) => locale.t("payouts-on", &[]),
+        (false, _) => locale.t("payouts-off", &[]),
     };
     if self_serve && shops.is_empty() {
-        text.push_str(" No shop can issue store credit here yet: give one its API credentials (README, Going live).");
+        text.push(' ');
+        text.push_str(&locale.t("payouts-no-shop", &[]));
     }
     Reply::ephemeral(text)
 }

@@ -75,6 +75,7 @@ pub async fn answer_within(
     if let Some(refusal) = once::refused_before_claim(services, id, &caller) {
         return Ok(Answered::Now(Delivered::First(refusal)));
     }
+    once::note_guild_locale(services, &caller).await;
     let claimed = match once::claim_first(services, id).await? {
         Claim::First(claimed) => claimed,
         Claim::Repeat(repeat) => return Ok(Answered::Now(repeat)),
@@ -115,13 +116,16 @@ pub async fn respond_within(
     command: Command,
     budget: Duration,
 ) -> Option<Answer> {
+    let locale = caller.locale;
     match answer_within(services, id, hook, caller, command, budget).await {
         Ok(Answered::Now(Delivered::First(reply))) => Some(Answer::Reply(reply)),
         Ok(Answered::Now(Delivered::Repeat(_) | Delivered::InFlight)) => None,
         Ok(Answered::Deferred(deferred)) => Some(Answer::Deferred(deferred)),
         Err(error) => {
             tracing::error!(interaction = %id, %error, "claiming an interaction failed");
-            Some(Answer::Reply(Reply::refusal(once::NOT_ANSWERING)))
+            Some(Answer::Reply(Reply::refusal(
+                locale.t(once::NOT_ANSWERING, &[]),
+            )))
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::money::{Currency, Money};
 use crate::services::Services;
 
 use super::lobby_title;
-use super::lookup::{change, race_lobby, view};
+use super::lookup::{change, hosted_lobby, view};
 use super::race::reply;
 
 /// Used when no currency is named and the pot holds none or several.
@@ -22,32 +22,33 @@ pub async fn goal(
     currency: Option<String>,
     lobby: Option<String>,
 ) -> Reply {
+    let locale = caller.locale;
     reply(
         async {
-            let entry = race_lobby(services, caller, lobby, "set the goal of").await?;
-            let current = view(&entry).await?;
+            let entry = hosted_lobby(services, caller, lobby, "host-only-goal").await?;
+            let current = view(&entry, locale).await?;
             let currency = match currency {
                 Some(code) => Currency::parse(&code.trim().to_ascii_uppercase()).map_err(|_| {
-                    Reply::refusal(format!(
-                        "`{}` is not a currency code (ISO 4217, e.g. EUR).",
-                        super::code_span(&code)
-                    ))
+                    let code = super::code_span(&code);
+                    Reply::refusal(locale.t("goal-bad-currency", &[("code", &code)]))
                 })?,
                 None => only_currency(&current.pot)
                     .or(current.goal.map(Money::currency))
                     .map_or_else(|| Currency::parse(DEFAULT_CURRENCY), Ok)
-                    .map_err(|_| Reply::refusal("No currency for the goal; name one."))?,
+                    .map_err(|_| Reply::refusal(locale.t("goal-no-currency", &[])))?,
             };
-            let goal = parse_goal(amount, currency).map_err(Reply::refusal)?;
-            let view = change(&entry, SetGoal { goal }).await?;
+            let goal = parse_goal(amount, currency).map_err(|()| {
+                let code = currency.code();
+                Reply::refusal(locale.t("goal-bad-amount", &[("currency", &code)]))
+            })?;
+            let view = change(&entry, SetGoal { goal }, locale).await?;
+            let lobby = lobby_title(&view);
             Ok(Reply::public(match goal {
-                Some(goal) => format!(
-                    "🎯 Goal for {}: {} {}. The overlay shows the way there.",
-                    lobby_title(&view),
-                    goal.currency().code(),
-                    goal.amount()
+                Some(goal) => locale.t(
+                    "goal-set",
+                    &[("lobby", &lobby), ("money", &locale.money(goal))],
                 ),
-                None => format!("The goal of {} is cleared.", lobby_title(&view)),
+                None => locale.t("goal-cleared", &[("lobby", &lobby)]),
             }))
         }
         .await,
@@ -64,17 +65,11 @@ pub(super) fn only_currency(pot: &crate::money::Pot) -> Option<Currency> {
 }
 
 /// A positive amount in the currency's minor unit, or `None` for zero (clear);
-/// refused with the sentence that says what is expected.
-fn parse_goal(amount: &str, currency: Currency) -> Result<Option<Money>, String> {
-    let refusal = || {
-        format!(
-            "The goal must be an amount such as `50.00` in {} (0 clears it).",
-            currency.code()
-        )
-    };
-    let goal = Money::parse(amount, currency).map_err(|_| refusal())?;
+/// refused (with the sentence `goal-bad-amount`) otherwise.
+fn parse_goal(amount: &str, currency: Currency) -> Result<Option<Money>, ()> {
+    let goal = Money::parse(amount, currency).map_err(|_| ())?;
     if goal.amount() < Decimal::ZERO {
-        return Err(refusal());
+        return Err(());
     }
     Ok((!goal.is_zero()).then_some(goal))
 }

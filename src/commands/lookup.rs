@@ -10,11 +10,10 @@ use crate::domain::ids::GuildId;
 use crate::lobby::registry::LobbyEntry;
 use crate::lobby::{store, LobbyState};
 use crate::lobby::{LobbyActor, LobbyError, LobbyView, Snapshot};
+use crate::locale::Locale;
 use crate::services::Services;
 
-use super::code_span;
-
-const RESTARTING: &str = "That lobby is restarting; try again in a moment.";
+use super::{code_span, refusal};
 
 /// The lobby a command acts on: the one named by code or by name, else the
 /// channel's; only ever one of the caller's guild (another guild's lobby reads as
@@ -25,41 +24,44 @@ pub(super) async fn target(
     lobby: Option<String>,
 ) -> Result<LobbyEntry, Reply> {
     let in_guild = |entry: &LobbyEntry| entry.guild_id == caller.guild_id;
+    let locale = caller.locale;
+    let unreadable = |error| unread(error, locale);
     match lobby {
         Some(key) => {
             let by_code = services
                 .lobbies
                 .find(&key)
                 .await
-                .map_err(unread)?
+                .map_err(unreadable)?
                 .filter(in_guild);
             let found = match by_code {
                 Some(entry) => Some(entry),
                 None => named(services, caller, &key).await?.filter(in_guild),
             };
             found.ok_or_else(|| {
-                Reply::refusal(format!(
-                    "There is no lobby with the code `{}`.",
-                    code_span(&key)
-                ))
+                Reply::refusal(locale.t("lobby-no-code", &[("code", &code_span(&key))]))
             })
         }
         None => {
             let in_channel = match caller.channel_id {
-                Some(channel) => services.lobbies.in_channel(channel).await.map_err(unread)?,
+                Some(channel) => services
+                    .lobbies
+                    .in_channel(channel)
+                    .await
+                    .map_err(unreadable)?,
                 None => None,
             };
-            in_channel.filter(in_guild).ok_or_else(|| {
-                Reply::refusal("There is no lobby in this channel. Create one with `/lobby create`, or name one with the `lobby` option.")
-            })
+            in_channel
+                .filter(in_guild)
+                .ok_or_else(|| Reply::refusal(locale.t("lobby-none-in-channel", &[])))
         }
     }
 }
 
 /// The refusal when lobbies could not be read.
-fn unread(error: LobbyError) -> Reply {
+fn unread(error: LobbyError, locale: Locale) -> Reply {
     tracing::error!(?error, "lobby not read");
-    Reply::refusal("Could not look that lobby up; please try again.")
+    Reply::refusal(locale.t("lobby-unread", &[]))
 }
 
 /// The caller guild's newest lobby that is not closed and carries this name
@@ -69,11 +71,12 @@ async fn named(
     caller: &Caller,
     name: &str,
 ) -> Result<Option<LobbyEntry>, Reply> {
+    let locale = caller.locale;
     let lobbies = store::lobbies_of_guild(&services.db, caller.guild_id)
         .await
         .map_err(|error| {
             tracing::error!(?error, "lobby names not read");
-            Reply::refusal("Could not look that lobby up; please try again.")
+            Reply::refusal(locale.t("lobby-unread", &[]))
         })?;
     let same = |l: &&entity::lobby::Model| l.name.eq_ignore_ascii_case(name.trim());
     let best = lobbies
@@ -83,8 +86,12 @@ async fn named(
         .or_else(|| lobbies.iter().find(same));
     match best {
         Some(l) => match store::lobby_id(l.id) {
-            Ok(id) => services.lobbies.wake(id).await.map_err(unread),
-            Err(error) => Err(unread(error.into())),
+            Ok(id) => services
+                .lobbies
+                .wake(id)
+                .await
+                .map_err(|error| unread(error, locale)),
+            Err(error) => Err(unread(error.into(), locale)),
         },
         None => Ok(None),
     }
@@ -128,16 +135,18 @@ pub async fn lobby_choices(
         .collect()
 }
 
-pub(super) async fn view(entry: &LobbyEntry) -> Result<LobbyView, Reply> {
+/// The lobby as it stands; refused in `locale` while its actor restarts.
+pub(super) async fn view(entry: &LobbyEntry, locale: Locale) -> Result<LobbyView, Reply> {
     entry
         .addr
         .send(Snapshot)
         .await
-        .map_err(|_| Reply::refusal(RESTARTING))
+        .map_err(|_| Reply::refusal(locale.t("lobby-restarting", &[])))
 }
 
-/// Sends a change to the lobby; a refusal becomes the ephemeral reply saying why.
-pub(super) async fn change<M, T>(entry: &LobbyEntry, message: M) -> Result<T, Reply>
+/// Sends a change to the lobby; a refusal becomes the ephemeral reply saying
+/// why, in `locale`.
+pub(super) async fn change<M, T>(entry: &LobbyEntry, message: M, locale: Locale) -> Result<T, Reply>
 where
     M: Message<Result = Result<T, LobbyError>> + Send + 'static,
     T: Send + 'static,
@@ -147,40 +156,30 @@ where
         Ok(Ok(done)) => Ok(done),
         Ok(Err(LobbyError::Database(detail))) => {
             tracing::error!(?detail, "lobby change failed");
-            Err(Reply::refusal(
-                "Could not save that change; please try again.",
-            ))
+            Err(Reply::refusal(locale.t("change-unsaved", &[])))
         }
-        Ok(Err(other)) => Err(Reply::refusal(format!("Refused: {other}."))),
-        Err(_) => Err(Reply::refusal(RESTARTING)),
+        Ok(Err(other)) => {
+            let reason = refusal::lobby(locale, &other);
+            Err(Reply::refusal(locale.t("refused", &[("reason", &reason)])))
+        }
+        Err(_) => Err(Reply::refusal(locale.t("lobby-restarting", &[]))),
     }
 }
 
-/// The lobby whose race the caller wants to start or end, if they are its host
-/// or an admin.
-pub(super) async fn race_lobby(
-    services: &Services,
-    caller: &Caller,
-    lobby: Option<String>,
-    verb: &str,
-) -> Result<LobbyEntry, Reply> {
-    let refusal = format!("Only the lobby's host or an admin can {verb} the race.");
-    hosted_lobby(services, caller, lobby, refusal).await
-}
-
-/// The lobby named (or the channel's), if the caller is its host or an admin;
-/// else `refusal`.
+/// The lobby named (or the channel's), if the caller is its host or an admin
+/// (to start, end or set the goal of its race, or act on its overlays); else the
+/// refusal `refusal_id` (a message of the reply catalogues).
 pub(super) async fn hosted_lobby(
     services: &Services,
     caller: &Caller,
     lobby: Option<String>,
-    refusal: String,
+    refusal_id: &str,
 ) -> Result<LobbyEntry, Reply> {
     let entry = target(services, caller, lobby).await?;
-    let current = view(&entry).await?;
+    let current = view(&entry, caller.locale).await?;
     if caller.is_admin || caller.user_id == current.host_id {
         Ok(entry)
     } else {
-        Err(Reply::refusal(refusal))
+        Err(Reply::refusal(caller.locale.t(refusal_id, &[])))
     }
 }

@@ -3,7 +3,9 @@
 //! interactions) call [`execute`] through [`deferral`] (at most once per interaction,
 //! [`once`]; deferred when it runs past its budget); one file per group of commands
 //! behind this dispatcher, with the lobby `card`, race `summary` (and the
-//! announcement of a timed-out race) and the `lookup` of lobbies they share.
+//! announcement of a timed-out race), the `lookup` of lobbies they share, and the
+//! `refusal`s of the layers below in each caller's language. Every text is written
+//! from the reply catalogues through `Locale::t`, in the caller's locale.
 
 mod card;
 mod cashout;
@@ -13,6 +15,7 @@ mod lookup;
 pub mod once;
 mod overlay;
 mod race;
+mod refusal;
 mod summary;
 mod wallet;
 
@@ -24,18 +27,19 @@ use chrono::{DateTime, Utc};
 use crate::discord::{Caller, CardAction, Command, OverlayCommand, Reply};
 use crate::domain::ids::{GuildId, LobbyCode};
 use crate::lobby::LobbyView;
+use crate::locale::Locale;
 use crate::money::Pot;
 use crate::services::Services;
 
-/// The answer in a guild that `discord.guilds` does not list.
-pub const NOT_SET_UP: &str = "Cozy-Kart is not set up for this server.";
-/// The answer to an interaction from outside any guild (a DM, a group DM).
-pub const NO_GUILD: &str =
-    "Cozy-Kart works inside a server: run its commands in a channel of your server.";
+/// The message answering in a guild that `discord.guilds` does not list.
+pub const NOT_SET_UP: &str = "not-set-up";
+/// The message answering an interaction from outside any guild (a DM, a group DM).
+pub const NO_GUILD: &str = "no-guild";
 
 /// Whether an interaction from `guild` may run at all: only inside a guild, and
 /// one that `discord.guilds` allows. Checked before an interaction is claimed, so
-/// that a refused one leaves nothing behind; the refusal is ephemeral.
+/// that a refused one leaves nothing behind; the refusal (a message of the reply
+/// catalogues) is ephemeral.
 pub fn admit(services: &Services, guild: Option<GuildId>) -> Result<(), &'static str> {
     match guild {
         None => Err(NO_GUILD),
@@ -47,7 +51,13 @@ pub fn admit(services: &Services, guild: Option<GuildId>) -> Result<(), &'static
 /// Runs one command that [`admit`] let in; only [`once`] and [`deferral`] call it,
 /// after that check and the claim. Every refusal is an ephemeral reply saying why.
 async fn execute(services: &Services, caller: Caller, command: Command) -> Reply {
-    tracing::info!(user = %caller.user_id, guild = ?caller.guild_id, command = command_name(&command), "command");
+    tracing::info!(
+        user = %caller.user_id,
+        guild = ?caller.guild_id,
+        locale = caller.locale.code(),
+        command = command_name(&command),
+        "command"
+    );
     match command {
         Command::LobbyCreate { name } => race::create(services, &caller, name).await,
         Command::Join { lobby } => race::join(services, &caller, lobby).await,
@@ -109,13 +119,14 @@ fn command_name(command: &Command) -> &'static str {
     }
 }
 
-/// Formats a pot as `USD 5.00, JPY 600`, or a placeholder when empty.
-fn pot_text(pot: &Pot) -> String {
+/// Formats a pot as `USD 5.00, JPY 600` (each amount as `locale` writes it), or
+/// a placeholder when empty.
+fn pot_text(locale: Locale, pot: &Pot) -> String {
     if pot.is_empty() {
-        return "nothing yet".to_owned();
+        return locale.t("pot-empty", &[]);
     }
     pot.iter()
-        .map(|money| format!("{} {}", money.currency().code(), money.amount()))
+        .map(|money| locale.money(money))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -189,9 +200,15 @@ pub async fn suggest(
     }
 }
 
-/// A time as Discord shows it to each reader, relative ("in 3 days").
+/// A time as Discord shows it to each reader, relative ("in 3 days"), in the
+/// reader's own language.
 fn relative_time(at: DateTime<Utc>) -> String {
     format!("<t:{}:R>", at.timestamp())
+}
+
+/// A date as Discord shows it to each reader, short and in their language.
+fn short_date(at: DateTime<Utc>) -> String {
+    format!("<t:{}:d>", at.timestamp())
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::execute;
 use crate::discord::{Caller, Command, InteractionId, Reply};
+use crate::locale::Locale;
 use crate::services::Services;
 
 /// How long a claim is kept: an interaction token lives 15 minutes, after which
@@ -27,9 +28,9 @@ pub const CLAIM_KEPT: std::time::Duration = std::time::Duration::from_secs(15 * 
 /// How often [`prune`] runs.
 pub const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// The answer to a repeat that arrives while the first delivery still runs (or the
-/// process running it stopped before it answered).
-pub const ALREADY_HANDLED: &str = "That command is already being handled.";
+/// The message (its catalogue id) answering a repeat that arrives while the first
+/// delivery still runs (or the process running it stopped before it answered).
+pub const ALREADY_HANDLED: &str = "already-handled";
 
 /// How a delivery of an interaction was answered.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,18 +44,20 @@ pub enum Delivered {
 }
 
 impl Delivered {
-    /// The body for the HTTP interactions endpoint.
-    pub fn http_body(self) -> Value {
+    /// The body for the HTTP interactions endpoint; a repeat still in flight is
+    /// told so in `locale`.
+    pub fn http_body(self, locale: Locale) -> Value {
         match self {
             Delivered::First(reply) => reply.http_body(),
             Delivered::Repeat(body) => body,
-            Delivered::InFlight => Reply::refusal(ALREADY_HANDLED).http_body(),
+            Delivered::InFlight => Reply::refusal(locale.t(ALREADY_HANDLED, &[])).http_body(),
         }
     }
 }
 
-/// The answer when an interaction cannot be claimed (the database does not answer).
-pub const NOT_ANSWERING: &str = "The server is not answering right now; please try again.";
+/// The message (its catalogue id) when an interaction cannot be claimed (the
+/// database does not answer).
+pub const NOT_ANSWERING: &str = "server-not-answering";
 
 /// What a delivery's claim found.
 pub(super) enum Claim {
@@ -110,7 +113,8 @@ pub async fn run_once(
 }
 
 /// The refusal of a command from outside any guild or from a guild
-/// `discord.guilds` does not allow, given before any claim (nothing is stored for it).
+/// `discord.guilds` does not allow, given before any claim (nothing is stored for
+/// it), in the caller's language.
 pub(super) fn refused_before_claim(
     services: &Services,
     id: InteractionId,
@@ -118,7 +122,15 @@ pub(super) fn refused_before_claim(
 ) -> Option<Reply> {
     let refusal = super::admit(services, caller.guild_id).err()?;
     tracing::info!(interaction = %id, guild = ?caller.guild_id, "interaction refused before its claim");
-    Some(Reply::refusal(refusal))
+    Some(Reply::refusal(caller.locale.t(refusal, &[])))
+}
+
+/// Keeps the caller's guild's locale, for what the bot posts there by itself.
+pub(super) async fn note_guild_locale(services: &Services, caller: &Caller) {
+    if let (Some(guild), Some(locale)) = (caller.guild_id, caller.guild_locale) {
+        let now = services.clock.now();
+        services.guild_locales.seen(guild, locale, now).await;
+    }
 }
 
 /// A command delivered by either transport: [`refused_before_claim`], else
@@ -133,6 +145,7 @@ pub async fn answer(
     if let Some(refusal) = refused_before_claim(services, id, &caller) {
         return Ok(Delivered::First(refusal));
     }
+    note_guild_locale(services, &caller).await;
     run_once(services, id, execute(services, caller, command)).await
 }
 
@@ -146,12 +159,13 @@ pub async fn execute_once(
     caller: Caller,
     command: Command,
 ) -> Option<Reply> {
+    let locale = caller.locale;
     match answer(services, id, caller, command).await {
         Ok(Delivered::First(reply)) => Some(reply),
         Ok(Delivered::Repeat(_) | Delivered::InFlight) => None,
         Err(error) => {
             tracing::error!(interaction = %id, %error, "claiming an interaction failed");
-            Some(Reply::refusal(NOT_ANSWERING))
+            Some(Reply::refusal(locale.t(NOT_ANSWERING, &[])))
         }
     }
 }

@@ -8,31 +8,33 @@ use crate::discord::{Caller, OverlayCommand, Reply};
 use crate::domain::ids::GuildId;
 use crate::lobby::registry::LobbyEntry;
 use crate::lobby::{HideLatestName, SendTestSale};
+use crate::locale::Locale;
 use crate::money::{Currency, Money};
 use crate::services::Services;
 
 use super::goal::only_currency;
-use super::lobby_title;
 use super::lookup::{change, hosted_lobby, view};
-use super::race::reply;
+use super::race::{refused, reply};
+use super::{lobby_title, refusal};
 
 /// The test alert's amount in a currency without minor units (JPY, KRW): a
 /// plausible sale there, as 10.00 is in a currency with cents.
 const TEST_AMOUNT_WITHOUT_MINOR_UNITS: i64 = 1000;
 
 pub async fn overlay(services: &Services, caller: &Caller, command: OverlayCommand) -> Reply {
+    let locale = caller.locale;
     let Some(guild) = caller.guild_id else {
-        return Reply::refusal("Cozy-Kart works inside a server.");
+        return Reply::refusal(locale.t("works-inside-server", &[]));
     };
     match command {
         OverlayCommand::Test { lobby } => reply(test(services, caller, lobby).await),
         OverlayCommand::Hide { lobby } => reply(hide(services, caller, lobby).await),
-        _ if !caller.is_admin => {
-            Reply::refusal("Only admins can change how overlays show buyer names.")
+        _ if !caller.is_admin => Reply::refusal(locale.t("overlay-names-admin-only", &[])),
+        OverlayCommand::Names { mode } => reply(names(services, caller, guild, &mode).await),
+        OverlayCommand::Block { word } => reply(block(services, caller, guild, &word, true).await),
+        OverlayCommand::Unblock { word } => {
+            reply(block(services, caller, guild, &word, false).await)
         }
-        OverlayCommand::Names { mode } => reply(names(services, guild, &mode).await),
-        OverlayCommand::Block { word } => reply(block(services, guild, &word, true).await),
-        OverlayCommand::Unblock { word } => reply(block(services, guild, &word, false).await),
     }
 }
 
@@ -42,26 +44,27 @@ async fn hosted(
     caller: &Caller,
     lobby: Option<String>,
 ) -> Result<LobbyEntry, Reply> {
-    let refusal = "Only the lobby's host or an admin can do that to its overlays.";
-    hosted_lobby(services, caller, lobby, refusal.to_owned()).await
+    hosted_lobby(services, caller, lobby, "host-only-overlay").await
 }
 
 async fn test(services: &Services, caller: &Caller, lobby: Option<String>) -> Result<Reply, Reply> {
+    let locale = caller.locale;
     let entry = hosted(services, caller, lobby).await?;
-    let current = view(&entry).await?;
+    let current = view(&entry, locale).await?;
     let currency = only_currency(&current.pot)
         .or(current.goal.map(Money::currency))
         .map_or_else(|| Currency::parse("USD"), Ok)
-        .map_err(|_| Reply::refusal("No currency for the test sale."))?;
-    let amount =
-        test_amount(currency).map_err(|_| Reply::refusal("No sample amount in this currency."))?;
+        .map_err(|_| Reply::refusal(locale.t("overlay-test-no-currency", &[])))?;
+    let amount = test_amount(currency)
+        .map_err(|_| Reply::refusal(locale.t("overlay-test-no-amount", &[])))?;
     let pool_delta = amount.commission(services.rates.current(caller.guild_id));
-    change(&entry, SendTestSale { amount, pool_delta }).await?;
-    Ok(Reply::ephemeral(format!(
-        "🧪 A test sale of {} {} is playing on the overlays of {}. The pot, the goal and the sales list are unchanged.",
-        currency.code(),
-        amount.amount(),
-        lobby_title(&current)
+    change(&entry, SendTestSale { amount, pool_delta }, locale).await?;
+    Ok(Reply::ephemeral(locale.t(
+        "overlay-test-playing",
+        &[
+            ("money", &locale.money(amount)),
+            ("lobby", &lobby_title(&current)),
+        ],
     )))
 }
 
@@ -75,45 +78,57 @@ fn test_amount(currency: Currency) -> Result<Money, crate::money::MoneyError> {
 }
 
 async fn hide(services: &Services, caller: &Caller, lobby: Option<String>) -> Result<Reply, Reply> {
+    let locale = caller.locale;
     let entry = hosted(services, caller, lobby).await?;
     let at = services.clock.now();
-    change(&entry, HideLatestName { at }).await?;
-    let current = view(&entry).await?;
-    Ok(Reply::ephemeral(format!(
-        "The latest buyer name is off every overlay of {}; it shows as someone from now on.",
-        lobby_title(&current)
-    )))
+    change(&entry, HideLatestName { at }, locale).await?;
+    let current = view(&entry, locale).await?;
+    let lobby = lobby_title(&current);
+    Ok(Reply::ephemeral(
+        locale.t("overlay-hidden", &[("lobby", &lobby)]),
+    ))
 }
 
-async fn names(services: &Services, guild: GuildId, mode: &str) -> Result<Reply, Reply> {
+async fn names(
+    services: &Services,
+    caller: &Caller,
+    guild: GuildId,
+    mode: &str,
+) -> Result<Reply, Reply> {
+    let locale = caller.locale;
     let mode = match mode.trim().to_ascii_lowercase().as_str() {
         "default" => None,
-        other => Some(NameMode::parse(other).ok_or_else(|| {
-            Reply::refusal("The mode is one of public, initials, off or default.")
-        })?),
+        other => Some(
+            NameMode::parse(other)
+                .ok_or_else(|| Reply::refusal(locale.t("overlay-mode-invalid", &[])))?,
+        ),
     };
     store::set_mode(&services.db, guild, mode)
         .await
-        .map_err(unsaved)?;
+        .map_err(|error| unsaved(error, locale))?;
     let names = services.lobbies.buyer_names();
     names.update(guild, |g| g.mode = mode);
-    Ok(Reply::public(match mode {
-        Some(NameMode::Public) => {
-            "Overlays here show buyers' names as they give them (cleaned and filtered).".to_owned()
-        }
-        Some(NameMode::Initials) => "Overlays here show buyers' initials only (J. D.).".to_owned(),
-        Some(NameMode::Off) => "Overlays here show every buyer as someone.".to_owned(),
-        None => "Overlays here show buyer names as the server's configuration says.".to_owned(),
-    }))
+    Ok(Reply::public(locale.t(
+        match mode {
+            Some(NameMode::Public) => "overlay-names-public",
+            Some(NameMode::Initials) => "overlay-names-initials",
+            Some(NameMode::Off) => "overlay-names-off",
+            None => "overlay-names-default",
+        },
+        &[],
+    )))
 }
 
 async fn block(
     services: &Services,
+    caller: &Caller,
     guild: GuildId,
     word: &str,
     blocked: bool,
 ) -> Result<Reply, Reply> {
-    let word = BlockedWord::parse(word).map_err(|e| Reply::refusal(format!("Refused: {e}.")))?;
+    let locale = caller.locale;
+    let unsaved = |error| unsaved(error, locale);
+    let word = BlockedWord::parse(word).map_err(|e| refused(caller, refusal::word(locale, &e)))?;
     let names = services.lobbies.buyer_names();
     let own = names.guild(guild);
     let by_deployment = names.deployment_blocks(&word);
@@ -131,9 +146,10 @@ async fn block(
             .await
             .map_err(unsaved)?;
         if count >= GUILD_WORDS_MAX {
-            return Err(Reply::refusal(format!(
-                "This server has {GUILD_WORDS_MAX} words already; unblock one first."
-            )));
+            let max = GUILD_WORDS_MAX;
+            return Err(Reply::refusal(
+                locale.t("overlay-words-full", &[("max", &max)]),
+            ));
         }
     }
     store::set_word(&services.db, guild, &word, stored)
@@ -150,22 +166,17 @@ async fn block(
     });
     // The pattern holds only letters, digits, `*`, `-` and `'` (checked by its
     // parse), so a code span shows it as typed without any markdown or mention.
-    Ok(Reply::ephemeral(if blocked {
-        format!(
-            "Buyer names matching `{}` show as someone on this server's overlays.",
-            word.as_str()
-        )
+    let id = if blocked {
+        "overlay-blocked"
     } else {
-        format!(
-            "`{}` is no longer blocked on this server's overlays.",
-            word.as_str()
-        )
-    }))
+        "overlay-unblocked"
+    };
+    Ok(Reply::ephemeral(locale.t(id, &[("word", &word.as_str())])))
 }
 
-fn unsaved(error: sea_orm::DbErr) -> Reply {
+fn unsaved(error: sea_orm::DbErr, locale: Locale) -> Reply {
     tracing::error!(%error, "overlay name settings not saved");
-    Reply::refusal("Could not save that change; please try again.")
+    Reply::refusal(locale.t("change-unsaved", &[]))
 }
 
 #[cfg(test)]

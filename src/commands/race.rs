@@ -1,30 +1,29 @@
 //! Race commands: `/lobby create`, `/join`, `/leave`, `/start`, `/end`, `/pot`.
 
-use sea_orm::ActiveEnum;
-
 use crate::discord::{Caller, CardAction, Reply};
 use crate::lobby::{End, Join, Leave, LobbyError, LobbyState, LobbyView, RaceSummary, Start};
 use crate::services::Services;
 
 use super::card::{card_embed, card_reply};
-use super::lookup::{change, race_lobby, target, view};
+use super::lookup::{change, hosted_lobby, target, view};
 use super::summary::{last_race_embed, summary_embed};
-use super::{lobby_title, plain, pot_text};
+use super::{lobby_title, plain, pot_text, refusal};
 
 pub(super) fn reply(result: Result<Reply, Reply>) -> Reply {
     result.unwrap_or_else(|refusal| refusal)
 }
 
 pub async fn create(services: &Services, caller: &Caller, name: Option<String>) -> Reply {
+    let locale = caller.locale;
     let Some(channel) = caller.channel_id else {
-        return Reply::refusal("Lobbies live in a server channel; run `/lobby create` there.");
+        return Reply::refusal(locale.t("lobby-needs-channel", &[]));
     };
     let name = match name {
         Some(typed) => match crate::lobby::check_name(&typed) {
             Ok(name) => name,
-            Err(why) => return Reply::refusal(format!("Refused: {why}.")),
+            Err(why) => return refused(caller, refusal::lobby_name(locale, why)),
         },
-        None => format!("{}'s lobby", caller.display_name),
+        None => locale.t("lobby-default-name", &[("name", &caller.display_name)]),
     };
     let at = services.clock.now();
     let created = services
@@ -34,17 +33,22 @@ pub async fn create(services: &Services, caller: &Caller, name: Option<String>) 
     let entry = match created {
         Ok(entry) => entry,
         Err(full @ (LobbyError::GuildFull(_) | LobbyError::TooManyThisHour(_))) => {
-            return Reply::refusal(format!("Refused: {full}."))
+            return refused(caller, refusal::lobby(locale, &full))
         }
         Err(error) => {
             tracing::error!(?error, "lobby not created");
-            return Reply::refusal("Could not create the lobby; please try again.");
+            return Reply::refusal(locale.t("lobby-not-created", &[]));
         }
     };
-    match view(&entry).await {
-        Ok(view) => card_reply(services, &view, None).await,
+    match view(&entry, locale).await {
+        Ok(view) => card_reply(services, &view, None, locale).await,
         Err(refusal) => refusal,
     }
+}
+
+/// "Refused: …." in the caller's language.
+pub(super) fn refused(caller: &Caller, reason: String) -> Reply {
+    Reply::refusal(caller.locale.t("refused", &[("reason", &reason)]))
 }
 
 /// Puts the caller on a lobby's roster.
@@ -59,7 +63,7 @@ async fn joined(
         display_name: crate::sale::clean_text(&caller.display_name),
         at: services.clock.now(),
     };
-    change(&entry, join).await
+    change(&entry, join, caller.locale).await
 }
 
 /// Takes the caller off a lobby's roster.
@@ -73,7 +77,7 @@ async fn left(
         discord_id: caller.user_id,
         at: services.clock.now(),
     };
-    change(&entry, leave).await
+    change(&entry, leave, caller.locale).await
 }
 
 /// Opens a lobby's window, if the caller is its host or an admin.
@@ -82,14 +86,11 @@ async fn started(
     caller: &Caller,
     lobby: Option<String>,
 ) -> Result<LobbyView, Reply> {
-    let entry = race_lobby(services, caller, lobby, "start").await?;
-    change(
-        &entry,
-        Start {
-            at: services.clock.now(),
-        },
-    )
-    .await
+    let entry = hosted_lobby(services, caller, lobby, "host-only-start").await?;
+    let start = Start {
+        at: services.clock.now(),
+    };
+    change(&entry, start, caller.locale).await
 }
 
 /// Closes a lobby's window, if the caller is its host or an admin.
@@ -98,12 +99,12 @@ async fn ended(
     caller: &Caller,
     lobby: Option<String>,
 ) -> Result<RaceSummary, Reply> {
-    let entry = race_lobby(services, caller, lobby, "end").await?;
+    let entry = hosted_lobby(services, caller, lobby, "host-only-end").await?;
     let end = End {
         at: services.clock.now(),
         reason: crate::domain::end::EndReason::End,
     };
-    change(&entry, end).await
+    change(&entry, end, caller.locale).await
 }
 
 /// A lobby card's button: the same change as its command, answered by updating the
@@ -124,7 +125,7 @@ pub async fn press(
             .map(|summary| (summary.lobby.clone(), Some(summary))),
     };
     match updated {
-        Ok((view, summary)) => card_reply(services, &view, summary.as_ref())
+        Ok((view, summary)) => card_reply(services, &view, summary.as_ref(), caller.locale)
             .await
             .updating_message(),
         Err(refusal) => refusal,
@@ -132,74 +133,93 @@ pub async fn press(
 }
 
 pub async fn join(services: &Services, caller: &Caller, lobby: Option<String>) -> Reply {
+    let locale = caller.locale;
     reply(joined(services, caller, lobby).await.map(|view| {
-        Reply::public(format!(
-            "{} joined {} ({}/{} racers).",
-            plain(&caller.display_name),
-            lobby_title(&view),
-            view.racers.len(),
-            services.config.commission.max_racers
-        ))
-        .with_embed(card_embed(services, &view))
+        let text = locale.t(
+            "race-joined",
+            &[
+                ("name", &plain(&caller.display_name)),
+                ("lobby", &lobby_title(&view)),
+                ("count", &view.racers.len()),
+                ("max", &services.config.commission.max_racers),
+            ],
+        );
+        Reply::public(text).with_embed(card_embed(services, &view, locale))
     }))
 }
 
 pub async fn leave(services: &Services, caller: &Caller, lobby: Option<String>) -> Reply {
+    let locale = caller.locale;
     reply(left(services, caller, lobby).await.map(|view| {
-        Reply::public(format!(
-            "{} left {}.",
-            plain(&caller.display_name),
-            lobby_title(&view)
-        ))
-        .with_embed(card_embed(services, &view))
+        let text = locale.t(
+            "race-left",
+            &[
+                ("name", &plain(&caller.display_name)),
+                ("lobby", &lobby_title(&view)),
+            ],
+        );
+        Reply::public(text).with_embed(card_embed(services, &view, locale))
     }))
 }
 
 pub async fn start(services: &Services, caller: &Caller, lobby: Option<String>) -> Reply {
+    let locale = caller.locale;
     reply(started(services, caller, lobby).await.map(|view| {
         let racers = if view.racers.is_empty() {
-            "nobody yet (use `/join`)".to_owned()
+            locale.t("race-nobody-yet", &[])
         } else {
             let names: Vec<String> = view.racers.iter().map(|r| plain(&r.display_name)).collect();
             names.join(", ")
         };
-        Reply::public(format!(
-            "🏁 The race in {} is live! Every merch sale now boosts the racers' pot. Racers: {racers}.",
-            lobby_title(&view)
-        ))
-        .with_embed(card_embed(services, &view))
+        let text = locale.t(
+            "race-started",
+            &[("lobby", &lobby_title(&view)), ("racers", &racers)],
+        );
+        Reply::public(text).with_embed(card_embed(services, &view, locale))
     }))
 }
 
 pub async fn end(services: &Services, caller: &Caller, lobby: Option<String>) -> Reply {
+    let locale = caller.locale;
     match ended(services, caller, lobby).await {
-        Ok(summary) => Reply::public(format!(
-            "🏆 The race in {} is over.",
-            lobby_title(&summary.lobby)
-        ))
-        .with_embed(summary_embed(services, &summary.lobby, &summary.totals).await),
+        Ok(summary) => {
+            let text = locale.t("race-ended", &[("lobby", &lobby_title(&summary.lobby))]);
+            let embed = summary_embed(services, &summary.lobby, &summary.totals, locale).await;
+            Reply::public(text).with_embed(embed)
+        }
         Err(refusal) => refusal,
     }
 }
 
 /// The racers' pot now; once the race is over, the last race's summary.
 pub async fn pot(services: &Services, caller: &Caller, lobby: Option<String>) -> Reply {
+    let locale = caller.locale;
     let view = match target(services, caller, lobby).await {
-        Ok(entry) => match view(&entry).await {
+        Ok(entry) => match view(&entry, locale).await {
             Ok(view) => view,
             Err(refusal) => return refusal,
         },
         Err(refusal) => return refusal,
     };
-    let text = format!(
-        "Racers' pot in {} ({}): {}.",
-        lobby_title(&view),
-        view.state.to_value(),
-        pot_text(&view.pot)
+    let state = locale.t(
+        match view.state {
+            LobbyState::Open => "lobby-state-open",
+            LobbyState::Idle => "lobby-state-idle",
+            LobbyState::Closed => "lobby-state-closed",
+        },
+        &[],
+    );
+    let text = locale.t(
+        "pot-now",
+        &[
+            ("lobby", &lobby_title(&view)),
+            ("state", &state),
+            ("pot", &pot_text(locale, &view.pot)),
+        ],
     );
     let embed = match view.state {
         LobbyState::Open => None,
-        LobbyState::Idle | LobbyState::Closed => last_race_embed(services, &view).await,
+        LobbyState::Idle | LobbyState::Closed => last_race_embed(services, &view, locale).await,
     };
-    Reply::public(text).with_embed(embed.unwrap_or_else(|| card_embed(services, &view)))
+    Reply::public(text).with_embed(embed.unwrap_or_else(|| card_embed(services, &view, locale)))
 }

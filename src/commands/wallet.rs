@@ -8,11 +8,13 @@ use crate::domain::ids::guild_column;
 use crate::ledger::read::{self, Held, Wallets};
 use crate::ledger::{LedgerError, Requester};
 use crate::lobby::store;
+use crate::locale::{Arg, Locale};
 use crate::money::Rate;
 use crate::payout::{PayoutForm, PayoutFormError};
 use crate::services::Services;
 
-use super::{cashout, plain, relative_time};
+use super::race::refused;
+use super::{cashout, plain, refusal, relative_time, short_date};
 
 /// Allocations listed in a wallet.
 const WALLET_RECENT: u64 = 5;
@@ -21,56 +23,70 @@ const LEADERBOARD_SIZE: u64 = 10;
 /// Colour of replies about money rather than one lobby.
 const WALLET_COLOUR: u32 = 0x57F287;
 
-pub(super) fn unavailable(error: impl std::fmt::Display) -> Reply {
+pub(super) fn unavailable(error: impl std::fmt::Display, locale: Locale) -> Reply {
     tracing::error!(error = ?error.to_string(), "command could not read the ledger");
-    Reply::refusal("The ledger is not answering right now; please try again.")
+    Reply::refusal(locale.t("ledger-unavailable", &[]))
 }
 
 /// "1.00 becomes available <t:…:R>", and when the rest does if later.
-fn held_text(held: &Held) -> String {
-    let mut text = format!(
-        "{} becomes available {}",
-        held.next_amount.amount(),
-        relative_time(held.next_at)
-    );
-    if held.last_at != held.next_at {
-        text.push_str(&format!(", all of it {}", relative_time(held.last_at)));
+fn held_text(held: &Held, locale: Locale) -> String {
+    let amount = locale.amount(held.next_amount);
+    let at = relative_time(held.next_at);
+    if held.last_at == held.next_at {
+        locale.t("held-when", &[("amount", &amount), ("at", &at)])
+    } else {
+        let last = relative_time(held.last_at);
+        let args: [(&str, &dyn Arg); 3] = [("amount", &amount), ("at", &at), ("last", &last)];
+        locale.t("held-when-all", &args)
     }
-    text
+}
+
+/// One currency of a wallet: available, pending (and when it becomes
+/// available), lifetime paid, and what is being issued as store credit.
+fn balance_text(b: &read::BalanceView, held: Option<&Held>, locale: Locale) -> String {
+    let line = |id: &str, amount| locale.t(id, &[("amount", &locale.amount(amount))]);
+    let pending = match held {
+        Some(held) => locale.t(
+            "wallet-pending-held",
+            &[
+                ("amount", &locale.amount(b.pending)),
+                ("held", &held_text(held, locale)),
+            ],
+        ),
+        None => line("wallet-pending", b.pending),
+    };
+    let mut lines = vec![
+        line("wallet-available", b.available),
+        pending,
+        line("wallet-paid", b.paid),
+    ];
+    if b.reserved.is_positive() {
+        lines.push(line("wallet-issuing", b.reserved));
+    }
+    lines.join("\n")
 }
 
 pub async fn wallet(services: &Services, caller: &Caller) -> Reply {
     let (racer, wallets) = (caller.user_id, Wallets::In(caller.guild_id));
-    let db = &services.db;
+    let (db, locale) = (&services.db, caller.locale);
     let balances = match read::balances(db, racer, wallets).await {
         Ok(balances) => balances,
-        Err(error) => return unavailable(error),
+        Err(error) => return unavailable(error, locale),
     };
     let held = match read::held(db, racer, caller.guild_id).await {
         Ok(held) => held,
-        Err(error) => return unavailable(error),
+        Err(error) => return unavailable(error, locale),
     };
     let recent = match read::recent_allocations(db, racer, wallets, WALLET_RECENT).await {
         Ok(recent) => recent,
-        Err(error) => return unavailable(error),
+        Err(error) => return unavailable(error, locale),
     };
-    let mut embed = ReplyEmbed::new("Your Cozy-Kart wallet").colour(WALLET_COLOUR);
+    let mut embed = ReplyEmbed::new(locale.t("wallet-title", &[])).colour(WALLET_COLOUR);
     if balances.is_empty() {
-        embed = embed.description("No earnings yet: join a lobby and race while the shop is open!");
+        embed = embed.description(locale.t("wallet-empty", &[]));
     }
     for b in &balances {
-        let mut pending = format!("pending {}", b.pending.amount());
-        if let Some(held) = held.get(&b.currency) {
-            pending.push_str(&format!(" ({})", held_text(held)));
-        }
-        let mut text = format!(
-            "available **{}**\n{pending}\nlifetime paid {}",
-            b.available.amount(),
-            b.paid.amount()
-        );
-        if b.reserved.is_positive() {
-            text.push_str(&format!("\nbeing issued {}", b.reserved.amount()));
-        }
+        let text = balance_text(b, held.get(&b.currency), locale);
         embed = embed.field(b.currency.clone(), text, true);
     }
     if !recent.is_empty() {
@@ -78,43 +94,54 @@ pub async fn wallet(services: &Services, caller: &Caller) -> Reply {
         let lines: Vec<String> = recent
             .iter()
             .map(|a| {
-                let lobby = names
-                    .get(&a.lobby_id)
-                    .map_or_else(|| format!("lobby #{}", a.lobby_id), |n| plain(n));
-                format!(
-                    "{lobby}, <t:{}:d>: {} {} ({})",
-                    a.created_at.timestamp(),
-                    a.currency,
-                    a.amount.amount(),
-                    a.status
-                )
+                let lobby = names.get(&a.lobby_id).map_or_else(
+                    || locale.t("wallet-lobby-unnamed", &[("id", &a.lobby_id)]),
+                    |n| plain(n),
+                );
+                let args: [(&str, &dyn Arg); 4] = [
+                    ("lobby", &lobby),
+                    ("date", &short_date(a.created_at)),
+                    ("money", &locale.money(a.amount)),
+                    ("status", &allocation_status(&a.status, locale)),
+                ];
+                locale.t("wallet-recent-line", &args)
             })
             .collect();
-        embed = embed.field("Last sales that paid you", lines.join("\n"), false);
+        embed = embed.field(locale.t("wallet-recent", &[]), lines.join("\n"), false);
     }
     match read::credit_codes(db, racer, caller.guild_id).await {
         Ok(codes) if !codes.is_empty() => {
             let lines: Vec<String> = codes
                 .iter()
                 .map(|c| {
-                    format!(
-                        "`{}`: {} at {}, <t:{}:d>",
-                        c.code,
-                        c.amount,
-                        plain(&c.shop),
-                        c.at.timestamp()
-                    )
+                    let args: [(&str, &dyn Arg); 4] = [
+                        ("code", &c.code),
+                        ("money", &locale.money(c.amount)),
+                        ("shop", &plain(&c.shop)),
+                        ("date", &short_date(c.at)),
+                    ];
+                    locale.t("wallet-code-line", &args)
                 })
                 .collect();
-            embed = embed.field("Your store credit codes", lines.join("\n"), false);
+            embed = embed.field(locale.t("wallet-codes", &[]), lines.join("\n"), false);
         }
         Ok(_) => {}
-        Err(error) => return unavailable(error),
+        Err(error) => return unavailable(error, locale),
     }
     if let Some(link) = racer_overlay(services, caller).await {
-        embed = embed.field("Your racer overlay", link, false);
+        embed = embed.field(locale.t("wallet-overlay", &[]), link, false);
     }
     Reply::ephemeral("").with_embed(embed)
+}
+
+/// An allocation's status (`pending`, `available`, `reversed`) for people.
+fn allocation_status(status: &str, locale: Locale) -> String {
+    match status {
+        "pending" => locale.t("allocation-pending", &[]),
+        "available" => locale.t("allocation-available", &[]),
+        "reversed" => locale.t("allocation-reversed", &[]),
+        other => other.to_owned(),
+    }
 }
 
 /// The link of the caller's own racer overlay (their share added) for the
@@ -151,10 +178,10 @@ async fn lobby_names(services: &Services, caller: &Caller) -> HashMap<i64, Strin
 
 /// Top earners of the caller's guild, ranked separately in each currency.
 pub async fn leaderboard(services: &Services, caller: &Caller) -> Reply {
-    let guild = caller.guild_id;
+    let (guild, locale) = (caller.guild_id, caller.locale);
     let currencies = match read::earned_currencies(&services.db, guild).await {
         Ok(currencies) => currencies,
-        Err(error) => return unavailable(error),
+        Err(error) => return unavailable(error, locale),
     };
     let mut boards = BTreeMap::new();
     for currency in currencies {
@@ -163,11 +190,11 @@ pub async fn leaderboard(services: &Services, caller: &Caller) -> Reply {
                 boards.insert(currency, earners);
             }
             Ok(_) => {}
-            Err(error) => return unavailable(error),
+            Err(error) => return unavailable(error, locale),
         }
     }
     if boards.is_empty() {
-        return Reply::public("No earnings in this server yet. Start a race!");
+        return Reply::public(locale.t("leaderboard-empty", &[]));
     }
     let sections: Vec<String> = boards
         .iter()
@@ -176,20 +203,20 @@ pub async fn leaderboard(services: &Services, caller: &Caller) -> Reply {
                 .iter()
                 .enumerate()
                 .map(|(i, e)| {
-                    format!(
-                        "{}. {} — {} {}",
-                        i + 1,
-                        plain(&e.display_name),
-                        e.earned.amount(),
-                        currency
-                    )
+                    let args: [(&str, &dyn Arg); 4] = [
+                        ("rank", &(i + 1)),
+                        ("name", &plain(&e.display_name)),
+                        ("amount", &locale.amount(e.earned)),
+                        ("currency", currency),
+                    ];
+                    locale.t("leaderboard-line", &args)
                 })
                 .collect();
             format!("**{currency}**\n{}", lines.join("\n"))
         })
         .collect();
     Reply::public("").with_embed(
-        ReplyEmbed::new("Top earners")
+        ReplyEmbed::new(locale.t("leaderboard-title", &[]))
             .description(sections.join("\n\n"))
             .colour(WALLET_COLOUR),
     )
@@ -201,8 +228,9 @@ pub async fn payout(
     user_name: &str,
     form: PayoutForm,
 ) -> Reply {
+    let locale = caller.locale;
     if !caller.is_admin {
-        return Reply::refusal("Only admins (Manage Server or the admin role) can pay racers out.");
+        return Reply::refusal(locale.t("payout-admin-only", &[]));
     }
     // An admin pays out of their own guild's wallet only.
     let form = PayoutForm {
@@ -211,19 +239,20 @@ pub async fn payout(
     };
     let held = match form.racer() {
         Ok(racer) => read::holdings(&services.db, racer).await,
-        Err(refusal) => return Reply::refusal(format!("Refused: {refusal}.")),
+        Err(error) => return refused(caller, refusal::payout_form(locale, &error)),
     };
     let held = match held {
         Ok(held) => held,
-        Err(error) => return unavailable(error),
+        Err(error) => return unavailable(error, locale),
     };
     let order = match form.parse(&held) {
         Ok(order) => order,
         Err(PayoutFormError::NoEarnings) => {
-            return Reply::refusal(format!("{} has no earnings to pay out.", plain(user_name)))
+            let name = plain(user_name);
+            return Reply::refusal(locale.t("payout-no-earnings", &[("name", &name)]));
         }
-        Err(refusal) => {
-            return Reply::refusal(format!("Refused: {}.", plain(&refusal.to_string())))
+        Err(error) => {
+            return refused(caller, plain(&refusal::payout_form(locale, &error)));
         }
     };
     let (racer, currency) = (order.racer, order.amount.currency());
@@ -241,37 +270,41 @@ pub async fn payout(
         Err(refused) => Err(refused),
     };
     match paid {
-        Ok(paid) => cashout::paid_reply(&paid, user_name),
-        Err(cashout::Refused::Ledger(LedgerError::Payout(refusal))) => {
-            let mut text = format!("Refused: {refusal}.");
+        Ok(paid) => cashout::paid_reply(&paid, user_name, locale),
+        Err(cashout::Refused::Ledger(LedgerError::Payout(why))) => {
+            let reason = refusal::payout(locale, &why);
+            let mut text = locale.t("refused", &[("reason", &reason)]);
             let held = read::held(&services.db, racer, caller.guild_id).await;
             if let Some(held) = held.ok().and_then(|h| h.get(currency.code()).cloned()) {
-                text.push_str(&format!(
-                    " {} {} more is held: {}.",
-                    currency.code(),
-                    held.amount.amount(),
-                    held_text(&held)
-                ));
+                let more = locale.t(
+                    "payout-held",
+                    &[
+                        ("money", &locale.money(held.amount)),
+                        ("held", &held_text(&held, locale)),
+                    ],
+                );
+                text.push(' ');
+                text.push_str(&more);
             }
             Reply::refusal(text)
         }
-        Err(refused) => cashout::refused_reply(refused),
+        Err(why) => cashout::refused_reply(why, locale),
     }
 }
 
 pub async fn commission(services: &Services, caller: &Caller, rate: &str) -> Reply {
+    let locale = caller.locale;
     if !caller.is_admin {
-        return Reply::refusal("Only admins can change the commission rate.");
+        return Reply::refusal(locale.t("commission-admin-only", &[]));
     }
     let rate = match Rate::parse(rate) {
         Ok(rate) => rate,
-        Err(e) => return Reply::refusal(format!("Refused: {e}.")),
+        Err(e) => return refused(caller, refusal::money(locale, &e)),
     };
     if let Err(error) = services.rates.set(caller.guild_id, rate).await {
-        return unavailable(error);
+        return unavailable(error, locale);
     }
-    Reply::public(format!(
-        "Commission rate is now {} % of each sale, from the next sale in this server on.",
-        (rate.value() * rust_decimal::Decimal::from(100)).normalize()
-    ))
+    let percent = (rate.value() * rust_decimal::Decimal::from(100)).normalize();
+    let percent = locale.decimal(percent);
+    Reply::public(locale.t("commission-set", &[("percent", &percent)]))
 }

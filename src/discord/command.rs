@@ -17,6 +17,7 @@ pub use super::command_error::CommandError;
 use super::component::{parse_custom_id, CardAction};
 
 use crate::domain::ids::{ChannelId, GuildId, InteractionId, UserId};
+use crate::locale::Locale;
 use crate::payout::PayoutForm;
 
 /// Who ran a command, and where.
@@ -31,6 +32,11 @@ pub struct Caller {
     pub is_admin: bool,
     /// Discord's id of the interaction: keys what must happen once (a payout).
     pub interaction_id: Option<InteractionId>,
+    /// The language of the caller's client (`locale`): every reply is written in it.
+    pub locale: Locale,
+    /// The guild's own language (`guild_locale`), when Discord sent one: what the
+    /// bot posts there by itself is written in it.
+    pub guild_locale: Option<Locale>,
 }
 
 /// One of our ids from the same id as serenity holds it (both are non-zero
@@ -255,14 +261,13 @@ fn overlay_subcommand(
 }
 
 fn caller(ci: &CommandInteraction, admin_role: Option<&str>) -> Caller {
-    caller_of(
-        &ci.user,
-        ci.member.as_deref(),
-        ci.guild_id,
-        ci.channel_id,
-        ci.id,
-        admin_role,
-    )
+    let place = Place {
+        guild_id: ci.guild_id,
+        channel_id: ci.channel_id,
+        locale: &ci.locale,
+        guild_locale: ci.guild_locale.as_deref(),
+    };
+    caller_of(&ci.user, ci.member.as_deref(), place, ci.id, admin_role)
 }
 
 /// A pressed button of a lobby card: who pressed it, and the [`Command::Press`].
@@ -270,14 +275,13 @@ pub fn parse_press(
     ci: &ComponentInteraction,
     admin_role: Option<&str>,
 ) -> Result<(Caller, Command), CommandError> {
-    let caller = caller_of(
-        &ci.user,
-        ci.member.as_ref(),
-        ci.guild_id,
-        ci.channel_id,
-        ci.id,
-        admin_role,
-    );
+    let place = Place {
+        guild_id: ci.guild_id,
+        channel_id: ci.channel_id,
+        locale: &ci.locale,
+        guild_locale: ci.guild_locale.as_deref(),
+    };
+    let caller = caller_of(&ci.user, ci.member.as_ref(), place, ci.id, admin_role);
     let pressed = match ci.data.kind {
         ComponentInteractionDataKind::Button => parse_custom_id(&ci.data.custom_id),
         _ => None,
@@ -286,13 +290,22 @@ pub fn parse_press(
     Ok((caller, Command::Press { lobby, action }))
 }
 
+/// Where an interaction happened and in which languages, as Discord sends it.
+pub(super) struct Place<'a> {
+    pub guild_id: Option<discord_id::GuildId>,
+    pub channel_id: discord_id::ChannelId,
+    /// The member's client language (`locale`).
+    pub locale: &'a str,
+    /// The guild's language (`guild_locale`), sent for guild interactions only.
+    pub guild_locale: Option<&'a str>,
+}
+
 /// Who acted, from the parts every interaction carries (commands and buttons alike).
 /// serenity copies `member.user` into `user` for guild interactions.
 pub(super) fn caller_of(
     user: &User,
     member: Option<&Member>,
-    guild_id: Option<discord_id::GuildId>,
-    channel_id: discord_id::ChannelId,
+    place: Place<'_>,
     id: discord_id::InteractionId,
     admin_role: Option<&str>,
 ) -> Caller {
@@ -309,10 +322,12 @@ pub(super) fn caller_of(
     Caller {
         user_id: ours(user.id),
         display_name,
-        guild_id: guild_id.map(ours),
-        channel_id: Some(ours(channel_id)),
+        guild_id: place.guild_id.map(ours),
+        channel_id: Some(ours(place.channel_id)),
         is_admin: by_permission || by_role,
         interaction_id: Some(ours(id)),
+        locale: Locale::from_discord(place.locale),
+        guild_locale: place.guild_locale.map(Locale::from_discord),
     }
 }
 

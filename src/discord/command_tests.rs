@@ -58,6 +58,8 @@ fn drifter() -> Caller {
         channel_id: Some(id("1200000000000000002")),
         is_admin: false,
         interaction_id: None,
+        locale: crate::locale::Locale::En,
+        guild_locale: Some(crate::locale::Locale::En),
     }
 }
 

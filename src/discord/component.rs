@@ -5,6 +5,8 @@
 use serenity::builder::{CreateActionRow, CreateButton};
 use serenity::model::application::ButtonStyle as SerenityStyle;
 
+use crate::locale::Locale;
+
 /// Prefix of every lobby card button's `custom_id`.
 const PREFIX: &str = "lobby";
 /// Longest lobby code a `custom_id` may carry (codes are 4 characters today).
@@ -40,13 +42,15 @@ impl CardAction {
         CardAction::ALL.into_iter().find(|a| a.as_str() == text)
     }
 
-    fn label(self) -> &'static str {
-        match self {
-            CardAction::Join => "Join",
-            CardAction::Leave => "Leave",
-            CardAction::Start => "Start",
-            CardAction::End => "End",
-        }
+    /// The button's label in `locale`.
+    fn label(self, locale: Locale) -> String {
+        let id = match self {
+            CardAction::Join => "button-join",
+            CardAction::Leave => "button-leave",
+            CardAction::Start => "button-start",
+            CardAction::End => "button-end",
+        };
+        locale.t(id, &[])
     }
 
     fn style(self) -> ButtonStyle {
@@ -96,14 +100,14 @@ pub fn parse_custom_id(id: &str) -> Option<(String, CardAction)> {
     Some((code.to_ascii_uppercase(), CardAction::parse(action)?))
 }
 
-/// Join, Leave, Start and End for a lobby; Start is greyed out while the race
-/// runs and End while it does not.
-pub fn card_buttons(code: &str, racing: bool) -> Vec<Button> {
+/// Join, Leave, Start and End for a lobby, labelled in `locale`; Start is greyed
+/// out while the race runs and End while it does not.
+pub fn card_buttons(code: &str, racing: bool, locale: Locale) -> Vec<Button> {
     CardAction::ALL
         .into_iter()
         .map(|action| Button {
             custom_id: custom_id(code, action),
-            label: action.label().to_owned(),
+            label: action.label(locale),
             style: action.style(),
             disabled: match action {
                 CardAction::Start => racing,
@@ -168,14 +172,14 @@ mod tests {
 
     #[test]
     fn buttons_grey_out_what_cannot_be_done() {
-        let idle = card_buttons("K7QX", false);
+        let idle = card_buttons("K7QX", false, Locale::En);
         let labels: Vec<&str> = idle.iter().map(|b| b.label.as_str()).collect();
         assert_eq!(labels, ["Join", "Leave", "Start", "End"]);
         assert_eq!(
             idle.iter().map(|b| b.disabled).collect::<Vec<_>>(),
             [false, false, false, true]
         );
-        let racing = card_buttons("K7QX", true);
+        let racing = card_buttons("K7QX", true, Locale::En);
         assert_eq!(
             racing.iter().map(|b| b.disabled).collect::<Vec<_>>(),
             [false, false, true, false]
@@ -189,5 +193,20 @@ mod tests {
         assert_eq!(json[0]["components"][3]["style"], 4);
         assert_eq!(json[0]["components"][3]["disabled"], true);
         assert!(action_rows(&[]).is_empty());
+    }
+
+    #[test]
+    fn buttons_are_labelled_in_the_callers_language() {
+        let labels = |locale| {
+            card_buttons("K7QX", false, locale)
+                .into_iter()
+                .map(|b| b.label)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            labels(Locale::De),
+            ["Beitreten", "Verlassen", "Start", "Beenden"]
+        );
+        assert_eq!(labels(Locale::Ja), ["参加", "退出", "開始", "終了"]);
     }
 }

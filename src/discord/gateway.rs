@@ -21,6 +21,7 @@ use super::register::command_definitions;
 use super::reply::Reply;
 use super::shards::GatewayStatus;
 use crate::config::Shards;
+use crate::locale::Locale;
 
 /// The server's command logic. It answers within Discord's 3-second window, with
 /// the reply or with a deferral (the reply then goes to the interaction's
@@ -107,7 +108,9 @@ impl EventHandler for Handler {
             },
             Err(e) => {
                 tracing::info!(kind = response.kind(), error = %e, "interaction refused");
-                Answer::Reply(Reply::refusal(e.to_string()))
+                Answer::Reply(Reply::refusal(
+                    e.text(Locale::from_discord(response.locale())),
+                ))
             }
         };
         let (first, deferred) = match answer {
@@ -156,7 +159,15 @@ enum Responder<'a> {
     Component(&'a ComponentInteraction),
 }
 
-impl Responder<'_> {
+impl<'a> Responder<'a> {
+    /// The language of the member's client.
+    fn locale(self) -> &'a str {
+        match self {
+            Responder::Command(ci) => &ci.locale,
+            Responder::Component(ci) => &ci.locale,
+        }
+    }
+
     fn kind(self) -> &'static str {
         match self {
             Responder::Command(_) => "slash command",

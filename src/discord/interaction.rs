@@ -10,6 +10,7 @@ use super::command::parse_press;
 use super::command::{ours, parse_command, Caller, Command, MAX_NAME};
 use super::hook::InteractionHook;
 use super::reply::{http_body, Reply};
+use crate::locale::Locale;
 
 pub use crate::domain::ids::InteractionId;
 
@@ -20,6 +21,9 @@ pub struct Delivery {
     /// Where a deferred answer is shown; `None` when the interaction's token
     /// cannot be used (its command then answers inline, however long it takes).
     pub hook: Option<InteractionHook>,
+    /// The language of the member's client (English for a PING): what a refusal
+    /// made outside the commands (an unsupported interaction) is written in.
+    pub locale: Locale,
     pub incoming: Incoming,
 }
 
@@ -54,20 +58,31 @@ pub fn parse_incoming(
     let interaction: Interaction = serde_json::from_slice(body)?;
     let id = InteractionId::from(std::num::NonZeroU64::from(interaction.id()));
     let hook = hook_of(interaction.application_id(), interaction.token());
+    let locale = Locale::from_discord(match &interaction {
+        Interaction::Command(ci) | Interaction::Autocomplete(ci) => &ci.locale,
+        Interaction::Component(ci) => &ci.locale,
+        Interaction::Modal(ci) => &ci.locale,
+        _ => "",
+    });
     let incoming = match interaction {
         Interaction::Ping(_) => Incoming::Ping,
         Interaction::Command(ci) => match parse_command(&ci, admin_role) {
             Ok((caller, command)) => Incoming::Command(caller, command),
-            Err(e) => Incoming::Refused(Reply::refusal(e.to_string())),
+            Err(e) => Incoming::Refused(Reply::refusal(e.text(locale))),
         },
         Interaction::Component(ci) => match parse_press(&ci, admin_role) {
             Ok((caller, command)) => Incoming::Command(caller, command),
-            Err(e) => Incoming::Refused(Reply::refusal(e.to_string())),
+            Err(e) => Incoming::Refused(Reply::refusal(e.text(locale))),
         },
         Interaction::Autocomplete(ci) => typed_into(&ci).unwrap_or(Incoming::Unsupported),
         _ => Incoming::Unsupported,
     };
-    Ok(Delivery { id, hook, incoming })
+    Ok(Delivery {
+        id,
+        hook,
+        locale,
+        incoming,
+    })
 }
 
 /// The webhook of an interaction sent to `application` with `token`.

@@ -61,7 +61,7 @@ fn http_body_is_the_gateway_builder_serialised() {
 
 #[test]
 fn a_card_update_is_type_7_with_colour_and_buttons() {
-    let buttons = crate::discord::card_buttons("K7QX", false);
+    let buttons = crate::discord::card_buttons("K7QX", false, crate::locale::Locale::En);
     let reply = Reply::ephemeral("Lobby")
         .with_embed(ReplyEmbed::new("Friday Cup").colour(0xFFBF00))
         .with_buttons(buttons)
@@ -111,7 +111,11 @@ fn long_text_is_clipped_to_discord_limits() {
 fn a_deferred_answer_carries_the_inline_message() {
     let card = Reply::public("Lobby `K7QX`")
         .with_embed(ReplyEmbed::new("Friday Cup").colour(0xFFBF00))
-        .with_buttons(crate::discord::card_buttons("K7QX", false));
+        .with_buttons(crate::discord::card_buttons(
+            "K7QX",
+            false,
+            crate::locale::Locale::En,
+        ));
     for reply in [card.clone(), card.updating_message()] {
         let inline = reply.http_body()["data"].clone();
         let edit = serde_json::to_value(reply.to_edit()).unwrap();

@@ -47,12 +47,17 @@ pub async fn interactions(
         }
         _ => {}
     }
-    let Delivery { id, hook, incoming } = delivery;
+    let Delivery {
+        id,
+        hook,
+        locale,
+        incoming,
+    } = delivery;
     let answer = match incoming {
         Incoming::Command(caller, command) => {
             let services = services.into_inner();
             match answer_within(&services, id, hook, caller, command, budget.0).await? {
-                Answered::Now(delivered) => delivered.http_body(),
+                Answered::Now(delivered) => delivered.http_body(locale),
                 Answered::Deferred(deferred) => {
                     let body = deferred.deferral().http_body();
                     // Handed to actix for the connection: the reply may now edit it.
@@ -62,9 +67,10 @@ pub async fn interactions(
             }
         }
         // Refusals change nothing and read the same every time: never claimed.
-        Incoming::Refused(reply) => Delivered::First(reply).http_body(),
+        Incoming::Refused(reply) => Delivered::First(reply).http_body(locale),
         Incoming::Ping | Incoming::Autocomplete { .. } | Incoming::Unsupported => {
-            Delivered::First(Reply::refusal("This interaction is not supported.")).http_body()
+            let text = locale.t("interaction-unsupported", &[]);
+            Delivered::First(Reply::refusal(text)).http_body(locale)
         }
     };
     Ok(HttpResponse::Ok().json(answer))

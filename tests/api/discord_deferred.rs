@@ -9,7 +9,6 @@ use std::sync::{mpsc, Mutex};
 use std::time::Duration;
 
 use actix_web::HttpResponse;
-use cozykart::commands::once::ALREADY_HANDLED;
 use entity::interaction;
 use sea_orm::EntityTrait;
 use serde_json::{json, Value};
@@ -206,7 +205,10 @@ async fn a_repeat_during_a_deferral_is_already_handled_and_runs_nothing(engine: 
     let (status, repeat) = discord(&app, body.clone()).await;
     assert_eq!(status, 200);
     assert_eq!(repeat["type"], 4, "{repeat}");
-    assert_eq!(repeat["data"]["content"], ALREADY_HANDLED);
+    assert_eq!(
+        repeat["data"]["content"],
+        "That command is already being handled."
+    );
     assert!(is_ephemeral(&repeat["data"]), "{repeat}");
 
     release.send(()).unwrap();

@@ -152,6 +152,8 @@ async fn interactions_outside_a_guild_change_nothing(engine: Engine) {
         channel_id: Some("1300000000000000555".parse().unwrap()),
         is_admin: true,
         interaction_id: None,
+        locale: cozykart::locale::Locale::En,
+        guild_locale: None,
     };
     let command = Command::LobbyCreate { name: None };
     let reply = cozykart::commands::once::execute_once(

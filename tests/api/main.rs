@@ -28,6 +28,7 @@ mod links;
 mod lobby_bus;
 mod lobby_card;
 mod lobby_card_picture;
+mod locales;
 mod migrations;
 mod operator;
 mod overlay;

@@ -78,6 +78,32 @@ pub fn interaction(
     serde_json::to_vec(&body).unwrap()
 }
 
+/// `body` (an interaction) as sent by a member whose client is in `locale`, in a
+/// guild whose language is `guild_locale` (Discord's codes: `de`, `ja`, `en-US`).
+pub fn localised(body: Vec<u8>, locale: &str, guild_locale: &str) -> Vec<u8> {
+    let mut json: Value = serde_json::from_slice(&body).unwrap();
+    json["locale"] = json!(locale);
+    json["guild_locale"] = json!(guild_locale);
+    serde_json::to_vec(&json).unwrap()
+}
+
+/// [`command`] from a member whose client is in `locale`, in a guild whose
+/// language is `guild_locale`.
+pub async fn command_in(
+    app: &TestApp,
+    (locale, guild_locale): (&str, &str),
+    name: &str,
+    options: Value,
+    user: &str,
+    admin: bool,
+) -> Value {
+    let user_name = format!("Racer{}", &user[user.len() - 2..]);
+    let body = interaction(name, options, user, &user_name, admin);
+    let (status, reply) = discord(app, localised(body, locale, guild_locale)).await;
+    assert_eq!(status, 200, "{reply}");
+    reply["data"].clone()
+}
+
 pub fn option(name: &str, value: &str) -> Value {
     json!({"name": name, "type": 3, "value": value})
 }
