@@ -24,7 +24,7 @@ use actix_web::web::Bytes;
 use clap::Parser;
 use cozykart::webhooks::stripe;
 use ed25519_dalek::SigningKey;
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 
 const SECRET: &str = "whsec_loadgen_only";
@@ -237,8 +237,15 @@ async fn connect_clients(
         let (sent, seen) = (sent.clone(), seen.clone());
         actix_web::rt::spawn(async move {
             while let Some(Ok(frame)) = socket.next().await {
-                let awc::ws::Frame::Text(bytes) = frame else {
-                    continue;
+                let bytes = match frame {
+                    awc::ws::Frame::Text(bytes) => bytes,
+                    // Answered as a browser does: the server drops a client silent
+                    // for its timeout (15 s), and a longer run then lost frames.
+                    awc::ws::Frame::Ping(payload) => {
+                        let _ = socket.send(awc::ws::Message::Pong(payload)).await;
+                        continue;
+                    }
+                    _ => continue,
                 };
                 let Ok(event) = serde_json::from_slice::<Value>(&bytes) else {
                     continue;
