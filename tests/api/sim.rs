@@ -6,8 +6,9 @@
 //!
 //! - `SIM_SEED=<seed>`: replays that one schedule exactly.
 //! - `SIM_SEEDS=<n>`: runs seeds 1 to n (the long mode), printing seeds per hour.
-//! - Otherwise: as many seeds as fit in `SIM_SECONDS` (default 30) per engine,
-//!   starting from one drawn from the time, and prints how many ran.
+//! - Otherwise: as many seeds as fit in `SIM_SECONDS` (default 30; CI sets 300)
+//!   per engine, starting from one drawn from the time, and prints how many ran
+//!   (also into `target/tmp/sim-report.txt`, which CI prints).
 //!
 //! A divergence panics with the seed and the step where it showed. It covers one
 //! guild with up to four lobbies and twelve racers, Stripe sales tagged, untagged
@@ -692,10 +693,10 @@ async fn simulate(engine: Engine) {
             run(engine, seed).await;
         }
         let hours = began.elapsed().as_secs_f64() / 3600.0;
-        eprintln!(
+        report(format!(
             "sim ({engine:?}): {seeds} seeds, no divergence, {:.0} seeds per hour",
             seeds as f64 / hours.max(f64::EPSILON)
-        );
+        ));
         return;
     }
     let budget = StdDuration::from_secs(env_number("SIM_SECONDS").unwrap_or(30));
@@ -705,12 +706,28 @@ async fn simulate(engine: Engine) {
         run(engine, seed).await;
         seed += 1;
     }
-    eprintln!(
+    report(format!(
         "sim ({engine:?}): seeds {first}..{} ({} seeds) in {:.0} s, no divergence",
         seed - 1,
         seed - first,
         began.elapsed().as_secs_f64()
-    );
+    ));
+}
+
+/// Prints a run's summary, and appends it to `sim-report.txt` in Cargo's test
+/// directory (`target/tmp`), which CI prints after the suite: the test harness
+/// keeps a passing test's own output to itself.
+fn report(line: String) {
+    use std::io::Write;
+    eprintln!("{line}");
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sim-report.txt");
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(file, "{line}");
+    }
 }
 
 crate::on_both_engines!(simulate);
