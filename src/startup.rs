@@ -40,6 +40,8 @@ pub struct Application {
     _outbox_duty: Option<AbortOnDrop>,
     /// Settles store-credit reservations a crash left behind.
     _reconciler: AbortOnDrop,
+    /// Announces timed-out races; prunes old interaction claims.
+    _housekeeping: Vec<AbortOnDrop>,
     /// A SQLite file's single-process lock, held while the server runs.
     _single_process: Option<crate::db::SingleProcessLock>,
 }
@@ -171,14 +173,18 @@ impl Application {
             verifier,
             gateway,
         });
-        actix_web::rt::spawn(crate::commands::announce_races(
-            services.clone().into_inner(),
-            races_over,
-        ));
-        actix_web::rt::spawn(crate::commands::once::prune_forever(
-            services.db.clone(),
-            services.clock.clone(),
-        ));
+        // Stopped with the application (they hold the services; a server stopped
+        // in a process that goes on, as in tests, must not keep them alive).
+        let housekeeping = vec![
+            AbortOnDrop(actix_web::rt::spawn(crate::commands::announce_races(
+                services.clone().into_inner(),
+                races_over,
+            ))),
+            AbortOnDrop(actix_web::rt::spawn(crate::commands::once::prune_forever(
+                services.db.clone(),
+                services.clock.clone(),
+            ))),
+        ];
         let outbox_duty = services.rest.clone().map(|rest| {
             AbortOnDrop(actix_web::rt::spawn(crate::discord::outbox::drain_forever(
                 services.db.clone(),
@@ -225,6 +231,7 @@ impl Application {
             _lobby_listener: lobby_listener,
             _outbox_duty: outbox_duty,
             _reconciler: reconciler,
+            _housekeeping: housekeeping,
             _single_process: None,
         })
     }
@@ -250,12 +257,13 @@ impl Application {
     /// ledger commit everything it accepted before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (services, handle) = (self.services.clone(), self.server.handle());
-        actix_web::rt::spawn(async move {
+        // Ends with the server, however it stopped (it holds the services).
+        let _on_signal = AbortOnDrop(actix_web::rt::spawn(async move {
             if wait_for_signal().await {
                 tracing::info!("stop signal received; stopping gracefully");
                 stop_gracefully(&services, &handle).await;
             }
-        });
+        }));
         self.server.await?;
         self.services.ledger.drain().await;
         tracing::info!("ledger drained; stopped");

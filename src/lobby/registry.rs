@@ -76,7 +76,8 @@ pub struct LobbyRegistry {
     /// Where every LobbyActor runs, independent of HTTP workers.
     arbiter: ArbiterHandle,
     /// Keeps the arbiter's thread alive as long as the registry.
-    _arbiter: Arbiter,
+    /// Stops the lobbies' thread when the registry goes.
+    _arbiter: crate::ledger::ArbiterGuard,
 }
 
 impl LobbyRegistry {
@@ -112,7 +113,7 @@ impl LobbyRegistry {
             race_over,
             names,
             arbiter: arbiter.handle(),
-            _arbiter: arbiter,
+            _arbiter: crate::ledger::ArbiterGuard(arbiter),
         });
         let newest = store::newest_per_channel(&db).await?;
         registry

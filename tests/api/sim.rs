@@ -675,6 +675,7 @@ async fn run(engine: Engine, seed: u64) {
     let app = sim.app.take().expect("a running server");
     assert_ledger_balances(&app.db).await;
     app.stop().await;
+    sim.stripe.stop().await;
 }
 
 fn env_number(name: &str) -> Option<u64> {

@@ -94,6 +94,11 @@ impl FaultyStripe {
         }
     }
 
+    /// Stops the stand-in's server (a run that starts many must not keep them).
+    pub(crate) async fn stop(&self) {
+        self.stand_in.handle.stop(false).await;
+    }
+
     /// A `[shops.<name>]` table issuing store credit through this stand-in.
     pub(crate) fn shop_config(&self, name: &str) -> String {
         format!(
