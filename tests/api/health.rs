@@ -80,3 +80,22 @@ async fn a_stopped_ledger_says_so_and_comes_back(engine: Engine) {
     app.assert_ledger_balances().await;
 }
 on_both_engines!(a_stopped_ledger_says_so_and_comes_back);
+
+/// A server stopped in a process that goes on (tests, the simulation's thousands of
+/// restarts) lets go of everything it held: its services, and with them the
+/// ledger's pool and thread and the lobbies' thread. (Tasks that held them kept
+/// every stopped server alive, until a five-minute simulation ran out of files.)
+async fn a_stopped_server_lets_go_of_its_services(engine: Engine) {
+    let app = spawn_app(engine, &crate::signing::full_config("")).await;
+    crate::signing::create_lobby(&app, "Cup").await;
+    let services = std::sync::Arc::downgrade(&app.state.clone().into_inner());
+    app.stop().await;
+    for _ in 0..250 {
+        if services.upgrade().is_none() {
+            return;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the stopped server's services are still held");
+}
+on_both_engines!(a_stopped_server_lets_go_of_its_services);
