@@ -53,8 +53,10 @@ pub(crate) async fn save_screenshot(browser: &Browser, name: &str) -> PathBuf {
     );
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
     let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    // A blank 1920×1080 page compresses to a few KB; the smallest real overlay
+    // (the compact bar) has measured from 19.7 KB.
     assert!(
-        (width, height) == (1920, 1080) && png.len() > 20_000,
+        (width, height) == (1920, 1080) && png.len() > 12_000,
         "{name}: {width}×{height}, {} bytes",
         png.len()
     );
