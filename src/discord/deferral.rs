@@ -2,7 +2,7 @@
 //! acknowledged at once (Discord closes it after 3 seconds) and the reply shown
 //! later through the interaction's webhook ([`show`]). Which acknowledgement, and
 //! how the reply replaces it, is Discord's part of the rule and lives here; when to
-//! defer is the command core's (`crate::commands::deferral`).
+//! defer is decided by the command core above this module.
 //!
 //! Discord fixes whether a deferred message is ephemeral when it is deferred, and
 //! whether a reply will be a private refusal is known only once the command ran. A
