@@ -214,7 +214,7 @@ impl LobbyRegistry {
             return entry.clone();
         }
         if let Some((windows, stints)) = history {
-            self.timeline.reload_lobby(lobby.id, windows, stints);
+            self.timeline.reload_lobby(lobby.id, windows, stints, &[]);
         }
         if seed.stored.window.is_some() {
             metrics::gauge!("cozykart_open_lobbies").increment(1.0);

@@ -12,6 +12,7 @@ use entity::{lobby_window, roster_membership};
 
 use crate::domain::ids::{LobbyId, UserId};
 use crate::domain::race;
+use crate::lobby::change::LobbyChange;
 
 /// One window open during a sale's second, with one racer on its roster then
 /// (`None`: nobody was).
@@ -55,16 +56,76 @@ struct History {
 }
 
 impl History {
-    /// Adds a window, or replaces the one with its id.
+    /// Adds a window, or updates the one with its id. An interval's end, once
+    /// known, stays: a row is only ever closed, so a change noted again out of
+    /// order (at its commit, then in seq order) cannot reopen it.
     fn window(&mut self, window: Span) {
-        self.windows.retain(|known| known.id != window.id);
-        self.windows.push(window);
+        match self.windows.iter_mut().find(|known| known.id == window.id) {
+            Some(known) => known.to = known.to.or(window.to),
+            None => self.windows.push(window),
+        }
     }
 
-    /// Adds a roster interval, or replaces the one with its id.
+    /// Adds a roster interval, or updates the one with its id (as [`Self::window`]).
     fn stint(&mut self, stint: Span, racer: UserId) {
-        self.stints.retain(|(known, _)| known.id != stint.id);
-        self.stints.push((stint, racer));
+        match self
+            .stints
+            .iter_mut()
+            .find(|(known, _)| known.id == stint.id)
+        {
+            Some((known, _)) => known.to = known.to.or(stint.to),
+            None => self.stints.push((stint, racer)),
+        }
+    }
+
+    /// Moves the history by one committed change of its lobby; `reach` is how far
+    /// back a sale can still be stamped. Noting a change twice changes nothing.
+    fn note(&mut self, change: &LobbyChange, reach: Duration) {
+        match *change {
+            LobbyChange::Joined {
+                membership_id,
+                discord_id,
+                joined_at,
+                ..
+            } => {
+                let stint = Span {
+                    id: membership_id,
+                    from: joined_at,
+                    to: None,
+                };
+                self.stint(stint, discord_id);
+            }
+            LobbyChange::Left {
+                membership_id,
+                left_at,
+            } => {
+                if let Some((stint, _)) =
+                    self.stints.iter_mut().find(|(s, _)| s.id == membership_id)
+                {
+                    stint.to = Some(left_at);
+                }
+                self.forget_before(left_at - reach);
+            }
+            LobbyChange::Opened {
+                window_id,
+                opened_at,
+            } => self.window(Span {
+                id: window_id,
+                from: opened_at,
+                to: None,
+            }),
+            LobbyChange::Closed {
+                window_id,
+                closed_at,
+                ..
+            } => {
+                if let Some(window) = self.windows.iter_mut().find(|w| w.id == window_id) {
+                    window.to = Some(closed_at);
+                }
+                self.forget_before(closed_at - reach);
+            }
+            _ => {}
+        }
     }
 
     fn forget_before(&mut self, bound: DateTime<Utc>) {
@@ -98,97 +159,54 @@ impl Timeline {
         now - self.reach
     }
 
-    /// Fills the timeline from stored rows (start-up, or a lobby reloaded). A
-    /// row holding text that is no id is left out, and the log says so.
+    /// Fills the timeline from stored rows (start-up). A row holding text that is
+    /// no id is left out, and the log says so.
     pub fn load(
         &self,
         windows: impl IntoIterator<Item = lobby_window::Model>,
         stints: impl IntoIterator<Item = roster_membership::Model>,
     ) {
+        let read = histories(windows, stints);
         let mut lobbies = self.write();
-        for w in windows {
-            let Ok(lobby_id) = LobbyId::try_from(w.lobby_id) else {
-                tracing::warn!(window = w.id, "stored window of no lobby; left out");
-                continue;
-            };
-            lobbies.entry(lobby_id).or_default().window(Span {
-                id: w.id,
-                from: w.opened_at,
-                to: w.closed_at,
-            });
-        }
-        for m in stints {
-            let ids = LobbyId::try_from(m.lobby_id).and_then(|l| Ok((l, m.discord_id.parse()?)));
-            let Ok((lobby_id, racer)) = ids else {
-                tracing::warn!(membership = m.id, "stored roster row holds no id; left out");
-                continue;
-            };
-            let stint = Span {
-                id: m.id,
-                from: m.joined_at,
-                to: m.left_at,
-            };
-            lobbies.entry(lobby_id).or_default().stint(stint, racer);
+        for (lobby_id, history) in read {
+            let known = lobbies.entry(lobby_id).or_default();
+            history.windows.into_iter().for_each(|w| known.window(w));
+            history
+                .stints
+                .into_iter()
+                .for_each(|(s, r)| known.stint(s, r));
         }
     }
 
     /// Replaces one lobby's history with what the database has (a lobby read again
-    /// after a missed change).
-    pub fn reload_lobby(
+    /// after a missed change), moved on by the changes committed since that read
+    /// (`later`, in seq order), in one step: a sale attributed meanwhile sees
+    /// either the old history or the new one, never a lobby without its race.
+    pub fn reload_lobby<'a>(
         &self,
         lobby_id: LobbyId,
         windows: Vec<lobby_window::Model>,
         stints: Vec<roster_membership::Model>,
+        later: impl IntoIterator<Item = &'a LobbyChange>,
     ) {
-        self.write().remove(&lobby_id);
-        self.load(windows, stints);
+        let mut history = histories(windows, stints)
+            .remove(&lobby_id)
+            .unwrap_or_default();
+        later
+            .into_iter()
+            .for_each(|change| history.note(change, self.reach));
+        self.write().insert(lobby_id, history);
     }
 
-    /// A window opened (after its row committed).
-    pub fn opened(&self, lobby_id: LobbyId, window_id: i64, at: DateTime<Utc>) {
-        let window = Span {
-            id: window_id,
-            from: at,
-            to: None,
-        };
-        self.write().entry(lobby_id).or_default().window(window);
-    }
-
-    /// A window closed (after its row committed); forgets what no sale can reach.
-    pub fn closed(&self, lobby_id: LobbyId, window_id: i64, at: DateTime<Utc>) {
-        let mut lobbies = self.write();
-        let history = lobbies.entry(lobby_id).or_default();
-        if let Some(window) = history.windows.iter_mut().find(|w| w.id == window_id) {
-            window.to = Some(at);
-        }
-        history.forget_before(at - self.reach);
-    }
-
-    /// A racer joined (after the membership row committed).
-    pub fn joined(&self, lobby_id: LobbyId, membership_id: i64, racer: UserId, at: DateTime<Utc>) {
-        let stint = Span {
-            id: membership_id,
-            from: at,
-            to: None,
-        };
+    /// A committed change of a lobby: its window or roster moves (other changes
+    /// leave the timeline as it is). The lobby notes its own changes as soon as
+    /// they commit, and every change again in seq order; the second time changes
+    /// nothing.
+    pub fn note(&self, lobby_id: LobbyId, change: &LobbyChange) {
         self.write()
             .entry(lobby_id)
             .or_default()
-            .stint(stint, racer);
-    }
-
-    /// A racer left (after the row committed); forgets what no sale can reach.
-    pub fn left(&self, lobby_id: LobbyId, membership_id: i64, at: DateTime<Utc>) {
-        let mut lobbies = self.write();
-        let history = lobbies.entry(lobby_id).or_default();
-        if let Some((stint, _)) = history
-            .stints
-            .iter_mut()
-            .find(|(s, _)| s.id == membership_id)
-        {
-            stint.to = Some(at);
-        }
-        history.forget_before(at - self.reach);
+            .note(change, self.reach);
     }
 
     /// The windows open during the second of `sold_at`, each with the racers on
@@ -241,6 +259,40 @@ impl Timeline {
     }
 }
 
+/// Stored window and roster rows as each lobby's history. A row holding text that
+/// is no id is left out, and the log says so.
+fn histories(
+    windows: impl IntoIterator<Item = lobby_window::Model>,
+    stints: impl IntoIterator<Item = roster_membership::Model>,
+) -> HashMap<LobbyId, History> {
+    let mut lobbies: HashMap<LobbyId, History> = HashMap::new();
+    for w in windows {
+        let Ok(lobby_id) = LobbyId::try_from(w.lobby_id) else {
+            tracing::warn!(window = w.id, "stored window of no lobby; left out");
+            continue;
+        };
+        lobbies.entry(lobby_id).or_default().window(Span {
+            id: w.id,
+            from: w.opened_at,
+            to: w.closed_at,
+        });
+    }
+    for m in stints {
+        let ids = LobbyId::try_from(m.lobby_id).and_then(|l| Ok((l, m.discord_id.parse()?)));
+        let Ok((lobby_id, racer)) = ids else {
+            tracing::warn!(membership = m.id, "stored roster row holds no id; left out");
+            continue;
+        };
+        let stint = Span {
+            id: m.id,
+            from: m.joined_at,
+            to: m.left_at,
+        };
+        lobbies.entry(lobby_id).or_default().stint(stint, racer);
+    }
+    lobbies
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -251,8 +303,39 @@ mod tests {
         Utc.with_ymd_and_hms(2025, 10, 9, h, m, s).unwrap()
     }
 
+    fn joined(membership_id: i64, racer: &str, joined_at: DateTime<Utc>) -> LobbyChange {
+        LobbyChange::Joined {
+            membership_id,
+            discord_id: racer.parse().unwrap(),
+            display_name: format!("racer {racer}"),
+            joined_at,
+        }
+    }
+
+    fn left(membership_id: i64, left_at: DateTime<Utc>) -> LobbyChange {
+        LobbyChange::Left {
+            membership_id,
+            left_at,
+        }
+    }
+
+    fn opened(window_id: i64, opened_at: DateTime<Utc>) -> LobbyChange {
+        LobbyChange::Opened {
+            window_id,
+            opened_at,
+        }
+    }
+
+    fn closed(window_id: i64, closed_at: DateTime<Utc>) -> LobbyChange {
+        LobbyChange::Closed {
+            window_id,
+            closed_at,
+            totals: crate::money::Pot::default(),
+        }
+    }
+
     fn join(timeline: &Timeline, membership: i64, lobby: i64, racer: &str, at: DateTime<Utc>) {
-        timeline.joined(id(lobby), membership, racer.parse().unwrap(), at);
+        timeline.note(id(lobby), &joined(membership, racer, at));
     }
 
     fn id(n: i64) -> LobbyId {
@@ -278,9 +361,9 @@ mod tests {
         let timeline = Timeline::new(60);
         join(&timeline, 1, 7, "11", at(9, 0, 0));
         join(&timeline, 2, 7, "12", at(9, 0, 0));
-        timeline.opened(id(7), 10, at(9, 1, 0));
-        timeline.left(id(7), 2, at(9, 5, 0) + Duration::milliseconds(400));
-        timeline.closed(id(7), 10, at(9, 10, 0));
+        timeline.note(id(7), &opened(10, at(9, 1, 0)));
+        timeline.note(id(7), &left(2, at(9, 5, 0) + Duration::milliseconds(400)));
+        timeline.note(id(7), &closed(10, at(9, 10, 0)));
 
         assert!(timeline.open_during_second(at(9, 0, 59), None).is_empty());
         let both = timeline.open_during_second(at(9, 1, 0) + Duration::milliseconds(900), None);
@@ -303,8 +386,8 @@ mod tests {
     #[test]
     fn an_empty_roster_is_one_row_without_racer_and_only_narrows() {
         let timeline = Timeline::new(60);
-        timeline.opened(id(1), 1, at(9, 0, 0));
-        timeline.opened(id(2), 2, at(9, 0, 0));
+        timeline.note(id(1), &opened(1, at(9, 0, 0)));
+        timeline.note(id(2), &opened(2, at(9, 0, 0)));
         join(&timeline, 5, 2, "13", at(8, 0, 0));
         let all = timeline.open_during_second(at(9, 30, 0), None);
         assert_eq!(racers(&all, 1), [None]);
@@ -316,13 +399,58 @@ mod tests {
     #[test]
     fn history_out_of_reach_is_forgotten() {
         let timeline = Timeline::new(60);
-        timeline.opened(id(1), 1, at(8, 0, 0));
-        timeline.closed(id(1), 1, at(8, 30, 0));
-        timeline.opened(id(1), 2, at(10, 0, 0));
+        timeline.note(id(1), &opened(1, at(8, 0, 0)));
+        timeline.note(id(1), &closed(1, at(8, 30, 0)));
+        timeline.note(id(1), &opened(2, at(10, 0, 0)));
         // Closing the second race drops the first (closed 2 h before).
-        timeline.closed(id(1), 2, at(10, 30, 0));
+        timeline.note(id(1), &closed(2, at(10, 30, 0)));
         let lobbies = timeline.lobbies.read().unwrap();
         let ids: Vec<i64> = lobbies[&id(1)].windows.iter().map(|w| w.id).collect();
         assert_eq!(ids, [2]);
+    }
+
+    #[test]
+    fn a_change_noted_again_out_of_order_reopens_nothing() {
+        // A lobby notes its own change when it commits and again in seq order:
+        // the join noted again after the leave keeps the racer gone.
+        let timeline = Timeline::new(60);
+        timeline.note(id(3), &opened(4, at(9, 0, 0)));
+        timeline.note(id(3), &joined(8, "21", at(9, 0, 0)));
+        timeline.note(id(3), &left(8, at(9, 1, 0)));
+        timeline.note(id(3), &closed(4, at(9, 2, 0)));
+        timeline.note(id(3), &joined(8, "21", at(9, 0, 0)));
+        timeline.note(id(3), &opened(4, at(9, 0, 0)));
+        assert_eq!(
+            racers(&timeline.open_during_second(at(9, 0, 30), None), 3),
+            [user("21")]
+        );
+        assert_eq!(
+            racers(&timeline.open_during_second(at(9, 1, 30), None), 3),
+            [None]
+        );
+        assert!(timeline.open_during_second(at(9, 3, 0), None).is_empty());
+    }
+
+    #[test]
+    fn a_reload_keeps_the_changes_committed_after_its_read() {
+        // The rows were read before the race started; the start committed while
+        // the read ran, so the reload moves the read history on by it.
+        let timeline = Timeline::new(60);
+        timeline.note(id(5), &opened(9, at(9, 0, 0)));
+        let membership = roster_membership::Model {
+            id: 30,
+            lobby_id: 5,
+            discord_id: "31".into(),
+            display_name: "racer 31".into(),
+            joined_at: at(8, 0, 0),
+            left_at: None,
+        };
+        let later = [opened(9, at(9, 0, 0))];
+        timeline.reload_lobby(id(5), Vec::new(), vec![membership], &later);
+        let open = timeline.open_during_second(at(9, 0, 10), None);
+        assert_eq!(racers(&open, 5), [user("31")]);
+        // Without it, what was read is all there is.
+        timeline.reload_lobby(id(5), Vec::new(), Vec::new(), &[]);
+        assert!(timeline.open_during_second(at(9, 0, 10), None).is_empty());
     }
 }

@@ -219,6 +219,44 @@ async fn restart_mid_race_keeps_roster_window_and_pot(engine: Engine) {
 }
 on_both_engines!(restart_mid_race_keeps_roster_window_and_pot);
 
+/// On PostgreSQL a lobby applies its changes in seq order, and one missing (a
+/// notice from another process lost while this process's listener reconnected)
+/// holds back those after it until the lobby is read again. A race this process
+/// starts meanwhile takes a sale at once all the same: attribution sees a change
+/// of this process as soon as it commits. (Before, the sale went to the house:
+/// the simulation's connection cuts found it.)
+#[actix_web::test]
+async fn a_race_started_behind_a_missing_change_takes_its_sale_at_once() {
+    if crate::helpers::postgres_url().is_none() {
+        return;
+    }
+    let app = spawn_app(
+        Engine::Postgres,
+        &full_config("[commission]\nhold_days = 0"),
+    )
+    .await;
+    let code = create_lobby(&app, "Gap Cup").await;
+    command(&app, "join", json!([]), RACER_A, false).await;
+    // Another process's change, committed, whose notice this process never heard.
+    let missed = sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "UPDATE lobbies SET seq = seq + 1 WHERE code = $1",
+        [code.clone().into()],
+    );
+    sea_orm::ConnectionTrait::execute_raw(&app.db, missed)
+        .await
+        .expect("seq bumped");
+    command(&app, "start", json!([]), HOST, false).await;
+    let now = app.clock.now().timestamp();
+    post_stripe(
+        &app,
+        stripe_checkout("evt_gap", "pi_gap", 1000, "usd", now, None),
+    )
+    .await;
+    assert_eq!(wallet(&app, RACER_A, "USD").await.0, "2.00");
+    app.assert_ledger_balances().await;
+}
+
 async fn a_forgotten_window_closes_by_itself(engine: Engine) {
     let app = spawn_app(
         engine,

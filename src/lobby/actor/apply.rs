@@ -118,16 +118,15 @@ impl LobbyActor {
     /// `None` for a change that only a reload can apply (`Reload`, `Created`).
     fn apply(&mut self, change: LobbyChange) -> Option<OverlayEvent> {
         self.last_active = self.clock.now();
+        self.timeline.note(self.identity.id, &change);
         let event = match change {
             LobbyChange::Created | LobbyChange::Reload => return None,
             LobbyChange::Joined {
                 membership_id,
                 discord_id,
                 display_name,
-                joined_at,
+                ..
             } => {
-                self.timeline
-                    .joined(self.identity.id, membership_id, discord_id, joined_at);
                 if !self.roster.iter().any(|r| r.membership_id == membership_id) {
                     self.roster.push(Racer {
                         discord_id,
@@ -139,11 +138,7 @@ impl LobbyActor {
                     racers: self.racer_names(),
                 }
             }
-            LobbyChange::Left {
-                membership_id,
-                left_at,
-            } => {
-                self.timeline.left(self.identity.id, membership_id, left_at);
+            LobbyChange::Left { membership_id, .. } => {
                 self.roster.retain(|r| r.membership_id != membership_id);
                 OverlayEvent::Roster {
                     racers: self.racer_names(),
@@ -153,7 +148,6 @@ impl LobbyActor {
                 window_id,
                 opened_at,
             } => {
-                self.timeline.opened(self.identity.id, window_id, opened_at);
                 self.set_window(Some(super::OpenWindow {
                     id: window_id,
                     opened_at,
@@ -165,11 +159,8 @@ impl LobbyActor {
                 OverlayEvent::WindowOpened { opened_at }
             }
             LobbyChange::Closed {
-                window_id,
-                closed_at,
-                totals,
+                closed_at, totals, ..
             } => {
-                self.timeline.closed(self.identity.id, window_id, closed_at);
                 self.finished = self.window.map(|window| crate::domain::race::Span {
                     from: window.opened_at,
                     to: Some(closed_at),
@@ -280,9 +271,13 @@ impl LobbyActor {
             actor.reloading = false;
             match loaded {
                 Ok(Some((seed, (windows, stints)))) => {
+                    // Changes committed after the read wait in `pending`; the
+                    // timeline takes them with what was read, in one step.
+                    let read_seq = seed.stored.row.seq.max(0) as u64;
+                    let later = actor.pending.range(read_seq + 1..).map(|(_, c)| c);
                     actor
                         .timeline
-                        .reload_lobby(actor.identity.id, windows, stints);
+                        .reload_lobby(actor.identity.id, windows, stints, later);
                     actor.reset(seed)
                 }
                 Ok(None) => tracing::warn!(lobby = actor.row.id, "lobby gone on reload"),

@@ -33,6 +33,9 @@ impl LobbyActor {
         ctx: &mut Context<Self>,
     ) -> Result<(LobbyView, T), LobbyError> {
         let (seq, change, detail) = numbered?;
+        // Attribution sees the change now, even while it waits behind a missing
+        // one or a reload (applying it in seq order notes it again, harmlessly).
+        self.timeline.note(self.identity.id, &change);
         self.receive(Some(seq), change, ctx);
         Ok((self.view(), detail))
     }
