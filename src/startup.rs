@@ -110,9 +110,13 @@ impl Application {
             crate::db::connect_with(&config.database_url, crate::db::LEDGER_CONNECTIONS)
                 .await
                 .context("connecting the ledger to the database (database.url)")?;
-        let ledger = LedgerHandle::start(ledger_db, clock.clone());
-        let (race_over, races_over) = RaceOverSink::channel();
         let (channel, bus_listener) = subscribe(&config).await?;
+        // Several processes: each batch publishes its sales' lobby events itself.
+        let publisher = channel
+            .is_shared()
+            .then(|| Arc::new(channel.clone()) as Arc<dyn crate::ledger::Publish>);
+        let ledger = LedgerHandle::start_publishing(ledger_db, clock.clone(), publisher);
+        let (race_over, races_over) = RaceOverSink::channel();
         let lobbies = LobbyRegistry::load(
             db.clone(),
             clock.clone(),

@@ -15,8 +15,8 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use super::commit::write_batch;
 use super::job::{Answer, FromSaleOutcome, Job, Queued, Write};
 use super::{
-    maturing, payouts, refunds, sales, LedgerError, PayoutRecord, PayoutRequest, RefundOutcome,
-    RefundRecord, SaleOutcome, SaleRecord, Settlement,
+    maturing, payouts, refunds, sales, LedgerError, PayoutRecord, PayoutRequest, Publish,
+    RefundOutcome, RefundRecord, SaleOutcome, SaleRecord, Settlement,
 };
 use crate::clock::Clock;
 
@@ -86,6 +86,10 @@ impl Write for RecordSale {
     fn sale(&self) -> Option<(&SaleRecord, FromSaleOutcome<SaleOutcome>)> {
         Some((&self.0, |outcome| outcome))
     }
+
+    fn outcome_mut(answer: &mut SaleOutcome) -> Option<&mut SaleOutcome> {
+        Some(answer)
+    }
 }
 
 impl Write for RecordRefund {
@@ -154,15 +158,19 @@ pub struct LedgerActor {
     flush_scheduled: bool,
     /// Source of "now" for maturing holds.
     clock: Clock,
+    /// Publishes each batch's race credits before its commit (several processes
+    /// on one database); `None` on a single process.
+    publisher: Option<Arc<dyn Publish>>,
 }
 
 impl LedgerActor {
-    pub fn new(db: DatabaseConnection, clock: Clock) -> Self {
+    pub fn new(db: DatabaseConnection, clock: Clock, publisher: Option<Arc<dyn Publish>>) -> Self {
         LedgerActor {
             db,
             queue: Vec::new(),
             flush_scheduled: false,
             clock,
+            publisher,
         }
     }
 
@@ -207,7 +215,8 @@ impl Handler<Flush> for LedgerActor {
         }
         // `wait` holds the mailbox until the batch committed: messages arriving
         // meanwhile queue up and form the next batch.
-        ctx.wait(write_batch(self.db.clone(), batch).into_actor(self));
+        let (db, publisher) = (self.db.clone(), self.publisher.clone());
+        ctx.wait(write_batch(db, publisher, batch).into_actor(self));
     }
 }
 
@@ -269,6 +278,7 @@ struct Inner {
     /// What a new actor is started with.
     db: DatabaseConnection,
     clock: Clock,
+    publisher: Option<Arc<dyn Publish>>,
 }
 
 struct Running {
@@ -280,10 +290,11 @@ struct Running {
 impl Running {
     /// Starts the LedgerActor on a thread (arbiter) of its own, so that building
     /// and decoding its batches never waits behind request handling.
-    fn start(db: DatabaseConnection, clock: Clock) -> Running {
+    fn start(db: DatabaseConnection, clock: Clock, publisher: Option<Arc<dyn Publish>>) -> Running {
         let arbiter = Arbiter::new();
-        let addr =
-            LedgerActor::start_in_arbiter(&arbiter.handle(), move |_| LedgerActor::new(db, clock));
+        let addr = LedgerActor::start_in_arbiter(&arbiter.handle(), move |_| {
+            LedgerActor::new(db, clock, publisher)
+        });
         Running {
             addr,
             _arbiter: ArbiterGuard(arbiter),
@@ -311,13 +322,26 @@ impl Drop for InFlight<'_> {
 }
 
 impl LedgerHandle {
+    /// The ledger of a single process: nothing to publish.
     pub fn start(db: DatabaseConnection, clock: Clock) -> Self {
+        Self::start_publishing(db, clock, None)
+    }
+
+    /// The ledger, publishing each batch's race credits with `publisher` inside
+    /// the batch (several processes on one database).
+    pub fn start_publishing(
+        db: DatabaseConnection,
+        clock: Clock,
+        publisher: Option<Arc<dyn Publish>>,
+    ) -> Self {
+        let running = Running::start(db.clone(), clock.clone(), publisher.clone());
         LedgerHandle {
             inner: Arc::new(Inner {
-                running: std::sync::RwLock::new(Running::start(db.clone(), clock.clone())),
+                running: std::sync::RwLock::new(running),
                 in_flight: AtomicUsize::new(0),
                 db,
                 clock,
+                publisher,
             }),
         }
     }
@@ -341,7 +365,12 @@ impl LedgerHandle {
             .unwrap_or_else(|p| p.into_inner());
         if !running.addr.connected() {
             tracing::error!("ledger actor had stopped; starting a new one");
-            *running = Running::start(self.inner.db.clone(), self.inner.clock.clone());
+            let inner = &self.inner;
+            *running = Running::start(
+                inner.db.clone(),
+                inner.clock.clone(),
+                inner.publisher.clone(),
+            );
         }
     }
 

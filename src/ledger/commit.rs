@@ -14,7 +14,10 @@ use sea_orm::{
 };
 
 use super::job::Queued;
-use super::{sales, LedgerError, SaleRecord};
+use super::{sales, LedgerError, Publish, SaleRecord};
+
+/// What publishes a batch's race credits, if anything does.
+type Publisher<'a> = Option<&'a dyn Publish>;
 
 /// Longest one batch's transaction may take before it is abandoned (rolled back,
 /// every job answered [`LedgerError::TimedOut`], which callers see as 503): a
@@ -27,10 +30,16 @@ pub const BATCH_DEADLINE: Duration = Duration::from_secs(20);
 /// panic while writing is caught: the transaction is dropped (rolled back), the
 /// batch's callers get `Stopped` (503, so providers deliver again), and the actor
 /// goes on with the next batch.
-pub(super) async fn write_batch(db: DatabaseConnection, jobs: Vec<Box<dyn Queued>>) {
+pub(super) async fn write_batch(
+    db: DatabaseConnection,
+    publisher: Option<std::sync::Arc<dyn Publish>>,
+    jobs: Vec<Box<dyn Queued>>,
+) {
     let started = Instant::now();
     let size = jobs.len();
-    let written = AssertUnwindSafe(write_jobs(&db, jobs)).catch_unwind().await;
+    let written = AssertUnwindSafe(write_jobs(&db, publisher.as_deref(), jobs))
+        .catch_unwind()
+        .await;
     if written.is_err() {
         tracing::error!(
             jobs = size,
@@ -46,8 +55,12 @@ pub(super) async fn write_batch(db: DatabaseConnection, jobs: Vec<Box<dyn Queued
     metrics::histogram!("cozykart_ledger_commit_seconds").record(started.elapsed().as_secs_f64());
 }
 
-async fn write_jobs(db: &DatabaseConnection, mut jobs: Vec<Box<dyn Queued>>) {
-    match try_batch(db, &mut jobs).await {
+async fn write_jobs(
+    db: &DatabaseConnection,
+    publisher: Publisher<'_>,
+    mut jobs: Vec<Box<dyn Queued>>,
+) {
+    match try_batch(db, publisher, &mut jobs).await {
         Ok(()) => jobs.into_iter().for_each(|job| job.reply()),
         Err(LedgerError::TimedOut) => {
             tracing::error!(
@@ -62,7 +75,7 @@ async fn write_jobs(db: &DatabaseConnection, mut jobs: Vec<Box<dyn Queued>>) {
         Err(error) => {
             tracing::warn!(error = ?error.to_string(), jobs = jobs.len(), "ledger batch failed; retrying each job alone");
             for mut job in jobs {
-                if let Err(error) = try_batch(db, std::slice::from_mut(&mut job)).await {
+                if let Err(error) = try_batch(db, publisher, std::slice::from_mut(&mut job)).await {
                     job.fail(error);
                 }
                 job.reply();
@@ -74,19 +87,21 @@ async fn write_jobs(db: &DatabaseConnection, mut jobs: Vec<Box<dyn Queued>>) {
 /// [`write_transaction`] within [`BATCH_DEADLINE`].
 async fn try_batch(
     db: &DatabaseConnection,
+    publisher: Publisher<'_>,
     jobs: &mut [Box<dyn Queued>],
 ) -> Result<(), LedgerError> {
-    tokio::time::timeout(BATCH_DEADLINE, write_transaction(db, jobs))
+    tokio::time::timeout(BATCH_DEADLINE, write_transaction(db, publisher, jobs))
         .await
         .unwrap_or(Err(LedgerError::TimedOut))
 }
 
 /// The batch's sales set-wise in one savepoint, then every other job in a
-/// savepoint of its own, then the commit; each job keeps its result. On SQLite
-/// the transaction takes the write lock at `BEGIN IMMEDIATE`, so it never fails
-/// halfway to upgrade a read lock.
+/// savepoint of its own, then the publication of the races' credits, then the
+/// commit; each job keeps its result. On SQLite the transaction takes the write
+/// lock at `BEGIN IMMEDIATE`, so it never fails halfway to upgrade a read lock.
 async fn write_transaction(
     db: &DatabaseConnection,
+    publisher: Publisher<'_>,
     jobs: &mut [Box<dyn Queued>],
 ) -> Result<(), LedgerError> {
     let options = TransactionOptions {
@@ -101,6 +116,9 @@ async fn write_transaction(
         if !done {
             run_in_savepoint(&tx, job.as_mut()).await;
         }
+    }
+    if let Some(publisher) = publisher {
+        publish_credits(&tx, publisher, jobs).await?;
     }
     let written = started.elapsed();
     tx.commit().await?;
@@ -173,4 +191,37 @@ async fn run_in_savepoint(tx: &DatabaseTransaction, job: &mut dyn Queued) {
             return;
         }
     }
+}
+
+/// Publishes the race credits of the batch's new sales in its transaction and
+/// writes each one's event number back into its sale's outcome. Lobbies are
+/// taken in id order (each credit locks its lobby's row until the commit), so
+/// two processes' batches cannot deadlock on them; one lobby's credits keep the
+/// batch's order.
+async fn publish_credits(
+    tx: &DatabaseTransaction,
+    publisher: &dyn Publish,
+    jobs: &mut [Box<dyn Queued>],
+) -> Result<(), LedgerError> {
+    let mut credits = Vec::new();
+    for (job, queued) in jobs.iter_mut().enumerate() {
+        let Some(recorded) = queued.credits_mut() else {
+            continue;
+        };
+        for (n, credit) in recorded.iter().enumerate() {
+            credits.push(((job, n), credit.clone()));
+        }
+    }
+    if credits.is_empty() {
+        return Ok(());
+    }
+    credits.sort_by_key(|(_, credit)| credit.lobby_id);
+    let (places, credits): (Vec<_>, Vec<_>) = credits.into_iter().unzip();
+    let seqs = publisher.publish(tx, &credits).await?;
+    for ((job, n), seq) in places.into_iter().zip(seqs) {
+        if let Some(credit) = jobs[job].credits_mut().and_then(|c| c.get_mut(n)) {
+            credit.seq = seq;
+        }
+    }
+    Ok(())
 }

@@ -7,7 +7,7 @@ use futures_util::future::BoxFuture;
 use sea_orm::DatabaseTransaction;
 use tokio::sync::oneshot;
 
-use super::{LedgerError, SaleOutcome, SaleRecord};
+use super::{LedgerError, RaceCredit, SaleOutcome, SaleRecord};
 
 /// A request the ledger writes as one job of a batch. (`pub` only because the
 /// actor's generic handler names it; this module is private to the ledger.)
@@ -24,6 +24,12 @@ pub trait Write: Send + Sync + 'static {
     /// The sale this request records, if it is one, and how an outcome becomes
     /// its answer: the group commit writes a batch's sales together.
     fn sale(&self) -> Option<(&SaleRecord, FromSaleOutcome<Self::Output>)> {
+        None
+    }
+
+    /// The sale outcome inside an answer of this request, if it records a sale:
+    /// the batch writes in it the event numbers it published.
+    fn outcome_mut(_answer: &mut Self::Output) -> Option<&mut SaleOutcome> {
         None
     }
 }
@@ -68,6 +74,10 @@ pub(super) trait Queued: Send {
     /// Keeps the outcome of this job's sale, written with the batch's others.
     fn recorded(&mut self, outcome: SaleOutcome);
 
+    /// The race credits of the sale this job recorded (none if it recorded no
+    /// new sale, or failed), for the batch to publish.
+    fn credits_mut(&mut self) -> Option<&mut Vec<RaceCredit>>;
+
     /// Replaces the kept result by `error` (its savepoint or batch failed).
     fn fail(&mut self, error: LedgerError);
 
@@ -96,6 +106,14 @@ impl<W: Write> Queued for Job<W> {
         debug_assert!(self.request.sale().is_some(), "only a sale job is recorded");
         if let Some((_, answer)) = self.request.sale() {
             self.result = Some(Ok(answer(outcome)));
+        }
+    }
+
+    fn credits_mut(&mut self) -> Option<&mut Vec<RaceCredit>> {
+        let answer = self.result.as_mut()?.as_mut().ok()?;
+        match W::outcome_mut(answer)? {
+            SaleOutcome::Recorded { credits, .. } => Some(credits),
+            _ => None,
         }
     }
 

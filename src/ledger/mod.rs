@@ -10,9 +10,12 @@
 //! - `sales`, `refunds`, `payouts`, `maturing`: one file per kind of money change,
 //!   built on the base and never on each other, save one way: `sales` hands its
 //!   new sales to `refunds`, which applies the refunds that waited for them.
+//! - `publish`: what a batch's sales credit each lobby's race, and the hook
+//!   (implemented by the lobby bus) that publishes it inside the batch.
 //! - `job`, `commit`, `actor`, each using the ones before it: a request as a
-//!   queued job, the group commit that writes a batch of jobs in one transaction,
-//!   and the LedgerActor that queues them.
+//!   queued job, the group commit that writes a batch of jobs in one transaction
+//!   and publishes its credits before committing, and the LedgerActor that
+//!   queues them.
 //! - `read` (queries) and `verify` (the audit) sit beside the writes and change
 //!   nothing.
 
@@ -23,12 +26,15 @@ mod job;
 mod journal;
 mod maturing;
 mod payouts;
+mod publish;
 pub mod read;
 mod refunds;
 mod sales;
 pub mod verify;
 
 use chrono::{DateTime, Utc};
+
+pub use publish::{Publish, RaceCredit};
 
 pub use actor::{
     ArbiterGuard, LedgerActor, LedgerHandle, Mature, RecordPayout, RecordRefund, RecordSale,
@@ -94,6 +100,9 @@ pub enum SaleOutcome {
         sale_id: i64,
         /// Refunds that had arrived before the sale and were applied with it.
         early_refunds: Vec<LobbyDelta>,
+        /// What each earning lobby's race is credited, with the event number the
+        /// batch published it under (several processes on one database).
+        credits: Vec<RaceCredit>,
     },
     /// The event or the sale was already recorded; nothing changed.
     Duplicate { sale_id: Option<i64> },

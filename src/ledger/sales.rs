@@ -23,7 +23,7 @@ use self::plan::{plan, references, shop_key, Plan, Target};
 use super::bulk::{one_of, Bulk, ROWS_PER_INSERT};
 use super::journal::{self, BalanceChanges, Legs, Posting, ShopKey};
 use super::refunds::{self, Arrival};
-use super::{LedgerError, LobbyDelta, SaleOutcome, SaleRecord, Share};
+use super::{publish, LedgerError, LobbyDelta, SaleOutcome, SaleRecord, Share};
 use crate::domain::ids::guild_column;
 
 /// Records one sale (the set-wise path with a set of one).
@@ -107,6 +107,7 @@ pub(super) async fn record_sales(
             Plan::New(n) => SaleOutcome::Recorded {
                 sale_id: ids[n],
                 early_refunds: early.remove(&ids[n]).unwrap_or_default(),
+                credits: publish::race_credits(batch.new_sales[n], ids[n]),
             },
         })
         .collect())

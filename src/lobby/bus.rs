@@ -11,11 +11,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement};
 use sqlx::pool::PoolOptions;
 use sqlx::postgres::PgListener;
 
 use super::change::{LobbyChange, Notice, PAYLOAD_MAX_BYTES};
+use crate::ledger::{Publish, RaceCredit};
 
 /// How long the listener waits before trying again after its connection failed.
 pub const LISTEN_RETRY: Duration = Duration::from_secs(1);
@@ -121,6 +122,29 @@ impl Channel {
         metrics::counter!("cozykart_lobby_notifications_sent_total").increment(1);
         let seq: i64 = row.try_get_by_index(0)?;
         Ok(Some(seq.max(0) as u64))
+    }
+}
+
+/// The ledger publishes each batch's race credits through the bus, inside the
+/// batch's transaction: a sale and its lobby event commit together.
+impl Publish for Channel {
+    fn publish<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        credits: &'a [RaceCredit],
+    ) -> BoxFuture<'a, Result<Vec<Option<u64>>, DbErr>> {
+        Box::pin(async move {
+            let mut seqs = Vec::with_capacity(credits.len());
+            for credit in credits {
+                let change = LobbyChange::sale(credit);
+                let lobby = credit.lobby_id.get();
+                seqs.push(
+                    self.publish_credit(tx, lobby, credit.sold_at, change)
+                        .await?,
+                );
+            }
+            Ok(seqs)
+        })
     }
 }
 

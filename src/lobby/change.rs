@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::ids::UserId;
+use crate::ledger::RaceCredit;
 use crate::money::{Money, Pot};
 
 mod wire;
@@ -90,6 +91,18 @@ impl LobbyChange {
             window_id,
             closed_at,
             totals: totals.clone(),
+        }
+    }
+
+    /// A recorded sale's credit of the lobby's race.
+    pub fn sale(credit: &RaceCredit) -> Self {
+        LobbyChange::Sale {
+            amount: credit.amount,
+            pool_delta: credit.pool_delta,
+            buyer: credit.buyer.clone(),
+            at: credit.at,
+            shares: credit.shares.clone(),
+            sale_id: credit.sale_id,
         }
     }
 }

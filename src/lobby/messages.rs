@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::{LobbyError, LobbyView, OverlayFrame, RaceSummary};
 use crate::domain::ids::UserId;
+use crate::ledger::RaceCredit;
 use crate::money::Money;
 
 /// Close every overlay socket of the lobby (graceful shutdown).
@@ -96,6 +97,20 @@ pub struct Credit {
     pub sold_at: DateTime<Utc>,
     /// Each racer's share of `pool_delta`, by Discord id (racers' own overlays).
     pub shares: Vec<(UserId, Money)>,
+}
+
+impl From<RaceCredit> for Credit {
+    fn from(credit: RaceCredit) -> Self {
+        Credit {
+            sale_id: credit.sale_id,
+            amount: credit.amount,
+            pool_delta: credit.pool_delta,
+            buyer: credit.buyer,
+            at: credit.at,
+            sold_at: credit.sold_at,
+            shares: credit.shares,
+        }
+    }
 }
 
 /// A committed refund clawed back part of this lobby's pool (negative delta).

@@ -1,7 +1,9 @@
 //! SalesRouter: takes provider-neutral sales and refunds, decides attribution from
 //! the window and roster history at the sale's own time (held in memory by the
 //! lobbies' [`Timeline`](crate::lobby::Timeline), no read per sale), asks the
-//! LedgerActor to record, and after the commit tells each affected LobbyActor.
+//! LedgerActor to record, and after the commit tells each affected LobbyActor
+//! (with several processes, the ledger's batch has published the sale's credits
+//! to every process already; the lobby here applies them at once).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -212,31 +214,19 @@ impl Routing {
             SaleOutcome::Recorded {
                 sale_id,
                 early_refunds,
+                credits,
             } => {
-                let mut per_lobby: BTreeMap<LobbyId, i64> = BTreeMap::new();
-                for share in &shares {
-                    *per_lobby.entry(share.lobby_id).or_default() += share.amount.minor();
-                }
-                let credits = per_lobby.iter().filter_map(|(lobby_id, minor)| {
-                    let delta = Money::from_minor(*minor, pool.currency()).ok()?;
-                    let credit = Credit {
-                        sale_id,
-                        amount,
-                        pool_delta: delta,
-                        buyer: buyer.clone(),
-                        at: received_at,
-                        sold_at,
-                        shares: racer_shares(&shares, *lobby_id),
-                    };
-                    Some(self.lobbies.credit(*lobby_id, credit))
-                });
+                let lobby_ids = credits.iter().map(|credit| credit.lobby_id).collect();
+                let credits = credits
+                    .into_iter()
+                    .map(|credit| self.lobbies.credit_recorded(credit));
                 join_all(credits).await;
                 self.notify_refunds(&early_refunds).await;
                 Ok(Routed {
                     sale_id: Some(sale_id),
                     duplicate: false,
                     reattributed: false,
-                    lobby_ids: per_lobby.into_keys().collect(),
+                    lobby_ids,
                 })
             }
         }

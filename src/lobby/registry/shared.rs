@@ -9,6 +9,7 @@ use futures_util::future::BoxFuture;
 
 use super::{load_seed, LobbyEntry, LobbyRegistry};
 use crate::domain::ids::LobbyId;
+use crate::ledger::RaceCredit;
 use crate::lobby::bus::NoticeSink;
 use crate::lobby::change::{LobbyChange, Notice};
 use crate::lobby::messages::{Apply, Credit, Refunded, Reload};
@@ -88,9 +89,10 @@ impl LobbyRegistry {
     }
 
     /// A process that starts asks every process to read the running races again:
-    /// a process killed before it published a sale it had committed leaves the
-    /// others' pots short of it, and this (or its replacement) starting again is
-    /// when that is repaired. Only with a shared channel.
+    /// a process killed before it published a refund or a re-attribution it had
+    /// committed leaves the others' pots off by it (a sale is published in the
+    /// ledger's batch, with its commit), and this (or its replacement) starting
+    /// again is when that is repaired. Only with a shared channel.
     pub async fn announce_start(&self) -> Result<(), LobbyError> {
         if !self.channel.is_shared() {
             return Ok(());
@@ -124,6 +126,21 @@ impl LobbyRegistry {
         };
         self.publish_credit(lobby_id, entry, credit.sold_at, change)
             .await;
+    }
+
+    /// After a sale committed whose credit of this lobby's race the ledger's batch
+    /// published (several processes): the lobby here, if it runs here, applies it
+    /// at once under the seq drawn (its own notice, arriving later, is skipped).
+    /// On a single process, as [`Self::credit`].
+    pub async fn credit_recorded(&self, credit: RaceCredit) {
+        if !self.channel.is_shared() {
+            return self.credit(credit.lobby_id, Credit::from(credit)).await;
+        }
+        let (Some(seq), Some(entry)) = (credit.seq, self.get(credit.lobby_id)) else {
+            return;
+        };
+        let change = LobbyChange::sale(&credit);
+        entry.addr.do_send(Apply { seq, change });
     }
 
     /// After a refund (or a re-attribution's loss) committed: as [`Self::credit`].
