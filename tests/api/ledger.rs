@@ -16,7 +16,7 @@ use crate::helpers::{assert_ledger_balances, spawn_app, t0, Engine, TestApp};
 use crate::on_both_engines;
 
 #[path = "../../benches/support/records.rs"]
-mod records;
+pub(crate) mod records;
 
 fn usd(text: &str) -> Money {
     Money::parse(text, Currency::parse("USD").unwrap()).unwrap()

@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use chrono::Duration;
+use cozykart::clock::Clock;
+use cozykart::ledger::{LedgerHandle, Publish, SaleOutcome};
 use cozykart::lobby::bus::{Channel, Listener, NoticeSink};
 use cozykart::lobby::change::{LobbyChange, Notice, PAYLOAD_MAX_BYTES};
 use cozykart::money::{Currency, Money};
@@ -49,15 +51,10 @@ async fn publish(
     (seq, notice)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_numbered_notice_reads_back_as_the_change_published() {
-    if postgres_url().is_none() {
-        return;
-    }
-    let test_db = TestDb::new(Engine::Postgres).await;
-    let db = test_db.connect().await;
+/// A lobby (coded `code`) whose race runs since [`t0`]; its id.
+async fn racing_lobby(db: &sea_orm::DatabaseConnection, code: &str) -> i64 {
     let lobby = lobby::ActiveModel {
-        code: Set("BUS1".into()),
+        code: Set(code.into()),
         name: Set("Bus Cup".into()),
         guild_id: Set(None),
         channel_id: Set(None),
@@ -69,7 +66,7 @@ async fn a_numbered_notice_reads_back_as_the_change_published() {
         seq: Set(0),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await
     .expect("lobby");
     lobby_window::ActiveModel {
@@ -79,9 +76,20 @@ async fn a_numbered_notice_reads_back_as_the_change_published() {
         close_reason: Set(None),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await
     .expect("window");
+    lobby.id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_numbered_notice_reads_back_as_the_change_published() {
+    if postgres_url().is_none() {
+        return;
+    }
+    let test_db = TestDb::new(Engine::Postgres).await;
+    let db = test_db.connect().await;
+    let lobby_id = racing_lobby(&db, "BUS1").await;
 
     let channel = Channel::named(&format!("cozykart_bus_{}", rand::random::<u32>()));
     let listener = Listener::connect(&test_db.url, &channel)
@@ -102,10 +110,10 @@ async fn a_numbered_notice_reads_back_as_the_change_published() {
         sale_id: 9,
     };
     let change = sale("Ada \"the\" {Quick}".into());
-    let (seq, notice) = publish(&db, &channel, &mut heard, lobby.id, sold_at, change.clone()).await;
+    let (seq, notice) = publish(&db, &channel, &mut heard, lobby_id, sold_at, change.clone()).await;
     assert_eq!(seq, Some(1));
     let expected = Notice {
-        lobby: lobby.id,
+        lobby: lobby_id,
         seq: 1,
         change,
     };
@@ -116,11 +124,94 @@ async fn a_numbered_notice_reads_back_as_the_change_published() {
         &db,
         &channel,
         &mut heard,
-        lobby.id,
+        lobby_id,
         sold_at,
         sale("x".repeat(PAYLOAD_MAX_BYTES)),
     )
     .await;
     assert_eq!(seq, Some(2));
     assert_eq!((notice.seq, notice.change), (2, LobbyChange::Reload));
+}
+
+/// The ledger publishes a recorded sale's credit of a running race inside the
+/// batch that records it: the outcome carries the seq drawn, every listener
+/// hears that notice, and a sale no race counts draws none.
+#[actix_web::test]
+async fn the_ledger_publishes_a_sale_in_the_batch_that_records_it() {
+    if postgres_url().is_none() {
+        return;
+    }
+    let test_db = TestDb::new(Engine::Postgres).await;
+    let db = test_db.connect().await;
+    let lobby_id = racing_lobby(&db, "BUS2").await;
+    let channel = Channel::named(&format!("cozykart_bus_{}", rand::random::<u32>()));
+    let listener = Listener::connect(&test_db.url, &channel)
+        .await
+        .expect("listen");
+    let (tx, mut heard) = mpsc::unbounded_channel();
+    let _guard = listener.spawn(Arc::new(Heard(tx))).expect("listener");
+    let publisher: Arc<dyn Publish> = Arc::new(channel.clone());
+    let ledger = LedgerHandle::start_publishing(db.clone(), Clock::manual(t0()), Some(publisher));
+
+    let racers = [
+        "1100000000000000011".to_owned(),
+        "1100000000000000012".to_owned(),
+    ];
+    let record = |event: &str, sale: &str, at| {
+        let usd = Currency::parse("USD").unwrap();
+        let amount = Money::parse("25.00", usd).unwrap();
+        let mut record = crate::ledger::records::sale_record(event, sale, amount, &racers, 0, at);
+        for share in &mut record.shares {
+            share.lobby_id = lobby_id.try_into().unwrap();
+        }
+        record
+    };
+    let sold_at = t0() + Duration::seconds(5);
+    let outcome = ledger
+        .record_sale(record("evt_bus_1", "pi_bus_1", sold_at))
+        .await
+        .expect("recorded");
+    let SaleOutcome::Recorded {
+        sale_id, credits, ..
+    } = outcome
+    else {
+        panic!("not recorded: {outcome:?}");
+    };
+    assert_eq!(credits.len(), 1);
+    assert_eq!(credits[0].seq, Some(1));
+    assert_eq!(credits[0].pool_delta.to_string(), "5.00 USD");
+    let notice = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv())
+        .await
+        .expect("a notice in time")
+        .expect("the listener runs");
+    assert_eq!(notice.lobby, lobby_id);
+    assert_eq!(notice.seq, 1);
+    assert_eq!(notice.change, LobbyChange::sale(&credits[0]));
+    assert!(matches!(notice.change, LobbyChange::Sale { sale_id: id, .. } if id == sale_id));
+
+    // Paid before the race began: credited to nobody's race, so nothing drawn.
+    let early = t0() - Duration::minutes(5);
+    let outcome = ledger
+        .record_sale(record("evt_bus_2", "pi_bus_2", early))
+        .await
+        .expect("recorded");
+    let SaleOutcome::Recorded { credits, .. } = outcome else {
+        panic!("not recorded: {outcome:?}");
+    };
+    assert_eq!(credits[0].seq, None);
+    // The next sale of the race is the lobby's event 2: nothing came in between.
+    let outcome = ledger
+        .record_sale(record("evt_bus_3", "pi_bus_3", sold_at))
+        .await
+        .expect("recorded");
+    let SaleOutcome::Recorded { credits, .. } = outcome else {
+        panic!("not recorded: {outcome:?}");
+    };
+    assert_eq!(credits[0].seq, Some(2));
+    let notice = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv())
+        .await
+        .expect("a notice in time")
+        .expect("the listener runs");
+    assert_eq!(notice.seq, 2);
+    crate::helpers::assert_ledger_balances(&db).await;
 }
