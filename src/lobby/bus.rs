@@ -190,8 +190,16 @@ pub struct Listener {
 }
 
 impl Listener {
-    /// Opens the dedicated connection and subscribes to the channel.
+    /// Opens the dedicated connection and subscribes to the channel, which then
+    /// reads as listening.
     pub async fn connect(url: &str, channel: &Channel) -> Result<Listener, sqlx::Error> {
+        let listener = Listener::subscribe(url, channel).await?;
+        channel.listening.store(true, Ordering::Relaxed);
+        Ok(listener)
+    }
+
+    /// Opens the dedicated connection and subscribes to the channel.
+    async fn subscribe(url: &str, channel: &Channel) -> Result<Listener, sqlx::Error> {
         let Some(name) = &channel.name else {
             return Err(sqlx::Error::Configuration("no channel to listen on".into()));
         };
@@ -209,7 +217,6 @@ impl Listener {
         // The pool lives as long as the listener and is never closed on its own.
         listener.ignore_pool_close_event(true);
         listener.listen(name).await?;
-        channel.listening.store(true, Ordering::Relaxed);
         Ok(Listener {
             listener,
             channel: channel.clone(),
@@ -242,33 +249,46 @@ impl Listener {
     }
 
     /// Hands every notice to the sink, in the order PostgreSQL delivered them
-    /// (commit order). After a lost connection (reconnected by the listener, which
-    /// subscribes again) every lobby is reloaded: notices sent meanwhile are gone.
+    /// (commit order). When the connection is lost, notices sent meanwhile are
+    /// gone: the channel reads as not listening (attribution then reads the
+    /// database), a fresh connection subscribes again, every lobby is read again,
+    /// and only then does the channel read as listening.
     pub async fn run(mut self, sink: Arc<dyn NoticeSink>) {
         loop {
-            match self.listener.try_recv().await {
+            let lost = match self.listener.try_recv().await {
                 Ok(Some(notification)) => {
-                    self.channel.listening.store(true, Ordering::Relaxed);
                     metrics::counter!("cozykart_lobby_notifications_received_total").increment(1);
                     match Notice::parse(notification.payload()) {
                         Some(notice) => sink.receive(notice).await,
                         None => tracing::warn!("unreadable lobby notice ignored"),
                     }
+                    continue;
                 }
-                Ok(None) => {
-                    tracing::warn!("lobby listener reconnected; reloading every lobby");
-                    self.channel.listening.store(true, Ordering::Relaxed);
-                    sink.reload_all().await;
-                }
+                // sqlx's listener reports a lost connection it would reconnect by
+                // itself on the next call; it is replaced here instead, so that
+                // the reload comes after the new subscription.
+                Ok(None) => "connection closed".to_owned(),
+                Err(error) => error.to_string(),
+            };
+            self.channel.listening.store(false, Ordering::Relaxed);
+            tracing::warn!(error = %lost, "lobby listener lost its connection; subscribing again");
+            self = Listener::subscribe_again(&self.url, &self.channel).await;
+            // Subscribed before reading: nothing committed from now on is missed.
+            sink.reload_all().await;
+            self.channel.listening.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// A fresh listening connection, tried at once and then every
+    /// [`LISTEN_RETRY`] until it is up; the channel reads as not listening
+    /// until the caller says otherwise.
+    async fn subscribe_again(url: &str, channel: &Channel) -> Listener {
+        loop {
+            match Listener::subscribe(url, channel).await {
+                Ok(fresh) => return fresh,
                 Err(error) => {
-                    self.channel.listening.store(false, Ordering::Relaxed);
-                    tracing::warn!(%error, "lobby listener lost its connection; retrying");
+                    tracing::warn!(%error, "lobby listener cannot subscribe yet; retrying");
                     tokio::time::sleep(LISTEN_RETRY).await;
-                    // A fresh connection; what was sent meanwhile is read again.
-                    if let Ok(fresh) = Listener::connect(&self.url, &self.channel).await {
-                        self = fresh;
-                        sink.reload_all().await;
-                    }
                 }
             }
         }

@@ -177,11 +177,6 @@ impl LobbyRegistry {
         index.by_id.len()
     }
 
-    /// Every lobby's recent window and roster history (what sales are attributed from).
-    pub fn timeline(&self) -> &Timeline {
-        &self.timeline
-    }
-
     /// The lobby each host and channel runs now, and the overlays following them.
     pub fn following(&self) -> &Arc<Following> {
         &self.following

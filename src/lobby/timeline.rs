@@ -159,8 +159,9 @@ impl Timeline {
         now - self.reach
     }
 
-    /// Fills the timeline from stored rows (start-up). A row holding text that is
-    /// no id is left out, and the log says so.
+    /// Merges stored rows into the timeline (start-up, or after changes may have
+    /// been missed): a row not known is added, a known one takes the end it was
+    /// given. A row holding text that is no id is left out, and the log says so.
     pub fn load(
         &self,
         windows: impl IntoIterator<Item = lobby_window::Model>,

@@ -313,7 +313,12 @@ impl Routing {
         only: Option<LobbyId>,
     ) -> Result<Vec<OpenLobby>, LedgerError> {
         let mut open: BTreeMap<LobbyId, OpenLobby> = BTreeMap::new();
-        for row in self.lobbies.timeline().open_during_second(sold_at, only) {
+        let rows = self
+            .lobbies
+            .open_during_second(sold_at, only)
+            .await
+            .map_err(lobby_error)?;
+        for row in rows {
             let Some(entry) = self.lobbies.wake(row.lobby_id).await.map_err(lobby_error)? else {
                 continue;
             };

@@ -5,9 +5,11 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use cozykart::clock::Clock;
+use cozykart::config::Config;
 use cozykart::ledger::{LedgerHandle, Publish, SaleOutcome};
 use cozykart::lobby::bus::{Channel, Listener, NoticeSink};
 use cozykart::lobby::change::{LobbyChange, Notice, PAYLOAD_MAX_BYTES};
+use cozykart::lobby::{LobbyRegistry, RaceOverSink};
 use cozykart::money::{Currency, Money};
 use entity::sea_orm_active_enums::LobbyState;
 use entity::{lobby, lobby_window};
@@ -214,4 +216,61 @@ async fn the_ledger_publishes_a_sale_in_the_batch_that_records_it() {
         .expect("the listener runs");
     assert_eq!(notice.seq, 2);
     crate::helpers::assert_ledger_balances(&db).await;
+}
+
+/// While its listening connection is down a process hears nothing of the
+/// others' changes, so it attributes a sale from the database's history rather
+/// than from memory: a race another process started unheard (its window written
+/// without a notice) counts for a registry whose channel is not listening, and
+/// not for one that listens (memory, kept current by notices, is what it reads).
+#[actix_web::test]
+async fn a_process_deaf_to_the_others_attributes_from_the_database() {
+    if postgres_url().is_none() {
+        return;
+    }
+    let test_db = TestDb::new(Engine::Postgres).await;
+    let db = test_db.connect().await;
+    let config = Arc::new(Config::from_toml("").expect("defaults"));
+    let registry = |channel: Channel| {
+        let (race_over, _) = RaceOverSink::channel();
+        LobbyRegistry::load(
+            db.clone(),
+            Clock::manual(t0()),
+            config.clone(),
+            race_over,
+            channel,
+        )
+    };
+    let deaf = registry(Channel::named("cozykart_deaf"))
+        .await
+        .expect("loaded");
+    let channel = Channel::named(&format!("cozykart_bus_{}", rand::random::<u32>()));
+    let _listener = Listener::connect(&test_db.url, &channel)
+        .await
+        .expect("listen");
+    let hearing = registry(channel).await.expect("loaded");
+
+    let lobby_id = racing_lobby(&db, "BUS3").await;
+    let sold_at = t0() + Duration::seconds(5);
+    let open = deaf.open_during_second(sold_at, None).await.expect("read");
+    let lobbies: Vec<i64> = open.iter().map(|o| o.lobby_id.get()).collect();
+    assert_eq!(lobbies, [lobby_id]);
+    let open = hearing
+        .open_during_second(sold_at, None)
+        .await
+        .expect("read");
+    assert!(open.is_empty(), "{open:?}");
+    // Narrowed to one lobby, and outside the race's time, the read agrees too.
+    let other = cozykart::domain::ids::LobbyId::try_from(lobby_id + 1).unwrap();
+    assert!(deaf
+        .open_during_second(sold_at, Some(other))
+        .await
+        .unwrap()
+        .is_empty());
+    let before = t0() - Duration::seconds(2);
+    assert!(deaf
+        .open_during_second(before, None)
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -14,7 +14,8 @@ use crate::lobby::bus::NoticeSink;
 use crate::lobby::change::{LobbyChange, Notice};
 use crate::lobby::messages::{Apply, Credit, Refunded, Reload};
 use crate::lobby::store;
-use crate::lobby::LobbyError;
+use crate::lobby::timeline::OpenDuring;
+use crate::lobby::{LobbyError, Timeline};
 use crate::money::Money;
 
 impl NoticeSink for LobbyRegistry {
@@ -68,11 +69,19 @@ impl LobbyRegistry {
         }
     }
 
-    /// After the listening connection was lost: every running lobby is read
-    /// again, and those not closed that do not run here (created or reopened
-    /// meanwhile) are started.
+    /// After the listening connection was lost (and this process subscribed
+    /// again): the attribution history of every lobby is read again and merged
+    /// into memory before this returns (what other processes changed meanwhile;
+    /// rows only ever gain an end, so a merge cannot undo a change made here
+    /// since), every running lobby is read again, and those not closed that do
+    /// not run here (created or reopened meanwhile) are started.
     pub async fn reload_all(&self) {
         metrics::counter!("cozykart_lobby_reloads_total").increment(1);
+        let since = self.timeline.horizon(self.clock.now());
+        match store::history_since(&self.db, since, None).await {
+            Ok((windows, stints)) => self.timeline.load(windows, stints),
+            Err(error) => tracing::warn!(%error, "could not read the lobbies' history again"),
+        }
         for entry in self.all() {
             entry.addr.do_send(Reload);
         }
@@ -126,6 +135,29 @@ impl LobbyRegistry {
         };
         self.publish_credit(lobby_id, entry, credit.sold_at, change)
             .await;
+    }
+
+    /// The windows open during the second of `sold_at`, with their racers then
+    /// (see [`Timeline::open_during_second`]), for attributing a sale. From memory,
+    /// unless this process is deaf to the others: while its listening connection
+    /// is down, a race another process started or a racer who joined there is
+    /// missing from memory until the reload that follows the reconnection, so the
+    /// history is read from the database instead (slower, and right).
+    pub async fn open_during_second(
+        &self,
+        sold_at: DateTime<Utc>,
+        only: Option<LobbyId>,
+    ) -> Result<Vec<OpenDuring>, LobbyError> {
+        if self.channel.listening() != Some(false) {
+            return Ok(self.timeline.open_during_second(sold_at, only));
+        }
+        metrics::counter!("cozykart_attributions_read_from_database_total").increment(1);
+        let since = sold_at - chrono::Duration::seconds(1);
+        let (windows, stints) =
+            store::history_since(&self.db, since, only.map(LobbyId::get)).await?;
+        let read = Timeline::new(self.config.commission.max_delay_minutes);
+        read.load(windows, stints);
+        Ok(read.open_during_second(sold_at, only))
     }
 
     /// After a sale committed whose credit of this lobby's race the ledger's batch
