@@ -105,7 +105,19 @@ async fn start_server(
         .and_then(|l| l.local_addr())
         .expect("port")
         .port();
-    let child = Command::new(server_binary())
+    // `LOADGEN_SERVER_WRAPPER="heaptrack -o /tmp/cozykart"` runs the server under a
+    // profiler (its memory figures are then the wrapper's and the profiler's).
+    let wrapper = std::env::var("LOADGEN_SERVER_WRAPPER").unwrap_or_default();
+    let mut words = wrapper.split_whitespace();
+    let mut command = match words.next() {
+        Some(program) => {
+            let mut command = Command::new(program);
+            command.args(words).arg(server_binary());
+            command
+        }
+        None => Command::new(server_binary()),
+    };
+    let child = command
         .arg("serve")
         .env("COZYKART__DATABASE__URL", url)
         .env("COZYKART__HTTP__BIND", format!("127.0.0.1:{port}"))

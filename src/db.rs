@@ -60,6 +60,15 @@ pub async fn connect_with(url: &str, max_connections: u32) -> Result<DatabaseCon
                 .pragma("temp_store", "memory")
         });
     } else {
+        // A statement's plan is made for the values of each execution. sqlx
+        // prepares statements once per connection, and PostgreSQL's default
+        // soon keeps one generic plan for good: made while a new deployment's
+        // tables are empty it scans them whole, and the ledger's look-ups of
+        // events and references then slow down as the tables grow (a sequential
+        // scan of `processed_events` on every batch until autovacuum's ANALYZE).
+        options.map_sqlx_postgres_opts(|opts| {
+            opts.options([("plan_cache_mode", "force_custom_plan")])
+        });
         let url = url.to_owned();
         options.map_sqlx_postgres_pool_opts(move |pool| nodelay::on_each_connection(pool, &url));
     }
