@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
+use sea_orm::sea_query::{ArrayType, Value};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement};
 use sqlx::pool::PoolOptions;
 use sqlx::postgres::PgListener;
@@ -126,7 +127,11 @@ impl Channel {
 }
 
 /// The ledger publishes each batch's race credits through the bus, inside the
-/// batch's transaction: a sale and its lobby event commit together.
+/// batch's transaction: a sale and its lobby event commit together. Two
+/// statements whatever the batch's size: the credited lobbies' rows are locked
+/// in id order (two processes' batches cannot deadlock on them), then one
+/// statement numbers every credit a lobby's latest race counts (as
+/// [`Channel::publish_credit`] does for one) and sends its notice.
 impl Publish for Channel {
     fn publish<'a>(
         &'a self,
@@ -134,18 +139,69 @@ impl Publish for Channel {
         credits: &'a [RaceCredit],
     ) -> BoxFuture<'a, Result<Vec<Option<u64>>, DbErr>> {
         Box::pin(async move {
-            let mut seqs = Vec::with_capacity(credits.len());
-            for credit in credits {
-                let change = LobbyChange::sale(credit);
-                let lobby = credit.lobby_id.get();
-                seqs.push(
-                    self.publish_credit(tx, lobby, credit.sold_at, change)
-                        .await?,
-                );
+            let mut seqs = vec![None; credits.len()];
+            let Some(name) = &self.name else {
+                return Ok(seqs);
+            };
+            if credits.is_empty() {
+                return Ok(seqs);
+            }
+            let lobbies: Vec<i64> = credits.iter().map(|c| c.lobby_id.get()).collect();
+            let lock = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT id FROM lobbies WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+                [array(lobbies.iter().copied().map(Value::from).collect())],
+            );
+            tx.query_all_raw(lock).await?;
+            let column =
+                |value: fn(&RaceCredit) -> Value| array(credits.iter().map(value).collect());
+            let statement = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "WITH c AS ( \
+                   SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::text[]) \
+                     WITH ORDINALITY AS c(lobby, opened_before, closed_not_before, change, n)), \
+                 counted AS ( \
+                   SELECT c.* FROM c JOIN lobby_windows w ON w.id = ( \
+                       SELECT MAX(id) FROM lobby_windows WHERE lobby_id = c.lobby) \
+                   WHERE w.opened_at < c.opened_before \
+                     AND (w.closed_at IS NULL OR w.closed_at >= c.closed_not_before)), \
+                 numbered AS ( \
+                   SELECT counted.*, row_number() OVER (PARTITION BY lobby ORDER BY n) AS k, \
+                     count(*) OVER (PARTITION BY lobby) AS total FROM counted), \
+                 bumped AS ( \
+                   UPDATE lobbies l SET seq = l.seq + t.total \
+                   FROM (SELECT DISTINCT lobby, total FROM numbered) t \
+                   WHERE l.id = t.lobby RETURNING l.id, l.seq AS last) \
+                 SELECT numbered.n, bumped.last - numbered.total + numbered.k AS seq, \
+                   pg_notify($5, json_build_object('lobby', numbered.lobby, \
+                     'seq', bumped.last - numbered.total + numbered.k, \
+                     'change', numbered.change::json)::text) \
+                 FROM numbered JOIN bumped ON bumped.id = numbered.lobby",
+                [
+                    column(|c| c.lobby_id.get().into()),
+                    column(|c| crate::domain::race::opened_before(c.sold_at).into()),
+                    column(|c| crate::domain::race::closed_not_before(c.sold_at).into()),
+                    column(|c| numbered_change(c.lobby_id.get(), LobbyChange::sale(c)).into()),
+                    name.to_string().into(),
+                ],
+            );
+            for row in tx.query_all_raw(statement).await? {
+                let n: i64 = row.try_get_by_index(0)?;
+                let seq: i64 = row.try_get_by_index(1)?;
+                if let Some(slot) = usize::try_from(n - 1).ok().and_then(|i| seqs.get_mut(i)) {
+                    *slot = Some(seq.max(0) as u64);
+                    metrics::counter!("cozykart_lobby_notifications_sent_total").increment(1);
+                }
             }
             Ok(seqs)
         })
     }
+}
+
+/// A PostgreSQL array of `values`, typed by its first (text when empty).
+fn array(values: Vec<Value>) -> Value {
+    let ty = values.first().map_or(ArrayType::String, Value::array_type);
+    Value::Array(ty, Some(Box::new(values)))
 }
 
 /// What `json_build_object` writes beyond the compact notice: a space on each

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use cozykart::clock::Clock;
 use cozykart::config::Config;
-use cozykart::ledger::{LedgerHandle, Publish, SaleOutcome};
+use cozykart::ledger::{LedgerHandle, Publish, RaceCredit, SaleOutcome};
 use cozykart::lobby::bus::{Channel, Listener, NoticeSink};
 use cozykart::lobby::change::{LobbyChange, Notice, PAYLOAD_MAX_BYTES};
 use cozykart::lobby::{LobbyRegistry, RaceOverSink};
@@ -273,4 +273,74 @@ async fn a_process_deaf_to_the_others_attributes_from_the_database() {
         .await
         .unwrap()
         .is_empty());
+}
+
+/// A batch's credits are numbered and published together: two of one lobby
+/// take consecutive seqs in the batch's order, one of another lobby its own,
+/// one no race counts none; every listener hears each numbered one, and nothing
+/// before the commit.
+#[actix_web::test]
+async fn a_batch_numbers_and_publishes_its_credits_together() {
+    use sea_orm::TransactionTrait;
+    if postgres_url().is_none() {
+        return;
+    }
+    let test_db = TestDb::new(Engine::Postgres).await;
+    let db = test_db.connect().await;
+    let first = racing_lobby(&db, "BUS4").await;
+    let second = racing_lobby(&db, "BUS5").await;
+    let channel = Channel::named(&format!("cozykart_bus_{}", rand::random::<u32>()));
+    let listener = Listener::connect(&test_db.url, &channel)
+        .await
+        .expect("listen");
+    let (tx, mut heard) = mpsc::unbounded_channel();
+    let _guard = listener.spawn(Arc::new(Heard(tx))).expect("listener");
+
+    let usd = Currency::parse("USD").unwrap();
+    let credit = |lobby: i64, sale_id: i64, sold_at| RaceCredit {
+        lobby_id: lobby.try_into().unwrap(),
+        sale_id,
+        amount: Money::parse("10.00", usd).unwrap(),
+        pool_delta: Money::parse("2.00", usd).unwrap(),
+        buyer: None,
+        at: sold_at,
+        sold_at,
+        shares: vec![(
+            "1100000000000000011".parse().unwrap(),
+            Money::parse("2.00", usd).unwrap(),
+        )],
+        seq: None,
+    };
+    let during = t0() + Duration::seconds(3);
+    let before = t0() - Duration::minutes(1);
+    let credits = [
+        credit(first, 1, during),
+        credit(first, 2, during),
+        credit(second, 3, during),
+        credit(second, 4, before),
+    ];
+    let transaction = db.begin().await.expect("begin");
+    let seqs = Publish::publish(&channel, &transaction, &credits)
+        .await
+        .expect("published");
+    assert_eq!(seqs, [Some(1), Some(2), Some(1), None]);
+    let early = tokio::time::timeout(std::time::Duration::from_millis(300), heard.recv()).await;
+    assert!(early.is_err(), "a notice before the commit: {early:?}");
+    transaction.commit().await.expect("commit");
+    let mut notices = Vec::new();
+    for _ in 0..3 {
+        let notice = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv())
+            .await
+            .expect("a notice in time")
+            .expect("the listener runs");
+        notices.push(notice);
+    }
+    notices.sort_by_key(|n| (n.lobby, n.seq));
+    let expected =
+        [(first, 1, 1), (first, 2, 2), (second, 1, 3)].map(|(lobby, seq, sale)| Notice {
+            lobby,
+            seq,
+            change: LobbyChange::sale(&credit(lobby, sale, during)),
+        });
+    assert_eq!(notices, expected);
 }
