@@ -36,6 +36,10 @@ use crate::helpers::{assert_ledger_balances, spawn_app_on, Engine, TestApp, Test
 use crate::signing::*;
 use crate::store_credit::FaultyStripe;
 
+mod overlays;
+
+use overlays::{Overlay, Shown};
+
 /// Steps of one schedule.
 const STEPS: usize = 60;
 /// Lobbies one schedule may create.
@@ -49,6 +53,11 @@ const RATE: &str = "0.20";
 
 fn racer(n: usize) -> String {
     format!("11000000000000001{n:02}")
+}
+
+/// A racer's display name, as [`command`] sends it.
+fn display_name(racer: &str) -> String {
+    format!("Racer{}", &racer[racer.len() - 2..])
 }
 
 /// One lobby as the model knows it.
@@ -93,6 +102,18 @@ struct Model {
 }
 
 impl Model {
+    /// What lobby `i`'s overlay must show.
+    fn shown(&self, i: usize) -> Shown {
+        let lobby = &self.lobbies[i];
+        let mut racers: Vec<String> = lobby.roster.iter().map(|r| display_name(r)).collect();
+        racers.sort();
+        Shown {
+            pot: lobby.pot,
+            racing: lobby.racing,
+            racers,
+        }
+    }
+
     /// What a racer may be paid now (holds are 0 days: all earnings are available).
     fn available(&self, racer: &str) -> i64 {
         self.earned.get(racer).copied().unwrap_or(0) - self.paid.get(racer).copied().unwrap_or(0)
@@ -203,6 +224,8 @@ struct Sim {
     /// Stripe's API for store credit, failing when told to.
     stripe: FaultyStripe,
     next_payout: u64,
+    /// One overlay socket per lobby, in the model's order.
+    overlays: Vec<Overlay>,
 }
 
 impl Sim {
@@ -289,7 +312,7 @@ impl Sim {
     /// Every lobby's pot as the model says, at once: the webhook's answer comes
     /// after the lobby here was handed the sale (on PostgreSQL, published in the
     /// ledger's batch), and the view is asked of the same lobby after it.
-    async fn check_pots(&self) {
+    async fn check_pots(&mut self) {
         for lobby in &self.model.lobbies {
             let view = lobby_json(self.app(), &lobby.code).await;
             let server = view["pot"]["USD"].as_str().map_or(0, minor);
@@ -300,9 +323,37 @@ impl Sim {
                 ));
             }
         }
+        self.check_overlays(false).await;
     }
 
-    async fn check_all(&self) {
+    /// Every lobby's overlay comes to what the model shows, through frames that
+    /// follow each other; `quietly` first leaves a moment for stray frames.
+    async fn check_overlays(&mut self, quietly: bool) {
+        for i in 0..self.overlays.len() {
+            let want = self.model.shown(i);
+            let overlay = &mut self.overlays[i];
+            let settled = if quietly {
+                overlay.settle_quietly(&want).await
+            } else {
+                overlay.settle(&want).await
+            };
+            if let Err(why) = settled {
+                let code = self.overlays[i].code.clone();
+                self.diverged(format!("the overlay of {code}: {why}"));
+            }
+        }
+    }
+
+    /// Opens lobby `i`'s overlay on the running server.
+    async fn connect_overlay(&mut self, i: usize) -> Overlay {
+        let code = self.model.lobbies[i].code.clone();
+        match Overlay::connect(&self.app().address, &code).await {
+            Ok(overlay) => overlay,
+            Err(why) => self.diverged(why),
+        }
+    }
+
+    async fn check_all(&mut self) {
         let racers: Vec<String> = (0..RACERS).map(racer).collect();
         self.check_racers(&racers).await;
         self.check_pots().await;
@@ -367,6 +418,8 @@ impl Sim {
             id,
             ..Lobby::default()
         });
+        let overlay = self.connect_overlay(self.model.lobbies.len() - 1).await;
+        self.overlays.push(overlay);
     }
 
     async fn roster_change(&mut self) {
@@ -639,7 +692,18 @@ impl Sim {
         self.log.push("restart".to_owned());
         let app = self.app.take().expect("a running server");
         let (db, clock) = app.stop().await;
+        // The server going away closes every overlay (the page reconnects).
+        let mut old = std::mem::take(&mut self.overlays);
+        for overlay in &mut old {
+            if let Err(why) = overlay.expect_end().await {
+                self.diverged(format!("the overlay of {}: {why}", overlay.code));
+            }
+        }
         self.app = Some(spawn_app_on(db, &self.config, clock).await);
+        for i in 0..self.model.lobbies.len() {
+            let overlay = self.connect_overlay(i).await;
+            self.overlays.push(overlay);
+        }
         self.check_all().await;
     }
 }
@@ -670,6 +734,7 @@ async fn run(engine: Engine, seed: u64) {
         next_sale: 0,
         stripe,
         next_payout: 0,
+        overlays: Vec::new(),
     };
     for step in 0..STEPS {
         sim.step = step;
@@ -677,6 +742,8 @@ async fn run(engine: Engine, seed: u64) {
     }
     sim.step = STEPS;
     sim.check_all().await;
+    sim.check_overlays(true).await;
+    sim.overlays.clear();
     let app = sim.app.take().expect("a running server");
     assert_ledger_balances(&app.db).await;
     app.stop().await;
