@@ -37,8 +37,24 @@ use crate::signing::*;
 use crate::store_credit::FaultyStripe;
 
 mod overlays;
+mod shops;
 
 use overlays::{Overlay, Shown};
+use shops::*;
+
+/// One webhook delivery, as its provider sends it (and sends it again).
+enum Delivery {
+    Stripe(Vec<u8>),
+    Shopify {
+        topic: &'static str,
+        body: Vec<u8>,
+        event: String,
+    },
+    Kofi {
+        shop: String,
+        form: Vec<u8>,
+    },
+}
 
 /// Steps of one schedule.
 const STEPS: usize = 60;
@@ -82,11 +98,32 @@ struct Allocation {
     reversed: i64,
 }
 
+/// Who reported a sale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Provider {
+    Stripe,
+    Shopify,
+    Kofi,
+}
+
 /// A sale the server acknowledged, with what refunds took back so far.
 struct Sale {
+    provider: Provider,
+    /// The provider's id of the sale (PaymentIntent, order, transaction): the
+    /// seed of its split.
+    id: String,
     amount: i64,
     refunded: i64,
     allocations: Vec<Allocation>,
+}
+
+/// A sale as its provider reported it: who, their id of it, its amount in minor
+/// units of USD.
+#[derive(Clone, Copy)]
+struct Reported<'a> {
+    provider: Provider,
+    id: &'a str,
+    amount: i64,
 }
 
 /// What the server must hold, computed from what it acknowledged.
@@ -95,7 +132,7 @@ struct Model {
     lobbies: Vec<Lobby>,
     /// Each racer's earnings (available and pending), minor units of USD.
     earned: BTreeMap<String, i64>,
-    /// Sales acknowledged, by PaymentIntent.
+    /// Sales acknowledged, by PaymentIntent, `shopify:<order>` or `kofi:<transaction>`.
     sales: BTreeMap<String, Sale>,
     /// What each racer was paid out, minor units of USD.
     paid: BTreeMap<String, i64>,
@@ -123,13 +160,16 @@ impl Model {
     /// the pool (amount x rate, rounded down) goes to the tagged lobby if it races,
     /// else, untagged, evenly to every racing lobby (by id), each part evenly to
     /// its racers (by their ids' text); leftover cents go as `Money::split` deals
-    /// them, seeded by the sale. Answers the racers paid.
-    fn sale(&mut self, pi: &str, amount: i64, tag: Option<&str>) -> Vec<String> {
+    /// them, seeded by the provider's id of the sale. Answers the racers paid.
+    fn sale(&mut self, key: &str, reported: Reported, tag: Option<&str>) -> Vec<String> {
+        let (provider, pi, amount) = (reported.provider, reported.id, reported.amount);
         let usd = Currency::parse("USD").unwrap();
         let pool = Money::from_minor(amount, usd)
             .unwrap()
             .commission(Rate::parse(RATE).unwrap());
         let mut sale = Sale {
+            provider,
+            id: pi.to_owned(),
             amount,
             refunded: 0,
             allocations: Vec::new(),
@@ -140,7 +180,7 @@ impl Model {
             .collect();
         earning.sort_by_key(|&i| self.lobbies[i].id);
         if earning.is_empty() || pool.is_zero() {
-            self.sales.insert(pi.to_owned(), sale);
+            self.sales.insert(key.to_owned(), sale);
             return Vec::new();
         }
         let mut paid = Vec::new();
@@ -164,7 +204,7 @@ impl Model {
                 });
             }
         }
-        self.sales.insert(pi.to_owned(), sale);
+        self.sales.insert(key.to_owned(), sale);
         paid
     }
 
@@ -172,8 +212,8 @@ impl Model {
     /// back its part of it, rounded toward zero (`share x refunded / sale`); the
     /// lobby's pot shows it while it shows the race the sale was paid in. Answers
     /// the racers whose balance moved.
-    fn refund(&mut self, pi: &str, refunded: i64) -> Vec<String> {
-        let Some(sale) = self.sales.get_mut(pi) else {
+    fn refund(&mut self, key: &str, refunded: i64) -> Vec<String> {
+        let Some(sale) = self.sales.get_mut(key) else {
             return Vec::new();
         };
         if refunded <= sale.refunded {
@@ -469,20 +509,79 @@ impl Sim {
         .await;
     }
 
+    /// A sale from one of the shops: Stripe half the time, else Shopify or Ko-fi.
     async fn sale(&mut self) {
+        match self.rng.gen_range(0..4) {
+            0 | 1 => self.stripe_sale().await,
+            2 => self.shopify_sale().await,
+            _ => self.kofi_sale().await,
+        }
+    }
+
+    /// A lobby's code for a tagged sale (two times in three, once a lobby exists).
+    fn pick_tag(&mut self) -> Option<String> {
+        match self.rng.gen_range(0..3) {
+            0 | 1 if !self.model.lobbies.is_empty() => {
+                let i = self.rng.gen_range(0..self.model.lobbies.len());
+                Some(self.model.lobbies[i].code.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Delivers a webhook; it must be answered 200 with `status` (any, if `None`).
+    async fn deliver(&self, what: &str, delivery: &Delivery, status: Option<&str>) {
+        let (code, answer) = self.send(delivery).await;
+        if code != 200 || status.is_some_and(|s| answer["status"] != s) {
+            self.diverged(format!(
+                "{what} answered {code} {answer}, the model 200 {status:?}"
+            ));
+        }
+    }
+
+    async fn send(&self, delivery: &Delivery) -> (u16, serde_json::Value) {
+        match delivery {
+            Delivery::Stripe(body) => post_stripe(self.app(), body.clone()).await,
+            Delivery::Shopify { topic, body, event } => {
+                post_shopify(self.app(), topic, body.clone(), event).await
+            }
+            Delivery::Kofi { shop, form } => post_kofi(self.app(), shop, form.clone()).await,
+        }
+    }
+
+    /// Delivers a new sale, now and then twice at once: one delivery records it,
+    /// the other finds it recorded (`status` `None`: Stripe's answers are not
+    /// looked at, its twins make them vary).
+    async fn deliver_sale(&mut self, what: &str, delivery: &Delivery, status: Option<&str>) {
+        if !self.rng.gen_bool(0.1) {
+            return self.deliver(what, delivery, status).await;
+        }
+        self.log.push(format!("{what} delivered twice at once"));
+        let (a, b) = futures_util::future::join(self.send(delivery), self.send(delivery)).await;
+        let mut statuses = [a.1["status"].clone(), b.1["status"].clone()];
+        statuses.sort_by_key(|s| s.to_string());
+        let expected = status.map(|s| [serde_json::json!("duplicate"), serde_json::json!(s)]);
+        let agree = a.0 == 200 && b.0 == 200;
+        let recorded_once = expected.is_none_or(|mut e| {
+            e.sort_by_key(|s| s.to_string());
+            e == statuses
+        });
+        if !agree || !recorded_once {
+            self.diverged(format!(
+                "{what} twice at once answered {} {} and {} {}",
+                a.0, a.1, b.0, b.1
+            ));
+        }
+    }
+
+    async fn stripe_sale(&mut self) {
         self.next_sale += 1;
         let (event, pi) = (
             format!("evt_sim_{}", self.next_sale),
             format!("pi_sim_{}", self.next_sale),
         );
         let amount = self.rng.gen_range(100..10_000);
-        let tag = match self.rng.gen_range(0..3) {
-            0 | 1 if !self.model.lobbies.is_empty() => {
-                let i = self.rng.gen_range(0..self.model.lobbies.len());
-                Some(self.model.lobbies[i].code.clone())
-            }
-            _ => None,
-        };
+        let tag = self.pick_tag();
         let now = self.app().clock.now().timestamp();
         let body = stripe_checkout(&event, &pi, amount, "usd", now, tag.as_deref());
         self.log.push(format!("sale {pi} {amount} tagged {tag:?}"));
@@ -493,31 +592,12 @@ impl Sim {
         let twin_first = self.rng.gen_bool(0.15);
         if twin_first {
             self.log.push(format!("its twin {pi} first"));
-            let status = post_stripe(self.app(), twin.clone()).await.0;
-            if status != 200 {
-                self.diverged(format!("twin answered {status}"));
-            }
+            self.deliver("twin", &Delivery::Stripe(twin.clone()), None)
+                .await;
         }
-        let twice_at_once = self.rng.gen_bool(0.1);
-        let status = if twice_at_once {
-            let (a, b) = futures_util::future::join(
-                post_stripe(self.app(), body.clone()),
-                post_stripe(self.app(), body.clone()),
-            )
+        let delivery = Delivery::Stripe(body);
+        self.deliver_sale(&format!("sale {pi}"), &delivery, None)
             .await;
-            if a.0 != b.0 {
-                self.diverged(format!(
-                    "the same event at once answered {} and {}",
-                    a.0, b.0
-                ));
-            }
-            a.0
-        } else {
-            post_stripe(self.app(), body.clone()).await.0
-        };
-        if status != 200 {
-            self.diverged(format!("sale answered {status}"));
-        }
         // A tagged session after its untagged twin moves the sale only to a lobby
         // racing when it was paid; else the twin's untagged attribution stands.
         let racing = |code: &String| {
@@ -530,44 +610,137 @@ impl Sim {
             Some(code) if twin_first && !racing(code) => None,
             other => other.clone(),
         };
-        let paid = self.model.sale(&pi, amount, counted.as_deref());
+        let reported = Reported {
+            provider: Provider::Stripe,
+            id: &pi,
+            amount,
+        };
+        let paid = self.model.sale(&pi, reported, counted.as_deref());
         if !twin_first && self.rng.gen_bool(0.15) {
             self.log.push(format!("its twin {pi} after"));
-            let status = post_stripe(self.app(), twin).await.0;
-            if status != 200 {
-                self.diverged(format!("twin answered {status}"));
-            }
+            self.deliver("twin", &Delivery::Stripe(twin), None).await;
         }
-        self.maybe_again(&format!("sale {pi}"), body).await;
+        self.maybe_again(&format!("sale {pi}"), delivery).await;
         self.check_racers(&paid).await;
         self.check_pots().await;
     }
 
-    /// Now and then delivers `body` again, as a provider retrying would; it must
-    /// be answered 200 and change nothing (the checks that follow say so).
-    async fn maybe_again(&mut self, what: &str, body: Vec<u8>) {
+    /// A Shopify order (ids past 2^53, as Shopify's are), with a `lobby` note
+    /// attribute or none.
+    async fn shopify_sale(&mut self) {
+        self.next_sale += 1;
+        let order = (1u64 << 53) + 2 * self.next_sale + 1;
+        let amount = self.rng.gen_range(100..10_000);
+        let tag = self.pick_tag();
+        let body = shopify_order(order, amount, self.app().clock.now(), tag.as_deref());
+        self.log
+            .push(format!("shopify order {order} {amount} tagged {tag:?}"));
+        let delivery = Delivery::Shopify {
+            topic: "orders/paid",
+            body,
+            event: format!("sim-order-{order}"),
+        };
+        let what = format!("shopify order {order}");
+        self.deliver_sale(&what, &delivery, Some("recorded")).await;
+        let id = order.to_string();
+        let reported = Reported {
+            provider: Provider::Shopify,
+            id: &id,
+            amount,
+        };
+        let paid = self
+            .model
+            .sale(&format!("shopify:{order}"), reported, tag.as_deref());
+        self.maybe_again(&what, delivery).await;
+        self.check_racers(&paid).await;
+        self.check_pots().await;
+    }
+
+    /// A Ko-fi payment: a shop order or a donation, tagged with `#CODE` in the
+    /// buyer's message (any case) or not; a donation to the shop that counts
+    /// shop orders only is ignored.
+    async fn kofi_sale(&mut self) {
+        self.next_sale += 1;
+        let (message_id, tx) = (
+            format!("sim-kofi-message-{}", self.next_sale),
+            format!("sim-kofi-{}", self.next_sale),
+        );
+        let (shop, kind) = match self.rng.gen_range(0..10) {
+            0..=4 => (KOFI_TIPS_SHOP, "Shop Order"),
+            5..=7 => (KOFI_TIPS_SHOP, "Donation"),
+            8 => (KOFI_ORDERS_SHOP, "Shop Order"),
+            _ => (KOFI_ORDERS_SHOP, "Donation"),
+        };
+        let counted = !(shop == KOFI_ORDERS_SHOP && kind == "Donation");
+        let amount = self.rng.gen_range(100..10_000);
+        let tag = self.pick_tag();
+        let message = match &tag {
+            Some(code) if self.rng.gen_bool(0.3) => format!("go go #{}!", code.to_lowercase()),
+            Some(code) => format!("For the racers of #{code}, vroom"),
+            None => "Vroom! Good luck all".to_owned(),
+        };
+        let now = self.app().clock.now();
+        let form = kofi_payment(&message_id, &tx, kind, amount, now, &message);
+        self.log.push(format!(
+            "ko-fi {kind} {tx} to {shop} {amount} tagged {tag:?}"
+        ));
+        let delivery = Delivery::Kofi {
+            shop: shop.to_owned(),
+            form,
+        };
+        let what = format!("ko-fi {tx}");
+        if !counted {
+            self.deliver(&what, &delivery, Some("ignored")).await;
+            return self.check_pots().await;
+        }
+        self.deliver_sale(&what, &delivery, Some("recorded")).await;
+        let reported = Reported {
+            provider: Provider::Kofi,
+            id: &tx,
+            amount,
+        };
+        let paid = self
+            .model
+            .sale(&format!("kofi:{tx}"), reported, tag.as_deref());
+        self.maybe_again(&what, delivery).await;
+        self.check_racers(&paid).await;
+        self.check_pots().await;
+    }
+
+    /// Now and then delivers again what was delivered, as a provider retrying
+    /// would; it must be answered 200 and change nothing (the checks that
+    /// follow say so).
+    async fn maybe_again(&mut self, what: &str, delivery: Delivery) {
         if !self.rng.gen_bool(0.15) {
             return;
         }
         self.log.push(format!("{what} delivered again"));
-        let again = post_stripe(self.app(), body).await.0;
-        if again != 200 {
-            self.diverged(format!("{what} delivered again answered {again}"));
-        }
+        self.deliver(&format!("{what} delivered again"), &delivery, Some("duplicate"))
+            .await;
     }
 
+    /// A refund of a Stripe or Shopify sale (Ko-fi tells of none).
     async fn refund(&mut self) {
         let open: Vec<(&String, &Sale)> = self
             .model
             .sales
             .iter()
-            .filter(|(_, sale)| sale.refunded < sale.amount)
+            .filter(|(_, sale)| sale.refunded < sale.amount && sale.provider != Provider::Kofi)
             .collect();
         if open.is_empty() {
             return;
         }
-        let (pi, sale) = open[self.rng.gen_range(0..open.len())];
-        let (pi, amount, before) = (pi.clone(), sale.amount, sale.refunded);
+        let (key, sale) = open[self.rng.gen_range(0..open.len())];
+        let (key, provider, id) = (key.clone(), sale.provider, sale.id.clone());
+        let (amount, before) = (sale.amount, sale.refunded);
+        match provider {
+            Provider::Shopify => self.shopify_refund(&key, &id, amount, before).await,
+            _ => self.stripe_refund(&key, amount, before).await,
+        }
+    }
+
+    /// `charge.refunded`, carrying the running total refunded.
+    async fn stripe_refund(&mut self, pi: &str, amount: i64, before: i64) {
         let refunded = if self.rng.gen_bool(0.3) {
             amount
         } else {
@@ -576,15 +749,54 @@ impl Sim {
         self.next_sale += 1;
         let event = format!("evt_sim_refund_{}", self.next_sale);
         let now = self.app().clock.now().timestamp();
-        let body = stripe_refund(&event, &pi, amount, refunded, now);
+        let body = stripe_refund(&event, pi, amount, refunded, now);
         self.log
             .push(format!("refund {pi} to {refunded} of {amount}"));
-        let status = post_stripe(self.app(), body.clone()).await.0;
-        if status != 200 {
-            self.diverged(format!("refund answered {status}"));
-        }
-        let moved = self.model.refund(&pi, refunded);
-        self.maybe_again(&format!("refund {event}"), body).await;
+        let delivery = Delivery::Stripe(body);
+        self.deliver(&format!("refund {event}"), &delivery, Some("refund_applied"))
+            .await;
+        let moved = self.model.refund(pi, refunded);
+        self.maybe_again(&format!("refund {event}"), delivery).await;
+        self.check_racers(&moved).await;
+        self.check_pots().await;
+    }
+
+    /// `refunds/create` returning part of what is left (Shopify sends each
+    /// refund's own amount), or the order cancelled (the rest, all at once).
+    async fn shopify_refund(&mut self, key: &str, order: &str, amount: i64, before: i64) {
+        let order: u64 = order.parse().expect("an order id");
+        let now = self.app().clock.now();
+        self.next_sale += 1;
+        let (delivery, refunded) = if self.rng.gen_bool(0.3) {
+            self.log
+                .push(format!("shopify order {order} cancelled ({before} refunded before)"));
+            let body = shopify_cancelled(order, amount, now, now);
+            let event = format!("sim-cancel-{order}");
+            let delivery = Delivery::Shopify {
+                topic: "orders/cancelled",
+                body,
+                event,
+            };
+            (delivery, amount)
+        } else {
+            let part = self.rng.gen_range(1..=amount - before);
+            let refund = (1u64 << 53) + 2 * self.next_sale + 1;
+            self.log.push(format!(
+                "shopify refund {refund} of {part} on order {order} ({before} before)"
+            ));
+            let body = shopify_refund(refund, order, part, now);
+            let event = format!("sim-refund-{refund}");
+            let delivery = Delivery::Shopify {
+                topic: "refunds/create",
+                body,
+                event,
+            };
+            (delivery, before + part)
+        };
+        let what = format!("shopify refund of {order}");
+        self.deliver(&what, &delivery, Some("refund_applied")).await;
+        let moved = self.model.refund(key, refunded);
+        self.maybe_again(&what, delivery).await;
         self.check_racers(&moved).await;
         self.check_pots().await;
     }
@@ -712,8 +924,9 @@ impl Sim {
 async fn run(engine: Engine, seed: u64) {
     let stripe = FaultyStripe::start();
     let config = full_config(&format!(
-        "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}\nhold_days = 0\n{}",
-        stripe.shop_config("store")
+        "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}\nhold_days = 0\n{}{}",
+        stripe.shop_config("store"),
+        tips_shop_config()
     ));
     let db = TestDb::new(engine).await;
     let app = spawn_app_on(
@@ -836,14 +1049,21 @@ fn the_model_splits_like_the_design() {
         ..Lobby::default()
     });
     // $10.05 untagged: a pool of 2.01, split between the two racing lobbies.
-    let paid = model.sale("pi_1", 1005, None);
+    let stripe = |id, amount| Reported {
+        provider: Provider::Stripe,
+        id,
+        amount,
+    };
+    let paid = model.sale("pi_1", stripe("pi_1", 1005), None);
     assert_eq!(paid.len(), 3);
     let total: i64 = model.earned.values().sum();
     assert_eq!(total, 201);
     assert_eq!(model.lobbies[0].pot + model.lobbies[1].pot, 201);
     // Tagged to a lobby not racing: the house keeps it.
     model.lobbies[1].racing = false;
-    assert!(model.sale("pi_2", 1000, Some("BBBB")).is_empty());
+    assert!(model
+        .sale("pi_2", stripe("pi_2", 1000), Some("BBBB"))
+        .is_empty());
     // Half of the first sale refunded: each share gives half back, rounded down.
     let before: i64 = model.earned.values().sum();
     assert_eq!(model.refund("pi_1", 502).len(), 3);
