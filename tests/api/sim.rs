@@ -44,14 +44,18 @@ use shops::*;
 
 /// One webhook delivery, as its provider sends it (and sends it again).
 enum Delivery {
-    Stripe(Vec<u8>),
+    Stripe {
+        shop: &'static str,
+        body: Vec<u8>,
+    },
     Shopify {
+        shop: &'static str,
         topic: &'static str,
         body: Vec<u8>,
         event: String,
     },
     Kofi {
-        shop: String,
+        shop: &'static str,
         form: Vec<u8>,
     },
 }
@@ -59,7 +63,18 @@ enum Delivery {
 /// Steps of one schedule.
 const STEPS: usize = 60;
 /// Lobbies one schedule may create.
-const LOBBIES_MAX: usize = 4;
+const LOBBIES_MAX: usize = 6;
+/// The Discord servers of the deployment: (guild, the channel commands come
+/// from). The first is the fixtures'.
+const GUILDS: [(&str, &str); 3] = [
+    ("1200000000000000001", "1200000000000000002"),
+    ("1400000000000000001", "1400000000000000002"),
+    ("1500000000000000001", "1500000000000000002"),
+];
+/// The Stripe shop bound to the second guild (the fixtures' `main` serves all).
+const STRIPE_GUILD_SHOP: &str = "main_g1";
+/// The Shopify shop bound to the third guild (`eu` serves all).
+const SHOPIFY_GUILD_SHOP: &str = "eu_g2";
 /// The racers of the community (Discord ids).
 const RACERS: usize = 12;
 /// `commission.max_racers` in the simulated deployment.
@@ -81,6 +96,8 @@ fn display_name(racer: &str) -> String {
 struct Lobby {
     code: String,
     id: i64,
+    /// Index in [`GUILDS`] of the guild it was created in.
+    guild: usize,
     racing: bool,
     roster: BTreeSet<String>,
     /// The pot of the race running now, or of the last one (minor units of USD).
@@ -109,6 +126,8 @@ enum Provider {
 /// A sale the server acknowledged, with what refunds took back so far.
 struct Sale {
     provider: Provider,
+    /// The shop that reported it, to which its refunds come.
+    shop: &'static str,
     /// The provider's id of the sale (PaymentIntent, order, transaction): the
     /// seed of its split.
     id: String,
@@ -118,24 +137,29 @@ struct Sale {
 }
 
 /// A sale as its provider reported it: who, their id of it, its amount in minor
-/// units of USD.
+/// units of USD, and the guild its shop is bound to (`None`: it serves all).
 #[derive(Clone, Copy)]
 struct Reported<'a> {
     provider: Provider,
+    shop: &'static str,
     id: &'a str,
     amount: i64,
+    guild: Option<usize>,
 }
+
+/// A racer's wallet in one guild (index in [`GUILDS`]): balances are per guild.
+type Wallet = (String, usize);
 
 /// What the server must hold, computed from what it acknowledged.
 #[derive(Default)]
 struct Model {
     lobbies: Vec<Lobby>,
-    /// Each racer's earnings (available and pending), minor units of USD.
-    earned: BTreeMap<String, i64>,
+    /// Each racer's earnings (available and pending) per guild, minor units of USD.
+    earned: BTreeMap<Wallet, i64>,
     /// Sales acknowledged, by PaymentIntent, `shopify:<order>` or `kofi:<transaction>`.
     sales: BTreeMap<String, Sale>,
-    /// What each racer was paid out, minor units of USD.
-    paid: BTreeMap<String, i64>,
+    /// What each racer was paid out per guild, minor units of USD.
+    paid: BTreeMap<Wallet, i64>,
 }
 
 impl Model {
@@ -152,23 +176,38 @@ impl Model {
     }
 
     /// What a racer may be paid now (holds are 0 days: all earnings are available).
-    fn available(&self, racer: &str) -> i64 {
-        self.earned.get(racer).copied().unwrap_or(0) - self.paid.get(racer).copied().unwrap_or(0)
+    fn available(&self, racer: &str, guild: usize) -> i64 {
+        let wallet = (racer.to_owned(), guild);
+        self.earned.get(&wallet).copied().unwrap_or(0)
+            - self.paid.get(&wallet).copied().unwrap_or(0)
     }
 
-    /// A sale of `amount` minor units paid now, tagged with a lobby's code or not:
+    /// A sale's tag as the server reads it: a lobby the shop serves, or none.
+    fn resolve(&self, tag: Option<&str>, shop_guild: Option<usize>) -> Option<String> {
+        let code = tag?;
+        self.lobbies
+            .iter()
+            .any(|l| l.code == code && shop_guild.is_none_or(|g| l.guild == g))
+            .then(|| code.to_owned())
+    }
+
+    /// A sale of `amount` minor units paid now, tagged with a lobby's code or not
+    /// (a tag naming a lobby of a guild the shop does not serve counts as none):
     /// the pool (amount x rate, rounded down) goes to the tagged lobby if it races,
-    /// else, untagged, evenly to every racing lobby (by id), each part evenly to
+    /// else, untagged, evenly to every racing lobby the shop serves (by id; a
+    /// shop bound to a guild serves its lobbies only), each part evenly to
     /// its racers (by their ids' text); leftover cents go as `Money::split` deals
     /// them, seeded by the provider's id of the sale. Answers the racers paid.
     fn sale(&mut self, key: &str, reported: Reported, tag: Option<&str>) -> Vec<String> {
         let (provider, pi, amount) = (reported.provider, reported.id, reported.amount);
+        let tag = self.resolve(tag, reported.guild);
         let usd = Currency::parse("USD").unwrap();
         let pool = Money::from_minor(amount, usd)
             .unwrap()
             .commission(Rate::parse(RATE).unwrap());
         let mut sale = Sale {
             provider,
+            shop: reported.shop,
             id: pi.to_owned(),
             amount,
             refunded: 0,
@@ -176,7 +215,8 @@ impl Model {
         };
         let mut earning: Vec<usize> = (0..self.lobbies.len())
             .filter(|&i| self.lobbies[i].racing)
-            .filter(|&i| tag.is_none_or(|code| self.lobbies[i].code == code))
+            .filter(|&i| reported.guild.is_none_or(|g| self.lobbies[i].guild == g))
+            .filter(|&i| tag.as_ref().is_none_or(|code| &self.lobbies[i].code == code))
             .collect();
         earning.sort_by_key(|&i| self.lobbies[i].id);
         if earning.is_empty() || pool.is_zero() {
@@ -192,7 +232,8 @@ impl Model {
             let seed = format!("{pi}:{}", lobby.id);
             let racers: Vec<&String> = lobby.roster.iter().collect();
             for (racer, share) in racers.iter().zip(part.split(racers.len(), &seed)) {
-                *self.earned.entry((*racer).clone()).or_default() += share.minor();
+                let wallet = ((*racer).clone(), lobby.guild);
+                *self.earned.entry(wallet).or_default() += share.minor();
                 lobby.pot += share.minor();
                 paid.push((*racer).clone());
                 sale.allocations.push(Allocation {
@@ -228,8 +269,9 @@ impl Model {
             }
             let delta = target - allocation.reversed;
             allocation.reversed = target;
-            *self.earned.entry(allocation.racer.clone()).or_default() -= delta;
             let lobby = &mut self.lobbies[allocation.lobby];
+            let wallet = (allocation.racer.clone(), lobby.guild);
+            *self.earned.entry(wallet).or_default() -= delta;
             if lobby.races == allocation.race {
                 lobby.pot -= delta;
             }
@@ -291,61 +333,88 @@ impl Sim {
         );
     }
 
+    /// Each racer's wallet in every guild as the model says, and no wallet in a
+    /// guild or currency the model does not know.
     async fn check_racers(&self, racers: &[String]) {
         for racer in racers {
             let (_, body) = admin_get(self.app(), &format!("/api/admin/racers/{racer}")).await;
-            let usd = body["balances"]
-                .as_array()
-                .and_then(|b| b.iter().find(|b| b["currency"] == "USD").cloned())
-                .unwrap_or_default();
-            let amount = |field: &str| usd[field].as_str().map_or(0, minor);
-            let server = amount("available") + amount("pending");
-            let model = self.model.available(racer);
-            if server != model {
-                let theirs: Vec<String> = body["allocations"]
-                    .as_array()
-                    .map(|all| {
-                        all.iter()
-                            .map(|a| {
-                                format!(
-                                    "sale {} lobby {} {}",
-                                    a["sale_id"], a["lobby_id"], a["amount"]
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let ours: Vec<String> = self
-                    .model
-                    .sales
+            let balances = body["balances"].as_array().cloned().unwrap_or_default();
+            for balance in &balances {
+                let known = GUILDS.iter().any(|(g, _)| balance["guild_id"] == *g);
+                if !known || balance["currency"] != "USD" {
+                    self.diverged(format!("racer {racer} holds a balance {balance}"));
+                }
+            }
+            for (guild, (guild_id, _)) in GUILDS.iter().enumerate() {
+                let usd = balances
                     .iter()
-                    .flat_map(|(pi, sale)| {
-                        sale.allocations
-                            .iter()
-                            .filter(|a| &a.racer == racer)
-                            .map(move |a| {
-                                format!(
-                                    "{pi} lobby {} {} reversed {}",
-                                    self.model.lobbies[a.lobby].id, a.amount, a.reversed
-                                )
-                            })
-                    })
-                    .collect();
-                self.diverged(format!(
-                    "racer {racer} holds {server}, the model {model}\n  server: {theirs:?} {}\n  model: {ours:?}",
-                    body["balances"]
-                ));
+                    .find(|b| b["guild_id"] == *guild_id)
+                    .cloned()
+                    .unwrap_or_default();
+                self.check_wallet(racer, guild, &usd, &body);
             }
-            let (paid, model_paid) = (
-                amount("paid"),
-                self.model.paid.get(racer).copied().unwrap_or(0),
-            );
-            if paid != model_paid || amount("reserved") != 0 {
-                self.diverged(format!(
-                    "racer {racer} was paid {paid} ({} reserved), the model {model_paid}",
-                    amount("reserved")
-                ));
-            }
+        }
+    }
+
+    /// One racer's wallet in one guild (`usd`, from the racer's `body`).
+    fn check_wallet(
+        &self,
+        racer: &str,
+        guild: usize,
+        usd: &serde_json::Value,
+        body: &serde_json::Value,
+    ) {
+        let amount = |field: &str| usd[field].as_str().map_or(0, minor);
+        let server = amount("available") + amount("pending");
+        let model = self.model.available(racer, guild);
+        if server != model {
+            let theirs: Vec<String> = body["allocations"]
+                .as_array()
+                .map(|all| {
+                    all.iter()
+                        .map(|a| {
+                            format!(
+                                "sale {} lobby {} {}",
+                                a["sale_id"], a["lobby_id"], a["amount"]
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let ours: Vec<String> = self
+                .model
+                .sales
+                .iter()
+                .flat_map(|(pi, sale)| {
+                    sale.allocations
+                        .iter()
+                        .filter(|a| a.racer == racer)
+                        .map(move |a| {
+                            let lobby = &self.model.lobbies[a.lobby];
+                            format!(
+                                "{pi} lobby {} (guild {}) {} reversed {}",
+                                lobby.id, lobby.guild, a.amount, a.reversed
+                            )
+                        })
+                })
+                .collect();
+            self.diverged(format!(
+                "racer {racer} holds {server} in guild {guild}, the model {model}\n  \
+                 server: {theirs:?} {}\n  model: {ours:?}",
+                body["balances"]
+            ));
+        }
+        let wallet = (racer.to_owned(), guild);
+        let (paid, model_paid) = (
+            amount("paid"),
+            self.model.paid.get(&wallet).copied().unwrap_or(0),
+        );
+        if paid != model_paid || amount("reserved") != 0 {
+            self.diverged(format!(
+                "racer {racer} was paid {paid} in guild {guild} ({} reserved), the model \
+                 {model_paid}",
+                amount("reserved")
+            ));
         }
     }
 
@@ -446,35 +515,87 @@ impl Sim {
         self.check_all().await;
     }
 
+    /// Runs a command as `user` in `guild` (index in [`GUILDS`]), from that
+    /// guild's channel; answers the reply's data.
+    async fn command(
+        &self,
+        guild: usize,
+        name: &str,
+        options: serde_json::Value,
+        user: &str,
+    ) -> serde_json::Value {
+        let body = interaction(name, options, user, &display_name(user), false);
+        let mut body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        let (guild_id, channel) = GUILDS[guild];
+        body["guild_id"] = json!(guild_id);
+        body["guild"]["id"] = json!(guild_id);
+        body["channel_id"] = json!(channel);
+        body["channel"]["id"] = json!(channel);
+        body["channel"]["guild_id"] = json!(guild_id);
+        let body = serde_json::to_vec(&body).expect("JSON");
+        let (status, reply) = discord(self.app(), body).await;
+        if status != 200 {
+            self.diverged(format!("/{name} answered {status} {reply}"));
+        }
+        reply["data"].clone()
+    }
+
     async fn create(&mut self) {
+        let guild = self.rng.gen_range(0..GUILDS.len());
         let name = format!("Cup {}", self.model.lobbies.len() + 1);
-        let code = create_lobby(self.app(), &name).await;
+        let options =
+            json!([{"name": "create", "type": 1, "options": [option("name", &name)]}]);
+        let reply = self.command(guild, "lobby", options, HOST).await;
+        let text = reply["content"].as_str().unwrap_or_default();
+        let Some(code) = text.split('`').nth(1).map(str::to_owned) else {
+            self.diverged(format!("/lobby create answered {reply}"));
+        };
         let id = lobby_admin_json(self.app(), &code).await["id"]
             .as_i64()
             .unwrap();
-        self.log.push(format!("create {code} (lobby {id})"));
+        self.log
+            .push(format!("create {code} (lobby {id}) in guild {guild}"));
         self.model.lobbies.push(Lobby {
             code,
             id,
+            guild,
             ..Lobby::default()
         });
         let overlay = self.connect_overlay(self.model.lobbies.len() - 1).await;
         self.overlays.push(overlay);
     }
 
+    /// A racer joins or leaves a lobby, from its guild; now and then a racer in
+    /// another guild names it, which must be answered as no such lobby.
     async fn roster_change(&mut self) {
         let i = self.rng.gen_range(0..self.model.lobbies.len());
         let who = racer(self.rng.gen_range(0..RACERS));
-        let code = self.model.lobbies[i].code.clone();
+        let (code, guild) = (
+            self.model.lobbies[i].code.clone(),
+            self.model.lobbies[i].guild,
+        );
         let on = self.model.lobbies[i].roster.contains(&who);
         let options = json!([option("lobby", &code)]);
+        if self.rng.gen_bool(0.1) {
+            let stranger = (guild + self.rng.gen_range(1..GUILDS.len())) % GUILDS.len();
+            let verb = if on { "leave" } else { "join" };
+            self.log
+                .push(format!("{who} in guild {stranger} tries to {verb} {code}"));
+            let reply = self.command(stranger, verb, options, &who).await;
+            if !is_ephemeral(&reply) {
+                self.diverged(format!(
+                    "/{verb} of another guild's lobby answered {reply}"
+                ));
+            }
+            return;
+        }
         if on {
             self.log.push(format!("{who} leaves {code}"));
-            command(self.app(), "leave", options, &who, false).await;
+            self.command(guild, "leave", options, &who).await;
             self.model.lobbies[i].roster.remove(&who);
         } else {
             self.log.push(format!("{who} joins {code}"));
-            let reply = command(self.app(), "join", options, &who, false).await;
+            let reply = self.command(guild, "join", options, &who).await;
             let full = self.model.lobbies[i].roster.len() >= ROSTER_MAX;
             let refused = is_ephemeral(&reply);
             if refused != full {
@@ -491,7 +612,7 @@ impl Sim {
     async fn start_or_end(&mut self) {
         let i = self.rng.gen_range(0..self.model.lobbies.len());
         let lobby = &mut self.model.lobbies[i];
-        let code = lobby.code.clone();
+        let (code, guild) = (lobby.code.clone(), lobby.guild);
         let verb = if lobby.racing { "end" } else { "start" };
         if !lobby.racing {
             lobby.pot = 0;
@@ -499,14 +620,8 @@ impl Sim {
         }
         lobby.racing = !lobby.racing;
         self.log.push(format!("{verb} {code}"));
-        command(
-            self.app(),
-            verb,
-            json!([option("lobby", &code)]),
-            HOST,
-            false,
-        )
-        .await;
+        self.command(guild, verb, json!([option("lobby", &code)]), HOST)
+            .await;
     }
 
     /// A sale from one of the shops: Stripe half the time, else Shopify or Ko-fi.
@@ -541,10 +656,18 @@ impl Sim {
 
     async fn send(&self, delivery: &Delivery) -> (u16, serde_json::Value) {
         match delivery {
-            Delivery::Stripe(body) => post_stripe(self.app(), body.clone()).await,
-            Delivery::Shopify { topic, body, event } => {
-                post_shopify(self.app(), topic, body.clone(), event).await
+            Delivery::Stripe { shop, body } => {
+                let signature = stripe_signature(body, self.app().clock.now().timestamp());
+                let path = format!("/webhooks/stripe/{shop}");
+                let headers = [("Stripe-Signature", signature)];
+                post(self.app(), &path, body.clone(), &headers).await
             }
+            Delivery::Shopify {
+                shop,
+                topic,
+                body,
+                event,
+            } => post_shopify(self.app(), shop, topic, body.clone(), event).await,
             Delivery::Kofi { shop, form } => post_kofi(self.app(), shop, form.clone()).await,
         }
     }
@@ -582,9 +705,15 @@ impl Sim {
         );
         let amount = self.rng.gen_range(100..10_000);
         let tag = self.pick_tag();
+        let (shop, guild) = if self.rng.gen_bool(0.3) {
+            (STRIPE_GUILD_SHOP, Some(1))
+        } else {
+            ("main", None)
+        };
         let now = self.app().clock.now().timestamp();
         let body = stripe_checkout(&event, &pi, amount, "usd", now, tag.as_deref());
-        self.log.push(format!("sale {pi} {amount} tagged {tag:?}"));
+        self.log
+            .push(format!("sale {pi} {amount} to {shop} tagged {tag:?}"));
         // Its PaymentIntent's own event, untagged, now and then before the session:
         // for an untagged sale it is the sale (the session then changes nothing);
         // before a tagged session, the session moves the sale to its lobby.
@@ -592,10 +721,13 @@ impl Sim {
         let twin_first = self.rng.gen_bool(0.15);
         if twin_first {
             self.log.push(format!("its twin {pi} first"));
-            self.deliver("twin", &Delivery::Stripe(twin.clone()), None)
-                .await;
+            let delivery = Delivery::Stripe {
+                shop,
+                body: twin.clone(),
+            };
+            self.deliver("twin", &delivery, None).await;
         }
-        let delivery = Delivery::Stripe(body);
+        let delivery = Delivery::Stripe { shop, body };
         self.deliver_sale(&format!("sale {pi}"), &delivery, None)
             .await;
         // A tagged session after its untagged twin moves the sale only to a lobby
@@ -606,19 +738,22 @@ impl Sim {
                 .iter()
                 .any(|l| &l.code == code && l.racing)
         };
-        let counted = match &tag {
-            Some(code) if twin_first && !racing(code) => None,
-            other => other.clone(),
+        let counted = match self.model.resolve(tag.as_deref(), guild) {
+            Some(code) if twin_first && !racing(&code) => None,
+            other => other,
         };
         let reported = Reported {
             provider: Provider::Stripe,
+            shop,
             id: &pi,
             amount,
+            guild,
         };
         let paid = self.model.sale(&pi, reported, counted.as_deref());
         if !twin_first && self.rng.gen_bool(0.15) {
             self.log.push(format!("its twin {pi} after"));
-            self.deliver("twin", &Delivery::Stripe(twin), None).await;
+            let delivery = Delivery::Stripe { shop, body: twin };
+            self.deliver("twin", &delivery, None).await;
         }
         self.maybe_again(&format!("sale {pi}"), delivery).await;
         self.check_racers(&paid).await;
@@ -632,10 +767,17 @@ impl Sim {
         let order = (1u64 << 53) + 2 * self.next_sale + 1;
         let amount = self.rng.gen_range(100..10_000);
         let tag = self.pick_tag();
+        let (shop, guild) = if self.rng.gen_bool(0.4) {
+            (SHOPIFY_GUILD_SHOP, Some(2))
+        } else {
+            (SHOPIFY_SHOP, None)
+        };
         let body = shopify_order(order, amount, self.app().clock.now(), tag.as_deref());
-        self.log
-            .push(format!("shopify order {order} {amount} tagged {tag:?}"));
+        self.log.push(format!(
+            "shopify order {order} {amount} to {shop} tagged {tag:?}"
+        ));
         let delivery = Delivery::Shopify {
+            shop,
             topic: "orders/paid",
             body,
             event: format!("sim-order-{order}"),
@@ -645,8 +787,10 @@ impl Sim {
         let id = order.to_string();
         let reported = Reported {
             provider: Provider::Shopify,
+            shop,
             id: &id,
             amount,
+            guild,
         };
         let paid = self
             .model
@@ -684,10 +828,7 @@ impl Sim {
         self.log.push(format!(
             "ko-fi {kind} {tx} to {shop} {amount} tagged {tag:?}"
         ));
-        let delivery = Delivery::Kofi {
-            shop: shop.to_owned(),
-            form,
-        };
+        let delivery = Delivery::Kofi { shop, form };
         let what = format!("ko-fi {tx}");
         if !counted {
             self.deliver(&what, &delivery, Some("ignored")).await;
@@ -696,8 +837,10 @@ impl Sim {
         self.deliver_sale(&what, &delivery, Some("recorded")).await;
         let reported = Reported {
             provider: Provider::Kofi,
+            shop,
             id: &tx,
             amount,
+            guild: None,
         };
         let paid = self
             .model
@@ -731,16 +874,16 @@ impl Sim {
             return;
         }
         let (key, sale) = open[self.rng.gen_range(0..open.len())];
-        let (key, provider, id) = (key.clone(), sale.provider, sale.id.clone());
-        let (amount, before) = (sale.amount, sale.refunded);
+        let (key, provider, shop) = (key.clone(), sale.provider, sale.shop);
+        let (id, amount, before) = (sale.id.clone(), sale.amount, sale.refunded);
         match provider {
-            Provider::Shopify => self.shopify_refund(&key, &id, amount, before).await,
-            _ => self.stripe_refund(&key, amount, before).await,
+            Provider::Shopify => self.shopify_refund(&key, shop, &id, amount, before).await,
+            _ => self.stripe_refund(&key, shop, amount, before).await,
         }
     }
 
     /// `charge.refunded`, carrying the running total refunded.
-    async fn stripe_refund(&mut self, pi: &str, amount: i64, before: i64) {
+    async fn stripe_refund(&mut self, pi: &str, shop: &'static str, amount: i64, before: i64) {
         let refunded = if self.rng.gen_bool(0.3) {
             amount
         } else {
@@ -752,7 +895,7 @@ impl Sim {
         let body = stripe_refund(&event, pi, amount, refunded, now);
         self.log
             .push(format!("refund {pi} to {refunded} of {amount}"));
-        let delivery = Delivery::Stripe(body);
+        let delivery = Delivery::Stripe { shop, body };
         self.deliver(&format!("refund {event}"), &delivery, Some("refund_applied"))
             .await;
         let moved = self.model.refund(pi, refunded);
@@ -763,7 +906,14 @@ impl Sim {
 
     /// `refunds/create` returning part of what is left (Shopify sends each
     /// refund's own amount), or the order cancelled (the rest, all at once).
-    async fn shopify_refund(&mut self, key: &str, order: &str, amount: i64, before: i64) {
+    async fn shopify_refund(
+        &mut self,
+        key: &str,
+        shop: &'static str,
+        order: &str,
+        amount: i64,
+        before: i64,
+    ) {
         let order: u64 = order.parse().expect("an order id");
         let now = self.app().clock.now();
         self.next_sale += 1;
@@ -773,6 +923,7 @@ impl Sim {
             let body = shopify_cancelled(order, amount, now, now);
             let event = format!("sim-cancel-{order}");
             let delivery = Delivery::Shopify {
+                shop,
                 topic: "orders/cancelled",
                 body,
                 event,
@@ -787,6 +938,7 @@ impl Sim {
             let body = shopify_refund(refund, order, part, now);
             let event = format!("sim-refund-{refund}");
             let delivery = Delivery::Shopify {
+                shop,
                 topic: "refunds/create",
                 body,
                 event,
@@ -806,7 +958,18 @@ impl Sim {
     /// racer has (refused), retried with its key, or sent twice at once.
     async fn payout(&mut self) {
         let who = racer(self.rng.gen_range(0..RACERS));
-        let available = self.model.available(&who);
+        // Mostly from a guild where the racer earned (named, or left out when
+        // it is the only one), else from any guild.
+        let earned_in: Vec<usize> = (0..GUILDS.len())
+            .filter(|&g| self.model.earned.contains_key(&(who.clone(), g)))
+            .collect();
+        let guild = if !earned_in.is_empty() && self.rng.gen_bool(0.8) {
+            earned_in[self.rng.gen_range(0..earned_in.len())]
+        } else {
+            self.rng.gen_range(0..GUILDS.len())
+        };
+        let name_guild = earned_in != [guild] || self.rng.gen_bool(0.5);
+        let available = self.model.available(&who, guild);
         let amount = if available > 0 && self.rng.gen_bool(0.8) {
             self.rng.gen_range(1..=available)
         } else {
@@ -816,15 +979,18 @@ impl Sim {
         let fails = credit && self.rng.gen_bool(0.2);
         self.next_payout += 1;
         let key = format!("sim-{}-{}", self.seed, self.next_payout);
-        let body = json!({
+        let mut body = json!({
             "discord_id": who,
             "amount": format!("{}.{:02}", amount / 100, amount % 100),
             "currency": "USD",
             "method": if credit { "store_credit" } else { "manual" },
             "force": true,
         });
+        if name_guild {
+            body["guild_id"] = json!(GUILDS[guild].0);
+        }
         self.log.push(format!(
-            "payout {key} of {amount} to {who} ({}{})",
+            "payout {key} of {amount} to {who} in guild {guild} ({}{})",
             body["method"],
             if fails { ", Stripe fails" } else { "" }
         ));
@@ -860,7 +1026,7 @@ impl Sim {
         // A racer the model never credited has no balance (400), unless a twin
         // paid them for a moment before its tagged session moved the sale away:
         // then a balance of 0 (409). Either way nothing is paid.
-        let has_balance = self.model.earned.contains_key(&who);
+        let has_balance = self.model.earned.contains_key(&(who.clone(), guild));
         let expected = match () {
             _ if !has_balance && status == 409 => 409,
             _ if !has_balance => 400,
@@ -874,7 +1040,7 @@ impl Sim {
             ));
         }
         if status == 200 {
-            *self.model.paid.entry(who.clone()).or_default() += amount;
+            *self.model.paid.entry((who.clone(), guild)).or_default() += amount;
             if self.rng.gen_bool(0.2) {
                 self.log.push(format!("payout {key} retried"));
                 let again = self.post_payout(&key, &body).await;
@@ -923,11 +1089,16 @@ impl Sim {
 /// Runs one schedule on a fresh database of `engine`.
 async fn run(engine: Engine, seed: u64) {
     let stripe = FaultyStripe::start();
-    let config = full_config(&format!(
+    let config = full_config(&(format!(
         "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}\nhold_days = 0\n{}{}",
         stripe.shop_config("store"),
         tips_shop_config()
-    ));
+    ) + &format!(
+        "[shops.{STRIPE_GUILD_SHOP}]\nprovider = \"stripe\"\nsecret = \"{STRIPE_SECRET}\"\n\
+         guild_id = \"{}\"\n[shops.{SHOPIFY_GUILD_SHOP}]\nprovider = \"shopify\"\n\
+         secret = \"{SHOPIFY_SECRET}\"\nguild_id = \"{}\"\n",
+        GUILDS[1].0, GUILDS[2].0
+    )));
     let db = TestDb::new(engine).await;
     let app = spawn_app_on(
         db,
@@ -1051,8 +1222,10 @@ fn the_model_splits_like_the_design() {
     // $10.05 untagged: a pool of 2.01, split between the two racing lobbies.
     let stripe = |id, amount| Reported {
         provider: Provider::Stripe,
+        shop: "main",
         id,
         amount,
+        guild: None,
     };
     let paid = model.sale("pi_1", stripe("pi_1", 1005), None);
     assert_eq!(paid.len(), 3);

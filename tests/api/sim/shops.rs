@@ -104,15 +104,22 @@ pub fn shopify_refund(id: u64, order: u64, amount: i64, at: DateTime<Utc>) -> Ve
     serde_json::to_vec(&refund).expect("JSON")
 }
 
-/// Posts a Shopify webhook to the test shop, signed, with its topic and event id.
-pub async fn post_shopify(app: &TestApp, topic: &str, body: Vec<u8>, event: &str) -> (u16, Value) {
+/// Posts a Shopify webhook to `shop` (which has the test shop's secret), signed,
+/// with its topic and event id.
+pub async fn post_shopify(
+    app: &TestApp,
+    shop: &str,
+    topic: &str,
+    body: Vec<u8>,
+    event: &str,
+) -> (u16, Value) {
     let headers = [
         ("X-Shopify-Topic", topic.to_owned()),
         ("X-Shopify-Hmac-Sha256", shopify_signature(&body)),
         ("X-Shopify-Event-Id", event.to_owned()),
         ("Content-Type", "application/json".to_owned()),
     ];
-    post(app, &format!("/webhooks/shopify/{SHOPIFY_SHOP}"), body, &headers).await
+    post(app, &format!("/webhooks/shopify/{shop}"), body, &headers).await
 }
 
 /// A Ko-fi payment of `kind` (`Shop Order`, `Donation`) as its form body:
