@@ -216,7 +216,10 @@ impl Model {
         let mut earning: Vec<usize> = (0..self.lobbies.len())
             .filter(|&i| self.lobbies[i].racing)
             .filter(|&i| reported.guild.is_none_or(|g| self.lobbies[i].guild == g))
-            .filter(|&i| tag.as_ref().is_none_or(|code| &self.lobbies[i].code == code))
+            .filter(|&i| {
+                tag.as_ref()
+                    .is_none_or(|code| &self.lobbies[i].code == code)
+            })
             .collect();
         earning.sort_by_key(|&i| self.lobbies[i].id);
         if earning.is_empty() || pool.is_zero() {
@@ -426,8 +429,13 @@ impl Sim {
             let view = lobby_json(self.app(), &lobby.code).await;
             let server = view["pot"]["USD"].as_str().map_or(0, minor);
             if server != lobby.pot {
+                // For the diagnosis: whether the pot catches up late or never.
+                actix_web::rt::time::sleep(StdDuration::from_secs(2)).await;
+                let later = lobby_json(self.app(), &lobby.code).await["pot"]["USD"]
+                    .as_str()
+                    .map_or(0, minor);
                 self.diverged(format!(
-                    "lobby {} shows a pot of {server}, the model {}",
+                    "lobby {} shows a pot of {server} ({later} two seconds later), the model {}",
                     lobby.code, lobby.pot
                 ));
             }
@@ -543,8 +551,7 @@ impl Sim {
     async fn create(&mut self) {
         let guild = self.rng.gen_range(0..GUILDS.len());
         let name = format!("Cup {}", self.model.lobbies.len() + 1);
-        let options =
-            json!([{"name": "create", "type": 1, "options": [option("name", &name)]}]);
+        let options = json!([{"name": "create", "type": 1, "options": [option("name", &name)]}]);
         let reply = self.command(guild, "lobby", options, HOST).await;
         let text = reply["content"].as_str().unwrap_or_default();
         let Some(code) = text.split('`').nth(1).map(str::to_owned) else {
@@ -583,9 +590,7 @@ impl Sim {
                 .push(format!("{who} in guild {stranger} tries to {verb} {code}"));
             let reply = self.command(stranger, verb, options, &who).await;
             if !is_ephemeral(&reply) {
-                self.diverged(format!(
-                    "/{verb} of another guild's lobby answered {reply}"
-                ));
+                self.diverged(format!("/{verb} of another guild's lobby answered {reply}"));
             }
             return;
         }
@@ -858,8 +863,12 @@ impl Sim {
             return;
         }
         self.log.push(format!("{what} delivered again"));
-        self.deliver(&format!("{what} delivered again"), &delivery, Some("duplicate"))
-            .await;
+        self.deliver(
+            &format!("{what} delivered again"),
+            &delivery,
+            Some("duplicate"),
+        )
+        .await;
     }
 
     /// A refund of a Stripe or Shopify sale (Ko-fi tells of none).
@@ -896,8 +905,12 @@ impl Sim {
         self.log
             .push(format!("refund {pi} to {refunded} of {amount}"));
         let delivery = Delivery::Stripe { shop, body };
-        self.deliver(&format!("refund {event}"), &delivery, Some("refund_applied"))
-            .await;
+        self.deliver(
+            &format!("refund {event}"),
+            &delivery,
+            Some("refund_applied"),
+        )
+        .await;
         let moved = self.model.refund(pi, refunded);
         self.maybe_again(&format!("refund {event}"), delivery).await;
         self.check_racers(&moved).await;
@@ -918,8 +931,9 @@ impl Sim {
         let now = self.app().clock.now();
         self.next_sale += 1;
         let (delivery, refunded) = if self.rng.gen_bool(0.3) {
-            self.log
-                .push(format!("shopify order {order} cancelled ({before} refunded before)"));
+            self.log.push(format!(
+                "shopify order {order} cancelled ({before} refunded before)"
+            ));
             let body = shopify_cancelled(order, amount, now, now);
             let event = format!("sim-cancel-{order}");
             let delivery = Delivery::Shopify {
@@ -1089,16 +1103,18 @@ impl Sim {
 /// Runs one schedule on a fresh database of `engine`.
 async fn run(engine: Engine, seed: u64) {
     let stripe = FaultyStripe::start();
-    let config = full_config(&(format!(
-        "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}\nhold_days = 0\n{}{}",
-        stripe.shop_config("store"),
-        tips_shop_config()
-    ) + &format!(
-        "[shops.{STRIPE_GUILD_SHOP}]\nprovider = \"stripe\"\nsecret = \"{STRIPE_SECRET}\"\n\
+    let config = full_config(
+        &(format!(
+            "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}\nhold_days = 0\n{}{}",
+            stripe.shop_config("store"),
+            tips_shop_config()
+        ) + &format!(
+            "[shops.{STRIPE_GUILD_SHOP}]\nprovider = \"stripe\"\nsecret = \"{STRIPE_SECRET}\"\n\
          guild_id = \"{}\"\n[shops.{SHOPIFY_GUILD_SHOP}]\nprovider = \"shopify\"\n\
          secret = \"{SHOPIFY_SECRET}\"\nguild_id = \"{}\"\n",
-        GUILDS[1].0, GUILDS[2].0
-    )));
+            GUILDS[1].0, GUILDS[2].0
+        )),
+    );
     let db = TestDb::new(engine).await;
     let app = spawn_app_on(
         db,

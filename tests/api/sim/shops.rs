@@ -70,7 +70,12 @@ pub fn shopify_order(id: u64, amount: i64, at: DateTime<Utc>, lobby: Option<&str
 }
 
 /// The same order cancelled at `at` (Shopify's `orders/cancelled` body).
-pub fn shopify_cancelled(id: u64, amount: i64, paid_at: DateTime<Utc>, at: DateTime<Utc>) -> Vec<u8> {
+pub fn shopify_cancelled(
+    id: u64,
+    amount: i64,
+    paid_at: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Vec<u8> {
     let mut order: Value =
         serde_json::from_slice(&shopify_order(id, amount, paid_at, None)).expect("JSON");
     order["cancelled_at"] = json!(stamp(at));
