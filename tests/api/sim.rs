@@ -10,18 +10,43 @@
 //!   per engine, starting from one drawn from the time, and prints how many ran
 //!   (also into `target/tmp/sim-report.txt`, which CI prints).
 //!
-//! A divergence panics with the seed and the step where it showed. It covers one
-//! guild with up to four lobbies and twelve racers, Stripe sales tagged, untagged
-//! and to closed lobbies, their `payment_intent.succeeded` twins (before or after
-//! the session, changing nothing), partial and full refunds (a running total, as
-//! Stripe sends it), duplicate deliveries (one after the other and at once),
-//! payouts through the admin API (recorded, or issued as store credit by a Stripe
-//! stand-in that fails now and then; retried with their key, and sent twice at
-//! once; over the available balance refused), graceful restarts, and on
-//! PostgreSQL every connection of the server cut at once (`pg_terminate_backend`:
-//! the ledger's, the pool's and the lobby listener's; `SIM_FAULTS=none` leaves
-//! the cuts out).
-//! Other providers, several guilds and `kill -9` are for the versions after it.
+//! A divergence panics with the seed and the step where it showed. It covers:
+//!
+//! - Three guilds (each with its channel), up to six lobbies created in any of
+//!   them and twelve racers who join and leave from the lobby's guild; a racer of
+//!   another guild naming a lobby's code is refused and changes nothing.
+//! - Stripe sales tagged, untagged and to closed lobbies, their
+//!   `payment_intent.succeeded` twins (before or after the session, changing
+//!   nothing), partial and full refunds (a running total, as Stripe sends it).
+//! - Shopify `orders/paid` (ids past 2^53; tagged by a `lobby` note attribute or
+//!   not), `refunds/create` (each refund's own amount) and `orders/cancelled` (the
+//!   rest); Ko-fi shop orders and donations (tagged `#CODE` in the message, in any
+//!   case, or not), a type the shop does not count answered `ignored`. All in
+//!   USD, split by the model with the same rule as Stripe's, seeded by the
+//!   provider's id of the sale.
+//! - Shops bound to a guild (`guild_id`: a Stripe shop of the second guild, a
+//!   Shopify shop of the third) beside shops serving every guild: a bound shop
+//!   credits only its guild's lobbies, and a tag naming another guild's lobby
+//!   counts as none (the sale is then split among its guild's racing lobbies).
+//!   Wallets are checked per guild, and no wallet may appear in another guild.
+//! - Duplicate deliveries of every provider: one after the other (answered
+//!   `duplicate`), and two at once (both 200; for Shopify and Ko-fi, one
+//!   `recorded` and one `duplicate`).
+//! - Payouts through the admin API, per guild (`guild_id` named, or left out for
+//!   a racer who earned in one guild only): recorded, or issued as store credit
+//!   by a Stripe stand-in that fails now and then; retried with their key, and
+//!   sent twice at once; over the available balance refused.
+//! - One overlay websocket per lobby (`overlays`): at every check, each socket's
+//!   frames must follow each other (`seq` one more each time; a snapshot starts
+//!   the count again; a race's `window_closed` totals the pot shown) and come,
+//!   within a few seconds, to the model's pot, race state and roster.
+//! - Graceful restarts (the stopping server must close every overlay, which is
+//!   then opened again on the new one), and on PostgreSQL every connection of
+//!   the server cut at once (`pg_terminate_backend`: the ledger's, the pool's and
+//!   the lobby listener's; `SIM_FAULTS=none` leaves the cuts out).
+//!
+//! Other currencies, other untagged policies than `split`, per-guild rates and
+//! `kill -9` are for the versions after it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration as StdDuration, Instant};
