@@ -2,8 +2,9 @@
 //! (which answers the server's pings, so that a socket is never dropped as silent
 //! between two checks), and held against the model at every check: each frame's
 //! `seq` is one more than the last unless it is a snapshot (which restarts them),
-//! and what the frames leave on screen (pot, race running or not, roster) must
-//! come to the model's within [`FRAME_WAIT`].
+//! a sale or refund moves the pot by its `pool_delta`, and what the frames leave
+//! on screen (pot, race running or not, roster) must come to the model's within
+//! [`FRAME_WAIT`].
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -196,7 +197,19 @@ impl Overlay {
         self.seq = Some(seq);
         match kind.as_str() {
             "sale" if frame["test"] == true => {}
-            "sale" | "refund" => shown.pot = pot(&frame["pot"])?,
+            "sale" | "refund" => {
+                // The pot after it is the pot before it and the frame's part.
+                let after = pot(&frame["pot"])?;
+                let delta = frame["pool_delta"].as_str().map(minor);
+                if delta != Some(after - shown.pot) || frame["currency"] != "USD" {
+                    return Err(format!(
+                        "{kind} frame (seq {seq}) takes the pot from {} to {after} with a \
+                         pool_delta of {} {}",
+                        shown.pot, frame["pool_delta"], frame["currency"]
+                    ));
+                }
+                shown.pot = after;
+            }
             "window_opened" => {
                 shown.racing = true;
                 shown.pot = 0;
