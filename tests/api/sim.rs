@@ -17,7 +17,8 @@
 //!   another guild naming a lobby's code is refused and changes nothing.
 //! - Stripe sales tagged, untagged and to closed lobbies, their
 //!   `payment_intent.succeeded` twins (before or after the session, changing
-//!   nothing), partial and full refunds (a running total, as Stripe sends it).
+//!   nothing), partial and full refunds (a running total, as Stripe sends it),
+//!   now and then before the sale itself (kept, then applied when it comes).
 //! - Shopify `orders/paid` (ids past 2^53; tagged by a `lobby` note attribute or
 //!   not), `refunds/create` (each refund's own amount) and `orders/cancelled` (the
 //!   rest); Ko-fi shop orders and donations (tagged `#CODE` in the message, in any

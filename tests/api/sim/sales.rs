@@ -125,6 +125,11 @@ impl Sim {
         // before a tagged session, the session moves the sale to its lobby.
         let twin = stripe_payment_intent(&format!("{event}_pi"), &pi, amount, "usd", now);
         let twin_first = self.rng.gen_bool(0.15);
+        let early = if twin_first {
+            None
+        } else {
+            self.refund_before_sale(&pi, shop, amount, now).await
+        };
         if twin_first {
             self.log.push(format!("its twin {pi} first"));
             let delivery = Delivery::Stripe {
@@ -156,6 +161,9 @@ impl Sim {
             guild,
         };
         let paid = self.model.sale(&pi, reported, counted.as_deref());
+        if let Some(refunded) = early {
+            self.model.refund(&pi, refunded);
+        }
         if !twin_first && self.rng.gen_bool(0.15) {
             self.log.push(format!("its twin {pi} after"));
             let delivery = Delivery::Stripe { shop, body: twin };
@@ -164,6 +172,35 @@ impl Sim {
         self.maybe_again(&format!("sale {pi}"), delivery).await;
         self.check_racers(&paid).await;
         self.check_pots().await;
+    }
+
+    /// Now and then a refund of a sale not delivered yet (`charge.refunded` may
+    /// come first): kept (`refund_waiting`), and applied when the sale comes.
+    /// Answers the running total refunded, if one was sent.
+    async fn refund_before_sale(
+        &mut self,
+        pi: &str,
+        shop: &'static str,
+        amount: i64,
+        now: i64,
+    ) -> Option<i64> {
+        if !self.rng.gen_bool(0.1) {
+            return None;
+        }
+        let refunded = if self.rng.gen_bool(0.4) {
+            amount
+        } else {
+            self.rng.gen_range(1..=amount)
+        };
+        let event = format!("evt_sim_early_refund_{pi}");
+        let body = stripe_refund(&event, pi, amount, refunded, now);
+        self.log.push(format!(
+            "refund {pi} to {refunded} of {amount}, before its sale"
+        ));
+        let delivery = Delivery::Stripe { shop, body };
+        let what = format!("refund {event}");
+        self.deliver(&what, &delivery, Some("refund_waiting")).await;
+        Some(refunded)
     }
 
     /// A Shopify order (ids past 2^53, as Shopify's are), with a `lobby` note
