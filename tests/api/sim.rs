@@ -10,24 +10,52 @@
 //!   per engine, starting from one drawn from the time, and prints how many ran
 //!   (also into `target/tmp/sim-report.txt`, which CI prints).
 //!
-//! A divergence panics with the seed and the step where it showed. It covers one
-//! guild with up to four lobbies and twelve racers, Stripe sales tagged, untagged
-//! and to closed lobbies, their `payment_intent.succeeded` twins (before or after
-//! the session, changing nothing), partial and full refunds (a running total, as
-//! Stripe sends it), duplicate deliveries (one after the other and at once),
-//! payouts through the admin API (recorded, or issued as store credit by a Stripe
-//! stand-in that fails now and then; retried with their key, and sent twice at
-//! once; over the available balance refused), graceful restarts, and on
-//! PostgreSQL every connection of the server cut at once (`pg_terminate_backend`:
-//! the ledger's, the pool's and the lobby listener's; `SIM_FAULTS=none` leaves
-//! the cuts out).
-//! Other providers, several guilds and `kill -9` are for the versions after it.
+//! A divergence panics with the seed and the step where it showed. It covers:
+//!
+//! - Three guilds (each with its channel), up to six lobbies created in any of
+//!   them and twelve racers who join and leave from the lobby's guild; a racer of
+//!   another guild naming a lobby's code is refused and changes nothing.
+//! - Stripe sales tagged, untagged and to closed lobbies, their
+//!   `payment_intent.succeeded` twins (before or after the session, changing
+//!   nothing), partial and full refunds (a running total, as Stripe sends it),
+//!   now and then before the sale itself (kept, then applied when it comes).
+//! - Shopify `orders/paid` (ids past 2^53; tagged by a `lobby` note attribute or
+//!   not), `refunds/create` (each refund's own amount) and `orders/cancelled` (the
+//!   rest); Ko-fi shop orders and donations (tagged `#CODE` in the message, in any
+//!   case, or not), a type the shop does not count answered `ignored`. All in
+//!   USD, split by the model with the same rule as Stripe's, seeded by the
+//!   provider's id of the sale.
+//! - Shops bound to a guild (`guild_id`: a Stripe shop of the second guild, a
+//!   Shopify shop of the third) beside shops serving every guild: a bound shop
+//!   credits only its guild's lobbies, and a tag naming another guild's lobby
+//!   counts as none (the sale is then split among its guild's racing lobbies).
+//!   Wallets are checked per guild, and no wallet may appear in another guild.
+//! - Duplicate deliveries of every provider: one after the other (answered
+//!   `duplicate`), and two at once (both 200; for Shopify and Ko-fi, one
+//!   `recorded` and one `duplicate`).
+//! - Payouts through the admin API, per guild (`guild_id` named, or left out for
+//!   a racer who earned in one guild only): recorded, or issued as store credit
+//!   by a Stripe stand-in that fails now and then; retried with their key, and
+//!   sent twice at once; over the available balance refused.
+//! - One overlay websocket per lobby (`overlays`): at every check, each socket's
+//!   frames must follow each other (`seq` one more each time; a snapshot starts
+//!   the count again; a race's `window_closed` totals the pot shown) and come,
+//!   within a few seconds, to the model's pot, race state and roster.
+//! - Graceful restarts (the stopping server must close every overlay, which is
+//!   then opened again on the new one), and on PostgreSQL every connection of
+//!   the server cut at once (`pg_terminate_backend`: the ledger's, the pool's and
+//!   the lobby listener's; `SIM_FAULTS=none` leaves the cuts out).
+//!
+//! Other currencies, other untagged policies than `split`, per-guild rates and
+//! `kill -9` are for the versions after it.
+//!
+//! Layout: this file runs the schedules and holds the lobby commands, payouts,
+//! restarts and checks; `model` is the reference model, `sales` the webhook
+//! steps, `shops` the Shopify and Ko-fi bodies, `overlays` the overlay sockets.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
-use cozykart::money::{Currency, Money, Rate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
@@ -36,10 +64,30 @@ use crate::helpers::{assert_ledger_balances, spawn_app_on, Engine, TestApp, Test
 use crate::signing::*;
 use crate::store_credit::FaultyStripe;
 
+mod model;
+mod overlays;
+mod sales;
+mod shops;
+
+use model::{Lobby, Model};
+use overlays::Overlay;
+use shops::tips_shop_config;
+
 /// Steps of one schedule.
 const STEPS: usize = 60;
 /// Lobbies one schedule may create.
-const LOBBIES_MAX: usize = 4;
+const LOBBIES_MAX: usize = 6;
+/// The Discord servers of the deployment: (guild, the channel commands come
+/// from). The first is the fixtures'.
+const GUILDS: [(&str, &str); 3] = [
+    ("1200000000000000001", "1200000000000000002"),
+    ("1400000000000000001", "1400000000000000002"),
+    ("1500000000000000001", "1500000000000000002"),
+];
+/// The Stripe shop bound to the second guild (the fixtures' `main` serves all).
+const STRIPE_GUILD_SHOP: &str = "main_g1";
+/// The Shopify shop bound to the third guild (`eu` serves all).
+const SHOPIFY_GUILD_SHOP: &str = "eu_g2";
 /// The racers of the community (Discord ids).
 const RACERS: usize = 12;
 /// `commission.max_racers` in the simulated deployment.
@@ -51,131 +99,9 @@ fn racer(n: usize) -> String {
     format!("11000000000000001{n:02}")
 }
 
-/// One lobby as the model knows it.
-#[derive(Default)]
-struct Lobby {
-    code: String,
-    id: i64,
-    racing: bool,
-    roster: BTreeSet<String>,
-    /// The pot of the race running now, or of the last one (minor units of USD).
-    pot: i64,
-    /// Races started so far: a sale belongs to the one running when it was paid.
-    races: u32,
-}
-
-/// One racer's share of a sale, through one lobby's race.
-struct Allocation {
-    racer: String,
-    lobby: usize,
-    race: u32,
-    amount: i64,
-    reversed: i64,
-}
-
-/// A sale the server acknowledged, with what refunds took back so far.
-struct Sale {
-    amount: i64,
-    refunded: i64,
-    allocations: Vec<Allocation>,
-}
-
-/// What the server must hold, computed from what it acknowledged.
-#[derive(Default)]
-struct Model {
-    lobbies: Vec<Lobby>,
-    /// Each racer's earnings (available and pending), minor units of USD.
-    earned: BTreeMap<String, i64>,
-    /// Sales acknowledged, by PaymentIntent.
-    sales: BTreeMap<String, Sale>,
-    /// What each racer was paid out, minor units of USD.
-    paid: BTreeMap<String, i64>,
-}
-
-impl Model {
-    /// What a racer may be paid now (holds are 0 days: all earnings are available).
-    fn available(&self, racer: &str) -> i64 {
-        self.earned.get(racer).copied().unwrap_or(0) - self.paid.get(racer).copied().unwrap_or(0)
-    }
-
-    /// A sale of `amount` minor units paid now, tagged with a lobby's code or not:
-    /// the pool (amount x rate, rounded down) goes to the tagged lobby if it races,
-    /// else, untagged, evenly to every racing lobby (by id), each part evenly to
-    /// its racers (by their ids' text); leftover cents go as `Money::split` deals
-    /// them, seeded by the sale. Answers the racers paid.
-    fn sale(&mut self, pi: &str, amount: i64, tag: Option<&str>) -> Vec<String> {
-        let usd = Currency::parse("USD").unwrap();
-        let pool = Money::from_minor(amount, usd)
-            .unwrap()
-            .commission(Rate::parse(RATE).unwrap());
-        let mut sale = Sale {
-            amount,
-            refunded: 0,
-            allocations: Vec::new(),
-        };
-        let mut earning: Vec<usize> = (0..self.lobbies.len())
-            .filter(|&i| self.lobbies[i].racing)
-            .filter(|&i| tag.is_none_or(|code| self.lobbies[i].code == code))
-            .collect();
-        earning.sort_by_key(|&i| self.lobbies[i].id);
-        if earning.is_empty() || pool.is_zero() {
-            self.sales.insert(pi.to_owned(), sale);
-            return Vec::new();
-        }
-        let mut paid = Vec::new();
-        for (&i, part) in earning.iter().zip(pool.split(earning.len(), pi)) {
-            let lobby = &mut self.lobbies[i];
-            if lobby.roster.is_empty() {
-                continue; // the house keeps the part of a lobby with nobody on it
-            }
-            let seed = format!("{pi}:{}", lobby.id);
-            let racers: Vec<&String> = lobby.roster.iter().collect();
-            for (racer, share) in racers.iter().zip(part.split(racers.len(), &seed)) {
-                *self.earned.entry((*racer).clone()).or_default() += share.minor();
-                lobby.pot += share.minor();
-                paid.push((*racer).clone());
-                sale.allocations.push(Allocation {
-                    racer: (*racer).clone(),
-                    lobby: i,
-                    race: lobby.races,
-                    amount: share.minor(),
-                    reversed: 0,
-                });
-            }
-        }
-        self.sales.insert(pi.to_owned(), sale);
-        paid
-    }
-
-    /// A refund bringing the sale's refunded total to `refunded`: each share gives
-    /// back its part of it, rounded toward zero (`share x refunded / sale`); the
-    /// lobby's pot shows it while it shows the race the sale was paid in. Answers
-    /// the racers whose balance moved.
-    fn refund(&mut self, pi: &str, refunded: i64) -> Vec<String> {
-        let Some(sale) = self.sales.get_mut(pi) else {
-            return Vec::new();
-        };
-        if refunded <= sale.refunded {
-            return Vec::new();
-        }
-        sale.refunded = refunded;
-        let mut moved = Vec::new();
-        for allocation in &mut sale.allocations {
-            let target = allocation.amount * refunded / sale.amount;
-            if target <= allocation.reversed {
-                continue;
-            }
-            let delta = target - allocation.reversed;
-            allocation.reversed = target;
-            *self.earned.entry(allocation.racer.clone()).or_default() -= delta;
-            let lobby = &mut self.lobbies[allocation.lobby];
-            if lobby.races == allocation.race {
-                lobby.pot -= delta;
-            }
-            moved.push(allocation.racer.clone());
-        }
-        moved
-    }
+/// A racer's display name, as [`command`] sends it.
+fn display_name(racer: &str) -> String {
+    format!("Racer{}", &racer[racer.len() - 2..])
 }
 
 /// Minor units of a decimal string such as `"12.34"`.
@@ -203,6 +129,8 @@ struct Sim {
     /// Stripe's API for store credit, failing when told to.
     stripe: FaultyStripe,
     next_payout: u64,
+    /// One overlay socket per lobby, in the model's order.
+    overlays: Vec<Overlay>,
 }
 
 impl Sim {
@@ -228,81 +156,141 @@ impl Sim {
         );
     }
 
+    /// Each racer's wallet in every guild as the model says, and no wallet in a
+    /// guild or currency the model does not know.
     async fn check_racers(&self, racers: &[String]) {
         for racer in racers {
             let (_, body) = admin_get(self.app(), &format!("/api/admin/racers/{racer}")).await;
-            let usd = body["balances"]
-                .as_array()
-                .and_then(|b| b.iter().find(|b| b["currency"] == "USD").cloned())
-                .unwrap_or_default();
-            let amount = |field: &str| usd[field].as_str().map_or(0, minor);
-            let server = amount("available") + amount("pending");
-            let model = self.model.available(racer);
-            if server != model {
-                let theirs: Vec<String> = body["allocations"]
-                    .as_array()
-                    .map(|all| {
-                        all.iter()
-                            .map(|a| {
-                                format!(
-                                    "sale {} lobby {} {}",
-                                    a["sale_id"], a["lobby_id"], a["amount"]
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let ours: Vec<String> = self
-                    .model
-                    .sales
+            let balances = body["balances"].as_array().cloned().unwrap_or_default();
+            for balance in &balances {
+                let known = GUILDS.iter().any(|(g, _)| balance["guild_id"] == *g);
+                if !known || balance["currency"] != "USD" {
+                    self.diverged(format!("racer {racer} holds a balance {balance}"));
+                }
+            }
+            for (guild, (guild_id, _)) in GUILDS.iter().enumerate() {
+                let usd = balances
                     .iter()
-                    .flat_map(|(pi, sale)| {
-                        sale.allocations
-                            .iter()
-                            .filter(|a| &a.racer == racer)
-                            .map(move |a| {
-                                format!(
-                                    "{pi} lobby {} {} reversed {}",
-                                    self.model.lobbies[a.lobby].id, a.amount, a.reversed
-                                )
-                            })
-                    })
-                    .collect();
-                self.diverged(format!(
-                    "racer {racer} holds {server}, the model {model}\n  server: {theirs:?} {}\n  model: {ours:?}",
-                    body["balances"]
-                ));
+                    .find(|b| b["guild_id"] == *guild_id)
+                    .cloned()
+                    .unwrap_or_default();
+                self.check_wallet(racer, guild, &usd, &body);
             }
-            let (paid, model_paid) = (
-                amount("paid"),
-                self.model.paid.get(racer).copied().unwrap_or(0),
-            );
-            if paid != model_paid || amount("reserved") != 0 {
-                self.diverged(format!(
-                    "racer {racer} was paid {paid} ({} reserved), the model {model_paid}",
-                    amount("reserved")
-                ));
-            }
+        }
+    }
+
+    /// One racer's wallet in one guild (`usd`, from the racer's `body`).
+    fn check_wallet(
+        &self,
+        racer: &str,
+        guild: usize,
+        usd: &serde_json::Value,
+        body: &serde_json::Value,
+    ) {
+        let amount = |field: &str| usd[field].as_str().map_or(0, minor);
+        let server = amount("available") + amount("pending");
+        let model = self.model.available(racer, guild);
+        if server != model {
+            let theirs: Vec<String> = body["allocations"]
+                .as_array()
+                .map(|all| {
+                    all.iter()
+                        .map(|a| {
+                            format!(
+                                "sale {} lobby {} {}",
+                                a["sale_id"], a["lobby_id"], a["amount"]
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let ours: Vec<String> = self
+                .model
+                .sales
+                .iter()
+                .flat_map(|(pi, sale)| {
+                    sale.allocations
+                        .iter()
+                        .filter(|a| a.racer == racer)
+                        .map(move |a| {
+                            let lobby = &self.model.lobbies[a.lobby];
+                            format!(
+                                "{pi} lobby {} (guild {}) {} reversed {}",
+                                lobby.id, lobby.guild, a.amount, a.reversed
+                            )
+                        })
+                })
+                .collect();
+            self.diverged(format!(
+                "racer {racer} holds {server} in guild {guild}, the model {model}\n  \
+                 server: {theirs:?} {}\n  model: {ours:?}",
+                body["balances"]
+            ));
+        }
+        let wallet = (racer.to_owned(), guild);
+        let (paid, model_paid) = (
+            amount("paid"),
+            self.model.paid.get(&wallet).copied().unwrap_or(0),
+        );
+        if paid != model_paid || amount("reserved") != 0 {
+            self.diverged(format!(
+                "racer {racer} was paid {paid} in guild {guild} ({} reserved), the model \
+                 {model_paid}",
+                amount("reserved")
+            ));
         }
     }
 
     /// Every lobby's pot as the model says, at once: the webhook's answer comes
     /// after the lobby here was handed the sale (on PostgreSQL, published in the
     /// ledger's batch), and the view is asked of the same lobby after it.
-    async fn check_pots(&self) {
+    async fn check_pots(&mut self) {
         for lobby in &self.model.lobbies {
             let view = lobby_json(self.app(), &lobby.code).await;
             let server = view["pot"]["USD"].as_str().map_or(0, minor);
             if server != lobby.pot {
+                // For the diagnosis: whether the pot catches up late or never.
+                actix_web::rt::time::sleep(StdDuration::from_secs(2)).await;
+                let later = lobby_json(self.app(), &lobby.code).await["pot"]["USD"]
+                    .as_str()
+                    .map_or(0, minor);
                 self.diverged(format!(
-                    "lobby {} shows a pot of {server}, the model {}",
+                    "lobby {} shows a pot of {server} ({later} two seconds later), the model {}",
                     lobby.code, lobby.pot
                 ));
             }
         }
+        self.check_overlays(false).await;
     }
 
-    async fn check_all(&self) {
+    /// Every lobby's overlay comes to what the model shows, through frames that
+    /// follow each other; `quietly` first leaves a moment for stray frames.
+    async fn check_overlays(&mut self, quietly: bool) {
+        for i in 0..self.overlays.len() {
+            let want = self.model.shown(i);
+            let overlay = &mut self.overlays[i];
+            let settled = if quietly {
+                overlay.settle_quietly(&want).await
+            } else {
+                overlay.settle(&want).await
+            };
+            if let Err(why) = settled {
+                let code = self.overlays[i].code.clone();
+                self.diverged(format!("the overlay of {code}: {why}"));
+            }
+        }
+    }
+
+    /// Opens lobby `i`'s overlay on the running server.
+    async fn connect_overlay(&mut self, i: usize) -> Overlay {
+        let code = self.model.lobbies[i].code.clone();
+        match Overlay::connect(&self.app().address, &code).await {
+            Ok(overlay) => overlay,
+            Err(why) => self.diverged(why),
+        }
+    }
+
+    async fn check_all(&mut self) {
         let racers: Vec<String> = (0..RACERS).map(racer).collect();
         self.check_racers(&racers).await;
         self.check_pots().await;
@@ -355,33 +343,84 @@ impl Sim {
         self.check_all().await;
     }
 
+    /// Runs a command as `user` in `guild` (index in [`GUILDS`]), from that
+    /// guild's channel; answers the reply's data.
+    async fn command(
+        &self,
+        guild: usize,
+        name: &str,
+        options: serde_json::Value,
+        user: &str,
+    ) -> serde_json::Value {
+        let body = interaction(name, options, user, &display_name(user), false);
+        let mut body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        let (guild_id, channel) = GUILDS[guild];
+        body["guild_id"] = json!(guild_id);
+        body["guild"]["id"] = json!(guild_id);
+        body["channel_id"] = json!(channel);
+        body["channel"]["id"] = json!(channel);
+        body["channel"]["guild_id"] = json!(guild_id);
+        let body = serde_json::to_vec(&body).expect("JSON");
+        let (status, reply) = discord(self.app(), body).await;
+        if status != 200 {
+            self.diverged(format!("/{name} answered {status} {reply}"));
+        }
+        reply["data"].clone()
+    }
+
     async fn create(&mut self) {
+        let guild = self.rng.gen_range(0..GUILDS.len());
         let name = format!("Cup {}", self.model.lobbies.len() + 1);
-        let code = create_lobby(self.app(), &name).await;
+        let options = json!([{"name": "create", "type": 1, "options": [option("name", &name)]}]);
+        let reply = self.command(guild, "lobby", options, HOST).await;
+        let text = reply["content"].as_str().unwrap_or_default();
+        let Some(code) = text.split('`').nth(1).map(str::to_owned) else {
+            self.diverged(format!("/lobby create answered {reply}"));
+        };
         let id = lobby_admin_json(self.app(), &code).await["id"]
             .as_i64()
             .unwrap();
-        self.log.push(format!("create {code} (lobby {id})"));
+        self.log
+            .push(format!("create {code} (lobby {id}) in guild {guild}"));
         self.model.lobbies.push(Lobby {
             code,
             id,
+            guild,
             ..Lobby::default()
         });
+        let overlay = self.connect_overlay(self.model.lobbies.len() - 1).await;
+        self.overlays.push(overlay);
     }
 
+    /// A racer joins or leaves a lobby, from its guild; now and then a racer in
+    /// another guild names it, which must be answered as no such lobby.
     async fn roster_change(&mut self) {
         let i = self.rng.gen_range(0..self.model.lobbies.len());
         let who = racer(self.rng.gen_range(0..RACERS));
-        let code = self.model.lobbies[i].code.clone();
+        let (code, guild) = (
+            self.model.lobbies[i].code.clone(),
+            self.model.lobbies[i].guild,
+        );
         let on = self.model.lobbies[i].roster.contains(&who);
         let options = json!([option("lobby", &code)]);
+        if self.rng.gen_bool(0.1) {
+            let stranger = (guild + self.rng.gen_range(1..GUILDS.len())) % GUILDS.len();
+            let verb = if on { "leave" } else { "join" };
+            self.log
+                .push(format!("{who} in guild {stranger} tries to {verb} {code}"));
+            let reply = self.command(stranger, verb, options, &who).await;
+            if !is_ephemeral(&reply) {
+                self.diverged(format!("/{verb} of another guild's lobby answered {reply}"));
+            }
+            return;
+        }
         if on {
             self.log.push(format!("{who} leaves {code}"));
-            command(self.app(), "leave", options, &who, false).await;
+            self.command(guild, "leave", options, &who).await;
             self.model.lobbies[i].roster.remove(&who);
         } else {
             self.log.push(format!("{who} joins {code}"));
-            let reply = command(self.app(), "join", options, &who, false).await;
+            let reply = self.command(guild, "join", options, &who).await;
             let full = self.model.lobbies[i].roster.len() >= ROSTER_MAX;
             let refused = is_ephemeral(&reply);
             if refused != full {
@@ -398,7 +437,7 @@ impl Sim {
     async fn start_or_end(&mut self) {
         let i = self.rng.gen_range(0..self.model.lobbies.len());
         let lobby = &mut self.model.lobbies[i];
-        let code = lobby.code.clone();
+        let (code, guild) = (lobby.code.clone(), lobby.guild);
         let verb = if lobby.racing { "end" } else { "start" };
         if !lobby.racing {
             lobby.pot = 0;
@@ -406,134 +445,8 @@ impl Sim {
         }
         lobby.racing = !lobby.racing;
         self.log.push(format!("{verb} {code}"));
-        command(
-            self.app(),
-            verb,
-            json!([option("lobby", &code)]),
-            HOST,
-            false,
-        )
-        .await;
-    }
-
-    async fn sale(&mut self) {
-        self.next_sale += 1;
-        let (event, pi) = (
-            format!("evt_sim_{}", self.next_sale),
-            format!("pi_sim_{}", self.next_sale),
-        );
-        let amount = self.rng.gen_range(100..10_000);
-        let tag = match self.rng.gen_range(0..3) {
-            0 | 1 if !self.model.lobbies.is_empty() => {
-                let i = self.rng.gen_range(0..self.model.lobbies.len());
-                Some(self.model.lobbies[i].code.clone())
-            }
-            _ => None,
-        };
-        let now = self.app().clock.now().timestamp();
-        let body = stripe_checkout(&event, &pi, amount, "usd", now, tag.as_deref());
-        self.log.push(format!("sale {pi} {amount} tagged {tag:?}"));
-        // Its PaymentIntent's own event, untagged, now and then before the session:
-        // for an untagged sale it is the sale (the session then changes nothing);
-        // before a tagged session, the session moves the sale to its lobby.
-        let twin = stripe_payment_intent(&format!("{event}_pi"), &pi, amount, "usd", now);
-        let twin_first = self.rng.gen_bool(0.15);
-        if twin_first {
-            self.log.push(format!("its twin {pi} first"));
-            let status = post_stripe(self.app(), twin.clone()).await.0;
-            if status != 200 {
-                self.diverged(format!("twin answered {status}"));
-            }
-        }
-        let twice_at_once = self.rng.gen_bool(0.1);
-        let status = if twice_at_once {
-            let (a, b) = futures_util::future::join(
-                post_stripe(self.app(), body.clone()),
-                post_stripe(self.app(), body.clone()),
-            )
+        self.command(guild, verb, json!([option("lobby", &code)]), HOST)
             .await;
-            if a.0 != b.0 {
-                self.diverged(format!(
-                    "the same event at once answered {} and {}",
-                    a.0, b.0
-                ));
-            }
-            a.0
-        } else {
-            post_stripe(self.app(), body.clone()).await.0
-        };
-        if status != 200 {
-            self.diverged(format!("sale answered {status}"));
-        }
-        // A tagged session after its untagged twin moves the sale only to a lobby
-        // racing when it was paid; else the twin's untagged attribution stands.
-        let racing = |code: &String| {
-            self.model
-                .lobbies
-                .iter()
-                .any(|l| &l.code == code && l.racing)
-        };
-        let counted = match &tag {
-            Some(code) if twin_first && !racing(code) => None,
-            other => other.clone(),
-        };
-        let paid = self.model.sale(&pi, amount, counted.as_deref());
-        if !twin_first && self.rng.gen_bool(0.15) {
-            self.log.push(format!("its twin {pi} after"));
-            let status = post_stripe(self.app(), twin).await.0;
-            if status != 200 {
-                self.diverged(format!("twin answered {status}"));
-            }
-        }
-        self.maybe_again(&format!("sale {pi}"), body).await;
-        self.check_racers(&paid).await;
-        self.check_pots().await;
-    }
-
-    /// Now and then delivers `body` again, as a provider retrying would; it must
-    /// be answered 200 and change nothing (the checks that follow say so).
-    async fn maybe_again(&mut self, what: &str, body: Vec<u8>) {
-        if !self.rng.gen_bool(0.15) {
-            return;
-        }
-        self.log.push(format!("{what} delivered again"));
-        let again = post_stripe(self.app(), body).await.0;
-        if again != 200 {
-            self.diverged(format!("{what} delivered again answered {again}"));
-        }
-    }
-
-    async fn refund(&mut self) {
-        let open: Vec<(&String, &Sale)> = self
-            .model
-            .sales
-            .iter()
-            .filter(|(_, sale)| sale.refunded < sale.amount)
-            .collect();
-        if open.is_empty() {
-            return;
-        }
-        let (pi, sale) = open[self.rng.gen_range(0..open.len())];
-        let (pi, amount, before) = (pi.clone(), sale.amount, sale.refunded);
-        let refunded = if self.rng.gen_bool(0.3) {
-            amount
-        } else {
-            self.rng.gen_range(before + 1..=amount)
-        };
-        self.next_sale += 1;
-        let event = format!("evt_sim_refund_{}", self.next_sale);
-        let now = self.app().clock.now().timestamp();
-        let body = stripe_refund(&event, &pi, amount, refunded, now);
-        self.log
-            .push(format!("refund {pi} to {refunded} of {amount}"));
-        let status = post_stripe(self.app(), body.clone()).await.0;
-        if status != 200 {
-            self.diverged(format!("refund answered {status}"));
-        }
-        let moved = self.model.refund(&pi, refunded);
-        self.maybe_again(&format!("refund {event}"), body).await;
-        self.check_racers(&moved).await;
-        self.check_pots().await;
     }
 
     /// A payout through the admin API: recorded, or issued as store credit (the
@@ -541,7 +454,18 @@ impl Sim {
     /// racer has (refused), retried with its key, or sent twice at once.
     async fn payout(&mut self) {
         let who = racer(self.rng.gen_range(0..RACERS));
-        let available = self.model.available(&who);
+        // Mostly from a guild where the racer earned (named, or left out when
+        // it is the only one), else from any guild.
+        let earned_in: Vec<usize> = (0..GUILDS.len())
+            .filter(|&g| self.model.earned.contains_key(&(who.clone(), g)))
+            .collect();
+        let guild = if !earned_in.is_empty() && self.rng.gen_bool(0.8) {
+            earned_in[self.rng.gen_range(0..earned_in.len())]
+        } else {
+            self.rng.gen_range(0..GUILDS.len())
+        };
+        let name_guild = earned_in != [guild] || self.rng.gen_bool(0.5);
+        let available = self.model.available(&who, guild);
         let amount = if available > 0 && self.rng.gen_bool(0.8) {
             self.rng.gen_range(1..=available)
         } else {
@@ -551,15 +475,18 @@ impl Sim {
         let fails = credit && self.rng.gen_bool(0.2);
         self.next_payout += 1;
         let key = format!("sim-{}-{}", self.seed, self.next_payout);
-        let body = json!({
+        let mut body = json!({
             "discord_id": who,
             "amount": format!("{}.{:02}", amount / 100, amount % 100),
             "currency": "USD",
             "method": if credit { "store_credit" } else { "manual" },
             "force": true,
         });
+        if name_guild {
+            body["guild_id"] = json!(GUILDS[guild].0);
+        }
         self.log.push(format!(
-            "payout {key} of {amount} to {who} ({}{})",
+            "payout {key} of {amount} to {who} in guild {guild} ({}{})",
             body["method"],
             if fails { ", Stripe fails" } else { "" }
         ));
@@ -595,7 +522,7 @@ impl Sim {
         // A racer the model never credited has no balance (400), unless a twin
         // paid them for a moment before its tagged session moved the sale away:
         // then a balance of 0 (409). Either way nothing is paid.
-        let has_balance = self.model.earned.contains_key(&who);
+        let has_balance = self.model.earned.contains_key(&(who.clone(), guild));
         let expected = match () {
             _ if !has_balance && status == 409 => 409,
             _ if !has_balance => 400,
@@ -609,7 +536,7 @@ impl Sim {
             ));
         }
         if status == 200 {
-            *self.model.paid.entry(who.clone()).or_default() += amount;
+            *self.model.paid.entry((who.clone(), guild)).or_default() += amount;
             if self.rng.gen_bool(0.2) {
                 self.log.push(format!("payout {key} retried"));
                 let again = self.post_payout(&key, &body).await;
@@ -639,7 +566,18 @@ impl Sim {
         self.log.push("restart".to_owned());
         let app = self.app.take().expect("a running server");
         let (db, clock) = app.stop().await;
+        // The server going away closes every overlay (the page reconnects).
+        let mut old = std::mem::take(&mut self.overlays);
+        for overlay in &mut old {
+            if let Err(why) = overlay.expect_end().await {
+                self.diverged(format!("the overlay of {}: {why}", overlay.code));
+            }
+        }
         self.app = Some(spawn_app_on(db, &self.config, clock).await);
+        for i in 0..self.model.lobbies.len() {
+            let overlay = self.connect_overlay(i).await;
+            self.overlays.push(overlay);
+        }
         self.check_all().await;
     }
 }
@@ -647,10 +585,18 @@ impl Sim {
 /// Runs one schedule on a fresh database of `engine`.
 async fn run(engine: Engine, seed: u64) {
     let stripe = FaultyStripe::start();
-    let config = full_config(&format!(
-        "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}\nhold_days = 0\n{}",
-        stripe.shop_config("store")
-    ));
+    let config = full_config(
+        &(format!(
+            "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}\nhold_days = 0\n{}{}",
+            stripe.shop_config("store"),
+            tips_shop_config()
+        ) + &format!(
+            "[shops.{STRIPE_GUILD_SHOP}]\nprovider = \"stripe\"\nsecret = \"{STRIPE_SECRET}\"\n\
+         guild_id = \"{}\"\n[shops.{SHOPIFY_GUILD_SHOP}]\nprovider = \"shopify\"\n\
+         secret = \"{SHOPIFY_SECRET}\"\nguild_id = \"{}\"\n",
+            GUILDS[1].0, GUILDS[2].0
+        )),
+    );
     let db = TestDb::new(engine).await;
     let app = spawn_app_on(
         db,
@@ -670,6 +616,7 @@ async fn run(engine: Engine, seed: u64) {
         next_sale: 0,
         stripe,
         next_payout: 0,
+        overlays: Vec::new(),
     };
     for step in 0..STEPS {
         sim.step = step;
@@ -677,6 +624,8 @@ async fn run(engine: Engine, seed: u64) {
     }
     sim.step = STEPS;
     sim.check_all().await;
+    sim.check_overlays(true).await;
+    sim.overlays.clear();
     let app = sim.app.take().expect("a running server");
     assert_ledger_balances(&app.db).await;
     app.stop().await;
@@ -750,47 +699,3 @@ fn report(line: String) {
 }
 
 crate::on_both_engines!(simulate);
-
-#[test]
-fn the_model_splits_like_the_design() {
-    let mut model = Model::default();
-    model.lobbies.push(Lobby {
-        code: "AAAA".into(),
-        id: 1,
-        racing: true,
-        roster: [racer(1), racer(2)].into(),
-        ..Lobby::default()
-    });
-    model.lobbies.push(Lobby {
-        code: "BBBB".into(),
-        id: 2,
-        racing: true,
-        roster: [racer(3)].into(),
-        ..Lobby::default()
-    });
-    // $10.05 untagged: a pool of 2.01, split between the two racing lobbies.
-    let paid = model.sale("pi_1", 1005, None);
-    assert_eq!(paid.len(), 3);
-    let total: i64 = model.earned.values().sum();
-    assert_eq!(total, 201);
-    assert_eq!(model.lobbies[0].pot + model.lobbies[1].pot, 201);
-    // Tagged to a lobby not racing: the house keeps it.
-    model.lobbies[1].racing = false;
-    assert!(model.sale("pi_2", 1000, Some("BBBB")).is_empty());
-    // Half of the first sale refunded: each share gives half back, rounded down.
-    let before: i64 = model.earned.values().sum();
-    assert_eq!(model.refund("pi_1", 502).len(), 3);
-    let after: i64 = model.earned.values().sum();
-    assert!(
-        (before - after) <= 100 && (before - after) >= 98,
-        "{before} {after}"
-    );
-    assert!(
-        model.refund("pi_1", 502).is_empty(),
-        "the same total again moves nothing"
-    );
-    assert_eq!(minor("12.3"), 1230);
-    assert_eq!(minor("0.05"), 5);
-    assert_eq!(minor("-1.21"), -121, "a balance owed");
-    assert_eq!(minor("-0.05"), -5);
-}

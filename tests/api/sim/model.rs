@@ -1,0 +1,307 @@
+//! The simulation's reference model, in plain Rust (no actors, no database):
+//! from what the server acknowledged, what every racer's wallet in every guild
+//! and every lobby's pot (and overlay) must show, by DESIGN sections 1a, 2 and 3.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cozykart::money::{Currency, Money, Rate};
+
+use super::overlays::Shown;
+use super::{display_name, RATE};
+
+/// One lobby as the model knows it.
+#[derive(Default)]
+pub(super) struct Lobby {
+    pub(super) code: String,
+    pub(super) id: i64,
+    /// Index in [`super::GUILDS`] of the guild it was created in.
+    pub(super) guild: usize,
+    pub(super) racing: bool,
+    pub(super) roster: BTreeSet<String>,
+    /// The pot of the race running now, or of the last one (minor units of USD).
+    pub(super) pot: i64,
+    /// Races started so far: a sale belongs to the one running when it was paid.
+    pub(super) races: u32,
+}
+
+/// One racer's share of a sale, through one lobby's race.
+pub(super) struct Allocation {
+    pub(super) racer: String,
+    pub(super) lobby: usize,
+    pub(super) race: u32,
+    pub(super) amount: i64,
+    pub(super) reversed: i64,
+}
+
+/// Who reported a sale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Provider {
+    Stripe,
+    Shopify,
+    Kofi,
+}
+
+/// A sale the server acknowledged, with what refunds took back so far.
+pub(super) struct Sale {
+    pub(super) provider: Provider,
+    /// The shop that reported it, to which its refunds come.
+    pub(super) shop: &'static str,
+    /// The provider's id of the sale (PaymentIntent, order, transaction): the
+    /// seed of its split.
+    pub(super) id: String,
+    pub(super) amount: i64,
+    pub(super) refunded: i64,
+    pub(super) allocations: Vec<Allocation>,
+}
+
+/// A sale as its provider reported it: who, their id of it, its amount in minor
+/// units of USD, and the guild its shop is bound to (`None`: it serves all).
+#[derive(Clone, Copy)]
+pub(super) struct Reported<'a> {
+    pub(super) provider: Provider,
+    pub(super) shop: &'static str,
+    pub(super) id: &'a str,
+    pub(super) amount: i64,
+    pub(super) guild: Option<usize>,
+}
+
+/// A racer's wallet in one guild (index in [`super::GUILDS`]): balances are per guild.
+pub(super) type Wallet = (String, usize);
+
+/// What the server must hold, computed from what it acknowledged.
+#[derive(Default)]
+pub(super) struct Model {
+    pub(super) lobbies: Vec<Lobby>,
+    /// Each racer's earnings (available and pending) per guild, minor units of USD.
+    pub(super) earned: BTreeMap<Wallet, i64>,
+    /// Sales acknowledged, by PaymentIntent, `shopify:<order>` or `kofi:<transaction>`.
+    pub(super) sales: BTreeMap<String, Sale>,
+    /// What each racer was paid out per guild, minor units of USD.
+    pub(super) paid: BTreeMap<Wallet, i64>,
+}
+
+impl Model {
+    /// What lobby `i`'s overlay must show.
+    pub(super) fn shown(&self, i: usize) -> Shown {
+        let lobby = &self.lobbies[i];
+        let mut racers: Vec<String> = lobby.roster.iter().map(|r| display_name(r)).collect();
+        racers.sort();
+        Shown {
+            pot: lobby.pot,
+            racing: lobby.racing,
+            racers,
+        }
+    }
+
+    /// What a racer may be paid now (holds are 0 days: all earnings are available).
+    pub(super) fn available(&self, racer: &str, guild: usize) -> i64 {
+        let wallet = (racer.to_owned(), guild);
+        self.earned.get(&wallet).copied().unwrap_or(0)
+            - self.paid.get(&wallet).copied().unwrap_or(0)
+    }
+
+    /// A sale's tag as the server reads it: a lobby the shop serves, or none.
+    pub(super) fn resolve(&self, tag: Option<&str>, shop_guild: Option<usize>) -> Option<String> {
+        let code = tag?;
+        self.lobbies
+            .iter()
+            .any(|l| l.code == code && shop_guild.is_none_or(|g| l.guild == g))
+            .then(|| code.to_owned())
+    }
+
+    /// A sale of `amount` minor units paid now, tagged with a lobby's code or not
+    /// (a tag naming a lobby of a guild the shop does not serve counts as none):
+    /// the pool (amount x rate, rounded down) goes to the tagged lobby if it races,
+    /// else, untagged, evenly to every racing lobby the shop serves (by id; a
+    /// shop bound to a guild serves its lobbies only), each part evenly to
+    /// its racers (by their ids' text); leftover cents go as `Money::split` deals
+    /// them, seeded by the provider's id of the sale. Answers the racers paid.
+    pub(super) fn sale(&mut self, key: &str, reported: Reported, tag: Option<&str>) -> Vec<String> {
+        let (provider, pi, amount) = (reported.provider, reported.id, reported.amount);
+        let tag = self.resolve(tag, reported.guild);
+        let usd = Currency::parse("USD").unwrap();
+        let pool = Money::from_minor(amount, usd)
+            .unwrap()
+            .commission(Rate::parse(RATE).unwrap());
+        let mut sale = Sale {
+            provider,
+            shop: reported.shop,
+            id: pi.to_owned(),
+            amount,
+            refunded: 0,
+            allocations: Vec::new(),
+        };
+        let mut earning: Vec<usize> = (0..self.lobbies.len())
+            .filter(|&i| self.lobbies[i].racing)
+            .filter(|&i| reported.guild.is_none_or(|g| self.lobbies[i].guild == g))
+            .filter(|&i| {
+                tag.as_ref()
+                    .is_none_or(|code| &self.lobbies[i].code == code)
+            })
+            .collect();
+        earning.sort_by_key(|&i| self.lobbies[i].id);
+        if earning.is_empty() || pool.is_zero() {
+            self.sales.insert(key.to_owned(), sale);
+            return Vec::new();
+        }
+        let mut paid = Vec::new();
+        for (&i, part) in earning.iter().zip(pool.split(earning.len(), pi)) {
+            let lobby = &mut self.lobbies[i];
+            if lobby.roster.is_empty() {
+                continue; // the house keeps the part of a lobby with nobody on it
+            }
+            let seed = format!("{pi}:{}", lobby.id);
+            let racers: Vec<&String> = lobby.roster.iter().collect();
+            for (racer, share) in racers.iter().zip(part.split(racers.len(), &seed)) {
+                let wallet = ((*racer).clone(), lobby.guild);
+                *self.earned.entry(wallet).or_default() += share.minor();
+                lobby.pot += share.minor();
+                paid.push((*racer).clone());
+                sale.allocations.push(Allocation {
+                    racer: (*racer).clone(),
+                    lobby: i,
+                    race: lobby.races,
+                    amount: share.minor(),
+                    reversed: 0,
+                });
+            }
+        }
+        self.sales.insert(key.to_owned(), sale);
+        paid
+    }
+
+    /// A refund bringing the sale's refunded total to `refunded`: each share gives
+    /// back its part of it, rounded toward zero (`share x refunded / sale`); the
+    /// lobby's pot shows it while it shows the race the sale was paid in. Answers
+    /// the racers whose balance moved.
+    pub(super) fn refund(&mut self, key: &str, refunded: i64) -> Vec<String> {
+        let Some(sale) = self.sales.get_mut(key) else {
+            return Vec::new();
+        };
+        if refunded <= sale.refunded {
+            return Vec::new();
+        }
+        sale.refunded = refunded;
+        let mut moved = Vec::new();
+        for allocation in &mut sale.allocations {
+            let target = allocation.amount * refunded / sale.amount;
+            if target <= allocation.reversed {
+                continue;
+            }
+            let delta = target - allocation.reversed;
+            allocation.reversed = target;
+            let lobby = &mut self.lobbies[allocation.lobby];
+            let wallet = (allocation.racer.clone(), lobby.guild);
+            *self.earned.entry(wallet).or_default() -= delta;
+            if lobby.races == allocation.race {
+                lobby.pot -= delta;
+            }
+            moved.push(allocation.racer.clone());
+        }
+        moved
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{minor, racer};
+    use super::*;
+
+    #[test]
+    fn the_model_splits_like_the_design() {
+        let mut model = Model::default();
+        model.lobbies.push(Lobby {
+            code: "AAAA".into(),
+            id: 1,
+            racing: true,
+            roster: [racer(1), racer(2)].into(),
+            ..Lobby::default()
+        });
+        model.lobbies.push(Lobby {
+            code: "BBBB".into(),
+            id: 2,
+            racing: true,
+            roster: [racer(3)].into(),
+            ..Lobby::default()
+        });
+        // $10.05 untagged: a pool of 2.01, split between the two racing lobbies.
+        let stripe = |id, amount| Reported {
+            provider: Provider::Stripe,
+            shop: "main",
+            id,
+            amount,
+            guild: None,
+        };
+        let paid = model.sale("pi_1", stripe("pi_1", 1005), None);
+        assert_eq!(paid.len(), 3);
+        let total: i64 = model.earned.values().sum();
+        assert_eq!(total, 201);
+        assert_eq!(model.lobbies[0].pot + model.lobbies[1].pot, 201);
+        // Tagged to a lobby not racing: the house keeps it.
+        model.lobbies[1].racing = false;
+        assert!(model
+            .sale("pi_2", stripe("pi_2", 1000), Some("BBBB"))
+            .is_empty());
+        // Half of the first sale refunded: each share gives half back, rounded down.
+        let before: i64 = model.earned.values().sum();
+        assert_eq!(model.refund("pi_1", 502).len(), 3);
+        let after: i64 = model.earned.values().sum();
+        assert!(
+            (before - after) <= 100 && (before - after) >= 98,
+            "{before} {after}"
+        );
+        assert!(
+            model.refund("pi_1", 502).is_empty(),
+            "the same total again moves nothing"
+        );
+        assert_eq!(minor("12.3"), 1230);
+        assert_eq!(minor("0.05"), 5);
+        assert_eq!(minor("-1.21"), -121, "a balance owed");
+        assert_eq!(minor("-0.05"), -5);
+    }
+
+    #[test]
+    fn a_shop_bound_to_a_guild_credits_only_its_lobbies() {
+        let mut model = Model::default();
+        for (id, code, guild, racer_n) in [(1, "AAAA", 0, 1), (2, "BBBB", 1, 2), (3, "CCCC", 1, 3)]
+        {
+            model.lobbies.push(Lobby {
+                code: code.into(),
+                id,
+                guild,
+                racing: true,
+                roster: [racer(racer_n)].into(),
+                ..Lobby::default()
+            });
+        }
+        let bound = |id, amount| Reported {
+            provider: Provider::Shopify,
+            shop: "eu_g2",
+            id,
+            amount,
+            guild: Some(1),
+        };
+        // Tagged with guild 0's lobby: counts as untagged, split in guild 1.
+        let paid = model.sale("shopify:1", bound("1", 1000), Some("AAAA"));
+        assert_eq!(paid, [racer(2), racer(3)]);
+        assert_eq!(
+            model.available(&racer(2), 1) + model.available(&racer(3), 1),
+            200
+        );
+        assert_eq!(model.available(&racer(1), 0), 0);
+        // Tagged with its own guild's lobby: that lobby alone.
+        assert_eq!(
+            model.sale("shopify:2", bound("2", 1000), Some("CCCC")),
+            [racer(3)]
+        );
+        assert_eq!(model.lobbies[2].pot, 300);
+        // A shop of every guild splits an untagged sale across all three.
+        let open = Reported {
+            guild: None,
+            ..bound("3", 1500)
+        };
+        assert_eq!(model.sale("shopify:3", open, None).len(), 3);
+        assert_eq!(model.available(&racer(1), 0), 100);
+        assert_eq!(model.available(&racer(1), 1), 0, "wallets are per guild");
+    }
+}

@@ -1,0 +1,407 @@
+//! The simulation's sales and refunds: Stripe, Shopify and Ko-fi webhooks as
+//! each provider sends them (and sends them again), the model told what the
+//! server acknowledged, and the wallets and pots checked after each.
+
+use rand::Rng;
+
+use super::model::{Provider, Reported, Sale};
+use super::shops::*;
+use super::{Sim, SHOPIFY_GUILD_SHOP, STRIPE_GUILD_SHOP};
+use crate::signing::{
+    post, stripe_checkout, stripe_payment_intent, stripe_refund, stripe_signature,
+};
+
+/// One webhook delivery, as its provider sends it (and sends it again).
+enum Delivery {
+    Stripe {
+        shop: &'static str,
+        body: Vec<u8>,
+    },
+    Shopify {
+        shop: &'static str,
+        topic: &'static str,
+        body: Vec<u8>,
+        event: String,
+    },
+    Kofi {
+        shop: &'static str,
+        form: Vec<u8>,
+    },
+}
+
+impl Sim {
+    /// A sale from one of the shops: Stripe half the time, else Shopify or Ko-fi.
+    pub(super) async fn sale(&mut self) {
+        match self.rng.gen_range(0..4) {
+            0 | 1 => self.stripe_sale().await,
+            2 => self.shopify_sale().await,
+            _ => self.kofi_sale().await,
+        }
+    }
+
+    /// A lobby's code for a tagged sale (two times in three, once a lobby exists).
+    fn pick_tag(&mut self) -> Option<String> {
+        match self.rng.gen_range(0..3) {
+            0 | 1 if !self.model.lobbies.is_empty() => {
+                let i = self.rng.gen_range(0..self.model.lobbies.len());
+                Some(self.model.lobbies[i].code.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Delivers a webhook; it must be answered 200 with `status` (any, if `None`).
+    async fn deliver(&self, what: &str, delivery: &Delivery, status: Option<&str>) {
+        let (code, answer) = self.send(delivery).await;
+        if code != 200 || status.is_some_and(|s| answer["status"] != s) {
+            self.diverged(format!(
+                "{what} answered {code} {answer}, the model 200 {status:?}"
+            ));
+        }
+    }
+
+    async fn send(&self, delivery: &Delivery) -> (u16, serde_json::Value) {
+        match delivery {
+            Delivery::Stripe { shop, body } => {
+                let signature = stripe_signature(body, self.app().clock.now().timestamp());
+                let path = format!("/webhooks/stripe/{shop}");
+                let headers = [("Stripe-Signature", signature)];
+                post(self.app(), &path, body.clone(), &headers).await
+            }
+            Delivery::Shopify {
+                shop,
+                topic,
+                body,
+                event,
+            } => post_shopify(self.app(), shop, topic, body.clone(), event).await,
+            Delivery::Kofi { shop, form } => post_kofi(self.app(), shop, form.clone()).await,
+        }
+    }
+
+    /// Delivers a new sale, now and then twice at once: one delivery records it,
+    /// the other finds it recorded (`status` `None`: Stripe's answers are not
+    /// looked at, its twins make them vary).
+    async fn deliver_sale(&mut self, what: &str, delivery: &Delivery, status: Option<&str>) {
+        if !self.rng.gen_bool(0.1) {
+            return self.deliver(what, delivery, status).await;
+        }
+        self.log.push(format!("{what} delivered twice at once"));
+        let (a, b) = futures_util::future::join(self.send(delivery), self.send(delivery)).await;
+        let mut statuses = [a.1["status"].clone(), b.1["status"].clone()];
+        statuses.sort_by_key(|s| s.to_string());
+        let expected = status.map(|s| [serde_json::json!("duplicate"), serde_json::json!(s)]);
+        let agree = a.0 == 200 && b.0 == 200;
+        let recorded_once = expected.is_none_or(|mut e| {
+            e.sort_by_key(|s| s.to_string());
+            e == statuses
+        });
+        if !agree || !recorded_once {
+            self.diverged(format!(
+                "{what} twice at once answered {} {} and {} {}",
+                a.0, a.1, b.0, b.1
+            ));
+        }
+    }
+
+    async fn stripe_sale(&mut self) {
+        self.next_sale += 1;
+        let (event, pi) = (
+            format!("evt_sim_{}", self.next_sale),
+            format!("pi_sim_{}", self.next_sale),
+        );
+        let amount = self.rng.gen_range(100..10_000);
+        let tag = self.pick_tag();
+        let (shop, guild) = if self.rng.gen_bool(0.3) {
+            (STRIPE_GUILD_SHOP, Some(1))
+        } else {
+            ("main", None)
+        };
+        let now = self.app().clock.now().timestamp();
+        let body = stripe_checkout(&event, &pi, amount, "usd", now, tag.as_deref());
+        self.log
+            .push(format!("sale {pi} {amount} to {shop} tagged {tag:?}"));
+        // Its PaymentIntent's own event, untagged, now and then before the session:
+        // for an untagged sale it is the sale (the session then changes nothing);
+        // before a tagged session, the session moves the sale to its lobby.
+        let twin = stripe_payment_intent(&format!("{event}_pi"), &pi, amount, "usd", now);
+        let twin_first = self.rng.gen_bool(0.15);
+        let early = if twin_first {
+            None
+        } else {
+            self.refund_before_sale(&pi, shop, amount, now).await
+        };
+        if twin_first {
+            self.log.push(format!("its twin {pi} first"));
+            let delivery = Delivery::Stripe {
+                shop,
+                body: twin.clone(),
+            };
+            self.deliver("twin", &delivery, None).await;
+        }
+        let delivery = Delivery::Stripe { shop, body };
+        self.deliver_sale(&format!("sale {pi}"), &delivery, None)
+            .await;
+        // A tagged session after its untagged twin moves the sale only to a lobby
+        // racing when it was paid; else the twin's untagged attribution stands.
+        let racing = |code: &String| {
+            self.model
+                .lobbies
+                .iter()
+                .any(|l| &l.code == code && l.racing)
+        };
+        let counted = match self.model.resolve(tag.as_deref(), guild) {
+            Some(code) if twin_first && !racing(&code) => None,
+            other => other,
+        };
+        let reported = Reported {
+            provider: Provider::Stripe,
+            shop,
+            id: &pi,
+            amount,
+            guild,
+        };
+        let paid = self.model.sale(&pi, reported, counted.as_deref());
+        if let Some(refunded) = early {
+            self.model.refund(&pi, refunded);
+        }
+        if !twin_first && self.rng.gen_bool(0.15) {
+            self.log.push(format!("its twin {pi} after"));
+            let delivery = Delivery::Stripe { shop, body: twin };
+            self.deliver("twin", &delivery, None).await;
+        }
+        self.maybe_again(&format!("sale {pi}"), delivery).await;
+        self.check_racers(&paid).await;
+        self.check_pots().await;
+    }
+
+    /// Now and then a refund of a sale not delivered yet (`charge.refunded` may
+    /// come first): kept (`refund_waiting`), and applied when the sale comes.
+    /// Answers the running total refunded, if one was sent.
+    async fn refund_before_sale(
+        &mut self,
+        pi: &str,
+        shop: &'static str,
+        amount: i64,
+        now: i64,
+    ) -> Option<i64> {
+        if !self.rng.gen_bool(0.1) {
+            return None;
+        }
+        let refunded = if self.rng.gen_bool(0.4) {
+            amount
+        } else {
+            self.rng.gen_range(1..=amount)
+        };
+        let event = format!("evt_sim_early_refund_{pi}");
+        let body = stripe_refund(&event, pi, amount, refunded, now);
+        self.log.push(format!(
+            "refund {pi} to {refunded} of {amount}, before its sale"
+        ));
+        let delivery = Delivery::Stripe { shop, body };
+        let what = format!("refund {event}");
+        self.deliver(&what, &delivery, Some("refund_waiting")).await;
+        Some(refunded)
+    }
+
+    /// A Shopify order (ids past 2^53, as Shopify's are), with a `lobby` note
+    /// attribute or none.
+    async fn shopify_sale(&mut self) {
+        self.next_sale += 1;
+        let order = (1u64 << 53) + 2 * self.next_sale + 1;
+        let amount = self.rng.gen_range(100..10_000);
+        let tag = self.pick_tag();
+        let (shop, guild) = if self.rng.gen_bool(0.4) {
+            (SHOPIFY_GUILD_SHOP, Some(2))
+        } else {
+            (SHOPIFY_SHOP, None)
+        };
+        let body = shopify_order(order, amount, self.app().clock.now(), tag.as_deref());
+        self.log.push(format!(
+            "shopify order {order} {amount} to {shop} tagged {tag:?}"
+        ));
+        let delivery = Delivery::Shopify {
+            shop,
+            topic: "orders/paid",
+            body,
+            event: format!("sim-order-{order}"),
+        };
+        let what = format!("shopify order {order}");
+        self.deliver_sale(&what, &delivery, Some("recorded")).await;
+        let id = order.to_string();
+        let reported = Reported {
+            provider: Provider::Shopify,
+            shop,
+            id: &id,
+            amount,
+            guild,
+        };
+        let paid = self
+            .model
+            .sale(&format!("shopify:{order}"), reported, tag.as_deref());
+        self.maybe_again(&what, delivery).await;
+        self.check_racers(&paid).await;
+        self.check_pots().await;
+    }
+
+    /// A Ko-fi payment: a shop order or a donation, tagged with `#CODE` in the
+    /// buyer's message (any case) or not; a donation to the shop that counts
+    /// shop orders only is ignored.
+    async fn kofi_sale(&mut self) {
+        self.next_sale += 1;
+        let (message_id, tx) = (
+            format!("sim-kofi-message-{}", self.next_sale),
+            format!("sim-kofi-{}", self.next_sale),
+        );
+        let (shop, kind) = match self.rng.gen_range(0..10) {
+            0..=4 => (KOFI_TIPS_SHOP, "Shop Order"),
+            5..=7 => (KOFI_TIPS_SHOP, "Donation"),
+            8 => (KOFI_ORDERS_SHOP, "Shop Order"),
+            _ => (KOFI_ORDERS_SHOP, "Donation"),
+        };
+        let counted = !(shop == KOFI_ORDERS_SHOP && kind == "Donation");
+        let amount = self.rng.gen_range(100..10_000);
+        let tag = self.pick_tag();
+        let message = match &tag {
+            Some(code) if self.rng.gen_bool(0.3) => format!("go go #{}!", code.to_lowercase()),
+            Some(code) => format!("For the racers of #{code}, vroom"),
+            None => "Vroom! Good luck all".to_owned(),
+        };
+        let now = self.app().clock.now();
+        let form = kofi_payment(&message_id, &tx, kind, amount, now, &message);
+        self.log.push(format!(
+            "ko-fi {kind} {tx} to {shop} {amount} tagged {tag:?}"
+        ));
+        let delivery = Delivery::Kofi { shop, form };
+        let what = format!("ko-fi {tx}");
+        if !counted {
+            self.deliver(&what, &delivery, Some("ignored")).await;
+            return self.check_pots().await;
+        }
+        self.deliver_sale(&what, &delivery, Some("recorded")).await;
+        let reported = Reported {
+            provider: Provider::Kofi,
+            shop,
+            id: &tx,
+            amount,
+            guild: None,
+        };
+        let paid = self
+            .model
+            .sale(&format!("kofi:{tx}"), reported, tag.as_deref());
+        self.maybe_again(&what, delivery).await;
+        self.check_racers(&paid).await;
+        self.check_pots().await;
+    }
+
+    /// Now and then delivers again what was delivered, as a provider retrying
+    /// would; it must be answered 200 and change nothing (the checks that
+    /// follow say so).
+    async fn maybe_again(&mut self, what: &str, delivery: Delivery) {
+        if !self.rng.gen_bool(0.15) {
+            return;
+        }
+        self.log.push(format!("{what} delivered again"));
+        self.deliver(
+            &format!("{what} delivered again"),
+            &delivery,
+            Some("duplicate"),
+        )
+        .await;
+    }
+
+    /// A refund of a Stripe or Shopify sale (Ko-fi tells of none).
+    pub(super) async fn refund(&mut self) {
+        let open: Vec<(&String, &Sale)> = self
+            .model
+            .sales
+            .iter()
+            .filter(|(_, sale)| sale.refunded < sale.amount && sale.provider != Provider::Kofi)
+            .collect();
+        if open.is_empty() {
+            return;
+        }
+        let (key, sale) = open[self.rng.gen_range(0..open.len())];
+        let (key, provider, shop) = (key.clone(), sale.provider, sale.shop);
+        let (id, amount, before) = (sale.id.clone(), sale.amount, sale.refunded);
+        match provider {
+            Provider::Shopify => self.shopify_refund(&key, shop, &id, amount, before).await,
+            _ => self.stripe_refund(&key, shop, amount, before).await,
+        }
+    }
+
+    /// `charge.refunded`, carrying the running total refunded.
+    async fn stripe_refund(&mut self, pi: &str, shop: &'static str, amount: i64, before: i64) {
+        let refunded = if self.rng.gen_bool(0.3) {
+            amount
+        } else {
+            self.rng.gen_range(before + 1..=amount)
+        };
+        self.next_sale += 1;
+        let event = format!("evt_sim_refund_{}", self.next_sale);
+        let now = self.app().clock.now().timestamp();
+        let body = stripe_refund(&event, pi, amount, refunded, now);
+        self.log
+            .push(format!("refund {pi} to {refunded} of {amount}"));
+        let delivery = Delivery::Stripe { shop, body };
+        self.deliver(
+            &format!("refund {event}"),
+            &delivery,
+            Some("refund_applied"),
+        )
+        .await;
+        let moved = self.model.refund(pi, refunded);
+        self.maybe_again(&format!("refund {event}"), delivery).await;
+        self.check_racers(&moved).await;
+        self.check_pots().await;
+    }
+
+    /// `refunds/create` returning part of what is left (Shopify sends each
+    /// refund's own amount), or the order cancelled (the rest, all at once).
+    async fn shopify_refund(
+        &mut self,
+        key: &str,
+        shop: &'static str,
+        order: &str,
+        amount: i64,
+        before: i64,
+    ) {
+        let order: u64 = order.parse().expect("an order id");
+        let now = self.app().clock.now();
+        self.next_sale += 1;
+        let (delivery, refunded) = if self.rng.gen_bool(0.3) {
+            self.log.push(format!(
+                "shopify order {order} cancelled ({before} refunded before)"
+            ));
+            let body = shopify_cancelled(order, amount, now, now);
+            let event = format!("sim-cancel-{order}");
+            let delivery = Delivery::Shopify {
+                shop,
+                topic: "orders/cancelled",
+                body,
+                event,
+            };
+            (delivery, amount)
+        } else {
+            let part = self.rng.gen_range(1..=amount - before);
+            let refund = (1u64 << 53) + 2 * self.next_sale + 1;
+            self.log.push(format!(
+                "shopify refund {refund} of {part} on order {order} ({before} before)"
+            ));
+            let body = shopify_refund(refund, order, part, now);
+            let event = format!("sim-refund-{refund}");
+            let delivery = Delivery::Shopify {
+                shop,
+                topic: "refunds/create",
+                body,
+                event,
+            };
+            (delivery, before + part)
+        };
+        let what = format!("shopify refund of {order}");
+        self.deliver(&what, &delivery, Some("refund_applied")).await;
+        let moved = self.model.refund(key, refunded);
+        self.maybe_again(&what, delivery).await;
+        self.check_racers(&moved).await;
+        self.check_pots().await;
+    }
+}
