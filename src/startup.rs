@@ -117,6 +117,9 @@ impl Application {
             .then(|| Arc::new(channel.clone()) as Arc<dyn crate::ledger::Publish>);
         let ledger = LedgerHandle::start_publishing(ledger_db, clock.clone(), publisher);
         let (race_over, races_over) = RaceOverSink::channel();
+        LobbyRegistry::announce_start(&db, &channel)
+            .await
+            .context("asking other processes to read running races again")?;
         let lobbies = LobbyRegistry::load(
             db.clone(),
             clock.clone(),
@@ -134,10 +137,6 @@ impl Application {
             ),
             None => None,
         };
-        lobbies
-            .announce_start()
-            .await
-            .context("asking other processes to read running races again")?;
         // The router attributes on a thread of its own: its database reads and the
         // ledger's writes then proceed in parallel.
         let router_thread = actix::Arbiter::new();

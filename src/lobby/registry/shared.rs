@@ -6,11 +6,12 @@
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
+use sea_orm::DatabaseConnection;
 
 use super::{load_seed, LobbyEntry, LobbyRegistry};
 use crate::domain::ids::LobbyId;
 use crate::ledger::RaceCredit;
-use crate::lobby::bus::NoticeSink;
+use crate::lobby::bus::{Channel, NoticeSink};
 use crate::lobby::change::{LobbyChange, Notice};
 use crate::lobby::messages::{Apply, Credit, Refunded, Reload};
 use crate::lobby::store;
@@ -101,13 +102,21 @@ impl LobbyRegistry {
     /// a process killed before it published a refund or a re-attribution it had
     /// committed leaves the others' pots off by it (a sale is published in the
     /// ledger's batch, with its commit), and this (or its replacement) starting
-    /// again is when that is repaired. Only with a shared channel.
-    pub async fn announce_start(&self) -> Result<(), LobbyError> {
-        if !self.channel.is_shared() {
+    /// again is when that is repaired. Only with a shared channel. Called before
+    /// this process loads its lobbies (and after it subscribed): what it loads
+    /// then counts these events already, and their notices are skipped here. (Made
+    /// after loading, each event left this process's lobby one seq behind until
+    /// its own notice came, and a credit applied at once meanwhile waited behind
+    /// it, so a pot read right after a restart could miss the sale.)
+    pub async fn announce_start(
+        db: &DatabaseConnection,
+        channel: &Channel,
+    ) -> Result<(), LobbyError> {
+        if !channel.is_shared() {
             return Ok(());
         }
-        for lobby_id in store::racing_lobby_ids(&self.db).await? {
-            store::publish_reload(&self.db, &self.channel, lobby_id.get()).await?;
+        for lobby_id in store::racing_lobby_ids(db).await? {
+            store::publish_reload(db, channel, lobby_id.get()).await?;
         }
         Ok(())
     }
