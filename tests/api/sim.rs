@@ -583,6 +583,20 @@ impl Sim {
 }
 
 /// Runs one schedule on a fresh database of `engine`.
+/// Any panic inside a schedule (a divergence, or a helper's own failure such as
+/// a request that timed out) names the seed and the step, so that
+/// `SIM_SEED=<seed>` replays it.
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "sim ({:?}): the schedule of SIM_SEED={} failed at step {}",
+                self.engine, self.seed, self.step
+            );
+        }
+    }
+}
+
 async fn run(engine: Engine, seed: u64) {
     let stripe = FaultyStripe::start();
     let config = full_config(
@@ -635,8 +649,8 @@ async fn run(engine: Engine, seed: u64) {
 /// Whether schedules cut the server's connections on PostgreSQL: yes unless
 /// `SIM_FAULTS` is set and does not name `cut` (`SIM_FAULTS=none` runs without).
 /// The cuts found a lobby change made while the lobby listener reconnected
-/// missing from the attribution of the next sale (seed 1796228046706, under CI
-/// load); its regression test is
+/// missing from the attribution of the next sale (seed 1796228046706 under CI
+/// load, with the schedules of that time); its regression test is
 /// `discord::a_race_started_behind_a_missing_change_takes_its_sale_at_once`.
 fn cuts_enabled() -> bool {
     match std::env::var("SIM_FAULTS") {
