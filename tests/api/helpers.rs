@@ -231,8 +231,12 @@ async fn start(
 }
 
 impl TestApp {
+    /// A client whose requests wait up to 30 s (awc's default is 5 s): a server
+    /// slowed by a loaded machine is not a failure, a hung one still is.
     pub fn client(&self) -> awc::Client {
-        awc::Client::default()
+        awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .finish()
     }
 
     /// Stops the server gracefully and hands back its database for a restart.

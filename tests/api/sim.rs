@@ -5,7 +5,9 @@
 //! server must agree with the model; at the end the ledger must verify.
 //!
 //! - `SIM_SEED=<seed>`: replays that one schedule exactly.
-//! - `SIM_SEEDS=<n>`: runs seeds 1 to n (the long mode), printing seeds per hour.
+//! - `SIM_SEEDS=<n>`: runs n seeds from `SIM_FIRST` (default 1) on (the long
+//!   mode), printing progress every 100 seeds and seeds per hour; ranges let
+//!   several processes share a long run.
 //! - Otherwise: as many seeds as fit in `SIM_SECONDS` (default 30; CI sets 300)
 //!   per engine, starting from one drawn from the time, and prints how many ran
 //!   (also into `target/tmp/sim-report.txt`, which CI prints).
@@ -671,12 +673,22 @@ async fn simulate(engine: Engine) {
     }
     let began = Instant::now();
     if let Some(seeds) = env_number("SIM_SEEDS") {
-        for seed in 1..=seeds {
+        let first = env_number("SIM_FIRST").unwrap_or(1);
+        let last = first + seeds - 1;
+        for seed in first..=last {
             run(engine, seed).await;
+            if (seed - first + 1) % 100 == 0 {
+                eprintln!(
+                    "sim ({engine:?}): seeds {first}..={seed} in {:.0} s, no divergence",
+                    began.elapsed().as_secs_f64()
+                );
+            }
         }
         let hours = began.elapsed().as_secs_f64() / 3600.0;
         report(format!(
-            "sim ({engine:?}): {seeds} seeds, no divergence, {:.0} seeds per hour",
+            "sim ({engine:?}): seeds {first}..={last} ({seeds}) in {:.0} s, no divergence, \
+             {:.0} seeds per hour",
+            began.elapsed().as_secs_f64(),
             seeds as f64 / hours.max(f64::EPSILON)
         ));
         return;

@@ -20,7 +20,7 @@ use crate::overlay::Socket;
 /// How long a check waits for the frames that bring a socket to the model's
 /// figures, and a stopping server to close it: generous, so that only a frame
 /// that never comes fails, not a busy machine.
-pub const FRAME_WAIT: Duration = Duration::from_secs(5);
+pub const FRAME_WAIT: Duration = Duration::from_secs(15);
 /// Frames kept for the report of a divergence.
 const RECENT_MAX: usize = 8;
 
