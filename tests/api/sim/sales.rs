@@ -12,7 +12,7 @@ use crate::signing::{
 };
 
 /// One webhook delivery, as its provider sends it (and sends it again).
-enum Delivery {
+pub(super) enum Delivery {
     Stripe {
         shop: &'static str,
         body: Vec<u8>,
@@ -60,7 +60,7 @@ impl Sim {
         }
     }
 
-    async fn send(&self, delivery: &Delivery) -> (u16, serde_json::Value) {
+    pub(super) async fn send(&self, delivery: &Delivery) -> (u16, serde_json::Value) {
         match delivery {
             Delivery::Stripe { shop, body } => {
                 let signature = stripe_signature(body, self.app().clock.now().timestamp());
@@ -82,6 +82,7 @@ impl Sim {
     /// the other finds it recorded (`status` `None`: Stripe's answers are not
     /// looked at, its twins make them vary).
     async fn deliver_sale(&mut self, what: &str, delivery: &Delivery, status: Option<&str>) {
+        self.maybe_fail_first(what, delivery).await;
         if !self.rng.gen_bool(0.1) {
             return self.deliver(what, delivery, status).await;
         }
