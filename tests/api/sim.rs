@@ -684,7 +684,7 @@ async fn simulate(engine: Engine) {
         let last = first + seeds - 1;
         for seed in first..=last {
             injected += run(engine, seed).await;
-            if (seed - first + 1) % 100 == 0 {
+            if (seed - first + 1).is_multiple_of(100) {
                 eprintln!(
                     "sim ({engine:?}): seeds {first}..={seed} in {:.0} s, no divergence ({injected})",
                     began.elapsed().as_secs_f64()
