@@ -344,3 +344,86 @@ async fn a_batch_numbers_and_publishes_its_credits_together() {
         });
     assert_eq!(notices, expected);
 }
+
+/// A sale answered while its lobby is being read again (as after the listening
+/// connection came back) shows in the lobby at once, and once: the credit is
+/// applied on what memory holds, and again on what the read found only if the
+/// read missed it. Found by the simulation's connection cuts, where the next
+/// sale's pot lagged until the reload's read ended.
+#[actix_web::test]
+async fn a_sale_credited_while_its_lobby_reloads_shows_at_once() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    if postgres_url().is_none() {
+        return;
+    }
+    let test_db = TestDb::new(Engine::Postgres).await;
+    let db = test_db.connect().await;
+    let lobby_id = racing_lobby(&db, "BUS5").await;
+    let channel = Channel::named(&format!("cozykart_bus_{}", rand::random::<u32>()));
+    let _listener = Listener::connect(&test_db.url, &channel)
+        .await
+        .expect("listen");
+    let config = Arc::new(Config::from_toml("").expect("defaults"));
+    let (race_over, _) = RaceOverSink::channel();
+    let registry = LobbyRegistry::load(
+        db.clone(),
+        Clock::manual(t0()),
+        config,
+        race_over,
+        channel.clone(),
+    )
+    .await
+    .expect("loaded");
+    let publisher: Arc<dyn Publish> = Arc::new(channel);
+    let ledger = LedgerHandle::start_publishing(db.clone(), Clock::manual(t0()), Some(publisher));
+    let id = cozykart::domain::ids::LobbyId::try_from(lobby_id).unwrap();
+    let pot = || async {
+        let view = registry
+            .get(id)
+            .expect("running")
+            .addr
+            .send(cozykart::lobby::Snapshot)
+            .await
+            .expect("answers");
+        view.pot
+            .get(Currency::parse("USD").unwrap())
+            .map(|m| m.to_string())
+    };
+
+    // The reload's read takes its snapshot, then waits on the last table it
+    // reads, held by another connection.
+    let holder = test_db.connect().await;
+    let hold = holder.begin().await.expect("begin");
+    hold.execute_unprepared("LOCK TABLE hidden_buyer_names IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("locked");
+    registry.reload_all().await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let racers = ["1100000000000000031".to_owned()];
+    let usd = Currency::parse("USD").unwrap();
+    let amount = Money::parse("25.00", usd).unwrap();
+    let sold_at = t0() + Duration::seconds(5);
+    let mut record =
+        crate::ledger::records::sale_record("evt_bus_9", "pi_bus_9", amount, &racers, 0, sold_at);
+    for share in &mut record.shares {
+        share.lobby_id = id;
+    }
+    let outcome = ledger.record_sale(record).await.expect("recorded");
+    let SaleOutcome::Recorded { credits, .. } = outcome else {
+        panic!("not recorded: {outcome:?}");
+    };
+    assert_eq!(credits[0].seq, Some(1));
+    registry.credit_recorded(credits[0].clone()).await;
+    assert_eq!(
+        pot().await.as_deref(),
+        Some("5.00 USD"),
+        "while the reload reads"
+    );
+
+    // The read ends, having missed the sale: the credit is applied again on it.
+    hold.rollback().await.expect("released");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(pot().await.as_deref(), Some("5.00 USD"), "after the reload");
+    crate::helpers::assert_ledger_balances(&db).await;
+}

@@ -39,10 +39,20 @@ impl LobbyActor {
         if seq <= self.overlays.seq() {
             return; // applied already (this process made it, or a reload read it)
         }
-        self.pending.insert(seq, change);
         if !self.reloading {
+            self.pending.insert(seq, change);
             self.apply_pending(ctx);
+            return;
         }
+        // A reload is reading the lobby. The change that follows the last one
+        // applied is applied now all the same, so that a sale this process just
+        // answered shows at once (a reload after a lost connection can take a
+        // while), and kept for the reload too: it is dropped there if the read
+        // counted it, else applied again on what was read.
+        if seq == self.overlays.seq() + 1 {
+            self.apply_and_push(change.clone(), ctx);
+        }
+        self.pending.insert(seq, change);
     }
 
     /// Applies the changes that follow the last one applied, in order; waits for a
