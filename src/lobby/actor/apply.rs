@@ -58,6 +58,9 @@ impl LobbyActor {
     /// Applies the changes that follow the last one applied, in order; waits for a
     /// missing one, then reloads.
     fn apply_pending(&mut self, ctx: &mut Context<Self>) {
+        // A change applied at once during a reload may still be kept here.
+        let applied = self.overlays.seq();
+        self.pending.retain(|&seq, _| seq > applied);
         while let Some(change) = self.pending.remove(&(self.overlays.seq() + 1)) {
             if !self.apply_and_push(change, ctx) {
                 return;
