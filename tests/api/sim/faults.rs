@@ -12,11 +12,13 @@ use crate::helpers::Engine;
 /// transaction failing while it records a sale; `cut`, every connection of the
 /// server cut at once (PostgreSQL).
 ///
-/// `cut` is off by default: after a cut, the next sale's pot shows late on
-/// PostgreSQL (the lobby here catches up within two seconds; balances are
-/// right), found by the long run at seeds 64, 420, 982, 1353 and 1696 of the
-/// schedules before `ledger` came. Until that is fixed it would fail CI now and
-/// then. Earlier, the cuts found a lobby change made while the lobby listener
+/// `cut` is off by default until a long run with it is clean: after a cut, the
+/// next sale's pot showed late on PostgreSQL (a credit waited while its lobby
+/// was read again; balances were right), found by the long run at seeds 64,
+/// 420, 982, 1353 and 1696 of the schedules before `ledger` came. It is fixed,
+/// with the regression test
+/// `lobby_bus::a_sale_credited_while_its_lobby_reloads_shows_at_once`.
+/// Earlier, the cuts found a lobby change made while the lobby listener
 /// reconnected missing from the attribution of the next sale (seed
 /// 1796228046706); its regression test is
 /// `discord::a_race_started_behind_a_missing_change_takes_its_sale_at_once`.
