@@ -53,6 +53,36 @@ async fn publish(
     (seq, notice)
 }
 
+/// A channel of this test's own, so that no other test's notices reach it.
+fn fresh_channel() -> Channel {
+    Channel::named(&format!("cozykart_bus_{}", rand::random::<u32>()))
+}
+
+/// A registry of the lobbies in `db`, on `channel`, with the default configuration.
+async fn registry(db: &sea_orm::DatabaseConnection, channel: Channel) -> Arc<LobbyRegistry> {
+    let config = Arc::new(Config::from_toml("").expect("defaults"));
+    let (race_over, _) = RaceOverSink::channel();
+    LobbyRegistry::load(db.clone(), Clock::manual(t0()), config, race_over, channel)
+        .await
+        .expect("loaded")
+}
+
+/// A 25.00 USD sale at `sold_at`, split among `racers` in `lobby_id`'s race.
+fn race_sale(
+    event: &str,
+    sale: &str,
+    lobby_id: i64,
+    racers: &[String],
+    sold_at: chrono::DateTime<chrono::Utc>,
+) -> cozykart::ledger::SaleRecord {
+    let amount = Money::parse("25.00", Currency::parse("USD").unwrap()).unwrap();
+    let mut record = crate::ledger::records::sale_record(event, sale, amount, racers, 0, sold_at);
+    for share in &mut record.shares {
+        share.lobby_id = lobby_id.try_into().unwrap();
+    }
+    record
+}
+
 /// A lobby (coded `code`) whose race runs since [`t0`]; its id.
 async fn racing_lobby(db: &sea_orm::DatabaseConnection, code: &str) -> i64 {
     let lobby = lobby::ActiveModel {
@@ -93,7 +123,7 @@ async fn a_numbered_notice_reads_back_as_the_change_published() {
     let db = test_db.connect().await;
     let lobby_id = racing_lobby(&db, "BUS1").await;
 
-    let channel = Channel::named(&format!("cozykart_bus_{}", rand::random::<u32>()));
+    let channel = fresh_channel();
     let listener = Listener::connect(&test_db.url, &channel)
         .await
         .expect("listen");
@@ -146,7 +176,7 @@ async fn the_ledger_publishes_a_sale_in_the_batch_that_records_it() {
     let test_db = TestDb::new(Engine::Postgres).await;
     let db = test_db.connect().await;
     let lobby_id = racing_lobby(&db, "BUS2").await;
-    let channel = Channel::named(&format!("cozykart_bus_{}", rand::random::<u32>()));
+    let channel = fresh_channel();
     let listener = Listener::connect(&test_db.url, &channel)
         .await
         .expect("listen");
@@ -159,15 +189,7 @@ async fn the_ledger_publishes_a_sale_in_the_batch_that_records_it() {
         "1100000000000000011".to_owned(),
         "1100000000000000012".to_owned(),
     ];
-    let record = |event: &str, sale: &str, at| {
-        let usd = Currency::parse("USD").unwrap();
-        let amount = Money::parse("25.00", usd).unwrap();
-        let mut record = crate::ledger::records::sale_record(event, sale, amount, &racers, 0, at);
-        for share in &mut record.shares {
-            share.lobby_id = lobby_id.try_into().unwrap();
-        }
-        record
-    };
+    let record = |event: &str, sale: &str, at| race_sale(event, sale, lobby_id, &racers, at);
     let sold_at = t0() + Duration::seconds(5);
     let outcome = ledger
         .record_sale(record("evt_bus_1", "pi_bus_1", sold_at))
@@ -230,25 +252,12 @@ async fn a_process_deaf_to_the_others_attributes_from_the_database() {
     }
     let test_db = TestDb::new(Engine::Postgres).await;
     let db = test_db.connect().await;
-    let config = Arc::new(Config::from_toml("").expect("defaults"));
-    let registry = |channel: Channel| {
-        let (race_over, _) = RaceOverSink::channel();
-        LobbyRegistry::load(
-            db.clone(),
-            Clock::manual(t0()),
-            config.clone(),
-            race_over,
-            channel,
-        )
-    };
-    let deaf = registry(Channel::named("cozykart_deaf"))
-        .await
-        .expect("loaded");
-    let channel = Channel::named(&format!("cozykart_bus_{}", rand::random::<u32>()));
+    let deaf = registry(&db, Channel::named("cozykart_deaf")).await;
+    let channel = fresh_channel();
     let _listener = Listener::connect(&test_db.url, &channel)
         .await
         .expect("listen");
-    let hearing = registry(channel).await.expect("loaded");
+    let hearing = registry(&db, channel).await;
 
     let lobby_id = racing_lobby(&db, "BUS3").await;
     let sold_at = t0() + Duration::seconds(5);
@@ -289,7 +298,7 @@ async fn a_batch_numbers_and_publishes_its_credits_together() {
     let db = test_db.connect().await;
     let first = racing_lobby(&db, "BUS4").await;
     let second = racing_lobby(&db, "BUS5").await;
-    let channel = Channel::named(&format!("cozykart_bus_{}", rand::random::<u32>()));
+    let channel = fresh_channel();
     let listener = Listener::connect(&test_db.url, &channel)
         .await
         .expect("listen");
@@ -359,21 +368,11 @@ async fn a_sale_credited_while_its_lobby_reloads_shows_at_once() {
     let test_db = TestDb::new(Engine::Postgres).await;
     let db = test_db.connect().await;
     let lobby_id = racing_lobby(&db, "BUS5").await;
-    let channel = Channel::named(&format!("cozykart_bus_{}", rand::random::<u32>()));
+    let channel = fresh_channel();
     let _listener = Listener::connect(&test_db.url, &channel)
         .await
         .expect("listen");
-    let config = Arc::new(Config::from_toml("").expect("defaults"));
-    let (race_over, _) = RaceOverSink::channel();
-    let registry = LobbyRegistry::load(
-        db.clone(),
-        Clock::manual(t0()),
-        config,
-        race_over,
-        channel.clone(),
-    )
-    .await
-    .expect("loaded");
+    let registry = registry(&db, channel.clone()).await;
     let publisher: Arc<dyn Publish> = Arc::new(channel);
     let ledger = LedgerHandle::start_publishing(db.clone(), Clock::manual(t0()), Some(publisher));
     let id = cozykart::domain::ids::LobbyId::try_from(lobby_id).unwrap();
@@ -401,14 +400,8 @@ async fn a_sale_credited_while_its_lobby_reloads_shows_at_once() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
     let racers = ["1100000000000000031".to_owned()];
-    let usd = Currency::parse("USD").unwrap();
-    let amount = Money::parse("25.00", usd).unwrap();
     let sold_at = t0() + Duration::seconds(5);
-    let mut record =
-        crate::ledger::records::sale_record("evt_bus_9", "pi_bus_9", amount, &racers, 0, sold_at);
-    for share in &mut record.shares {
-        share.lobby_id = id;
-    }
+    let record = race_sale("evt_bus_9", "pi_bus_9", lobby_id, &racers, sold_at);
     let outcome = ledger.record_sale(record).await.expect("recorded");
     let SaleOutcome::Recorded { credits, .. } = outcome else {
         panic!("not recorded: {outcome:?}");

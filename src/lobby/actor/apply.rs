@@ -58,7 +58,8 @@ impl LobbyActor {
     /// Applies the changes that follow the last one applied, in order; waits for a
     /// missing one, then reloads.
     fn apply_pending(&mut self, ctx: &mut Context<Self>) {
-        // A change applied at once during a reload may still be kept here.
+        // What is applied already goes: changes a reload read, and those applied
+        // at once while it read.
         let applied = self.overlays.seq();
         self.pending.retain(|&seq, _| seq > applied);
         while let Some(change) = self.pending.remove(&(self.overlays.seq() + 1)) {
@@ -304,7 +305,8 @@ impl LobbyActor {
         }));
     }
 
-    /// Replaces memory with the lobby as read from the database.
+    /// Replaces memory with the lobby as read from the database (the pending
+    /// changes it counted are dropped by the [`Self::apply_pending`] that follows).
     fn reset(&mut self, seed: LobbySeed) {
         let seq = seed.stored.row.seq.max(0) as u64;
         self.set_window(seed.stored.window);
@@ -319,7 +321,6 @@ impl LobbyActor {
             .into_iter()
             .take(crate::lobby::RECENT_SALES_MAX)
             .collect();
-        self.pending.retain(|&pending, _| pending > seq);
         let snapshot = self.snapshot();
         let (roster, shares) = (&self.roster, &self.shares);
         self.overlays.resync(seq, &snapshot, |discord_id| {
