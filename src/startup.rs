@@ -117,9 +117,6 @@ impl Application {
             .then(|| Arc::new(channel.clone()) as Arc<dyn crate::ledger::Publish>);
         let ledger = LedgerHandle::start_publishing(ledger_db, clock.clone(), publisher);
         let (race_over, races_over) = RaceOverSink::channel();
-        LobbyRegistry::announce_start(&db, &channel)
-            .await
-            .context("asking other processes to read running races again")?;
         let lobbies = LobbyRegistry::load(
             db.clone(),
             clock.clone(),

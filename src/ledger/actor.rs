@@ -15,8 +15,8 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use super::commit::write_batch;
 use super::job::{Answer, FromSaleOutcome, Job, Queued, Write};
 use super::{
-    maturing, payouts, refunds, sales, LedgerError, PayoutRecord, PayoutRequest, Publish,
-    RefundOutcome, RefundRecord, SaleOutcome, SaleRecord, Settlement,
+    maturing, payouts, refunds, sales, LedgerError, LobbyDelta, PayoutRecord, PayoutRequest,
+    Publish, RefundOutcome, RefundRecord, SaleOutcome, SaleRecord, Settlement,
 };
 use crate::clock::Clock;
 
@@ -100,6 +100,13 @@ impl Write for RecordRefund {
         tx: &'a DatabaseTransaction,
     ) -> BoxFuture<'a, Result<RefundOutcome, LedgerError>> {
         Box::pin(refunds::record_refund(tx, &self.0))
+    }
+
+    fn moved_mut(answer: &mut RefundOutcome) -> Vec<&mut LobbyDelta> {
+        match answer {
+            RefundOutcome::Applied { deltas, .. } => deltas.iter_mut().collect(),
+            _ => Vec::new(),
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use sea_orm::{
 };
 
 use super::job::Queued;
-use super::{sales, LedgerError, Publish, SaleRecord};
+use super::{sales, LedgerError, Publish, RaceEvent, SaleRecord};
 
 /// What publishes a batch's race credits, if anything does.
 type Publisher<'a> = Option<&'a dyn Publish>;
@@ -96,7 +96,7 @@ async fn try_batch(
 }
 
 /// The batch's sales set-wise in one savepoint, then every other job in a
-/// savepoint of its own, then the publication of the races' credits, then the
+/// savepoint of its own, then the publication of the races' events, then the
 /// commit; each job keeps its result. On SQLite the transaction takes the write
 /// lock at `BEGIN IMMEDIATE`, so it never fails halfway to upgrade a read lock.
 async fn write_transaction(
@@ -118,7 +118,7 @@ async fn write_transaction(
         }
     }
     if let Some(publisher) = publisher {
-        publish_credits(&tx, publisher, jobs).await?;
+        publish_events(&tx, publisher, jobs).await?;
     }
     let written = started.elapsed();
     tx.commit().await?;
@@ -193,35 +193,53 @@ async fn run_in_savepoint(tx: &DatabaseTransaction, job: &mut dyn Queued) {
     }
 }
 
-/// Publishes the race credits of the batch's new sales in its transaction and
-/// writes each one's event number back into its sale's outcome. Lobbies are
-/// taken in id order (each credit locks its lobby's row until the commit), so
-/// two processes' batches cannot deadlock on them; one lobby's credits keep the
-/// batch's order.
-async fn publish_credits(
+/// Publishes the batch's lobby events in its transaction (the race credits of
+/// its new sales, then the money its refunds and re-attributions moved) and
+/// writes each one's event number back where it came from. The publisher locks
+/// the lobbies' rows in id order (until the commit), so two processes' batches
+/// cannot deadlock on them; one lobby's events keep the batch's order.
+async fn publish_events(
     tx: &DatabaseTransaction,
     publisher: &dyn Publish,
     jobs: &mut [Box<dyn Queued>],
 ) -> Result<(), LedgerError> {
-    let mut credits = Vec::new();
+    let mut events = Vec::new();
     for (job, queued) in jobs.iter_mut().enumerate() {
-        let Some(recorded) = queued.credits_mut() else {
-            continue;
-        };
-        for (n, credit) in recorded.iter().enumerate() {
-            credits.push(((job, n), credit.clone()));
+        if let Some(recorded) = queued.credits_mut() {
+            for (n, credit) in recorded.iter().enumerate() {
+                events.push((Place::Credit(job, n), RaceEvent::Credit(credit.clone())));
+            }
+        }
+        for (n, delta) in queued.moved_mut().into_iter().enumerate() {
+            events.push((Place::Moved(job, n), RaceEvent::Moved(delta.clone())));
         }
     }
-    if credits.is_empty() {
+    if events.is_empty() {
         return Ok(());
     }
-    credits.sort_by_key(|(_, credit)| credit.lobby_id);
-    let (places, credits): (Vec<_>, Vec<_>) = credits.into_iter().unzip();
-    let seqs = publisher.publish(tx, &credits).await?;
-    for ((job, n), seq) in places.into_iter().zip(seqs) {
-        if let Some(credit) = jobs[job].credits_mut().and_then(|c| c.get_mut(n)) {
-            credit.seq = seq;
+    events.sort_by_key(|(_, event)| event.lobby_id());
+    let (places, events): (Vec<_>, Vec<_>) = events.into_iter().unzip();
+    let seqs = publisher.publish(tx, &events).await?;
+    for (place, seq) in places.into_iter().zip(seqs) {
+        match place {
+            Place::Credit(job, n) => {
+                if let Some(credit) = jobs[job].credits_mut().and_then(|c| c.get_mut(n)) {
+                    credit.seq = seq;
+                }
+            }
+            Place::Moved(job, n) => {
+                if let Some(delta) = jobs[job].moved_mut().into_iter().nth(n) {
+                    delta.seq = seq;
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// Where a published event came from: its job, and its place among the job's
+/// credits or moved money.
+enum Place {
+    Credit(usize, usize),
+    Moved(usize, usize),
 }

@@ -7,7 +7,7 @@ use futures_util::future::BoxFuture;
 use sea_orm::DatabaseTransaction;
 use tokio::sync::oneshot;
 
-use super::{LedgerError, RaceCredit, SaleOutcome, SaleRecord};
+use super::{LedgerError, LobbyDelta, RaceCredit, SaleOutcome, SaleRecord};
 
 /// A request the ledger writes as one job of a batch. (`pub` only because the
 /// actor's generic handler names it; this module is private to the ledger.)
@@ -31,6 +31,16 @@ pub trait Write: Send + Sync + 'static {
     /// the batch writes in it the event numbers it published.
     fn outcome_mut(_answer: &mut Self::Output) -> Option<&mut SaleOutcome> {
         None
+    }
+
+    /// The money of races an answer of this request moved after the fact
+    /// (refunds, re-attributions): the batch publishes it as it does credits.
+    fn moved_mut(answer: &mut Self::Output) -> Vec<&mut LobbyDelta> {
+        match Self::outcome_mut(answer) {
+            Some(SaleOutcome::Recorded { early_refunds, .. }) => early_refunds.iter_mut().collect(),
+            Some(SaleOutcome::Reattributed { deltas, .. }) => deltas.iter_mut().collect(),
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -78,6 +88,10 @@ pub(super) trait Queued: Send {
     /// new sale, or failed), for the batch to publish.
     fn credits_mut(&mut self) -> Option<&mut Vec<RaceCredit>>;
 
+    /// The money of races this job moved after the fact (see
+    /// [`Write::moved_mut`]); none if it failed.
+    fn moved_mut(&mut self) -> Vec<&mut LobbyDelta>;
+
     /// Replaces the kept result by `error` (its savepoint or batch failed).
     fn fail(&mut self, error: LedgerError);
 
@@ -114,6 +128,13 @@ impl<W: Write> Queued for Job<W> {
         match W::outcome_mut(answer)? {
             SaleOutcome::Recorded { credits, .. } => Some(credits),
             _ => None,
+        }
+    }
+
+    fn moved_mut(&mut self) -> Vec<&mut LobbyDelta> {
+        match self.result.as_mut() {
+            Some(Ok(answer)) => W::moved_mut(answer),
+            _ => Vec::new(),
         }
     }
 

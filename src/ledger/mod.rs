@@ -34,7 +34,7 @@ pub mod verify;
 
 use chrono::{DateTime, Utc};
 
-pub use publish::{Publish, RaceCredit};
+pub use publish::{Publish, RaceCredit, RaceEvent};
 
 pub use actor::{
     ArbiterGuard, LedgerActor, LedgerHandle, Mature, RecordPayout, RecordRefund, RecordSale,
@@ -92,6 +92,9 @@ pub struct LobbyDelta {
     pub amount: Money,
     /// When the sale it concerns was paid: only the race it belongs to shows it.
     pub sold_at: DateTime<Utc>,
+    /// The lobby event's number, drawn and published in the batch that moved
+    /// the money (as [`RaceCredit::seq`]).
+    pub seq: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,10 +1,12 @@
-//! What a batch tells the lobbies, committed with it. A recorded sale credits
-//! each earning lobby's race ([`RaceCredit`]); where several processes share the
-//! database, the batch's transaction draws each credit's lobby event number and
-//! publishes it before the commit ([`Publish`], implemented by the lobby bus), so
-//! a sale and its publication commit together: an overlay pot can neither miss
-//! a committed sale nor count one twice across a reload, and a killed process
-//! leaves no committed sale unpublished.
+//! What a batch tells the lobbies, committed with it ([`RaceEvent`]). A recorded
+//! sale credits each earning lobby's race ([`RaceCredit`]); a refund or a
+//! re-attribution moves money of races after the fact ([`LobbyDelta`]). Where
+//! several processes share the database, the batch's transaction draws each
+//! event's lobby number and publishes it before the commit ([`Publish`],
+//! implemented by the lobby bus), so a change of money and its publication
+//! commit together: an overlay pot can neither miss a committed change nor count
+//! one twice across a reload, and a killed process or a lost connection leaves
+//! no committed change unpublished.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +14,7 @@ use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseTransaction, DbErr};
 
-use super::SaleRecord;
+use super::{LobbyDelta, SaleRecord};
 use crate::domain::ids::{LobbyId, UserId};
 use crate::money::Money;
 
@@ -38,15 +40,42 @@ pub struct RaceCredit {
     pub seq: Option<u64>,
 }
 
-/// Publishes a batch's credits inside its transaction, before the commit.
+/// One lobby event of a batch: what a lobby's race shows of the batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RaceEvent {
+    /// A new sale's credit of the race.
+    Credit(RaceCredit),
+    /// Money the race lost (a refund, a re-attribution away) or gained (a
+    /// re-attribution to it) after the sale was recorded.
+    Moved(LobbyDelta),
+}
+
+impl RaceEvent {
+    pub fn lobby_id(&self) -> LobbyId {
+        match self {
+            RaceEvent::Credit(credit) => credit.lobby_id,
+            RaceEvent::Moved(delta) => delta.lobby_id,
+        }
+    }
+
+    /// When the sale it concerns was paid: only the race that counts it takes it.
+    pub fn sold_at(&self) -> DateTime<Utc> {
+        match self {
+            RaceEvent::Credit(credit) => credit.sold_at,
+            RaceEvent::Moved(delta) => delta.sold_at,
+        }
+    }
+}
+
+/// Publishes a batch's lobby events inside its transaction, before the commit.
 pub trait Publish: Send + Sync + 'static {
-    /// Draws and publishes each credit's event; answers each one's seq, in order
+    /// Draws and publishes each event's number; answers each one's seq, in order
     /// (`None`: no race of its lobby counts the sale). An error fails the batch,
     /// whose jobs are then written again one by one.
     fn publish<'a>(
         &'a self,
         tx: &'a DatabaseTransaction,
-        credits: &'a [RaceCredit],
+        events: &'a [RaceEvent],
     ) -> BoxFuture<'a, Result<Vec<Option<u64>>, DbErr>>;
 }
 

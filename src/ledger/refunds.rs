@@ -233,6 +233,7 @@ async fn apply_refund(
             lobby_id: LobbyId::try_from(lobby_id)?,
             amount: Money::from_minor(minor, currency)?,
             sold_at: sale_row.sold_at,
+            seq: None,
         });
     }
     Ok(result)

@@ -107,6 +107,9 @@ pub struct LobbyActor {
     gap_timer: Option<SpawnHandle>,
     /// Whether a reload is under way (one at a time).
     reloading: bool,
+    /// A reload asked for while one was under way: its read may predate what
+    /// the asker knows changed, so another follows it.
+    reload_again: bool,
     /// The race that ended last, while no other runs and the pot is its own; read
     /// by Credit and Refunded, set by Closed, cleared by Opened.
     finished: Option<Span>,
@@ -146,6 +149,7 @@ impl LobbyActor {
             pending: BTreeMap::new(),
             gap_timer: None,
             reloading: false,
+            reload_again: false,
             finished: seed.finished,
             last_active: clock.now(),
             clock,

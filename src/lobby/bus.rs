@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use sea_orm::sea_query::{ArrayType, Value};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement};
@@ -17,7 +16,7 @@ use sqlx::pool::PoolOptions;
 use sqlx::postgres::PgListener;
 
 use super::change::{LobbyChange, Notice, PAYLOAD_MAX_BYTES};
-use crate::ledger::{Publish, RaceCredit};
+use crate::ledger::{Publish, RaceEvent};
 
 /// How long the listener waits before trying again after its connection failed.
 pub const LISTEN_RETRY: Duration = Duration::from_secs(1);
@@ -77,84 +76,36 @@ impl Channel {
         metrics::counter!("cozykart_lobby_notifications_sent_total").increment(1);
         Ok(())
     }
-
-    /// A sale's or refund's event of a lobby: numbered and published in one
-    /// statement, only if the lobby's race running now covers `sold_at` (the
-    /// lobby row's lock orders it with the lobby's other changes). Answers the
-    /// event's seq, `None` when no running race covers the sale.
-    pub async fn publish_credit(
-        &self,
-        db: &impl ConnectionTrait,
-        lobby: i64,
-        sold_at: DateTime<Utc>,
-        change: LobbyChange,
-    ) -> Result<Option<u64>, DbErr> {
-        let Some(name) = &self.name else {
-            return Ok(None);
-        };
-        // The statement writes the notice with `json_build_object` around the seq
-        // it draws and the change, bound as JSON (`$4::json` keeps its text as is).
-        let change = numbered_change(lobby, change);
-        // Only the lobby's latest race, running or just over, takes the event, if
-        // it counts the sale (the domain's rule, as bounds on its window).
-        let statement = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "WITH bumped AS ( \
-               UPDATE lobbies SET seq = seq + 1 \
-               WHERE id = $1 AND EXISTS ( \
-                 SELECT 1 FROM lobby_windows w WHERE w.id = ( \
-                     SELECT MAX(id) FROM lobby_windows WHERE lobby_id = $1) \
-                   AND w.opened_at < $2 AND (w.closed_at IS NULL OR w.closed_at >= $5)) \
-               RETURNING seq) \
-             SELECT seq, pg_notify($3, \
-               json_build_object('lobby', $1::bigint, 'seq', seq, 'change', $4::json)::text) \
-             FROM bumped",
-            [
-                lobby.into(),
-                crate::domain::race::opened_before(sold_at).into(),
-                name.to_string().into(),
-                change.into(),
-                crate::domain::race::closed_not_before(sold_at).into(),
-            ],
-        );
-        let Some(row) = db.query_one_raw(statement).await? else {
-            return Ok(None);
-        };
-        metrics::counter!("cozykart_lobby_notifications_sent_total").increment(1);
-        let seq: i64 = row.try_get_by_index(0)?;
-        Ok(Some(seq.max(0) as u64))
-    }
 }
 
-/// The ledger publishes each batch's race credits through the bus, inside the
-/// batch's transaction: a sale and its lobby event commit together. Two
-/// statements whatever the batch's size: the credited lobbies' rows are locked
-/// in id order (two processes' batches cannot deadlock on them), then one
-/// statement numbers every credit a lobby's latest race counts (as
-/// [`Channel::publish_credit`] does for one) and sends its notice.
+/// The ledger publishes each batch's lobby events through the bus, inside the
+/// batch's transaction: a change of money and its lobby event commit together.
+/// Two statements whatever the batch's size: the lobbies' rows are locked in id
+/// order (two processes' batches cannot deadlock on them), then one statement
+/// numbers every event that the lobby's latest race, running or just over,
+/// counts (the domain's rule, as bounds on its window) and sends its notice.
 impl Publish for Channel {
     fn publish<'a>(
         &'a self,
         tx: &'a DatabaseTransaction,
-        credits: &'a [RaceCredit],
+        events: &'a [RaceEvent],
     ) -> BoxFuture<'a, Result<Vec<Option<u64>>, DbErr>> {
         Box::pin(async move {
-            let mut seqs = vec![None; credits.len()];
+            let mut seqs = vec![None; events.len()];
             let Some(name) = &self.name else {
                 return Ok(seqs);
             };
-            if credits.is_empty() {
+            if events.is_empty() {
                 return Ok(seqs);
             }
-            let lobbies: Vec<i64> = credits.iter().map(|c| c.lobby_id.get()).collect();
+            let lobbies: Vec<i64> = events.iter().map(|e| e.lobby_id().get()).collect();
             let lock = Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 "SELECT id FROM lobbies WHERE id = ANY($1) ORDER BY id FOR UPDATE",
                 [array(lobbies.iter().copied().map(Value::from).collect())],
             );
             tx.query_all_raw(lock).await?;
-            let column =
-                |value: fn(&RaceCredit) -> Value| array(credits.iter().map(value).collect());
+            let column = |value: fn(&RaceEvent) -> Value| array(events.iter().map(value).collect());
             let statement = Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 "WITH c AS ( \
@@ -178,10 +129,10 @@ impl Publish for Channel {
                      'change', numbered.change::json)::text) \
                  FROM numbered JOIN bumped ON bumped.id = numbered.lobby",
                 [
-                    column(|c| c.lobby_id.get().into()),
-                    column(|c| crate::domain::race::opened_before(c.sold_at).into()),
-                    column(|c| crate::domain::race::closed_not_before(c.sold_at).into()),
-                    column(|c| numbered_change(c.lobby_id.get(), LobbyChange::sale(c)).into()),
+                    column(|e| e.lobby_id().get().into()),
+                    column(|e| crate::domain::race::opened_before(e.sold_at()).into()),
+                    column(|e| crate::domain::race::closed_not_before(e.sold_at()).into()),
+                    column(|e| numbered_change(e.lobby_id().get(), LobbyChange::of(e)).into()),
                     name.to_string().into(),
                 ],
             );

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::ids::UserId;
-use crate::ledger::RaceCredit;
+use crate::ledger::{LobbyDelta, RaceCredit, RaceEvent};
 use crate::money::{Money, Pot};
 
 mod wire;
@@ -75,7 +75,8 @@ pub enum LobbyChange {
         #[serde(with = "wire::money")]
         pool_delta: Money,
     },
-    /// A committed refund took part of the running race's pool back.
+    /// A committed refund (or a re-attribution away) took part of the running
+    /// race's pool back.
     Refund {
         #[serde(with = "wire::money")]
         pool_delta: Money,
@@ -103,6 +104,27 @@ impl LobbyChange {
             at: credit.at,
             shares: credit.shares.clone(),
             sale_id: credit.sale_id,
+        }
+    }
+
+    /// Money a race lost after the fact shows as a refund of it; money it gained
+    /// (a sale re-attributed to it) has the lobby read again, which shows the
+    /// sale with the race's others.
+    pub fn moved(delta: &LobbyDelta) -> Self {
+        if delta.amount.minor() < 0 {
+            LobbyChange::Refund {
+                pool_delta: delta.amount,
+            }
+        } else {
+            LobbyChange::Reload
+        }
+    }
+
+    /// A ledger batch's event of the lobby's race.
+    pub fn of(event: &RaceEvent) -> Self {
+        match event {
+            RaceEvent::Credit(credit) => Self::sale(credit),
+            RaceEvent::Moved(delta) => Self::moved(delta),
         }
     }
 }

@@ -28,9 +28,7 @@ use super::change::LobbyChange;
 use super::LobbyError;
 use crate::domain::ids::{ChannelId, GuildId, LobbyCode, LobbyId, UserId};
 
-pub use changes::{
-    close_window, join, leave, open_window, publish_reload, ClosedRace, Joining, Numbered,
-};
+pub use changes::{close_window, join, leave, open_window, ClosedRace, Joining, Numbered};
 use changes::{open_window_of, roster_of};
 pub use discount_codes::{discount_code_key, discount_code_lobby, register_discount_code};
 pub use goal::{goal_of, set_goal};
@@ -186,11 +184,6 @@ pub async fn load_one(
         roster: roster_of(db, lobby_id).await?,
         row,
     }))
-}
-
-/// The ids of the lobbies whose race is running.
-pub async fn racing_lobby_ids(db: &DatabaseConnection) -> Result<Vec<LobbyId>, DbErr> {
-    lobby_ids_where(db, lobby::Column::State.eq(LobbyState::Open)).await
 }
 
 /// The ids of every lobby that is not closed.

@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use actix::prelude::*;
 use chrono::{DateTime, Duration, Utc};
-use futures_util::future::join_all;
 use sea_orm::DatabaseConnection;
 
 use crate::commission::CommissionRates;
@@ -119,7 +118,7 @@ impl Handler<RouteRefund> for SalesRouter {
                 })
                 .await?;
             if let RefundOutcome::Applied { deltas, .. } = &outcome {
-                shared.notify_refunds(deltas).await;
+                shared.notify_refunds(deltas);
             }
             Ok(outcome)
         })
@@ -198,7 +197,7 @@ impl Routing {
                     buyer,
                     at: received_at,
                 };
-                self.notify_reattribution(&deltas, &shares, sale).await;
+                self.notify_reattribution(&deltas, &shares, sale);
                 Ok(Routed {
                     sale_id: Some(sale_id),
                     duplicate: false,
@@ -217,11 +216,10 @@ impl Routing {
                 credits,
             } => {
                 let lobby_ids = credits.iter().map(|credit| credit.lobby_id).collect();
-                let credits = credits
-                    .into_iter()
-                    .map(|credit| self.lobbies.credit_recorded(credit));
-                join_all(credits).await;
-                self.notify_refunds(&early_refunds).await;
+                for credit in credits {
+                    self.lobbies.credit_recorded(credit);
+                }
+                self.notify_refunds(&early_refunds);
                 Ok(Routed {
                     sale_id: Some(sale_id),
                     duplicate: false,
@@ -234,46 +232,33 @@ impl Routing {
 
     /// A re-attributed sale: lobbies that lost their part see it go as a refund
     /// would; the tagged lobby is credited what it gained, as for a sale.
-    async fn notify_reattribution(
-        &self,
-        deltas: &[LobbyDelta],
-        shares: &[Share],
-        sale: SaleNotice,
-    ) {
+    fn notify_reattribution(&self, deltas: &[LobbyDelta], shares: &[Share], sale: SaleNotice) {
         let SaleNotice {
             sale_id,
             amount,
             buyer,
             at,
         } = sale;
-        let (gains, losses): (Vec<_>, Vec<_>) = deltas
-            .iter()
-            .cloned()
-            .partition(|delta| delta.amount.minor() > 0);
-        self.notify_refunds(&losses).await;
-        let credits = gains.into_iter().map(|gain| {
-            let credit = Credit {
+        for delta in deltas {
+            let gain = (delta.amount.minor() > 0).then(|| Credit {
                 sale_id,
                 amount,
-                pool_delta: gain.amount,
+                pool_delta: delta.amount,
                 buyer: buyer.clone(),
                 at,
-                sold_at: gain.sold_at,
-                shares: racer_shares(shares, gain.lobby_id),
-            };
-            self.lobbies.credit(gain.lobby_id, credit)
-        });
-        join_all(credits).await;
+                sold_at: delta.sold_at,
+                shares: racer_shares(shares, delta.lobby_id),
+            });
+            self.lobbies.moved(delta, gain);
+        }
     }
 
-    /// Refunds reach the lobbies' overlays on every process (the registry
-    /// publishes them when several processes share the database).
-    async fn notify_refunds(&self, deltas: &[LobbyDelta]) {
-        let refunds = deltas.iter().map(|delta| {
-            self.lobbies
-                .refunded(delta.lobby_id, delta.amount, delta.sold_at)
-        });
-        join_all(refunds).await;
+    /// Refunds reach the lobbies' overlays on every process (the ledger's batch
+    /// published them when several processes share the database).
+    fn notify_refunds(&self, deltas: &[LobbyDelta]) {
+        for delta in deltas {
+            self.lobbies.moved(delta, None);
+        }
     }
 
     /// A tag naming a known lobby (code, id, or a registered discount code) of the

@@ -40,7 +40,12 @@ fn sale_record(
     record
 }
 
-fn refund(event_id: &str, refund_id: &str, sale_ref: &str, amount: RefundAmount) -> RefundRecord {
+pub(crate) fn refund(
+    event_id: &str,
+    refund_id: &str,
+    sale_ref: &str,
+    amount: RefundAmount,
+) -> RefundRecord {
     RefundRecord {
         refund: RefundEvent {
             provider: Provider::Stripe,

@@ -6,11 +6,14 @@ use std::sync::Arc;
 use chrono::Duration;
 use cozykart::clock::Clock;
 use cozykart::config::Config;
-use cozykart::ledger::{LedgerHandle, Publish, RaceCredit, SaleOutcome};
+use cozykart::ledger::{
+    LedgerHandle, LobbyDelta, Publish, RaceCredit, RaceEvent, RefundOutcome, SaleOutcome,
+};
 use cozykart::lobby::bus::{Channel, Listener, NoticeSink};
 use cozykart::lobby::change::{LobbyChange, Notice, PAYLOAD_MAX_BYTES};
 use cozykart::lobby::{LobbyRegistry, RaceOverSink};
 use cozykart::money::{Currency, Money};
+use cozykart::sale::RefundAmount;
 use entity::sea_orm_active_enums::LobbyState;
 use entity::{lobby, lobby_window};
 use futures_util::future::BoxFuture;
@@ -33,24 +36,30 @@ impl NoticeSink for Heard {
     }
 }
 
-/// Publishes a credit's change and waits for the notice the listener hears.
+/// Publishes one event as a ledger batch does, commits, and waits for the
+/// notice the listener hears.
 async fn publish(
     db: &sea_orm::DatabaseConnection,
     channel: &Channel,
     heard: &mut mpsc::UnboundedReceiver<Notice>,
-    lobby_id: i64,
-    sold_at: chrono::DateTime<chrono::Utc>,
-    change: LobbyChange,
+    event: RaceEvent,
 ) -> (Option<u64>, Notice) {
-    let seq = channel
-        .publish_credit(db, lobby_id, sold_at, change)
+    use sea_orm::TransactionTrait;
+    let transaction = db.begin().await.expect("begin");
+    let seqs = Publish::publish(channel, &transaction, &[event])
         .await
         .expect("published");
-    let notice = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv())
+    transaction.commit().await.expect("commit");
+    let notice = next_notice(heard).await;
+    (seqs[0], notice)
+}
+
+/// The next notice the listener hears.
+async fn next_notice(heard: &mut mpsc::UnboundedReceiver<Notice>) -> Notice {
+    tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv())
         .await
         .expect("a notice in time")
-        .expect("the listener runs");
-    (seq, notice)
+        .expect("the listener runs")
 }
 
 /// A channel of this test's own, so that no other test's notices reach it.
@@ -133,36 +142,56 @@ async fn a_numbered_notice_reads_back_as_the_change_published() {
     let usd = Currency::parse("USD").unwrap();
     let dollars = |text: &str| Money::parse(text, usd).unwrap();
     let sold_at = t0() + Duration::milliseconds(1_500);
-    let sale = |buyer: String| LobbyChange::Sale {
-        amount: dollars("25.00"),
-        pool_delta: dollars("5.00"),
-        buyer: Some(buyer),
-        at: sold_at,
-        shares: vec![("1100000000000000011".parse().unwrap(), dollars("2.50"))],
-        sale_id: 9,
+    let sale = |buyer: String| {
+        RaceEvent::Credit(RaceCredit {
+            lobby_id: lobby_id.try_into().unwrap(),
+            sale_id: 9,
+            amount: dollars("25.00"),
+            pool_delta: dollars("5.00"),
+            buyer: Some(buyer),
+            at: sold_at,
+            sold_at,
+            shares: vec![("1100000000000000011".parse().unwrap(), dollars("2.50"))],
+            seq: None,
+        })
     };
-    let change = sale("Ada \"the\" {Quick}".into());
-    let (seq, notice) = publish(&db, &channel, &mut heard, lobby_id, sold_at, change.clone()).await;
+    let event = sale("Ada \"the\" {Quick}".into());
+    let (seq, notice) = publish(&db, &channel, &mut heard, event.clone()).await;
     assert_eq!(seq, Some(1));
     let expected = Notice {
         lobby: lobby_id,
         seq: 1,
-        change,
+        change: LobbyChange::of(&event),
     };
     assert_eq!(notice, expected);
+    assert!(matches!(notice.change, LobbyChange::Sale { ref buyer, .. }
+        if buyer.as_deref() == Some("Ada \"the\" {Quick}")));
 
     // Too large for a notice as PostgreSQL writes it: the lobby reads itself again.
-    let (seq, notice) = publish(
-        &db,
-        &channel,
-        &mut heard,
-        lobby_id,
-        sold_at,
-        sale("x".repeat(PAYLOAD_MAX_BYTES)),
-    )
-    .await;
+    let event = sale("x".repeat(PAYLOAD_MAX_BYTES));
+    let (seq, notice) = publish(&db, &channel, &mut heard, event).await;
     assert_eq!(seq, Some(2));
     assert_eq!((notice.seq, notice.change), (2, LobbyChange::Reload));
+
+    // Money a race lost after the fact is a refund of it; money it gained has
+    // every process read the lobby again.
+    let moved = |amount: &str| {
+        RaceEvent::Moved(LobbyDelta {
+            lobby_id: lobby_id.try_into().unwrap(),
+            amount: dollars(amount),
+            sold_at,
+            seq: None,
+        })
+    };
+    let (seq, notice) = publish(&db, &channel, &mut heard, moved("-1.25")).await;
+    assert_eq!(seq, Some(3));
+    let refund = LobbyChange::Refund {
+        pool_delta: dollars("-1.25"),
+    };
+    assert_eq!((notice.seq, notice.change), (3, refund));
+    let (seq, notice) = publish(&db, &channel, &mut heard, moved("1.25")).await;
+    assert_eq!(seq, Some(4));
+    assert_eq!((notice.seq, notice.change), (4, LobbyChange::Reload));
 }
 
 /// The ledger publishes a recorded sale's credit of a running race inside the
@@ -204,10 +233,7 @@ async fn the_ledger_publishes_a_sale_in_the_batch_that_records_it() {
     assert_eq!(credits.len(), 1);
     assert_eq!(credits[0].seq, Some(1));
     assert_eq!(credits[0].pool_delta.to_string(), "5.00 USD");
-    let notice = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv())
-        .await
-        .expect("a notice in time")
-        .expect("the listener runs");
+    let notice = next_notice(&mut heard).await;
     assert_eq!(notice.lobby, lobby_id);
     assert_eq!(notice.seq, 1);
     assert_eq!(notice.change, LobbyChange::sale(&credits[0]));
@@ -232,11 +258,90 @@ async fn the_ledger_publishes_a_sale_in_the_batch_that_records_it() {
         panic!("not recorded: {outcome:?}");
     };
     assert_eq!(credits[0].seq, Some(2));
-    let notice = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv())
-        .await
-        .expect("a notice in time")
-        .expect("the listener runs");
+    let notice = next_notice(&mut heard).await;
     assert_eq!(notice.seq, 2);
+    crate::helpers::assert_ledger_balances(&db).await;
+}
+
+/// A refund, like a sale, is published in the ledger's batch that records it:
+/// the outcome carries the seq drawn and every listener hears the refund. When
+/// its event cannot be published, the refund is not recorded either (the shop is
+/// answered an error and delivers it again), so no process's pot can miss a
+/// committed refund. Found by the simulation's connection cuts: the refund was
+/// published after its commit, and one lost on a cut connection left the
+/// lobby's pot counting the refunded money for good.
+#[actix_web::test]
+async fn the_ledger_publishes_a_refund_in_the_batch_that_records_it() {
+    use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+    if postgres_url().is_none() {
+        return;
+    }
+    let test_db = TestDb::new(Engine::Postgres).await;
+    let db = test_db.connect().await;
+    let lobby_id = racing_lobby(&db, "BUS6").await;
+    let channel = fresh_channel();
+    let listener = Listener::connect(&test_db.url, &channel)
+        .await
+        .expect("listen");
+    let (tx, mut heard) = mpsc::unbounded_channel();
+    let _guard = listener.spawn(Arc::new(Heard(tx))).expect("listener");
+    let publisher: Arc<dyn Publish> = Arc::new(channel.clone());
+    let ledger = LedgerHandle::start_publishing(db.clone(), Clock::manual(t0()), Some(publisher));
+
+    let racers = [
+        "1100000000000000011".to_owned(),
+        "1100000000000000012".to_owned(),
+    ];
+    let sold_at = t0() + Duration::seconds(5);
+    let sale = race_sale("evt_bus_r1", "pi_bus_r1", lobby_id, &racers, sold_at);
+    let outcome = ledger.record_sale(sale).await.expect("recorded");
+    assert!(
+        matches!(outcome, SaleOutcome::Recorded { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(next_notice(&mut heard).await.seq, 1);
+
+    let usd = Currency::parse("USD").unwrap();
+    let refund = || {
+        crate::ledger::refund(
+            "evt_bus_r2",
+            "re_bus_r2",
+            "pi_bus_r1",
+            RefundAmount::Incremental(Money::parse("10.00", usd).unwrap()),
+        )
+    };
+    // The bus refuses every lobby event: the refund is refused with it.
+    db.execute_unprepared(
+        "CREATE FUNCTION bus_down() RETURNS trigger AS $$ \
+           BEGIN RAISE EXCEPTION 'the bus is down'; END $$ LANGUAGE plpgsql; \
+         CREATE TRIGGER bus_down BEFORE UPDATE ON lobbies \
+           FOR EACH ROW EXECUTE FUNCTION bus_down();",
+    )
+    .await
+    .expect("trigger");
+    let refused = ledger.record_refund(refund()).await;
+    assert!(refused.is_err(), "recorded unpublished: {refused:?}");
+    assert_eq!(entity::refund::Entity::find().count(&db).await.unwrap(), 0);
+    crate::helpers::assert_ledger_balances(&db).await;
+
+    db.execute_unprepared("DROP TRIGGER bus_down ON lobbies")
+        .await
+        .expect("drop trigger");
+    let outcome = ledger.record_refund(refund()).await.expect("recorded");
+    let RefundOutcome::Applied { deltas, .. } = outcome else {
+        panic!("not applied: {outcome:?}");
+    };
+    assert_eq!(deltas.len(), 1);
+    assert_eq!(deltas[0].seq, Some(2));
+    assert_eq!(deltas[0].amount.to_string(), "-2.00 USD");
+    let notice = next_notice(&mut heard).await;
+    let expected = LobbyChange::Refund {
+        pool_delta: deltas[0].amount,
+    };
+    assert_eq!(
+        (notice.lobby, notice.seq, notice.change),
+        (lobby_id, 2, expected)
+    );
     crate::helpers::assert_ledger_balances(&db).await;
 }
 
@@ -329,7 +434,8 @@ async fn a_batch_numbers_and_publishes_its_credits_together() {
         credit(second, 4, before),
     ];
     let transaction = db.begin().await.expect("begin");
-    let seqs = Publish::publish(&channel, &transaction, &credits)
+    let events = credits.clone().map(RaceEvent::Credit);
+    let seqs = Publish::publish(&channel, &transaction, &events)
         .await
         .expect("published");
     assert_eq!(seqs, [Some(1), Some(2), Some(1), None]);
@@ -338,10 +444,7 @@ async fn a_batch_numbers_and_publishes_its_credits_together() {
     transaction.commit().await.expect("commit");
     let mut notices = Vec::new();
     for _ in 0..3 {
-        let notice = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv())
-            .await
-            .expect("a notice in time")
-            .expect("the listener runs");
+        let notice = next_notice(&mut heard).await;
         notices.push(notice);
     }
     notices.sort_by_key(|n| (n.lobby, n.seq));
@@ -407,7 +510,7 @@ async fn a_sale_credited_while_its_lobby_reloads_shows_at_once() {
         panic!("not recorded: {outcome:?}");
     };
     assert_eq!(credits[0].seq, Some(1));
-    registry.credit_recorded(credits[0].clone()).await;
+    registry.credit_recorded(credits[0].clone());
     assert_eq!(
         pot().await.as_deref(),
         Some("5.00 USD"),

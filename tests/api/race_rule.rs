@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
 use cozykart::ledger::read::{race_totals, RaceWindow};
+use cozykart::ledger::{LobbyDelta, Publish, RaceEvent};
 use cozykart::lobby::bus::Channel;
-use cozykart::lobby::change::LobbyChange;
 use cozykart::lobby::store::history_since;
 use cozykart::lobby::Timeline;
 use cozykart::money::{Currency, Money};
@@ -20,7 +20,7 @@ use entity::sea_orm_active_enums::{AllocationStatus, LobbyState, Provider};
 use entity::{allocation, lobby, lobby_window, roster_membership, sale};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, TransactionTrait};
 
 use crate::helpers::{postgres_url, t0, Engine, TestDb};
 
@@ -206,14 +206,18 @@ async fn check(
 
     if channel.is_shared() {
         let usd = Currency::parse("USD").expect("USD");
-        let change = LobbyChange::Refund {
-            pool_delta: Money::from_minor(-1, usd).expect("a cent"),
-        };
-        let numbered = channel
-            .publish_credit(db, lobby_id, sold_at, change)
+        let refund = RaceEvent::Moved(LobbyDelta {
+            lobby_id: lobby_id.try_into().expect("an id"),
+            amount: Money::from_minor(-1, usd).expect("a cent"),
+            sold_at,
+            seq: None,
+        });
+        let transaction = db.begin().await.map_err(fail)?;
+        let numbered = Publish::publish(channel, &transaction, &[refund])
             .await
             .map_err(fail)?;
-        prop_assert_eq!(numbered.is_some(), counts, "the bus's statement");
+        transaction.rollback().await.map_err(fail)?;
+        prop_assert_eq!(numbered[0].is_some(), counts, "the bus's statement");
     }
     Ok(())
 }

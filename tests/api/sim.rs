@@ -46,12 +46,11 @@
 //! - Graceful restarts (the stopping server must close every overlay, which is
 //!   then opened again on the new one), and on PostgreSQL every connection of
 //!   the server cut at once (`pg_terminate_backend`: the ledger's, the pool's and
-//!   the lobby listener's; off unless `SIM_FAULTS` names `cut`: see
-//!   `faults::enabled`).
+//!   the lobby listener's; see `faults::enabled` for what they found).
 //! - The ledger failing while it records a sale (a trigger the schedule installs
 //!   raises inside its transaction): the delivery is refused with a 5xx, and the
-//!   shop's next delivery records it once. `SIM_FAULTS=none` leaves the faults
-//!   out, `SIM_FAULTS=cut,ledger` names them.
+//!   shop's next delivery records it once. Every fault is on by default;
+//!   `SIM_FAULTS=none` leaves them out, `SIM_FAULTS=ledger` names those wanted.
 //!
 //! Other currencies, other untagged policies than `split`, per-guild rates and
 //! `kill -9` are for the versions after it.

@@ -126,6 +126,7 @@ pub(super) async fn reattribute(
                 lobby_id: LobbyId::try_from(lobby_id)?,
                 amount: Money::from_minor(minor, currency)?,
                 sold_at: sale_row.sold_at,
+                seq: None,
             })
         })
         .collect::<Result<Vec<_>, LedgerError>>()

@@ -270,6 +270,7 @@ impl LobbyActor {
     /// snapshot numbered with the database's seq.
     fn reload(&mut self, ctx: &mut Context<Self>) {
         if self.reloading {
+            self.reload_again = true;
             return;
         }
         self.reloading = true;
@@ -283,6 +284,7 @@ impl LobbyActor {
         };
         ctx.spawn(read_again.into_actor(self).map(|loaded, actor, ctx| {
             actor.reloading = false;
+            let again = std::mem::take(&mut actor.reload_again);
             match loaded {
                 Ok(Some((seed, (windows, stints)))) => {
                     // Changes committed after the read wait in `pending`; the
@@ -302,6 +304,9 @@ impl LobbyActor {
                 }
             }
             actor.apply_pending(ctx);
+            if again && !actor.reloading {
+                actor.reload(ctx);
+            }
         }));
     }
 

@@ -1,23 +1,21 @@
 //! The registry's side of several processes sharing one PostgreSQL database:
 //! changes published by any process reach the lobby's actor here (a lobby
 //! another process created is read and started), everything is read again after
-//! the listening connection was lost or when a process starts, and a committed
-//! sale's or refund's event is numbered and published for every process.
+//! the listening connection was lost, and the lobby here applies at once the
+//! events of money a ledger batch of this process numbered and published.
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
-use sea_orm::DatabaseConnection;
 
-use super::{load_seed, LobbyEntry, LobbyRegistry};
+use super::{load_seed, LobbyRegistry};
 use crate::domain::ids::LobbyId;
-use crate::ledger::RaceCredit;
-use crate::lobby::bus::{Channel, NoticeSink};
+use crate::ledger::{LobbyDelta, RaceCredit};
+use crate::lobby::bus::NoticeSink;
 use crate::lobby::change::{LobbyChange, Notice};
 use crate::lobby::messages::{Apply, Credit, Refunded, Reload};
 use crate::lobby::store;
 use crate::lobby::timeline::OpenDuring;
 use crate::lobby::{LobbyError, Timeline};
-use crate::money::Money;
 
 impl NoticeSink for LobbyRegistry {
     fn receive(&self, notice: Notice) -> BoxFuture<'_, ()> {
@@ -98,54 +96,6 @@ impl LobbyRegistry {
         }
     }
 
-    /// A process that starts asks every process to read the running races again:
-    /// a process killed before it published a refund or a re-attribution it had
-    /// committed leaves the others' pots off by it (a sale is published in the
-    /// ledger's batch, with its commit), and this (or its replacement) starting
-    /// again is when that is repaired. Only with a shared channel. Called before
-    /// this process loads its lobbies (and after it subscribed): what it loads
-    /// then counts these events already, and their notices are skipped here. (Made
-    /// after loading, each event left this process's lobby one seq behind until
-    /// its own notice came, and a credit applied at once meanwhile waited behind
-    /// it, so a pot read right after a restart could miss the sale.)
-    pub async fn announce_start(
-        db: &DatabaseConnection,
-        channel: &Channel,
-    ) -> Result<(), LobbyError> {
-        if !channel.is_shared() {
-            return Ok(());
-        }
-        for lobby_id in store::racing_lobby_ids(db).await? {
-            store::publish_reload(db, channel, lobby_id.get()).await?;
-        }
-        Ok(())
-    }
-
-    /// After a sale committed: tells the lobby what its race earned. On a single
-    /// process the lobby decides whether its race counts the sale; with several,
-    /// the database numbers the event (only if the lobby's latest race, running or
-    /// just over, counts it) and publishes it to every process, this one included,
-    /// also when the lobby's actor does not run here (another process may show it).
-    pub async fn credit(&self, lobby_id: LobbyId, credit: Credit) {
-        let entry = self.get(lobby_id);
-        if !self.channel.is_shared() {
-            if let Some(entry) = entry {
-                entry.addr.do_send(credit);
-            }
-            return;
-        }
-        let change = LobbyChange::Sale {
-            amount: credit.amount,
-            pool_delta: credit.pool_delta,
-            buyer: credit.buyer,
-            at: credit.at,
-            shares: credit.shares,
-            sale_id: credit.sale_id,
-        };
-        self.publish_credit(lobby_id, entry, credit.sold_at, change)
-            .await;
-    }
-
     /// The windows open during the second of `sold_at`, with their racers then
     /// (see [`Timeline::open_during_second`]), for attributing a sale. From memory,
     /// unless this process is deaf to the others: while its listening connection
@@ -169,60 +119,44 @@ impl LobbyRegistry {
         Ok(read.open_during_second(sold_at, only))
     }
 
-    /// After a sale committed whose credit of this lobby's race the ledger's batch
-    /// published (several processes): the lobby here, if it runs here, applies it
-    /// at once under the seq drawn (its own notice, arriving later, is skipped).
-    /// On a single process, as [`Self::credit`].
-    pub async fn credit_recorded(&self, credit: RaceCredit) {
-        if !self.channel.is_shared() {
-            return self.credit(credit.lobby_id, Credit::from(credit)).await;
-        }
-        let (Some(seq), Some(entry)) = (credit.seq, self.get(credit.lobby_id)) else {
+    /// After a sale committed: tells the lobby, if it runs here, what its race
+    /// earned. On a single process the lobby decides whether its race counts the
+    /// sale. With several, the ledger's batch published the credit (numbered only
+    /// if the lobby's latest race counts it) to every process, this one included;
+    /// the lobby here applies it at once under the seq drawn (its own notice,
+    /// arriving later, is skipped).
+    pub fn credit_recorded(&self, credit: RaceCredit) {
+        let Some(entry) = self.get(credit.lobby_id) else {
             return;
         };
-        let change = LobbyChange::sale(&credit);
-        entry.addr.do_send(Apply { seq, change });
+        if !self.channel.is_shared() {
+            entry.addr.do_send(Credit::from(credit));
+        } else if let Some(seq) = credit.seq {
+            let change = LobbyChange::sale(&credit);
+            entry.addr.do_send(Apply { seq, change });
+        }
     }
 
-    /// After a refund (or a re-attribution's loss) committed: as [`Self::credit`].
-    pub async fn refunded(&self, lobby_id: LobbyId, pool_delta: Money, sold_at: DateTime<Utc>) {
-        let entry = self.get(lobby_id);
-        if !self.channel.is_shared() {
-            if let Some(entry) = entry {
-                entry.addr.do_send(Refunded {
-                    pool_delta,
-                    sold_at,
-                });
+    /// After a refund or a re-attribution committed: tells the lobby, if it runs
+    /// here, what its race lost (a refund) or gained (`gain`: the sale
+    /// re-attributed to it), as [`Self::credit_recorded`] does a sale's credit.
+    pub fn moved(&self, delta: &LobbyDelta, gain: Option<Credit>) {
+        let Some(entry) = self.get(delta.lobby_id) else {
+            return;
+        };
+        if self.channel.is_shared() {
+            if let Some(seq) = delta.seq {
+                let change = LobbyChange::moved(delta);
+                entry.addr.do_send(Apply { seq, change });
             }
             return;
         }
-        let change = LobbyChange::Refund { pool_delta };
-        self.publish_credit(lobby_id, entry, sold_at, change).await;
-    }
-
-    /// Numbers and publishes a sale's or refund's event, then hands it to the
-    /// lobby here at once if it runs here (its own notice, arriving later, is
-    /// then skipped).
-    async fn publish_credit(
-        &self,
-        lobby_id: LobbyId,
-        entry: Option<LobbyEntry>,
-        sold_at: DateTime<Utc>,
-        change: LobbyChange,
-    ) {
-        let published = self
-            .channel
-            .publish_credit(&self.db, lobby_id.get(), sold_at, change.clone())
-            .await;
-        match (published, entry) {
-            (Ok(Some(seq)), Some(entry)) => entry.addr.do_send(Apply { seq, change }),
-            (Ok(_), _) => {}
-            (Err(error), entry) => {
-                tracing::warn!(lobby = %lobby_id, %error, "lobby event not published");
-                if let Some(entry) = entry {
-                    entry.addr.do_send(Reload);
-                }
-            }
+        match gain {
+            Some(credit) => entry.addr.do_send(credit),
+            None => entry.addr.do_send(Refunded {
+                pool_delta: delta.amount,
+                sold_at: delta.sold_at,
+            }),
         }
     }
 }

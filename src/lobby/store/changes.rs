@@ -275,19 +275,3 @@ async fn upsert_player(
     .await?;
     Ok(())
 }
-
-/// Numbers a `Reload` of a lobby and publishes it: every process reads the
-/// lobby again from the database.
-pub async fn publish_reload(
-    db: &DatabaseConnection,
-    channel: &Channel,
-    lobby_id: i64,
-) -> Result<(), LobbyError> {
-    let tx = db.begin().await?;
-    let seq = next_seq(&tx, lobby_id).await?;
-    channel
-        .publish(&tx, lobby_id, seq, LobbyChange::Reload)
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}

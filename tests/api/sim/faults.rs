@@ -8,28 +8,27 @@ use super::Sim;
 use crate::helpers::Engine;
 
 /// Whether schedules inject `fault`. `SIM_FAULTS` names them (`cut,ledger`;
-/// `none` for none); unset, only `ledger`. The faults: `ledger`, the ledger's
+/// `none` for none); unset, all. The faults: `ledger`, the ledger's
 /// transaction failing while it records a sale; `cut`, every connection of the
 /// server cut at once (PostgreSQL).
 ///
-/// `cut` is off by default until a long run with it is clean: after a cut, the
-/// next sale's pot showed late on PostgreSQL (a credit waited while its lobby
-/// was read again; balances were right), found by the long run at seeds 64,
-/// 420, 982, 1353 and 1696 of the schedules before `ledger` came. It is fixed,
-/// with the regression test
-/// `lobby_bus::a_sale_credited_while_its_lobby_reloads_shows_at_once`. A
-/// run with cuts on then found a refund right after a cut missing from its
-/// lobby's pot for good (`SIM_SEED=1796267383701 SIM_FAULTS=cut,ledger`), not
-/// fixed yet (likely: its publication failed on a dead connection, and the
-/// `Reload` sent instead was dropped because a reload was already running).
-/// Earlier, the cuts found a lobby change made while the lobby listener
-/// reconnected missing from the attribution of the next sale (seed
-/// 1796228046706); its regression test is
-/// `discord::a_race_started_behind_a_missing_change_takes_its_sale_at_once`.
+/// What the cuts found, each with its regression test:
+/// - A lobby change made while the lobby listener reconnected was missing from
+///   the attribution of the next sale (seed 1796228046706):
+///   `discord::a_race_started_behind_a_missing_change_takes_its_sale_at_once`.
+/// - After a cut, the next sale's pot showed late (a credit waited while its
+///   lobby was read again; balances were right), at seeds 64, 420, 982, 1353
+///   and 1696 of the schedules before `ledger` came:
+///   `lobby_bus::a_sale_credited_while_its_lobby_reloads_shows_at_once`.
+/// - A refund right after a cut was missing from its lobby's pot for good
+///   (seed 1796267383701): it was published after its commit, and the
+///   publication was lost on a dead connection. Refunds and re-attributions are
+///   now published in the ledger's batch, as sales are:
+///   `lobby_bus::the_ledger_publishes_a_refund_in_the_batch_that_records_it`.
 pub(super) fn enabled(fault: &str) -> bool {
     match std::env::var("SIM_FAULTS") {
         Ok(faults) => faults.split(',').any(|f| f.trim() == fault),
-        Err(_) => fault == "ledger",
+        Err(_) => true,
     }
 }
 
