@@ -102,7 +102,7 @@ impl Write for RecordRefund {
         Box::pin(refunds::record_refund(tx, &self.0))
     }
 
-    fn moved_mut(answer: &mut RefundOutcome) -> Vec<&mut LobbyDelta> {
+    fn clawbacks_mut(answer: &mut RefundOutcome) -> Vec<&mut LobbyDelta> {
         match answer {
             RefundOutcome::Applied { deltas, .. } => deltas.iter_mut().collect(),
             _ => Vec::new(),

@@ -194,7 +194,8 @@ async fn run_in_savepoint(tx: &DatabaseTransaction, job: &mut dyn Queued) {
 }
 
 /// Publishes the batch's lobby events in its transaction (the race credits of
-/// its new sales, then the money its refunds and re-attributions moved) and
+/// its new and re-attributed sales, then what its refunds and re-attributions
+/// took back) and
 /// writes each one's event number back where it came from. The publisher locks
 /// the lobbies' rows in id order (until the commit), so two processes' batches
 /// cannot deadlock on them; one lobby's events keep the batch's order.
@@ -210,8 +211,8 @@ async fn publish_events(
                 events.push((Place::Credit(job, n), RaceEvent::Credit(credit.clone())));
             }
         }
-        for (n, delta) in queued.moved_mut().into_iter().enumerate() {
-            events.push((Place::Moved(job, n), RaceEvent::Moved(delta.clone())));
+        for (n, delta) in queued.clawbacks_mut().into_iter().enumerate() {
+            events.push((Place::Clawback(job, n), RaceEvent::Clawback(delta.clone())));
         }
     }
     if events.is_empty() {
@@ -227,8 +228,8 @@ async fn publish_events(
                     credit.seq = seq;
                 }
             }
-            Place::Moved(job, n) => {
-                if let Some(delta) = jobs[job].moved_mut().into_iter().nth(n) {
+            Place::Clawback(job, n) => {
+                if let Some(delta) = jobs[job].clawbacks_mut().into_iter().nth(n) {
                     delta.seq = seq;
                 }
             }
@@ -238,8 +239,8 @@ async fn publish_events(
 }
 
 /// Where a published event came from: its job, and its place among the job's
-/// credits or moved money.
+/// credits or clawbacks.
 enum Place {
     Credit(usize, usize),
-    Moved(usize, usize),
+    Clawback(usize, usize),
 }

@@ -35,10 +35,10 @@ pub trait Write: Send + Sync + 'static {
 
     /// The money of races an answer of this request moved after the fact
     /// (refunds, re-attributions): the batch publishes it as it does credits.
-    fn moved_mut(answer: &mut Self::Output) -> Vec<&mut LobbyDelta> {
+    fn clawbacks_mut(answer: &mut Self::Output) -> Vec<&mut LobbyDelta> {
         match Self::outcome_mut(answer) {
             Some(SaleOutcome::Recorded { early_refunds, .. }) => early_refunds.iter_mut().collect(),
-            Some(SaleOutcome::Reattributed { deltas, .. }) => deltas.iter_mut().collect(),
+            Some(SaleOutcome::Reattributed { losses, .. }) => losses.iter_mut().collect(),
             _ => Vec::new(),
         }
     }
@@ -84,13 +84,13 @@ pub(super) trait Queued: Send {
     /// Keeps the outcome of this job's sale, written with the batch's others.
     fn recorded(&mut self, outcome: SaleOutcome);
 
-    /// The race credits of the sale this job recorded (none if it recorded no
-    /// new sale, or failed), for the batch to publish.
+    /// The race credits of the sale this job recorded or re-attributed (none if
+    /// it did neither, or failed), for the batch to publish.
     fn credits_mut(&mut self) -> Option<&mut Vec<RaceCredit>>;
 
     /// The money of races this job moved after the fact (see
-    /// [`Write::moved_mut`]); none if it failed.
-    fn moved_mut(&mut self) -> Vec<&mut LobbyDelta>;
+    /// [`Write::clawbacks_mut`]); none if it failed.
+    fn clawbacks_mut(&mut self) -> Vec<&mut LobbyDelta>;
 
     /// Replaces the kept result by `error` (its savepoint or batch failed).
     fn fail(&mut self, error: LedgerError);
@@ -126,14 +126,16 @@ impl<W: Write> Queued for Job<W> {
     fn credits_mut(&mut self) -> Option<&mut Vec<RaceCredit>> {
         let answer = self.result.as_mut()?.as_mut().ok()?;
         match W::outcome_mut(answer)? {
-            SaleOutcome::Recorded { credits, .. } => Some(credits),
-            _ => None,
+            SaleOutcome::Recorded { credits, .. } | SaleOutcome::Reattributed { credits, .. } => {
+                Some(credits)
+            }
+            SaleOutcome::Duplicate { .. } => None,
         }
     }
 
-    fn moved_mut(&mut self) -> Vec<&mut LobbyDelta> {
+    fn clawbacks_mut(&mut self) -> Vec<&mut LobbyDelta> {
         match self.result.as_mut() {
-            Some(Ok(answer)) => W::moved_mut(answer),
+            Some(Ok(answer)) => W::clawbacks_mut(answer),
             _ => Vec::new(),
         }
     }

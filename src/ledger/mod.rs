@@ -113,8 +113,11 @@ pub enum SaleOutcome {
     /// were moved to the tagged lobby's racers.
     Reattributed {
         sale_id: i64,
-        /// Per lobby, what it lost (negative) or gained (positive).
-        deltas: Vec<LobbyDelta>,
+        /// What each lobby that lost its part lost (negative).
+        losses: Vec<LobbyDelta>,
+        /// What each lobby that gained is credited, with its event number, as
+        /// for a recorded sale.
+        credits: Vec<RaceCredit>,
     },
 }
 

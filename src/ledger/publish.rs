@@ -1,6 +1,7 @@
 //! What a batch tells the lobbies, committed with it ([`RaceEvent`]). A recorded
-//! sale credits each earning lobby's race ([`RaceCredit`]); a refund or a
-//! re-attribution moves money of races after the fact ([`LobbyDelta`]). Where
+//! sale credits each earning lobby's race ([`RaceCredit`]), as does a sale
+//! re-attributed to a lobby; a refund or a re-attribution takes money back from
+//! races after the fact ([`LobbyDelta`]). Where
 //! several processes share the database, the batch's transaction draws each
 //! event's lobby number and publishes it before the commit ([`Publish`],
 //! implemented by the lobby bus), so a change of money and its publication
@@ -45,16 +46,16 @@ pub struct RaceCredit {
 pub enum RaceEvent {
     /// A new sale's credit of the race.
     Credit(RaceCredit),
-    /// Money the race lost (a refund, a re-attribution away) or gained (a
-    /// re-attribution to it) after the sale was recorded.
-    Moved(LobbyDelta),
+    /// Money the race lost after its sale was recorded: a refund, or the sale
+    /// re-attributed to another lobby (`amount` negative).
+    Clawback(LobbyDelta),
 }
 
 impl RaceEvent {
     pub fn lobby_id(&self) -> LobbyId {
         match self {
             RaceEvent::Credit(credit) => credit.lobby_id,
-            RaceEvent::Moved(delta) => delta.lobby_id,
+            RaceEvent::Clawback(delta) => delta.lobby_id,
         }
     }
 
@@ -62,7 +63,7 @@ impl RaceEvent {
     pub fn sold_at(&self) -> DateTime<Utc> {
         match self {
             RaceEvent::Credit(credit) => credit.sold_at,
-            RaceEvent::Moved(delta) => delta.sold_at,
+            RaceEvent::Clawback(delta) => delta.sold_at,
         }
     }
 }
@@ -77,6 +78,32 @@ pub trait Publish: Send + Sync + 'static {
         tx: &'a DatabaseTransaction,
         events: &'a [RaceEvent],
     ) -> BoxFuture<'a, Result<Vec<Option<u64>>, DbErr>>;
+}
+
+/// A sale re-attributed by `twin` (`deltas`, per lobby, from the move): the
+/// lobbies that lost their part, and the credits of those that gained, each
+/// with what it gained and the twin's racers' shares in it, at the sale's first
+/// time; nothing published yet.
+pub(super) fn reattributed(
+    twin: &SaleRecord,
+    sale_id: i64,
+    deltas: Vec<LobbyDelta>,
+) -> (Vec<LobbyDelta>, Vec<RaceCredit>) {
+    let (gains, losses): (Vec<_>, Vec<_>) = deltas
+        .into_iter()
+        .partition(|delta| delta.amount.minor() > 0);
+    let credits = race_credits(twin, sale_id)
+        .into_iter()
+        .filter_map(|credit| {
+            let gain = gains.iter().find(|gain| gain.lobby_id == credit.lobby_id)?;
+            Some(RaceCredit {
+                pool_delta: gain.amount,
+                sold_at: gain.sold_at,
+                ..credit
+            })
+        })
+        .collect();
+    (losses, credits)
 }
 
 /// A new sale's credits, one per earning lobby (in lobby order); nothing

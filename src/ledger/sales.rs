@@ -90,16 +90,22 @@ pub(super) async fn record_sales(
     Ok(batch
         .plans
         .into_iter()
+        .zip(records.iter())
         .zip(moved)
-        .map(|(plan, moved)| match plan {
+        .map(|((plan, record), moved)| match plan {
             Plan::Duplicate(target) => SaleOutcome::Duplicate {
                 sale_id: target.map(resolve),
             },
             Plan::Twin(target) => match moved {
-                Some(deltas) => SaleOutcome::Reattributed {
-                    sale_id: resolve(target),
-                    deltas,
-                },
+                Some(deltas) => {
+                    let sale_id = resolve(target);
+                    let (losses, credits) = publish::reattributed(record, sale_id, deltas);
+                    SaleOutcome::Reattributed {
+                        sale_id,
+                        losses,
+                        credits,
+                    }
+                }
                 None => SaleOutcome::Duplicate {
                     sale_id: Some(resolve(target)),
                 },

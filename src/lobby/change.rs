@@ -107,16 +107,10 @@ impl LobbyChange {
         }
     }
 
-    /// Money a race lost after the fact shows as a refund of it; money it gained
-    /// (a sale re-attributed to it) has the lobby read again, which shows the
-    /// sale with the race's others.
-    pub fn moved(delta: &LobbyDelta) -> Self {
-        if delta.amount.minor() < 0 {
-            LobbyChange::Refund {
-                pool_delta: delta.amount,
-            }
-        } else {
-            LobbyChange::Reload
+    /// Money a race lost after the fact (a refund, a re-attribution away).
+    pub fn clawback(delta: &LobbyDelta) -> Self {
+        LobbyChange::Refund {
+            pool_delta: delta.amount,
         }
     }
 
@@ -124,7 +118,7 @@ impl LobbyChange {
     pub fn of(event: &RaceEvent) -> Self {
         match event {
             RaceEvent::Credit(credit) => Self::sale(credit),
-            RaceEvent::Moved(delta) => Self::moved(delta),
+            RaceEvent::Clawback(delta) => Self::clawback(delta),
         }
     }
 }

@@ -14,14 +14,13 @@ use sea_orm::DatabaseConnection;
 
 use crate::commission::CommissionRates;
 use crate::config::Config;
-use crate::domain::ids::{GuildId, LobbyCode, LobbyId, UserId};
-use crate::domain::shares::{earning_lobbies, share_out, OpenLobby, Share, Tag};
+use crate::domain::ids::{GuildId, LobbyCode, LobbyId};
+use crate::domain::shares::{earning_lobbies, share_out, OpenLobby, Tag};
 use crate::ledger::{
     LedgerError, LedgerHandle, LobbyDelta, RefundOutcome, RefundRecord, SaleOutcome, SaleRecord,
 };
 use crate::lobby::registry::LobbyEntry;
-use crate::lobby::{store, Credit, LobbyRegistry};
-use crate::money::Money;
+use crate::lobby::{store, LobbyRegistry};
 use crate::sale::{RefundEvent, SaleEvent};
 
 /// What routing a sale did.
@@ -136,14 +135,6 @@ pub fn clamp_sale_time(
     sold_at.clamp(earliest, received_at)
 }
 
-/// What the lobbies are told of a sale besides its money.
-struct SaleNotice {
-    sale_id: i64,
-    amount: Money,
-    buyer: Option<String>,
-    at: DateTime<Utc>,
-}
-
 impl Routing {
     async fn route_sale(
         &self,
@@ -171,8 +162,6 @@ impl Routing {
         let rate = self.rates.current(rate_guild(guild, &earning));
         let pool = sale.commission_base(commission.base).commission(rate);
         let shares = share_out(pool, &sale.sale_id, &earning);
-        let buyer = sale.buyer.public_name().map(str::to_owned);
-        let amount = sale.amount;
         let record = SaleRecord {
             sale,
             sold_at,
@@ -190,14 +179,15 @@ impl Routing {
                 reattributed: false,
                 lobby_ids: Vec::new(),
             }),
-            SaleOutcome::Reattributed { sale_id, deltas } => {
-                let sale = SaleNotice {
-                    sale_id,
-                    amount,
-                    buyer,
-                    at: received_at,
-                };
-                self.notify_reattribution(&deltas, &shares, sale);
+            SaleOutcome::Reattributed {
+                sale_id,
+                losses,
+                credits,
+            } => {
+                self.notify_refunds(&losses);
+                for credit in credits {
+                    self.lobbies.credit_recorded(credit);
+                }
                 Ok(Routed {
                     sale_id: Some(sale_id),
                     duplicate: false,
@@ -230,34 +220,12 @@ impl Routing {
         }
     }
 
-    /// A re-attributed sale: lobbies that lost their part see it go as a refund
-    /// would; the tagged lobby is credited what it gained, as for a sale.
-    fn notify_reattribution(&self, deltas: &[LobbyDelta], shares: &[Share], sale: SaleNotice) {
-        let SaleNotice {
-            sale_id,
-            amount,
-            buyer,
-            at,
-        } = sale;
-        for delta in deltas {
-            let gain = (delta.amount.minor() > 0).then(|| Credit {
-                sale_id,
-                amount,
-                pool_delta: delta.amount,
-                buyer: buyer.clone(),
-                at,
-                sold_at: delta.sold_at,
-                shares: racer_shares(shares, delta.lobby_id),
-            });
-            self.lobbies.moved(delta, gain);
-        }
-    }
-
-    /// Refunds reach the lobbies' overlays on every process (the ledger's batch
-    /// published them when several processes share the database).
+    /// Refunds (and re-attributions away) reach the lobbies' overlays on every
+    /// process (the ledger's batch published them when several processes share
+    /// the database).
     fn notify_refunds(&self, deltas: &[LobbyDelta]) {
         for delta in deltas {
-            self.lobbies.moved(delta, None);
+            self.lobbies.clawed_back(delta);
         }
     }
 
@@ -350,13 +318,4 @@ fn rate_guild(shop_guild: Option<GuildId>, earning: &[&OpenLobby]) -> Option<Gui
         .all(|l| l.guild == first.guild)
         .then_some(first.guild)
         .flatten()
-}
-
-/// One lobby's racers' shares of a sale (for their own overlays).
-fn racer_shares(shares: &[Share], lobby_id: LobbyId) -> Vec<(UserId, Money)> {
-    shares
-        .iter()
-        .filter(|share| share.lobby_id == lobby_id)
-        .map(|share| (share.racer, share.amount))
-        .collect()
 }

@@ -57,6 +57,11 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("server starts");
+        Server::serving(child, port).await
+    }
+
+    /// A server started as `child` on `port`, once it answers there.
+    pub async fn serving(child: Child, port: u16) -> Server {
         let server = Server {
             child,
             address: format!("http://127.0.0.1:{port}"),

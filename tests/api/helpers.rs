@@ -61,6 +61,16 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A database another process of the test made (and drops): served here,
+    /// never dropped here.
+    pub fn existing(url: String) -> TestDb {
+        TestDb {
+            url,
+            _dir: None,
+            drop_postgres: None,
+        }
+    }
+
     pub async fn new(engine: Engine) -> TestDb {
         match engine {
             Engine::Sqlite => {

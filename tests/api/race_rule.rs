@@ -206,7 +206,7 @@ async fn check(
 
     if channel.is_shared() {
         let usd = Currency::parse("USD").expect("USD");
-        let refund = RaceEvent::Moved(LobbyDelta {
+        let refund = RaceEvent::Clawback(LobbyDelta {
             lobby_id: lobby_id.try_into().expect("an id"),
             amount: Money::from_minor(-1, usd).expect("a cent"),
             sold_at,

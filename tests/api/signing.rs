@@ -278,14 +278,31 @@ pub async fn post(
     body: Vec<u8>,
     headers: &[(&str, String)],
 ) -> (u16, Value) {
-    let mut request = app.client().post(format!("{}{path}", app.address));
+    try_post(&app.client(), &app.address, path, body, headers)
+        .await
+        .unwrap()
+}
+
+/// Posts to the server at `address`; `Err` when no answer came (a server
+/// killed mid-request, say).
+pub async fn try_post(
+    client: &awc::Client,
+    address: &str,
+    path: &str,
+    body: Vec<u8>,
+    headers: &[(&str, String)],
+) -> Result<(u16, Value), String> {
+    let mut request = client.post(format!("{address}{path}"));
     for (name, value) in headers {
         request = request.insert_header((*name, value.clone()));
     }
-    let mut response = request.send_body(body).await.unwrap();
+    let mut response = request
+        .send_body(body)
+        .await
+        .map_err(|error| error.to_string())?;
     let status = response.status().as_u16();
     let json = response.json::<Value>().await.unwrap_or(Value::Null);
-    (status, json)
+    Ok((status, json))
 }
 
 pub async fn admin_get(app: &TestApp, path: &str) -> (u16, Value) {

@@ -71,6 +71,7 @@ use crate::signing::*;
 use crate::store_credit::FaultyStripe;
 
 mod faults;
+mod kill;
 mod model;
 mod overlays;
 mod sales;
@@ -147,6 +148,9 @@ struct Sim {
 #[derive(Default, Clone, Copy)]
 struct Injected {
     restarts: u64,
+    kills: u64,
+    /// Sales a killed process left unanswered (delivered again after it).
+    unanswered: u64,
     cuts: u64,
     ledger_failures: u64,
 }
@@ -154,6 +158,8 @@ struct Injected {
 impl std::ops::AddAssign for Injected {
     fn add_assign(&mut self, other: Injected) {
         self.restarts += other.restarts;
+        self.kills += other.kills;
+        self.unanswered += other.unanswered;
         self.cuts += other.cuts;
         self.ledger_failures += other.ledger_failures;
     }
@@ -163,8 +169,8 @@ impl std::fmt::Display for Injected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} restarts, {} connection cuts, {} ledger failures",
-            self.restarts, self.cuts, self.ledger_failures
+            "{} restarts, {} kills ({} sales unanswered), {} connection cuts, {} ledger failures",
+            self.restarts, self.kills, self.unanswered, self.cuts, self.ledger_failures
         )
     }
 }
@@ -353,9 +359,10 @@ impl Sim {
             75..=84 => self.payout().await,
             85..=94 if !self.model.sales.is_empty() => self.refund().await,
             85..=94 => self.sale().await,
-            95..=97 if matches!(self.engine, Engine::Postgres) && faults::enabled("cut") => {
+            95..=96 if matches!(self.engine, Engine::Postgres) && faults::enabled("cut") => {
                 self.cut_connections().await
             }
+            97..=98 if faults::enabled("kill") => self.kill_mid_delivery().await,
             _ => self.restart().await,
         }
     }
@@ -582,21 +589,32 @@ impl Sim {
     async fn restart(&mut self) {
         self.log.push("restart".to_owned());
         self.injected.restarts += 1;
+        let (db, clock) = self.stop_server().await;
+        self.start_server(db, clock).await;
+        self.check_all().await;
+    }
+
+    /// Stops the server gracefully: it closes every overlay (the page
+    /// reconnects). Hands back its database and clock.
+    async fn stop_server(&mut self) -> (TestDb, cozykart::clock::Clock) {
         let app = self.app.take().expect("a running server");
-        let (db, clock) = app.stop().await;
-        // The server going away closes every overlay (the page reconnects).
+        let stopped = app.stop().await;
         let mut old = std::mem::take(&mut self.overlays);
         for overlay in &mut old {
             if let Err(why) = overlay.expect_end().await {
                 self.diverged(format!("the overlay of {}: {why}", overlay.code));
             }
         }
+        stopped
+    }
+
+    /// Starts the server on `db`, and opens every lobby's overlay on it.
+    async fn start_server(&mut self, db: TestDb, clock: cozykart::clock::Clock) {
         self.app = Some(spawn_app_on(db, &self.config, clock).await);
         for i in 0..self.model.lobbies.len() {
             let overlay = self.connect_overlay(i).await;
             self.overlays.push(overlay);
         }
-        self.check_all().await;
     }
 }
 

@@ -138,25 +138,20 @@ impl LobbyRegistry {
     }
 
     /// After a refund or a re-attribution committed: tells the lobby, if it runs
-    /// here, what its race lost (a refund) or gained (`gain`: the sale
-    /// re-attributed to it), as [`Self::credit_recorded`] does a sale's credit.
-    pub fn moved(&self, delta: &LobbyDelta, gain: Option<Credit>) {
+    /// here, what its race lost, as [`Self::credit_recorded`] does a sale's
+    /// credit.
+    pub fn clawed_back(&self, delta: &LobbyDelta) {
         let Some(entry) = self.get(delta.lobby_id) else {
             return;
         };
-        if self.channel.is_shared() {
-            if let Some(seq) = delta.seq {
-                let change = LobbyChange::moved(delta);
-                entry.addr.do_send(Apply { seq, change });
-            }
-            return;
-        }
-        match gain {
-            Some(credit) => entry.addr.do_send(credit),
-            None => entry.addr.do_send(Refunded {
+        if !self.channel.is_shared() {
+            entry.addr.do_send(Refunded {
                 pool_delta: delta.amount,
                 sold_at: delta.sold_at,
-            }),
+            });
+        } else if let Some(seq) = delta.seq {
+            let change = LobbyChange::clawback(delta);
+            entry.addr.do_send(Apply { seq, change });
         }
     }
 }

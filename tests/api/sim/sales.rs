@@ -40,7 +40,7 @@ impl Sim {
     }
 
     /// A lobby's code for a tagged sale (two times in three, once a lobby exists).
-    fn pick_tag(&mut self) -> Option<String> {
+    pub(super) fn pick_tag(&mut self) -> Option<String> {
         match self.rng.gen_range(0..3) {
             0 | 1 if !self.model.lobbies.is_empty() => {
                 let i = self.rng.gen_range(0..self.model.lobbies.len());
@@ -51,7 +51,7 @@ impl Sim {
     }
 
     /// Delivers a webhook; it must be answered 200 with `status` (any, if `None`).
-    async fn deliver(&self, what: &str, delivery: &Delivery, status: Option<&str>) {
+    pub(super) async fn deliver(&self, what: &str, delivery: &Delivery, status: Option<&str>) {
         let (code, answer) = self.send(delivery).await;
         if code != 200 || status.is_some_and(|s| answer["status"] != s) {
             self.diverged(format!(
