@@ -62,6 +62,55 @@ async fn next_notice(heard: &mut mpsc::UnboundedReceiver<Notice>) -> Notice {
         .expect("the listener runs")
 }
 
+/// A ledger on a fresh PostgreSQL database that publishes its batches' lobby
+/// events on a channel of its own, and what a listener on that channel hears.
+/// Taken apart, every field is bound: what a pattern leaves out is dropped at
+/// once (the database with it).
+struct Publishing {
+    db: sea_orm::DatabaseConnection,
+    ledger: LedgerHandle,
+    heard: mpsc::UnboundedReceiver<Notice>,
+    _listening: cozykart::lobby::bus::ListenerGuard,
+    _test_db: TestDb,
+}
+
+impl Publishing {
+    async fn start() -> Publishing {
+        let test_db = TestDb::new(Engine::Postgres).await;
+        let db = test_db.connect().await;
+        let channel = fresh_channel();
+        let listener = Listener::connect(&test_db.url, &channel)
+            .await
+            .expect("listen");
+        let (tx, heard) = mpsc::unbounded_channel();
+        let listening = listener.spawn(Arc::new(Heard(tx))).expect("listener");
+        let publisher: Arc<dyn Publish> = Arc::new(channel);
+        let ledger =
+            LedgerHandle::start_publishing(db.clone(), Clock::manual(t0()), Some(publisher));
+        Publishing {
+            db,
+            ledger,
+            heard,
+            _listening: listening,
+            _test_db: test_db,
+        }
+    }
+}
+
+/// Makes the lobby bus refuse every lobby event (`down`), or take them again.
+async fn bus_down(db: &sea_orm::DatabaseConnection, down: bool) {
+    use sea_orm::ConnectionTrait;
+    let statement = if down {
+        "CREATE OR REPLACE FUNCTION bus_down() RETURNS trigger AS $$ \
+           BEGIN RAISE EXCEPTION 'the bus is down'; END $$ LANGUAGE plpgsql; \
+         CREATE TRIGGER bus_down BEFORE UPDATE ON lobbies \
+           FOR EACH ROW EXECUTE FUNCTION bus_down();"
+    } else {
+        "DROP TRIGGER bus_down ON lobbies"
+    };
+    db.execute_unprepared(statement).await.expect("bus trigger");
+}
+
 /// A channel of this test's own, so that no other test's notices reach it.
 fn fresh_channel() -> Channel {
     Channel::named(&format!("cozykart_bus_{}", rand::random::<u32>()))
@@ -196,17 +245,14 @@ async fn the_ledger_publishes_a_sale_in_the_batch_that_records_it() {
     if postgres_url().is_none() {
         return;
     }
-    let test_db = TestDb::new(Engine::Postgres).await;
-    let db = test_db.connect().await;
+    let Publishing {
+        db,
+        ledger,
+        mut heard,
+        _listening,
+        _test_db,
+    } = Publishing::start().await;
     let lobby_id = racing_lobby(&db, "BUS2").await;
-    let channel = fresh_channel();
-    let listener = Listener::connect(&test_db.url, &channel)
-        .await
-        .expect("listen");
-    let (tx, mut heard) = mpsc::unbounded_channel();
-    let _guard = listener.spawn(Arc::new(Heard(tx))).expect("listener");
-    let publisher: Arc<dyn Publish> = Arc::new(channel.clone());
-    let ledger = LedgerHandle::start_publishing(db.clone(), Clock::manual(t0()), Some(publisher));
 
     let racers = [
         "1100000000000000011".to_owned(),
@@ -266,21 +312,18 @@ async fn the_ledger_publishes_a_sale_in_the_batch_that_records_it() {
 /// lobby's pot counting the refunded money for good.
 #[actix_web::test]
 async fn the_ledger_publishes_a_refund_in_the_batch_that_records_it() {
-    use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+    use sea_orm::{EntityTrait, PaginatorTrait};
     if postgres_url().is_none() {
         return;
     }
-    let test_db = TestDb::new(Engine::Postgres).await;
-    let db = test_db.connect().await;
+    let Publishing {
+        db,
+        ledger,
+        mut heard,
+        _listening,
+        _test_db,
+    } = Publishing::start().await;
     let lobby_id = racing_lobby(&db, "BUS6").await;
-    let channel = fresh_channel();
-    let listener = Listener::connect(&test_db.url, &channel)
-        .await
-        .expect("listen");
-    let (tx, mut heard) = mpsc::unbounded_channel();
-    let _guard = listener.spawn(Arc::new(Heard(tx))).expect("listener");
-    let publisher: Arc<dyn Publish> = Arc::new(channel.clone());
-    let ledger = LedgerHandle::start_publishing(db.clone(), Clock::manual(t0()), Some(publisher));
 
     let racers = [
         "1100000000000000011".to_owned(),
@@ -305,22 +348,13 @@ async fn the_ledger_publishes_a_refund_in_the_batch_that_records_it() {
         )
     };
     // The bus refuses every lobby event: the refund is refused with it.
-    db.execute_unprepared(
-        "CREATE FUNCTION bus_down() RETURNS trigger AS $$ \
-           BEGIN RAISE EXCEPTION 'the bus is down'; END $$ LANGUAGE plpgsql; \
-         CREATE TRIGGER bus_down BEFORE UPDATE ON lobbies \
-           FOR EACH ROW EXECUTE FUNCTION bus_down();",
-    )
-    .await
-    .expect("trigger");
+    bus_down(&db, true).await;
     let refused = ledger.record_refund(refund()).await;
     assert!(refused.is_err(), "recorded unpublished: {refused:?}");
     assert_eq!(entity::refund::Entity::find().count(&db).await.unwrap(), 0);
     crate::helpers::assert_ledger_balances(&db).await;
 
-    db.execute_unprepared("DROP TRIGGER bus_down ON lobbies")
-        .await
-        .expect("drop trigger");
+    bus_down(&db, false).await;
     let outcome = ledger.record_refund(refund()).await.expect("recorded");
     let RefundOutcome::Applied { deltas, .. } = outcome else {
         panic!("not applied: {outcome:?}");
@@ -336,6 +370,91 @@ async fn the_ledger_publishes_a_refund_in_the_batch_that_records_it() {
         (notice.lobby, notice.seq, notice.change),
         (lobby_id, 2, expected)
     );
+    crate::helpers::assert_ledger_balances(&db).await;
+}
+
+/// A sale re-attributed by its tagged twin is published in the ledger's batch
+/// that moves it, as a new sale is: the lobbies that lost their part hear a
+/// refund of it, the tagged lobby a credit of what it gained, both numbered in
+/// the outcome; when the events cannot be published, nothing moves. (The credit
+/// was published after the commit before, where a lost publication left the
+/// tagged lobby's pot short on other processes for good.)
+#[actix_web::test]
+async fn the_ledger_publishes_a_reattribution_in_the_batch_that_moves_it() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    if postgres_url().is_none() {
+        return;
+    }
+    let Publishing {
+        db,
+        ledger,
+        mut heard,
+        _listening,
+        _test_db,
+    } = Publishing::start().await;
+    let tagged = racing_lobby(&db, "BUS7").await;
+    let other = racing_lobby(&db, "BUS8").await;
+    let racers = [
+        "1100000000000000011".to_owned(),
+        "1100000000000000012".to_owned(),
+    ];
+    let sold_at = t0() + Duration::seconds(5);
+    // Untagged, split between both races: 2.50 USD to each.
+    let mut untagged = race_sale("evt_bus_t1", "pi_bus_t1", tagged, &racers, sold_at);
+    untagged.shares[1].lobby_id = other.try_into().unwrap();
+    let outcome = ledger.record_sale(untagged).await.expect("recorded");
+    assert!(
+        matches!(outcome, SaleOutcome::Recorded { .. }),
+        "{outcome:?}"
+    );
+    let mut heard_seqs =
+        [next_notice(&mut heard).await, next_notice(&mut heard).await].map(|n| (n.lobby, n.seq));
+    heard_seqs.sort();
+    assert_eq!(heard_seqs, [(tagged, 1), (other, 1)]);
+
+    // Its tagged twin moves all of it to the tagged race.
+    let mut twin = race_sale("evt_bus_t2", "pi_bus_t1", tagged, &racers, sold_at);
+    twin.tagged_lobby = Some(tagged.try_into().unwrap());
+    let allocations = || {
+        entity::allocation::Entity::find()
+            .filter(entity::allocation::Column::LobbyId.eq(other))
+            .all(&db)
+    };
+    bus_down(&db, true).await;
+    let refused = ledger.record_sale(twin.clone()).await;
+    assert!(refused.is_err(), "moved unpublished: {refused:?}");
+    let before = allocations().await.unwrap();
+    assert!(before.iter().all(|a| a.reversed_minor == 0), "{before:?}");
+    crate::helpers::assert_ledger_balances(&db).await;
+
+    bus_down(&db, false).await;
+    let outcome = ledger.record_sale(twin).await.expect("recorded");
+    let SaleOutcome::Reattributed {
+        losses, credits, ..
+    } = outcome
+    else {
+        panic!("not re-attributed: {outcome:?}");
+    };
+    assert_eq!(losses.len(), 1);
+    assert_eq!((losses[0].lobby_id.get(), losses[0].seq), (other, Some(2)));
+    assert_eq!(losses[0].amount.to_string(), "-2.50 USD");
+    assert_eq!(credits.len(), 1);
+    assert_eq!(
+        (credits[0].lobby_id.get(), credits[0].seq),
+        (tagged, Some(2))
+    );
+    assert_eq!(credits[0].pool_delta.to_string(), "2.50 USD");
+    let mut notices = vec![next_notice(&mut heard).await, next_notice(&mut heard).await];
+    notices.sort_by_key(|n| n.lobby);
+    let refund = LobbyChange::Refund {
+        pool_delta: losses[0].amount,
+    };
+    let expected = [
+        (tagged, 2, LobbyChange::sale(&credits[0])),
+        (other, 2, refund),
+    ];
+    let got = notices.into_iter().map(|n| (n.lobby, n.seq, n.change));
+    assert!(got.eq(expected), "notices differ");
     crate::helpers::assert_ledger_balances(&db).await;
 }
 
