@@ -441,7 +441,8 @@ impl Sim {
         if on {
             self.log.push(format!("{who} leaves {code}"));
             self.command(guild, "leave", options, &who).await;
-            self.model.lobbies[i].roster.remove(&who);
+            let now = self.app().clock.now();
+            self.model.lobbies[i].leave(&who, now);
         } else {
             self.log.push(format!("{who} joins {code}"));
             let reply = self.command(guild, "join", options, &who).await;
@@ -453,21 +454,23 @@ impl Sim {
                 ));
             }
             if !full {
-                self.model.lobbies[i].roster.insert(who);
+                let now = self.app().clock.now();
+                self.model.lobbies[i].join(&who, now);
             }
         }
     }
 
     async fn start_or_end(&mut self) {
         let i = self.rng.gen_range(0..self.model.lobbies.len());
+        let now = self.app().clock.now();
         let lobby = &mut self.model.lobbies[i];
         let (code, guild) = (lobby.code.clone(), lobby.guild);
         let verb = if lobby.racing { "end" } else { "start" };
-        if !lobby.racing {
-            lobby.pot = 0;
-            lobby.races += 1;
+        if lobby.racing {
+            lobby.end(now);
+        } else {
+            lobby.start(now);
         }
-        lobby.racing = !lobby.racing;
         self.log.push(format!("{verb} {code}"));
         self.command(guild, verb, json!([option("lobby", &code)]), HOST)
             .await;

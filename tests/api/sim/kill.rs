@@ -135,6 +135,7 @@ impl Sim {
                 id: &sale.pi,
                 amount: sale.amount,
                 guild: sale.guild,
+                paid: at,
             };
             let counted = self.model.resolve(sale.tag.as_deref(), sale.guild);
             self.model.sale(&sale.pi, reported, counted.as_deref());

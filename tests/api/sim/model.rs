@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, Duration, DurationRound, Utc};
 use cozykart::money::{Currency, Money, Rate};
 
 use super::overlays::Shown;
@@ -22,6 +23,82 @@ pub(super) struct Lobby {
     pub(super) pot: i64,
     /// Races started so far: a sale belongs to the one running when it was paid.
     pub(super) races: u32,
+    /// Each race's window, in order: race `n` is `windows[n - 1]`.
+    pub(super) windows: Vec<Span>,
+    /// Each racer's times on the roster, in order.
+    pub(super) stints: Vec<(String, Span)>,
+}
+
+/// A race's window or a racer's time on a roster: from, and until (`None`
+/// while it lasts), both ends included.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Span {
+    pub(super) from: DateTime<Utc>,
+    pub(super) to: Option<DateTime<Utc>>,
+}
+
+impl Span {
+    /// Whether a sale paid at `paid` counts for the span: its provider's time is
+    /// a whole second `S`, and counts when `[S, S+1)` overlaps the span.
+    fn counts(&self, paid: DateTime<Utc>) -> bool {
+        let second = paid.duration_trunc(Duration::seconds(1)).unwrap();
+        self.from < second + Duration::seconds(1) && self.to.is_none_or(|to| to >= second)
+    }
+}
+
+impl Lobby {
+    /// A race starts at `at`.
+    pub(super) fn start(&mut self, at: DateTime<Utc>) {
+        self.pot = 0;
+        self.races += 1;
+        self.racing = true;
+        self.windows.push(Span { from: at, to: None });
+    }
+
+    /// The race ends at `at`.
+    pub(super) fn end(&mut self, at: DateTime<Utc>) {
+        self.racing = false;
+        if let Some(window) = self.windows.last_mut() {
+            window.to = Some(at);
+        }
+    }
+
+    pub(super) fn join(&mut self, racer: &str, at: DateTime<Utc>) {
+        self.roster.insert(racer.to_owned());
+        self.stints
+            .push((racer.to_owned(), Span { from: at, to: None }));
+    }
+
+    pub(super) fn leave(&mut self, racer: &str, at: DateTime<Utc>) {
+        self.roster.remove(racer);
+        for (who, stint) in &mut self.stints {
+            if who == racer && stint.to.is_none() {
+                stint.to = Some(at);
+            }
+        }
+    }
+
+    /// Whether a race of the lobby counts a sale paid at `paid`.
+    pub(super) fn raced_at(&self, paid: DateTime<Utc>) -> bool {
+        self.race_at(paid).is_some()
+    }
+
+    /// The race (its number) that counts a sale paid at `paid`, if any.
+    fn race_at(&self, paid: DateTime<Utc>) -> Option<u32> {
+        let n = self.windows.iter().rposition(|w| w.counts(paid))?;
+        Some(n as u32 + 1)
+    }
+
+    /// The racers a sale paid at `paid` counts for, by their ids' text.
+    fn roster_at(&self, paid: DateTime<Utc>) -> Vec<String> {
+        let racers: BTreeSet<&String> = self
+            .stints
+            .iter()
+            .filter(|(_, stint)| stint.counts(paid))
+            .map(|(racer, _)| racer)
+            .collect();
+        racers.into_iter().cloned().collect()
+    }
 }
 
 /// One racer's share of a sale, through one lobby's race.
@@ -55,7 +132,8 @@ pub(super) struct Sale {
 }
 
 /// A sale as its provider reported it: who, their id of it, its amount in minor
-/// units of USD, and the guild its shop is bound to (`None`: it serves all).
+/// units of USD, the guild its shop is bound to (`None`: it serves all), and
+/// when it was paid (the provider's time).
 #[derive(Clone, Copy)]
 pub(super) struct Reported<'a> {
     pub(super) provider: Provider,
@@ -63,6 +141,7 @@ pub(super) struct Reported<'a> {
     pub(super) id: &'a str,
     pub(super) amount: i64,
     pub(super) guild: Option<usize>,
+    pub(super) paid: DateTime<Utc>,
 }
 
 /// A racer's wallet in one guild (index in [`super::GUILDS`]): balances are per guild.
@@ -109,13 +188,15 @@ impl Model {
             .then(|| code.to_owned())
     }
 
-    /// A sale of `amount` minor units paid now, tagged with a lobby's code or not
-    /// (a tag naming a lobby of a guild the shop does not serve counts as none):
-    /// the pool (amount x rate, rounded down) goes to the tagged lobby if it races,
-    /// else, untagged, evenly to every racing lobby the shop serves (by id; a
-    /// shop bound to a guild serves its lobbies only), each part evenly to
-    /// its racers (by their ids' text); leftover cents go as `Money::split` deals
-    /// them, seeded by the provider's id of the sale. Answers the racers paid.
+    /// A sale of `amount` minor units, tagged with a lobby's code or not (a tag
+    /// naming a lobby of a guild the shop does not serve counts as none): the
+    /// pool (amount x rate, rounded down) goes to the tagged lobby if it raced
+    /// when the sale was paid, else, untagged, evenly to every lobby the shop
+    /// serves (by id; a shop bound to a guild serves its lobbies only) that
+    /// raced then, each part evenly to its racers then (by their ids' text);
+    /// leftover cents go as `Money::split` deals them, seeded by the provider's
+    /// id of the sale. A lobby's pot shows the sale while it shows that race.
+    /// Answers the racers paid.
     pub(super) fn sale(&mut self, key: &str, reported: Reported, tag: Option<&str>) -> Vec<String> {
         let (provider, pi, amount) = (reported.provider, reported.id, reported.amount);
         let tag = self.resolve(tag, reported.guild);
@@ -131,8 +212,9 @@ impl Model {
             refunded: 0,
             allocations: Vec::new(),
         };
+        let paid_at = reported.paid;
         let mut earning: Vec<usize> = (0..self.lobbies.len())
-            .filter(|&i| self.lobbies[i].racing)
+            .filter(|&i| self.lobbies[i].race_at(paid_at).is_some())
             .filter(|&i| reported.guild.is_none_or(|g| self.lobbies[i].guild == g))
             .filter(|&i| {
                 tag.as_ref()
@@ -147,20 +229,23 @@ impl Model {
         let mut paid = Vec::new();
         for (&i, part) in earning.iter().zip(pool.split(earning.len(), pi)) {
             let lobby = &mut self.lobbies[i];
-            if lobby.roster.is_empty() {
+            let racers = lobby.roster_at(paid_at);
+            if racers.is_empty() {
                 continue; // the house keeps the part of a lobby with nobody on it
             }
+            let race = lobby.race_at(paid_at).expect("an earning lobby raced");
             let seed = format!("{pi}:{}", lobby.id);
-            let racers: Vec<&String> = lobby.roster.iter().collect();
             for (racer, share) in racers.iter().zip(part.split(racers.len(), &seed)) {
-                let wallet = ((*racer).clone(), lobby.guild);
+                let wallet = (racer.clone(), lobby.guild);
                 *self.earned.entry(wallet).or_default() += share.minor();
-                lobby.pot += share.minor();
-                paid.push((*racer).clone());
+                if race == lobby.races {
+                    lobby.pot += share.minor();
+                }
+                paid.push(racer.clone());
                 sale.allocations.push(Allocation {
-                    racer: (*racer).clone(),
+                    racer: racer.clone(),
                     lobby: i,
-                    race: lobby.races,
+                    race,
                     amount: share.minor(),
                     reversed: 0,
                 });
@@ -206,24 +291,35 @@ impl Model {
 mod tests {
     use super::super::{minor, racer};
     use super::*;
+    use crate::helpers::t0;
+
+    /// A lobby of `guild` racing since [`t0`] with `racers` on it.
+    fn racing(code: &str, id: i64, guild: usize, racers: &[String]) -> Lobby {
+        let mut lobby = Lobby {
+            code: code.into(),
+            id,
+            guild,
+            ..Lobby::default()
+        };
+        lobby.start(t0());
+        for racer in racers {
+            lobby.join(racer, t0());
+        }
+        lobby
+    }
+
+    /// A minute into the races.
+    fn later() -> DateTime<Utc> {
+        t0() + Duration::minutes(1)
+    }
 
     #[test]
     fn the_model_splits_like_the_design() {
         let mut model = Model::default();
-        model.lobbies.push(Lobby {
-            code: "AAAA".into(),
-            id: 1,
-            racing: true,
-            roster: [racer(1), racer(2)].into(),
-            ..Lobby::default()
-        });
-        model.lobbies.push(Lobby {
-            code: "BBBB".into(),
-            id: 2,
-            racing: true,
-            roster: [racer(3)].into(),
-            ..Lobby::default()
-        });
+        model
+            .lobbies
+            .push(racing("AAAA", 1, 0, &[racer(1), racer(2)]));
+        model.lobbies.push(racing("BBBB", 2, 0, &[racer(3)]));
         // $10.05 untagged: a pool of 2.01, split between the two racing lobbies.
         let stripe = |id, amount| Reported {
             provider: Provider::Stripe,
@@ -231,6 +327,7 @@ mod tests {
             id,
             amount,
             guild: None,
+            paid: later(),
         };
         let paid = model.sale("pi_1", stripe("pi_1", 1005), None);
         assert_eq!(paid.len(), 3);
@@ -238,7 +335,11 @@ mod tests {
         assert_eq!(total, 201);
         assert_eq!(model.lobbies[0].pot + model.lobbies[1].pot, 201);
         // Tagged to a lobby not racing: the house keeps it.
-        model.lobbies[1].racing = false;
+        model.lobbies[1].end(later());
+        let stripe = |id, amount| Reported {
+            paid: later() + Duration::seconds(1),
+            ..stripe(id, amount)
+        };
         assert!(model
             .sale("pi_2", stripe("pi_2", 1000), Some("BBBB"))
             .is_empty());
@@ -260,19 +361,52 @@ mod tests {
         assert_eq!(minor("-0.05"), -5);
     }
 
+    /// A sale delivered late counts for the race and racers of the moment it
+    /// was paid, by the whole-second rule: a sale paid in the second a race
+    /// ended (or a racer left) still counts for it; the pot shows it only while
+    /// the lobby shows that race.
+    #[test]
+    fn a_late_sale_counts_for_when_it_was_paid() {
+        let mut model = Model::default();
+        model
+            .lobbies
+            .push(racing("AAAA", 1, 0, &[racer(1), racer(2)]));
+        let ended = t0() + Duration::milliseconds(10_700);
+        model.lobbies[0].leave(&racer(2), t0() + Duration::milliseconds(5_300));
+        model.lobbies[0].end(ended);
+        let stripe = |id, paid| Reported {
+            provider: Provider::Stripe,
+            shop: "main",
+            id,
+            amount: 1000,
+            guild: None,
+            paid,
+        };
+        // Paid in the second racer 2 left, and in the second the race ended.
+        let paid = model.sale("pi_1", stripe("pi_1", t0() + Duration::seconds(5)), None);
+        assert_eq!(paid, [racer(1), racer(2)]);
+        let paid = model.sale("pi_2", stripe("pi_2", t0() + Duration::seconds(10)), None);
+        assert_eq!(paid, [racer(1)]);
+        assert_eq!(model.lobbies[0].pot, 400);
+        // After it: nobody's.
+        assert!(model
+            .sale("pi_3", stripe("pi_3", t0() + Duration::seconds(11)), None)
+            .is_empty());
+        // A new race: a late sale of the last one no longer shows in the pot.
+        model.lobbies[0].start(t0() + Duration::seconds(20));
+        model.sale("pi_4", stripe("pi_4", t0() + Duration::seconds(9)), None);
+        assert_eq!(model.lobbies[0].pot, 0);
+        assert_eq!(model.available(&racer(1), 0), 500);
+    }
+
     #[test]
     fn a_shop_bound_to_a_guild_credits_only_its_lobbies() {
         let mut model = Model::default();
         for (id, code, guild, racer_n) in [(1, "AAAA", 0, 1), (2, "BBBB", 1, 2), (3, "CCCC", 1, 3)]
         {
-            model.lobbies.push(Lobby {
-                code: code.into(),
-                id,
-                guild,
-                racing: true,
-                roster: [racer(racer_n)].into(),
-                ..Lobby::default()
-            });
+            model
+                .lobbies
+                .push(racing(code, id, guild, &[racer(racer_n)]));
         }
         let bound = |id, amount| Reported {
             provider: Provider::Shopify,
@@ -280,6 +414,7 @@ mod tests {
             id,
             amount,
             guild: Some(1),
+            paid: later(),
         };
         // Tagged with guild 0's lobby: counts as untagged, split in guild 1.
         let paid = model.sale("shopify:1", bound("1", 1000), Some("AAAA"));

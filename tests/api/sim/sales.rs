@@ -39,6 +39,15 @@ impl Sim {
         }
     }
 
+    /// How late a sale is delivered: mostly at once, one time in five up to
+    /// three minutes after it was paid.
+    fn lateness(&mut self) -> chrono::Duration {
+        if self.rng.gen_bool(0.8) {
+            return chrono::Duration::zero();
+        }
+        chrono::Duration::milliseconds(self.rng.gen_range(1..180_000))
+    }
+
     /// A lobby's code for a tagged sale (two times in three, once a lobby exists).
     pub(super) fn pick_tag(&mut self) -> Option<String> {
         match self.rng.gen_range(0..3) {
@@ -117,10 +126,15 @@ impl Sim {
         } else {
             ("main", None)
         };
-        let now = self.app().clock.now().timestamp();
+        // Now and then delivered late: paid up to three minutes ago, it counts for
+        // the races and racers of that moment.
+        let paid = self.app().clock.now() - self.lateness();
+        let now = paid.timestamp();
         let body = stripe_checkout(&event, &pi, amount, "usd", now, tag.as_deref());
-        self.log
-            .push(format!("sale {pi} {amount} to {shop} tagged {tag:?}"));
+        self.log.push(format!(
+            "sale {pi} {amount} to {shop} tagged {tag:?} paid at {}",
+            paid.format("%H:%M:%S%.3f")
+        ));
         // Its PaymentIntent's own event, untagged, now and then before the session:
         // for an untagged sale it is the sale (the session then changes nothing);
         // before a tagged session, the session moves the sale to its lobby.
@@ -148,7 +162,7 @@ impl Sim {
             self.model
                 .lobbies
                 .iter()
-                .any(|l| &l.code == code && l.racing)
+                .any(|l| &l.code == code && l.raced_at(paid))
         };
         let counted = match self.model.resolve(tag.as_deref(), guild) {
             Some(code) if twin_first && !racing(&code) => None,
@@ -160,6 +174,7 @@ impl Sim {
             id: &pi,
             amount,
             guild,
+            paid,
         };
         let paid = self.model.sale(&pi, reported, counted.as_deref());
         if let Some(refunded) = early {
@@ -235,6 +250,7 @@ impl Sim {
             id: &id,
             amount,
             guild,
+            paid: self.app().clock.now(),
         };
         let paid = self
             .model
@@ -285,6 +301,7 @@ impl Sim {
             id: &tx,
             amount,
             guild: None,
+            paid: self.app().clock.now(),
         };
         let paid = self
             .model
