@@ -19,8 +19,12 @@
 //!   another guild naming a lobby's code is refused and changes nothing.
 //! - Stripe sales tagged, untagged and to closed lobbies, their
 //!   `payment_intent.succeeded` twins (before or after the session, changing
-//!   nothing), partial and full refunds (a running total, as Stripe sends it),
-//!   now and then before the sale itself (kept, then applied when it comes).
+//!   nothing, or moving an untagged sale to its tagged lobby), partial and full
+//!   refunds (a running total, as Stripe sends it), now and then before the sale
+//!   itself (kept, then applied when it comes). One sale in five is delivered
+//!   late, paid up to three minutes before: it counts for the races and racers
+//!   of that moment (the whole-second rule, DESIGN section 3), which the model
+//!   keeps as each lobby's race windows and roster stints.
 //! - Shopify `orders/paid` (ids past 2^53; tagged by a `lobby` note attribute or
 //!   not), `refunds/create` (each refund's own amount) and `orders/cancelled` (the
 //!   rest); Ko-fi shop orders and donations (tagged `#CODE` in the message, in any
@@ -49,14 +53,25 @@
 //!   the lobby listener's; see `faults::enabled` for what they found).
 //! - The ledger failing while it records a sale (a trigger the schedule installs
 //!   raises inside its transaction): the delivery is refused with a 5xx, and the
-//!   shop's next delivery records it once. Every fault is on by default;
-//!   `SIM_FAULTS=none` leaves them out, `SIM_FAULTS=ledger` names those wanted.
+//!   shop's next delivery records it once.
+//! - `kill -9` of a server process with one to four new sales in flight (`kill`):
+//!   a child process serves the schedule's database (beside the schedule's
+//!   server on PostgreSQL, where a sale now and then goes to both at once) and
+//!   is killed after up to 80 ms; every sale it acknowledged must be recorded,
+//!   and those it did not are delivered again and recorded once.
 //!
-//! Other currencies, other untagged policies than `split`, per-guild rates and
-//! `kill -9` are for the versions after it.
+//! Every fault is on by default; `SIM_FAULTS=none` leaves them out,
+//! `SIM_FAULTS=kill,ledger` names those wanted (`cut`, `kill`, `ledger`).
+//!
+//! Not in it yet: holds maturing (`hold_days` is 0: the ledger matures holds on
+//! a real-time interval that a schedule cannot wait for), windows timing out,
+//! goals, `/commission` and per-guild rates, subscriptions, Payment Link
+//! references, disputes, other currencies and untagged policies than `split`,
+//! slow stand-ins, and shrinking a failing schedule.
 //!
 //! Layout: this file runs the schedules and holds the lobby commands, payouts,
-//! restarts and checks; `faults` the injected faults, `model` the reference model, `sales` the webhook
+//! restarts and checks; `faults` the injected faults, `kill` the `kill -9` fault
+//! and its child process, `model` the reference model, `sales` the webhook
 //! steps, `shops` the Shopify and Ko-fi bodies, `overlays` the overlay sockets.
 
 use std::time::{Duration as StdDuration, Instant};

@@ -1,5 +1,6 @@
 //! The simulation's injected faults: the server's database connections cut at
-//! once (PostgreSQL), and the ledger failing while it records a sale.
+//! once (PostgreSQL), and the ledger failing while it records a sale (`kill -9`
+//! is in `super::kill`).
 
 use rand::Rng;
 use sea_orm::ConnectionTrait;
@@ -10,7 +11,8 @@ use crate::helpers::Engine;
 /// Whether schedules inject `fault`. `SIM_FAULTS` names them (`cut,ledger`;
 /// `none` for none); unset, all. The faults: `ledger`, the ledger's
 /// transaction failing while it records a sale; `cut`, every connection of the
-/// server cut at once (PostgreSQL).
+/// server cut at once (PostgreSQL); `kill`, `kill -9` of a server process with
+/// sales in flight (`super::kill`).
 ///
 /// What the cuts found, each with its regression test:
 /// - A lobby change made while the lobby listener reconnected was missing from
