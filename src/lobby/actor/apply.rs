@@ -104,8 +104,9 @@ impl LobbyActor {
 
     /// After a refund the racers' shares are read back from the ledger (a refund
     /// takes back the same proportion of each share, exact to the minor unit),
-    /// then the event goes out and the changes waiting behind it are applied; the
-    /// lobby takes no other message meanwhile, so frames keep their order.
+    /// then the event goes out and the changes waiting behind it are applied
+    /// (unless a reload is reading); the lobby takes no other message meanwhile,
+    /// so frames keep their order.
     fn tell_with_shares_read_again(&mut self, event: OverlayEvent, ctx: &mut Context<Self>) {
         let (db, race) = (self.db.clone(), self.race());
         let reread = async move {
@@ -123,7 +124,12 @@ impl LobbyActor {
                 None => {}
             }
             actor.tell(event);
-            actor.apply_pending(ctx);
+            // During a reload the refund was applied at once and kept for the
+            // reload; what waits behind it is applied when the read ends (here,
+            // `apply_pending` would drop the kept copy as applied).
+            if !actor.reloading {
+                actor.apply_pending(ctx);
+            }
         }));
     }
 
