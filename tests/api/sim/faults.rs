@@ -26,7 +26,12 @@ use crate::helpers::Engine;
 ///   (seed 1796267383701): it was published after its commit, and the
 ///   publication was lost on a dead connection. Refunds and re-attributions are
 ///   now published in the ledger's batch, as sales are:
-///   `lobby_bus::the_ledger_publishes_a_refund_in_the_batch_that_records_it`.
+///   `lobby_bus::the_ledger_publishes_a_refund_in_the_batch_that_records_it`
+///   (and `..._a_reattribution_in_the_batch_that_moves_it` for the same flaw
+///   of a sale re-attributed).
+/// - A refund applied while its lobby reloaded after a cut was undone when the
+///   read, which had missed it, ended (seed 382 of the runs before the fix
+///   above): `lobby_bus::a_refund_applied_while_its_lobby_reloads_stays_applied`.
 pub(super) fn enabled(fault: &str) -> bool {
     match std::env::var("SIM_FAULTS") {
         Ok(faults) => faults.split(',').any(|f| f.trim() == fault),
