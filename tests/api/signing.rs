@@ -260,6 +260,30 @@ pub fn stripe_refund(
     serde_json::to_vec(&event).unwrap()
 }
 
+/// A `charge.dispute.created` event: dispute `dispute_id` of `disputed_minor` USD
+/// on the charge of `pi`.
+pub fn stripe_dispute(
+    event_id: &str,
+    dispute_id: &str,
+    pi: &str,
+    disputed_minor: i64,
+    created: i64,
+) -> Vec<u8> {
+    let mut event: Value = serde_json::from_slice(include_bytes!(
+        "../fixtures/webhooks/stripe/charge_dispute_created.json"
+    ))
+    .unwrap();
+    event["id"] = json!(event_id);
+    event["created"] = json!(created);
+    let dispute = &mut event["data"]["object"];
+    dispute["id"] = json!(dispute_id);
+    dispute["amount"] = json!(disputed_minor);
+    dispute["currency"] = json!("usd");
+    dispute["charge"] = json!(format!("ch_{pi}"));
+    dispute["payment_intent"] = json!(pi);
+    serde_json::to_vec(&event).unwrap()
+}
+
 /// Posts a Stripe event signed now (per the app's clock).
 pub async fn post_stripe(app: &TestApp, body: Vec<u8>) -> (u16, Value) {
     let signature = stripe_signature(&body, app.clock.now().timestamp());

@@ -21,7 +21,9 @@
 //!   `payment_intent.succeeded` twins (before or after the session, changing
 //!   nothing, or moving an untagged sale to its tagged lobby), partial and full
 //!   refunds (a running total, as Stripe sends it), now and then before the sale
-//!   itself (kept, then applied when it comes). One sale in five is delivered
+//!   itself (kept, then applied when it comes), and disputes
+//!   (`charge.dispute.created`: the disputed amount reversed at once, on top of
+//!   what was refunded, never past the sale). One sale in five is delivered
 //!   late, paid up to three minutes before: it counts for the races and racers
 //!   of that moment (the whole-second rule, DESIGN section 3), which the model
 //!   keeps as each lobby's race windows and roster stints.
@@ -66,7 +68,7 @@
 //! Not in it yet: holds maturing (`hold_days` is 0: the ledger matures holds on
 //! a real-time interval that a schedule cannot wait for), windows timing out,
 //! goals, `/commission` and per-guild rates, subscriptions, Payment Link
-//! references, disputes, other currencies and untagged policies than `split`,
+//! references, other currencies and untagged policies than `split`,
 //! slow stand-ins, and shrinking a failing schedule.
 //!
 //! Layout: this file runs the schedules and holds the lobby commands, payouts,

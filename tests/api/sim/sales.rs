@@ -8,7 +8,7 @@ use super::model::{Provider, Reported, Sale};
 use super::shops::*;
 use super::{Sim, SHOPIFY_GUILD_SHOP, STRIPE_GUILD_SHOP};
 use crate::signing::{
-    post, stripe_checkout, stripe_payment_intent, stripe_refund, stripe_signature,
+    post, stripe_checkout, stripe_dispute, stripe_payment_intent, stripe_refund, stripe_signature,
 };
 
 /// One webhook delivery, as its provider sends it (and sends it again).
@@ -343,6 +343,7 @@ impl Sim {
         let (id, amount, before) = (sale.id.clone(), sale.amount, sale.refunded);
         match provider {
             Provider::Shopify => self.shopify_refund(&key, shop, &id, amount, before).await,
+            _ if self.rng.gen_bool(0.2) => self.stripe_dispute(&key, shop, amount, before).await,
             _ => self.stripe_refund(&key, shop, amount, before).await,
         }
     }
@@ -369,6 +370,27 @@ impl Sim {
         .await;
         let moved = self.model.refund(pi, refunded);
         self.maybe_again(&format!("refund {event}"), delivery).await;
+        self.check_racers(&moved).await;
+        self.check_pots().await;
+    }
+
+    /// `charge.dispute.created` for part or all of the charge: its amount is
+    /// reversed at once, on top of what was refunded (never past the sale).
+    async fn stripe_dispute(&mut self, pi: &str, shop: &'static str, amount: i64, before: i64) {
+        let disputed = self.rng.gen_range(1..=amount);
+        self.next_sale += 1;
+        let event = format!("evt_sim_dispute_{}", self.next_sale);
+        let dispute = format!("du_sim_{}", self.next_sale);
+        let now = self.app().clock.now().timestamp();
+        let body = stripe_dispute(&event, &dispute, pi, disputed, now);
+        self.log.push(format!(
+            "dispute {dispute} of {disputed} on {pi} ({before} refunded before)"
+        ));
+        let delivery = Delivery::Stripe { shop, body };
+        let what = format!("dispute {event}");
+        self.deliver(&what, &delivery, Some("refund_applied")).await;
+        let moved = self.model.refund(pi, (before + disputed).min(amount));
+        self.maybe_again(&what, delivery).await;
         self.check_racers(&moved).await;
         self.check_pots().await;
     }
