@@ -65,9 +65,13 @@
 //! Every fault is on by default; `SIM_FAULTS=none` leaves them out,
 //! `SIM_FAULTS=kill,ledger` names those wanted (`cut`, `kill`, `ledger`).
 //!
+//! - The clock moving: one to three seconds a step, and now and then up to an
+//!   hour at once, which times out every race open 45 minutes or more (the
+//!   lobby's window check, sent the tick its timer would send): closed at that
+//!   time, its overlays told, later sales not counted.
+//!
 //! Not in it yet: holds maturing (`hold_days` is 0: the ledger matures holds on
-//! a real-time interval that a schedule cannot wait for), windows timing out,
-//! goals, `/commission` and per-guild rates, subscriptions, Payment Link
+//! a real-time interval that a schedule cannot wait for), goals, `/commission` and per-guild rates, subscriptions, Payment Link
 //! references, other currencies and untagged policies than `split`,
 //! slow stand-ins, and shrinking a failing schedule.
 //!
@@ -117,6 +121,8 @@ const SHOPIFY_GUILD_SHOP: &str = "eu_g2";
 const RACERS: usize = 12;
 /// `commission.max_racers` in the simulated deployment.
 const ROSTER_MAX: usize = 8;
+/// `commission.max_window_minutes` in the simulated deployment (the default).
+const MAX_WINDOW_MINUTES: i64 = 45;
 /// The configured rate, as the model applies it.
 const RATE: &str = "0.20";
 
@@ -170,6 +176,9 @@ struct Injected {
     unanswered: u64,
     cuts: u64,
     ledger_failures: u64,
+    /// Races closed by their lobby's window check (not a fault, but what the
+    /// run went through).
+    timeouts: u64,
 }
 
 impl std::ops::AddAssign for Injected {
@@ -179,6 +188,7 @@ impl std::ops::AddAssign for Injected {
         self.unanswered += other.unanswered;
         self.cuts += other.cuts;
         self.ledger_failures += other.ledger_failures;
+        self.timeouts += other.timeouts;
     }
 }
 
@@ -186,8 +196,14 @@ impl std::fmt::Display for Injected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} restarts, {} kills ({} sales unanswered), {} connection cuts, {} ledger failures",
-            self.restarts, self.kills, self.unanswered, self.cuts, self.ledger_failures
+            "{} restarts, {} kills ({} sales unanswered), {} connection cuts, {} ledger \
+             failures, {} races timed out",
+            self.restarts,
+            self.kills,
+            self.unanswered,
+            self.cuts,
+            self.ledger_failures,
+            self.timeouts
         )
     }
 }
@@ -372,7 +388,8 @@ impl Sim {
             0..=7 if lobbies < LOBBIES_MAX => self.create().await,
             0..=27 if lobbies > 0 => self.roster_change().await,
             28..=41 if lobbies > 0 => self.start_or_end().await,
-            42..=74 => self.sale().await,
+            42..=72 => self.sale().await,
+            73..=74 => self.time_passes().await,
             75..=84 => self.payout().await,
             85..=94 if !self.model.sales.is_empty() => self.refund().await,
             85..=94 => self.sale().await,
@@ -491,6 +508,47 @@ impl Sim {
         self.log.push(format!("{verb} {code}"));
         self.command(guild, verb, json!([option("lobby", &code)]), HOST)
             .await;
+    }
+
+    /// Up to an hour passes: every race open [`MAX_WINDOW_MINUTES`] or more
+    /// is closed by its lobby at the next check of its window, at that time (the
+    /// clock stands still until the next step). The check is the lobby's own
+    /// timer; the schedule cannot wait for it, so it sends each lobby the tick
+    /// the timer would.
+    async fn time_passes(&mut self) {
+        let minutes = if self.rng.gen_bool(0.5) {
+            self.rng.gen_range(1..MAX_WINDOW_MINUTES)
+        } else {
+            self.rng
+                .gen_range(MAX_WINDOW_MINUTES..=MAX_WINDOW_MINUTES + 15)
+        };
+        self.app().clock.advance(Duration::minutes(minutes));
+        let now = self.app().clock.now();
+        let max = Duration::minutes(MAX_WINDOW_MINUTES);
+        let mut timed_out = Vec::new();
+        for lobby in &mut self.model.lobbies {
+            let opened = lobby.windows.last().map(|w| w.from);
+            if lobby.racing && opened.is_some_and(|from| now - from >= max) {
+                lobby.end(now);
+                timed_out.push(lobby.code.clone());
+            }
+        }
+        self.log
+            .push(format!("{minutes} minutes pass: {timed_out:?} time out"));
+        self.injected.timeouts += timed_out.len() as u64;
+        for entry in self.app().state.lobbies.all() {
+            entry.addr.do_send(cozykart::lobby::WindowTick);
+        }
+        let began = Instant::now();
+        for code in &timed_out {
+            while lobby_json(self.app(), code).await["state"] == "open" {
+                if began.elapsed() > StdDuration::from_secs(10) {
+                    self.diverged(format!("{code} did not time out"));
+                }
+                actix_web::rt::time::sleep(StdDuration::from_millis(20)).await;
+            }
+        }
+        self.check_pots().await;
     }
 
     /// A payout through the admin API: recorded, or issued as store credit (the
@@ -657,7 +715,8 @@ async fn run(engine: Engine, seed: u64) -> Injected {
     let stripe = FaultyStripe::start();
     let config = full_config(
         &(format!(
-            "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}\nhold_days = 0\n{}{}",
+            "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}\nhold_days = 0\n\
+             max_window_minutes = {MAX_WINDOW_MINUTES}\n{}{}",
             stripe.shop_config("store"),
             tips_shop_config()
         ) + &format!(
