@@ -716,3 +716,37 @@ async fn a_refund_applied_while_its_lobby_reloads_stays_applied() {
     assert_eq!(pot.as_deref(), Some("3.00 USD"), "after the reload");
     crate::helpers::assert_ledger_balances(&lobby.db).await;
 }
+
+/// A reload asked for while another is reading follows it: the first read's
+/// snapshot may predate what the asker knows changed. Here a sale committed
+/// unheard (as while the listening connection was down) after the first read
+/// took its snapshot; the reload after the reconnection must still show it.
+/// (A reload asked for during another was dropped before.)
+#[actix_web::test]
+async fn a_reload_asked_for_during_another_follows_it() {
+    if postgres_url().is_none() {
+        return;
+    }
+    let mut lobby = Reloading::start("BUSA").await;
+    lobby.hold().await;
+    // Recorded by a ledger that publishes nothing: no process hears of it.
+    let unheard = LedgerHandle::start(lobby.db.clone(), Clock::manual(t0()));
+    let racers = ["1100000000000000031".to_owned()];
+    let sold_at = t0() + Duration::seconds(5);
+    let record = race_sale("evt_bus_12", "pi_bus_12", lobby.lobby_id, &racers, sold_at);
+    let outcome = unheard.record_sale(record).await.expect("recorded");
+    assert!(
+        matches!(outcome, SaleOutcome::Recorded { .. }),
+        "{outcome:?}"
+    );
+    lobby.registry.reload_all().await;
+
+    lobby.release().await;
+    let pot = lobby.pot().await;
+    assert_eq!(
+        pot.as_deref(),
+        Some("5.00 USD"),
+        "the second reload read it"
+    );
+    crate::helpers::assert_ledger_balances(&lobby.db).await;
+}
