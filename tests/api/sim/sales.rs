@@ -176,6 +176,9 @@ impl Sim {
             guild,
             paid,
         };
+        if twin_first {
+            self.model.untagged_twin(reported);
+        }
         let paid = self.model.sale(&pi, reported, counted.as_deref());
         if let Some(refunded) = early {
             self.model.refund(&pi, refunded);
