@@ -237,7 +237,10 @@ async fn json_logs_are_one_object_per_line_and_rust_log_filters() {
         .as_str()
         .unwrap()
         .starts_with("sqlite://"));
-    drop(child);
+    // Stopped, and waited for: the next server takes the same SQLite file, whose
+    // lock the first holds until it has exited (dropped, it was only signalled,
+    // and on a busy machine the next one could find the file still locked).
+    child.kill().await.expect("the first server stops");
 
     // RUST_LOG still decides: at `warn`, start-up writes no `info` line at all.
     let (mut quiet, port) = serve(
