@@ -195,10 +195,10 @@ async fn run_in_savepoint(tx: &DatabaseTransaction, job: &mut dyn Queued) {
 
 /// Publishes the batch's lobby events in its transaction (the race credits of
 /// its new and re-attributed sales, then what its refunds and re-attributions
-/// took back) and
-/// writes each one's event number back where it came from. The publisher locks
-/// the lobbies' rows in id order (until the commit), so two processes' batches
-/// cannot deadlock on them; one lobby's events keep the batch's order.
+/// took back) and writes each one's event number back where it came from. The
+/// publisher locks the lobbies' rows in id order (until the commit), so two
+/// processes' batches cannot deadlock on them; one lobby's events keep the
+/// batch's order.
 async fn publish_events(
     tx: &DatabaseTransaction,
     publisher: &dyn Publish,

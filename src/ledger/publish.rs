@@ -1,13 +1,12 @@
 //! What a batch tells the lobbies, committed with it ([`RaceEvent`]). A recorded
 //! sale credits each earning lobby's race ([`RaceCredit`]), as does a sale
 //! re-attributed to a lobby; a refund or a re-attribution takes money back from
-//! races after the fact ([`LobbyDelta`]). Where
-//! several processes share the database, the batch's transaction draws each
-//! event's lobby number and publishes it before the commit ([`Publish`],
-//! implemented by the lobby bus), so a change of money and its publication
-//! commit together: an overlay pot can neither miss a committed change nor count
-//! one twice across a reload, and a killed process or a lost connection leaves
-//! no committed change unpublished.
+//! races after the fact ([`LobbyDelta`]). Where several processes share the
+//! database, the batch's transaction draws each event's lobby number and
+//! publishes it before the commit ([`Publish`], implemented by the lobby bus),
+//! so a change of money and its publication commit together: an overlay pot can
+//! neither miss a committed change nor count one twice across a reload, and a
+//! killed process or a lost connection leaves no committed change unpublished.
 
 use std::collections::BTreeMap;
 

@@ -17,7 +17,8 @@ use crate::config::Config;
 use crate::domain::ids::{GuildId, LobbyCode, LobbyId};
 use crate::domain::shares::{earning_lobbies, share_out, OpenLobby, Tag};
 use crate::ledger::{
-    LedgerError, LedgerHandle, LobbyDelta, RefundOutcome, RefundRecord, SaleOutcome, SaleRecord,
+    LedgerError, LedgerHandle, LobbyDelta, RaceCredit, RefundOutcome, RefundRecord, SaleOutcome,
+    SaleRecord,
 };
 use crate::lobby::registry::LobbyEntry;
 use crate::lobby::{store, LobbyRegistry};
@@ -117,7 +118,7 @@ impl Handler<RouteRefund> for SalesRouter {
                 })
                 .await?;
             if let RefundOutcome::Applied { deltas, .. } = &outcome {
-                shared.notify_refunds(deltas);
+                shared.notify(Vec::new(), deltas);
             }
             Ok(outcome)
         })
@@ -184,10 +185,7 @@ impl Routing {
                 losses,
                 credits,
             } => {
-                self.notify_refunds(&losses);
-                for credit in credits {
-                    self.lobbies.credit_recorded(credit);
-                }
+                self.notify(credits, &losses);
                 Ok(Routed {
                     sale_id: Some(sale_id),
                     duplicate: false,
@@ -206,10 +204,7 @@ impl Routing {
                 credits,
             } => {
                 let lobby_ids = credits.iter().map(|credit| credit.lobby_id).collect();
-                for credit in credits {
-                    self.lobbies.credit_recorded(credit);
-                }
-                self.notify_refunds(&early_refunds);
+                self.notify(credits, &early_refunds);
                 Ok(Routed {
                     sale_id: Some(sale_id),
                     duplicate: false,
@@ -220,11 +215,15 @@ impl Routing {
         }
     }
 
-    /// Refunds (and re-attributions away) reach the lobbies' overlays on every
-    /// process (the ledger's batch published them when several processes share
-    /// the database).
-    fn notify_refunds(&self, deltas: &[LobbyDelta]) {
-        for delta in deltas {
+    /// Tells the lobbies running here what a committed batch credited and took
+    /// back (the ledger's batch published both to every process when several
+    /// share the database): credits first, then clawbacks, so that a refund
+    /// that waited for its sale follows the sale.
+    fn notify(&self, credits: Vec<RaceCredit>, clawbacks: &[LobbyDelta]) {
+        for credit in credits {
+            self.lobbies.credit_recorded(credit);
+        }
+        for delta in clawbacks {
             self.lobbies.clawed_back(delta);
         }
     }

@@ -642,12 +642,22 @@ impl Reloading {
             .map(|m| m.to_string())
     }
 
-    /// Records a 25.00 USD sale of the race (a pool of 5.00) and hands its
-    /// credit to the registry, as the router does.
-    async fn sale(&self, event: &str, sale: &str) -> Option<u64> {
+    /// A 25.00 USD sale of the race (a pool of 5.00), for its one racer.
+    fn race_sale(&self, event: &str, sale: &str) -> cozykart::ledger::SaleRecord {
         let racers = ["1100000000000000031".to_owned()];
-        let sold_at = t0() + Duration::seconds(5);
-        let record = race_sale(event, sale, self.lobby_id, &racers, sold_at);
+        race_sale(
+            event,
+            sale,
+            self.lobby_id,
+            &racers,
+            t0() + Duration::seconds(5),
+        )
+    }
+
+    /// Records [`Self::race_sale`] and hands its credit to the registry, as the
+    /// router does.
+    async fn sale(&self, event: &str, sale: &str) -> Option<u64> {
+        let record = self.race_sale(event, sale);
         let outcome = self.ledger.record_sale(record).await.expect("recorded");
         let SaleOutcome::Recorded { credits, .. } = outcome else {
             panic!("not recorded: {outcome:?}");
@@ -731,9 +741,7 @@ async fn a_reload_asked_for_during_another_follows_it() {
     lobby.hold().await;
     // Recorded by a ledger that publishes nothing: no process hears of it.
     let unheard = LedgerHandle::start(lobby.db.clone(), Clock::manual(t0()));
-    let racers = ["1100000000000000031".to_owned()];
-    let sold_at = t0() + Duration::seconds(5);
-    let record = race_sale("evt_bus_12", "pi_bus_12", lobby.lobby_id, &racers, sold_at);
+    let record = lobby.race_sale("evt_bus_12", "pi_bus_12");
     let outcome = unheard.record_sale(record).await.expect("recorded");
     assert!(
         matches!(outcome, SaleOutcome::Recorded { .. }),

@@ -321,14 +321,11 @@ impl Sim {
     /// ledger's batch), and the view is asked of the same lobby after it.
     async fn check_pots(&mut self) {
         for lobby in &self.model.lobbies {
-            let view = lobby_json(self.app(), &lobby.code).await;
-            let server = view["pot"]["USD"].as_str().map_or(0, minor);
+            let server = self.pot_shown(&lobby.code).await;
             if server != lobby.pot {
                 // For the diagnosis: whether the pot catches up late or never.
                 actix_web::rt::time::sleep(StdDuration::from_secs(2)).await;
-                let later = lobby_json(self.app(), &lobby.code).await["pot"]["USD"]
-                    .as_str()
-                    .map_or(0, minor);
+                let later = self.pot_shown(&lobby.code).await;
                 self.diverged(format!(
                     "lobby {} shows a pot of {server} ({later} two seconds later), the model {}",
                     lobby.code, lobby.pot
@@ -336,6 +333,12 @@ impl Sim {
             }
         }
         self.check_overlays(false).await;
+    }
+
+    /// The pot lobby `code` shows (its view), minor units of USD.
+    async fn pot_shown(&self, code: &str) -> i64 {
+        let view = lobby_json(self.app(), code).await;
+        view["pot"]["USD"].as_str().map_or(0, minor)
     }
 
     /// Every lobby's overlay comes to what the model shows, through frames that

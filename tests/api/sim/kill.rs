@@ -17,11 +17,11 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 
 use super::model::{Provider, Reported};
-use super::sales::Delivery;
-use super::{minor, Sim, STRIPE_GUILD_SHOP};
+use super::sales::{Delivery, StripeSale};
+use super::Sim;
 use crate::child::{free_port, recorded, Server};
 use crate::helpers::{spawn_app_on_listener, Engine, TestDb};
-use crate::signing::{lobby_json, stripe_checkout, stripe_signature, try_post};
+use crate::signing::{stripe_checkout, stripe_signature, try_post};
 
 /// The child's settings, from the schedule that starts it.
 const HOST_DB: &str = "SIM_HOST_DB";
@@ -34,11 +34,7 @@ const KILL_AFTER_MAX_MS: u64 = 80;
 
 /// One new sale sent to the child.
 struct Sent {
-    pi: String,
-    amount: i64,
-    tag: Option<String>,
-    shop: &'static str,
-    guild: Option<usize>,
+    sale: StripeSale,
     delivery: Delivery,
     /// Answered 200 by a server before the kill.
     acknowledged: bool,
@@ -56,7 +52,7 @@ impl Sim {
         self.log.push(format!(
             "kill -9 after {kill_after} ms with {} in flight ({} also to the other process)",
             sent.iter()
-                .map(|s| s.pi.as_str())
+                .map(|s| s.sale.pi.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
             both.iter().filter(|b| **b).count()
@@ -115,7 +111,7 @@ impl Sim {
         let acknowledged: Vec<String> = sent
             .iter()
             .filter(|s| s.acknowledged)
-            .map(|s| s.pi.clone())
+            .map(|s| s.sale.pi.clone())
             .collect();
         let found = recorded(&self.app().db, &acknowledged).await;
         if found != acknowledged.len() as u64 {
@@ -124,10 +120,15 @@ impl Sim {
             ));
         }
         // The shop delivers again what was not acknowledged: recorded once.
-        for sale in &sent {
-            if !sale.acknowledged {
+        for Sent {
+            sale,
+            delivery,
+            acknowledged,
+        } in &sent
+        {
+            if !acknowledged {
                 let what = format!("sale {} again after the kill", sale.pi);
-                self.deliver(&what, &sale.delivery, None).await;
+                self.deliver(&what, delivery, None).await;
             }
             let reported = Reported {
                 provider: Provider::Stripe,
@@ -153,8 +154,7 @@ impl Sim {
         while began.elapsed() < within {
             let mut all = true;
             for lobby in &self.model.lobbies {
-                let view = lobby_json(self.app(), &lobby.code).await;
-                all &= view["pot"]["USD"].as_str().map_or(0, minor) == lobby.pot;
+                all &= self.pot_shown(&lobby.code).await == lobby.pot;
             }
             if all {
                 return;
@@ -163,30 +163,24 @@ impl Sim {
         }
     }
 
-    /// A new Stripe checkout sale, tagged or not, to a shop of every guild or
-    /// of one; not sent yet.
+    /// A new Stripe checkout sale paid now; not sent yet.
     fn new_stripe_sale(&mut self) -> Sent {
-        self.next_sale += 1;
-        let (event, pi) = (
-            format!("evt_sim_{}", self.next_sale),
-            format!("pi_sim_{}", self.next_sale),
-        );
-        let amount = self.rng.gen_range(100..10_000);
-        let tag = self.pick_tag();
-        let (shop, guild) = if self.rng.gen_bool(0.3) {
-            (STRIPE_GUILD_SHOP, Some(1))
-        } else {
-            ("main", None)
-        };
+        let sale = self.draw_stripe_sale();
         let now = self.app().clock.now().timestamp();
-        let body = stripe_checkout(&event, &pi, amount, "usd", now, tag.as_deref());
+        let body = stripe_checkout(
+            &sale.event,
+            &sale.pi,
+            sale.amount,
+            "usd",
+            now,
+            sale.tag.as_deref(),
+        );
         Sent {
-            pi,
-            amount,
-            tag,
-            shop,
-            guild,
-            delivery: Delivery::Stripe { shop, body },
+            delivery: Delivery::Stripe {
+                shop: sale.shop,
+                body,
+            },
+            sale,
             acknowledged: false,
         }
     }

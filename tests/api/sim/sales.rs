@@ -29,6 +29,18 @@ pub(super) enum Delivery {
     },
 }
 
+/// A Stripe checkout sale as a schedule draws it ([`Sim::draw_stripe_sale`]).
+pub(super) struct StripeSale {
+    pub(super) event: String,
+    pub(super) pi: String,
+    /// Minor units of USD.
+    pub(super) amount: i64,
+    pub(super) tag: Option<String>,
+    pub(super) shop: &'static str,
+    /// The guild the shop is bound to (`None`: it serves all).
+    pub(super) guild: Option<usize>,
+}
+
 impl Sim {
     /// A sale from one of the shops: Stripe half the time, else Shopify or Ko-fi.
     pub(super) async fn sale(&mut self) {
@@ -113,7 +125,9 @@ impl Sim {
         }
     }
 
-    async fn stripe_sale(&mut self) {
+    /// A new Stripe checkout sale: its ids, amount and tag (or none), and the
+    /// shop it comes to (one of every guild, or the second guild's).
+    pub(super) fn draw_stripe_sale(&mut self) -> StripeSale {
         self.next_sale += 1;
         let (event, pi) = (
             format!("evt_sim_{}", self.next_sale),
@@ -126,6 +140,25 @@ impl Sim {
         } else {
             ("main", None)
         };
+        StripeSale {
+            event,
+            pi,
+            amount,
+            tag,
+            shop,
+            guild,
+        }
+    }
+
+    async fn stripe_sale(&mut self) {
+        let StripeSale {
+            event,
+            pi,
+            amount,
+            tag,
+            shop,
+            guild,
+        } = self.draw_stripe_sale();
         // Now and then delivered late: paid up to three minutes ago, it counts for
         // the races and racers of that moment.
         let paid = self.app().clock.now() - self.lateness();
