@@ -125,6 +125,8 @@ const ROSTER_MAX: usize = 8;
 const MAX_WINDOW_MINUTES: i64 = 45;
 /// The configured rate, as the model applies it.
 const RATE: &str = "0.20";
+/// Rates a guild's admin sets with `/commission`.
+const RATES: [&str; 5] = ["0.1", "0.15", "0.2", "0.333", "0.25"];
 
 fn racer(n: usize) -> String {
     format!("11000000000000001{n:02}")
@@ -263,8 +265,12 @@ impl Sim {
         body: &serde_json::Value,
     ) {
         let amount = |field: &str| usd[field].as_str().map_or(0, minor);
-        let server = amount("available") + amount("pending");
-        let model = self.model.available(racer, guild);
+        let now = self.app().clock.now();
+        let server = (amount("available"), amount("pending"));
+        let model = (
+            self.model.available(racer, guild, now),
+            self.model.pending(racer, guild, now),
+        );
         if server != model {
             let theirs: Vec<String> = body["allocations"]
                 .as_array()
@@ -297,8 +303,8 @@ impl Sim {
                 })
                 .collect();
             self.diverged(format!(
-                "racer {racer} holds {server} in guild {guild}, the model {model}\n  \
-                 server: {theirs:?} {}\n  model: {ours:?}",
+                "racer {racer} holds {server:?} in guild {guild}, the model {model:?} \
+                 (available, pending)\n  server: {theirs:?} {}\n  model: {ours:?}",
                 body["balances"]
             ));
         }
@@ -384,12 +390,13 @@ impl Sim {
 
     async fn step(&mut self) {
         let pause = Duration::milliseconds(self.rng.gen_range(1_000..3_000));
-        self.app().clock.advance(pause);
+        self.advance(pause).await;
         let roll = self.rng.gen_range(0..100);
         let lobbies = self.model.lobbies.len();
         match roll {
             0..=7 if lobbies < LOBBIES_MAX => self.create().await,
-            0..=27 if lobbies > 0 => self.roster_change().await,
+            0..=25 if lobbies > 0 => self.roster_change().await,
+            26..=27 => self.set_rate().await,
             28..=41 if lobbies > 0 => self.start_or_end().await,
             42..=72 => self.sale().await,
             73..=74 => self.time_passes().await,
@@ -413,7 +420,19 @@ impl Sim {
         options: serde_json::Value,
         user: &str,
     ) -> serde_json::Value {
-        let body = interaction(name, options, user, &display_name(user), false);
+        self.command_as(guild, name, options, user, false).await
+    }
+
+    /// [`Self::command`], by a member with the guild's admin rights if `admin`.
+    async fn command_as(
+        &self,
+        guild: usize,
+        name: &str,
+        options: serde_json::Value,
+        user: &str,
+        admin: bool,
+    ) -> serde_json::Value {
+        let body = interaction(name, options, user, &display_name(user), admin);
         let mut body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
         let (guild_id, channel) = GUILDS[guild];
         body["guild_id"] = json!(guild_id);
@@ -513,19 +532,67 @@ impl Sim {
             .await;
     }
 
-    /// Up to an hour passes: every race open [`MAX_WINDOW_MINUTES`] or more
+    /// An admin sets their guild's commission rate (`/commission rate`): it
+    /// applies to every sale that guild's lobbies alone earn from then on.
+    async fn set_rate(&mut self) {
+        let guild = self.rng.gen_range(0..GUILDS.len());
+        let rate = RATES[self.rng.gen_range(0..RATES.len())];
+        self.log.push(format!("guild {guild} sets its rate to {rate}"));
+        let reply = self
+            .command_as(guild, "commission", json!([option("rate", rate)]), HOST, true)
+            .await;
+        if is_ephemeral(&reply) {
+            self.diverged(format!("/commission {rate} answered {reply}"));
+        }
+        self.model.rates[guild] = Some(cozykart::money::Rate::parse(rate).expect("a rate"));
+    }
+
+    /// The clock moves by `by`. The holds it passes mature at once: the ledger
+    /// matures them on a timer of its own that a schedule cannot wait for, so
+    /// the schedule asks for the pass the timer would make, and waits until no
+    /// hold due is left pending (another process's pass may be under way).
+    async fn advance(&mut self, by: Duration) {
+        use entity::allocation;
+        use entity::sea_orm_active_enums::AllocationStatus;
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        self.app().clock.advance(by);
+        if self.model.hold.is_zero() {
+            return;
+        }
+        let now = self.app().clock.now();
+        let began = Instant::now();
+        loop {
+            // A pass may fail on a connection just cut: it is tried again.
+            let _ = self.app().state.ledger.mature(now).await;
+            let due = allocation::Entity::find()
+                .filter(allocation::Column::Status.eq(AllocationStatus::Pending))
+                .filter(allocation::Column::AvailableAt.lte(now))
+                .count(&self.app().db)
+                .await;
+            if matches!(due, Ok(0)) {
+                return;
+            }
+            if began.elapsed() > StdDuration::from_secs(10) {
+                self.diverged(format!("holds due by {now} are still pending ({due:?})"));
+            }
+            actix_web::rt::time::sleep(StdDuration::from_millis(20)).await;
+        }
+    }
+
+    /// Up to an hour passes (or, when earnings are held, now and then a day): every race open [`MAX_WINDOW_MINUTES`] or more
     /// is closed by its lobby at the next check of its window, at that time (the
     /// clock stands still until the next step). The check is the lobby's own
     /// timer; the schedule cannot wait for it, so it sends each lobby the tick
     /// the timer would.
     async fn time_passes(&mut self) {
-        let minutes = if self.rng.gen_bool(0.5) {
-            self.rng.gen_range(1..MAX_WINDOW_MINUTES)
-        } else {
-            self.rng
-                .gen_range(MAX_WINDOW_MINUTES..=MAX_WINDOW_MINUTES + 15)
+        let minutes = match self.rng.gen_range(0..4) {
+            0 | 1 => self.rng.gen_range(1..MAX_WINDOW_MINUTES),
+            2 if !self.model.hold.is_zero() => self.rng.gen_range(20 * 60..=30 * 60),
+            _ => self
+                .rng
+                .gen_range(MAX_WINDOW_MINUTES..=MAX_WINDOW_MINUTES + 15),
         };
-        self.app().clock.advance(Duration::minutes(minutes));
+        self.advance(Duration::minutes(minutes)).await;
         let now = self.app().clock.now();
         let max = Duration::minutes(MAX_WINDOW_MINUTES);
         let mut timed_out = Vec::new();
@@ -570,7 +637,7 @@ impl Sim {
             self.rng.gen_range(0..GUILDS.len())
         };
         let name_guild = earned_in != [guild] || self.rng.gen_bool(0.5);
-        let available = self.model.available(&who, guild);
+        let available = self.model.available(&who, guild, self.app().clock.now());
         let amount = if available > 0 && self.rng.gen_bool(0.8) {
             self.rng.gen_range(1..=available)
         } else {
@@ -715,10 +782,14 @@ impl Drop for Sim {
 }
 
 async fn run(engine: Engine, seed: u64) -> Injected {
+    let mut rng = StdRng::seed_from_u64(seed);
+    // Half the schedules hold earnings a day (they mature as days pass), half
+    // make them available at once (payouts draw on them at once).
+    let hold_days: i64 = rng.gen_range(0..=1);
     let stripe = FaultyStripe::start();
     let config = full_config(
         &(format!(
-            "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}\nhold_days = 0\n\
+            "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}\nhold_days = {hold_days}\n\
              max_window_minutes = {MAX_WINDOW_MINUTES}\n{}{}",
             stripe.shop_config("store"),
             tips_shop_config()
@@ -739,8 +810,11 @@ async fn run(engine: Engine, seed: u64) -> Injected {
     let mut sim = Sim {
         seed,
         engine,
-        rng: StdRng::seed_from_u64(seed),
-        model: Model::default(),
+        rng,
+        model: Model {
+            hold: Duration::days(hold_days),
+            ..Model::default()
+        },
         app: Some(app),
         config,
         step: 0,

@@ -137,6 +137,7 @@ impl Sim {
                 amount: sale.amount,
                 guild: sale.guild,
                 paid: at,
+                received: at,
             };
             let counted = self.model.resolve(sale.tag.as_deref(), sale.guild);
             self.model.sale(&sale.pi, reported, counted.as_deref());

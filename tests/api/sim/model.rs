@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use cozykart::money::{Currency, Money, Rate};
 
 use super::overlays::Shown;
-use super::{display_name, RATE};
+use super::{display_name, GUILDS, RATE};
 
 /// One lobby as the model knows it.
 #[derive(Default)]
@@ -108,6 +108,8 @@ pub(super) struct Allocation {
     pub(super) race: u32,
     pub(super) amount: i64,
     pub(super) reversed: i64,
+    /// When its hold ends: the sale's first delivery plus `hold_days`.
+    pub(super) available_at: DateTime<Utc>,
 }
 
 /// Who reported a sale.
@@ -142,6 +144,8 @@ pub(super) struct Reported<'a> {
     pub(super) amount: i64,
     pub(super) guild: Option<usize>,
     pub(super) paid: DateTime<Utc>,
+    /// When the server received it (its hold runs from then).
+    pub(super) received: DateTime<Utc>,
 }
 
 /// A racer's wallet in one guild (index in [`super::GUILDS`]): balances are per guild.
@@ -151,6 +155,10 @@ pub(super) type Wallet = (String, usize);
 #[derive(Default)]
 pub(super) struct Model {
     pub(super) lobbies: Vec<Lobby>,
+    /// `commission.hold_days`: how long earnings stay pending.
+    pub(super) hold: Duration,
+    /// Each guild's own rate, once its admin set one with `/commission`.
+    pub(super) rates: [Option<Rate>; GUILDS.len()],
     /// Each racer's earnings (available and pending) per guild, minor units of USD.
     pub(super) earned: BTreeMap<Wallet, i64>,
     /// Sales acknowledged, by PaymentIntent, `shopify:<order>` or `kofi:<transaction>`.
@@ -172,11 +180,38 @@ impl Model {
         }
     }
 
-    /// What a racer may be paid now (holds are 0 days: all earnings are available).
-    pub(super) fn available(&self, racer: &str, guild: usize) -> i64 {
+    /// What a racer may be paid at `now`: what they earned and was not paid,
+    /// less what is still held.
+    pub(super) fn available(&self, racer: &str, guild: usize, now: DateTime<Utc>) -> i64 {
         let wallet = (racer.to_owned(), guild);
         self.earned.get(&wallet).copied().unwrap_or(0)
             - self.paid.get(&wallet).copied().unwrap_or(0)
+            - self.pending(racer, guild, now)
+    }
+
+    /// What a racer earned in `guild` that is still held at `now`: the net of
+    /// every allocation whose hold has not ended (the server matures holds as
+    /// the clock passes them: the schedule has it do so at every step).
+    pub(super) fn pending(&self, racer: &str, guild: usize, now: DateTime<Utc>) -> i64 {
+        self.sales
+            .values()
+            .flat_map(|sale| &sale.allocations)
+            .filter(|a| a.racer == racer && self.lobbies[a.lobby].guild == guild)
+            .filter(|a| a.available_at > now)
+            .map(|a| a.amount - a.reversed)
+            .sum()
+    }
+
+    /// The rate a sale earned by `earning` lobbies is paid at: their guild's,
+    /// when they are all of one guild and it set one; else the configured rate
+    /// (the server's `rate_guild`).
+    fn rate(&self, earning: &[usize]) -> Rate {
+        let guilds: BTreeSet<usize> = earning.iter().map(|&i| self.lobbies[i].guild).collect();
+        let own = match guilds.into_iter().collect::<Vec<_>>()[..] {
+            [guild] => self.rates[guild],
+            _ => None,
+        };
+        own.unwrap_or_else(|| Rate::parse(RATE).unwrap())
     }
 
     /// A sale's tag as the server reads it: a lobby the shop serves, or none.
@@ -190,7 +225,7 @@ impl Model {
 
     /// A sale of `amount` minor units, tagged with a lobby's code or not (a tag
     /// naming a lobby of a guild the shop does not serve counts as none): the
-    /// pool (amount x rate, rounded down) goes to the tagged lobby if it raced
+    /// pool (amount x [`Self::rate`], rounded down) goes to the tagged lobby if it raced
     /// when the sale was paid, else, untagged, evenly to every lobby the shop
     /// serves (by id; a shop bound to a guild serves its lobbies only) that
     /// raced then, each part evenly to its racers then (by their ids' text);
@@ -201,9 +236,10 @@ impl Model {
         let (provider, pi, amount) = (reported.provider, reported.id, reported.amount);
         let tag = self.resolve(tag, reported.guild);
         let usd = Currency::parse("USD").unwrap();
+        let earning = self.earning(reported, tag.as_deref());
         let pool = Money::from_minor(amount, usd)
             .unwrap()
-            .commission(Rate::parse(RATE).unwrap());
+            .commission(self.rate(&earning));
         let mut sale = Sale {
             provider,
             shop: reported.shop,
@@ -213,7 +249,7 @@ impl Model {
             allocations: Vec::new(),
         };
         let paid_at = reported.paid;
-        let earning = self.earning(reported, tag.as_deref());
+        let available_at = reported.received + self.hold;
         if earning.is_empty() || pool.is_zero() {
             self.sales.insert(key.to_owned(), sale);
             return Vec::new();
@@ -240,6 +276,7 @@ impl Model {
                     race,
                     amount: share.minor(),
                     reversed: 0,
+                    available_at,
                 });
             }
         }
@@ -344,6 +381,7 @@ mod tests {
             amount,
             guild: None,
             paid: later(),
+            received: later(),
         };
         let paid = model.sale("pi_1", stripe("pi_1", 1005), None);
         assert_eq!(paid.len(), 3);
@@ -397,6 +435,7 @@ mod tests {
             amount: 1000,
             guild: None,
             paid,
+            received: t0() + Duration::seconds(30),
         };
         // Paid in the second racer 2 left, and in the second the race ended.
         let paid = model.sale("pi_1", stripe("pi_1", t0() + Duration::seconds(5)), None);
@@ -412,7 +451,7 @@ mod tests {
         model.lobbies[0].start(t0() + Duration::seconds(20));
         model.sale("pi_4", stripe("pi_4", t0() + Duration::seconds(9)), None);
         assert_eq!(model.lobbies[0].pot, 0);
-        assert_eq!(model.available(&racer(1), 0), 500);
+        assert_eq!(model.available(&racer(1), 0, later()), 500);
     }
 
     /// A sale whose untagged twin came first and whose session moved it to a
@@ -432,6 +471,7 @@ mod tests {
             amount: 1000,
             guild: None,
             paid: later(),
+            received: later(),
         };
         model.untagged_twin(reported);
         assert_eq!(model.sale("pi_1", reported, Some("BBBB")), [racer(1)]);
@@ -439,8 +479,8 @@ mod tests {
             model.earned.contains_key(&(racer(1), 0)),
             "a balance in guild 0"
         );
-        assert_eq!(model.available(&racer(1), 0), 0);
-        assert_eq!(model.available(&racer(1), 1), 200);
+        assert_eq!(model.available(&racer(1), 0, later()), 0);
+        assert_eq!(model.available(&racer(1), 1, later()), 200);
     }
 
     #[test]
@@ -459,15 +499,16 @@ mod tests {
             amount,
             guild: Some(1),
             paid: later(),
+            received: later(),
         };
         // Tagged with guild 0's lobby: counts as untagged, split in guild 1.
         let paid = model.sale("shopify:1", bound("1", 1000), Some("AAAA"));
         assert_eq!(paid, [racer(2), racer(3)]);
         assert_eq!(
-            model.available(&racer(2), 1) + model.available(&racer(3), 1),
+            model.available(&racer(2), 1, later()) + model.available(&racer(3), 1, later()),
             200
         );
-        assert_eq!(model.available(&racer(1), 0), 0);
+        assert_eq!(model.available(&racer(1), 0, later()), 0);
         // Tagged with its own guild's lobby: that lobby alone.
         assert_eq!(
             model.sale("shopify:2", bound("2", 1000), Some("CCCC")),
@@ -480,7 +521,47 @@ mod tests {
             ..bound("3", 1500)
         };
         assert_eq!(model.sale("shopify:3", open, None).len(), 3);
-        assert_eq!(model.available(&racer(1), 0), 100);
-        assert_eq!(model.available(&racer(1), 1), 0, "wallets are per guild");
+        assert_eq!(model.available(&racer(1), 0, later()), 100);
+        assert_eq!(model.available(&racer(1), 1, later()), 0, "wallets are per guild");
+    }
+
+    /// Held earnings are pending until a day after the sale was received, then
+    /// available; a refund takes back from whichever they are. A guild's own
+    /// rate applies to a sale its lobbies alone earn; a sale split across
+    /// guilds is paid at the configured rate.
+    #[test]
+    fn holds_mature_and_guild_rates_apply_to_their_lobbies_alone() {
+        let mut model = Model {
+            hold: Duration::days(1),
+            ..Model::default()
+        };
+        model.lobbies.push(racing("AAAA", 1, 0, &[racer(1)]));
+        model.lobbies.push(racing("BBBB", 2, 1, &[racer(2)]));
+        model.rates[1] = Some(Rate::parse("0.5").unwrap());
+        let sale = |id, guild| Reported {
+            provider: Provider::Stripe,
+            shop: "main",
+            id,
+            amount: 1000,
+            guild,
+            paid: later(),
+            received: later(),
+        };
+        // Guild 1's shop: its rate, 500 of 1000, held a day.
+        assert_eq!(model.sale("pi_1", sale("pi_1", Some(1)), None), [racer(2)]);
+        let day = later() + Duration::days(1);
+        assert_eq!(model.pending(&racer(2), 1, later()), 500);
+        assert_eq!(model.available(&racer(2), 1, later()), 0);
+        assert_eq!(model.available(&racer(2), 1, day - Duration::seconds(1)), 0);
+        assert_eq!(model.available(&racer(2), 1, day), 500);
+        assert_eq!(model.pending(&racer(2), 1, day), 0);
+        // A shop of every guild, untagged: both lobbies, at the configured 20 %.
+        model.sale("pi_2", sale("pi_2", None), None);
+        assert_eq!(model.pending(&racer(1), 0, later()), 100);
+        assert_eq!(model.pending(&racer(2), 1, later()), 600);
+        // Half refunded: each gives half back from where it is.
+        model.refund("pi_1", 500);
+        assert_eq!(model.pending(&racer(2), 1, later()), 350);
+        assert_eq!(model.available(&racer(2), 1, day), 350);
     }
 }

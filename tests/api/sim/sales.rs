@@ -51,8 +51,8 @@ impl Sim {
         }
     }
 
-    /// How late a sale is delivered: mostly at once, one time in five up to
-    /// three minutes after it was paid.
+    /// How late a sale is delivered (every provider's): mostly at once, one
+    /// time in five up to three minutes after it was paid.
     fn lateness(&mut self) -> chrono::Duration {
         if self.rng.gen_bool(0.8) {
             return chrono::Duration::zero();
@@ -163,9 +163,14 @@ impl Sim {
         // the races and racers of that moment.
         let paid = self.app().clock.now() - self.lateness();
         let now = paid.timestamp();
-        let body = stripe_checkout(&event, &pi, amount, "usd", now, tag.as_deref());
+        let mut body = stripe_checkout(&event, &pi, amount, "usd", now, tag.as_deref());
+        let link = tag.is_some() && self.rng.gen_bool(0.3);
+        if let (true, Some(code)) = (link, &tag) {
+            body = self.through_payment_link(&body, code);
+        }
         self.log.push(format!(
-            "sale {pi} {amount} to {shop} tagged {tag:?} paid at {}",
+            "sale {pi} {amount} to {shop} tagged {tag:?}{} paid at {}",
+            if link { " by a Payment Link" } else { "" },
             paid.format("%H:%M:%S%.3f")
         ));
         // Its PaymentIntent's own event, untagged, now and then before the session:
@@ -208,6 +213,7 @@ impl Sim {
             amount,
             guild,
             paid,
+            received: self.app().clock.now(),
         };
         if twin_first {
             self.model.untagged_twin(reported);
@@ -224,6 +230,18 @@ impl Sim {
         self.maybe_again(&format!("sale {pi}"), delivery).await;
         self.check_racers(&paid).await;
         self.check_pots().await;
+    }
+
+    /// The session of a Payment Link the lobby's card offers: no metadata, the
+    /// lobby in `client_reference_id` (`lobby-<CODE>` as the card's links carry
+    /// it, or another prefix the server reads, in any case).
+    fn through_payment_link(&mut self, body: &[u8], code: &str) -> Vec<u8> {
+        let prefix = ["lobby-", "lobby_", "lobby:", "Lobby-", "LOBBY_"][self.rng.gen_range(0..5)];
+        let mut event: serde_json::Value = serde_json::from_slice(body).expect("JSON");
+        let session = &mut event["data"]["object"];
+        session["metadata"] = serde_json::json!({});
+        session["client_reference_id"] = serde_json::json!(format!("{prefix}{code}"));
+        serde_json::to_vec(&event).expect("JSON")
     }
 
     /// Now and then a refund of a sale not delivered yet (`charge.refunded` may
@@ -267,9 +285,11 @@ impl Sim {
         } else {
             (SHOPIFY_SHOP, None)
         };
-        let body = shopify_order(order, amount, self.app().clock.now(), tag.as_deref());
+        let paid = self.app().clock.now() - self.lateness();
+        let body = shopify_order(order, amount, paid, tag.as_deref());
         self.log.push(format!(
-            "shopify order {order} {amount} to {shop} tagged {tag:?}"
+            "shopify order {order} {amount} to {shop} tagged {tag:?} paid at {}",
+            paid.format("%H:%M:%S%.3f")
         ));
         let delivery = Delivery::Shopify {
             shop,
@@ -286,7 +306,8 @@ impl Sim {
             id: &id,
             amount,
             guild,
-            paid: self.app().clock.now(),
+            paid,
+            received: self.app().clock.now(),
         };
         let paid = self
             .model
@@ -319,10 +340,11 @@ impl Sim {
             Some(code) => format!("For the racers of #{code}, vroom"),
             None => "Vroom! Good luck all".to_owned(),
         };
-        let now = self.app().clock.now();
-        let form = kofi_payment(&message_id, &tx, kind, amount, now, &message);
+        let paid = self.app().clock.now() - self.lateness();
+        let form = kofi_payment(&message_id, &tx, kind, amount, paid, &message);
         self.log.push(format!(
-            "ko-fi {kind} {tx} to {shop} {amount} tagged {tag:?}"
+            "ko-fi {kind} {tx} to {shop} {amount} tagged {tag:?} paid at {}",
+            paid.format("%H:%M:%S%.3f")
         ));
         let delivery = Delivery::Kofi { shop, form };
         let what = format!("ko-fi {tx}");
@@ -337,7 +359,8 @@ impl Sim {
             id: &tx,
             amount,
             guild: None,
-            paid: self.app().clock.now(),
+            paid,
+            received: self.app().clock.now(),
         };
         let paid = self
             .model
