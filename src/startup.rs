@@ -8,6 +8,7 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
+use futures_util::future::BoxFuture;
 use sea_orm::DatabaseConnection;
 
 use crate::clock::Clock;
@@ -16,7 +17,8 @@ use crate::commission::CommissionRates;
 use crate::config::Config;
 use crate::discord::InteractionVerifier;
 use crate::ledger::{ArbiterGuard, LedgerHandle};
-use crate::lobby::bus::{Channel, Listener, ListenerGuard};
+use crate::lobby::bus::{Channel, Listener, ListenerGuard, NoticeSink};
+use crate::lobby::change::Notice;
 use crate::lobby::{LobbyRegistry, RaceOverSink};
 use crate::overlay::admission::Admission;
 use crate::router::SalesRouter;
@@ -101,16 +103,16 @@ impl Application {
         let interaction_webhooks = crate::discord::InteractionWebhooks::new(&config.discord)
             .context("the client of Discord's interaction webhooks")?;
         let config = Arc::new(config);
-        let rates = Arc::new(
-            CommissionRates::load(db.clone(), config.commission.rate)
-                .await
-                .context("reading the saved commission rate")?,
-        );
         let ledger_db =
             crate::db::connect_with(&config.database_url, crate::db::LEDGER_CONNECTIONS)
                 .await
                 .context("connecting the ledger to the database (database.url)")?;
         let (channel, bus_listener) = subscribe(&config).await?;
+        let rates = Arc::new(
+            CommissionRates::load(db.clone(), config.commission.rate, channel.clone())
+                .await
+                .context("reading the saved commission rate")?,
+        );
         // Several processes: each batch publishes its sales' lobby events itself.
         let publisher = channel
             .is_shared()
@@ -129,7 +131,10 @@ impl Application {
         let lobby_listener = match bus_listener {
             Some(bus_listener) => Some(
                 bus_listener
-                    .spawn(lobbies.clone())
+                    .spawn(Arc::new(Heard {
+                        lobbies: lobbies.clone(),
+                        rates: rates.clone(),
+                    }))
                     .context("starting the lobby listener")?,
             ),
             None => None,
@@ -277,6 +282,30 @@ struct AbortOnDrop(tokio::task::JoinHandle<()>);
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+/// What this process does with what it hears on the lobby bus: lobbies' changes
+/// go to the registry, a change of the saved settings to the commission rates.
+struct Heard {
+    lobbies: Arc<LobbyRegistry>,
+    rates: Arc<CommissionRates>,
+}
+
+impl NoticeSink for Heard {
+    fn receive(&self, notice: Notice) -> BoxFuture<'_, ()> {
+        Box::pin(self.lobbies.receive(notice))
+    }
+
+    fn settings_changed(&self) -> BoxFuture<'_, ()> {
+        Box::pin(self.rates.reload())
+    }
+
+    fn reload_all(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async {
+            self.rates.reload().await;
+            self.lobbies.reload_all().await;
+        })
     }
 }
 

@@ -18,6 +18,10 @@ use sqlx::postgres::PgListener;
 use super::change::{LobbyChange, Notice, PAYLOAD_MAX_BYTES};
 use crate::ledger::{Publish, RaceEvent};
 
+/// The notice that tells every process the saved settings changed (a guild's
+/// commission rate): they read them again. Not a lobby's notice.
+const SETTINGS_CHANGED: &str = r#"{"settings":"changed"}"#;
+
 /// How long the listener waits before trying again after its connection failed.
 pub const LISTEN_RETRY: Duration = Duration::from_secs(1);
 
@@ -74,6 +78,20 @@ impl Channel {
         );
         tx.execute_raw(statement).await?;
         metrics::counter!("cozykart_lobby_notifications_sent_total").increment(1);
+        Ok(())
+    }
+
+    /// Tells every process, when `tx` commits, that the saved settings changed.
+    pub async fn publish_settings_changed(&self, tx: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let Some(name) = &self.name else {
+            return Ok(());
+        };
+        let statement = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [name.to_string().into(), SETTINGS_CHANGED.into()],
+        );
+        tx.execute_raw(statement).await?;
         Ok(())
     }
 }
@@ -178,11 +196,13 @@ fn numbered_change(lobby: i64, change: LobbyChange) -> String {
     serde_json::to_string(&change).unwrap_or_else(|_| r#"{"kind":"reload"}"#.to_owned())
 }
 
-/// Where the listener hands what it hears (the registry): each notice in commit
-/// order, and "read everything again" after notices may have been lost. The bus
-/// knows no more of the lobbies than this.
+/// Where the listener hands what it hears (the registry and the settings): each
+/// lobby's notice in commit order, that the saved settings changed, and "read
+/// everything again" after notices may have been lost. The bus knows no more of
+/// the lobbies than this.
 pub trait NoticeSink: Send + Sync + 'static {
     fn receive(&self, notice: Notice) -> BoxFuture<'_, ()>;
+    fn settings_changed(&self) -> BoxFuture<'_, ()>;
     fn reload_all(&self) -> BoxFuture<'_, ()>;
 }
 
@@ -263,6 +283,10 @@ impl Listener {
     pub async fn run(mut self, sink: Arc<dyn NoticeSink>) {
         loop {
             let lost = match self.listener.try_recv().await {
+                Ok(Some(notification)) if notification.payload() == SETTINGS_CHANGED => {
+                    sink.settings_changed().await;
+                    continue;
+                }
                 Ok(Some(notification)) => {
                     metrics::counter!("cozykart_lobby_notifications_received_total").increment(1);
                     match Notice::parse(notification.payload()) {

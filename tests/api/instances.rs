@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use crate::child::{deliver, free_port, recorded, Server};
 use crate::helpers::{assert_ledger_balances, postgres_url, spawn_app_on, t0, Engine, TestDb};
 use crate::overlay::{connect_to, next_frame};
-use crate::signing::{option, stripe_checkout, HOST};
+use crate::signing::{is_ephemeral, option, stripe_checkout, HOST};
 
 const RACERS: [&str; 2] = ["1100000000000000051", "1100000000000000052"];
 /// Bound on waiting for another process to catch up; a failure guard only
@@ -253,6 +253,50 @@ async fn the_same_event_on_two_processes_at_once_is_credited_once() {
     assert_eq!(redelivered.len(), 30, "duplicates are answered 200");
     assert_eq!(sale::Entity::find().count(&db).await.unwrap(), 30);
     assert_eq!(allocation::Entity::find().count(&db).await.unwrap(), 60);
+    assert_ledger_balances(&db).await;
+}
+
+/// A guild's rate set through one process applies to the sales every other
+/// process records from then on (announced on the lobby bus with the change;
+/// each process had read the rates only when it started).
+#[actix_web::test]
+async fn a_rate_set_through_one_process_applies_on_every_process() {
+    let Some((test_db, servers)) = servers(2, &[]).await else {
+        return;
+    };
+    let (a, b) = (&servers[0], &servers[1]);
+    let db = test_db.connect().await;
+    let code = open_race(&servers).await;
+    let set = a
+        .reply_as_admin("commission", json!([option("rate", "0.5")]), HOST)
+        .await;
+    assert!(!is_ephemeral(&set), "{set}");
+    // Sales of 20.00 go to B until one pays half to the racers instead of the
+    // configured 20 % (B hears of the change a moment after A answered; before
+    // the bus carried it, B never did).
+    let mut tries = 0;
+    eventually("B pays the rate set through A", || {
+        tries += 1;
+        let (id, body) = sale_event(&format!("rate_{tries}"), 2000);
+        let db = db.clone();
+        async move {
+            deliver(&b.address, &[(id.clone(), body)]).await;
+            let recorded = sale::Entity::find()
+                .filter(sale::Column::ProviderSaleId.eq(id))
+                .one(&db)
+                .await
+                .unwrap()
+                .expect("the sale is recorded");
+            recorded.pool_minor == 1000
+        }
+    })
+    .await;
+    let pot = lobby(b, &code).await["pot"]["USD"].clone();
+    assert_eq!(
+        pot,
+        json!(format!("{}.00", 4 * (tries - 1) + 10)),
+        "tries: {tries}"
+    );
     assert_ledger_balances(&db).await;
 }
 

@@ -31,6 +31,10 @@ impl NoticeSink for Heard {
         Box::pin(async {})
     }
 
+    fn settings_changed(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
+
     fn reload_all(&self) -> BoxFuture<'_, ()> {
         Box::pin(async {})
     }

@@ -23,10 +23,13 @@
 //!   refunds (a running total, as Stripe sends it), now and then before the sale
 //!   itself (kept, then applied when it comes), and disputes
 //!   (`charge.dispute.created`: the disputed amount reversed at once, on top of
-//!   what was refunded, never past the sale). One sale in five is delivered
-//!   late, paid up to three minutes before: it counts for the races and racers
-//!   of that moment (the whole-second rule, DESIGN section 3), which the model
-//!   keeps as each lobby's race windows and roster stints.
+//!   what was refunded, never past the sale). A tagged session now and then
+//!   comes from a Payment Link: no metadata, the lobby in `client_reference_id`
+//!   (`lobby-<CODE>` and the other prefixes read, in any case).
+//! - One sale in five, of every provider, is delivered late, paid up to three
+//!   minutes before: it counts for the races and racers of that moment (the
+//!   whole-second rule, DESIGN section 3), which the model keeps as each
+//!   lobby's race windows and roster stints.
 //! - Shopify `orders/paid` (ids past 2^53; tagged by a `lobby` note attribute or
 //!   not), `refunds/create` (each refund's own amount) and `orders/cancelled` (the
 //!   rest); Ko-fi shop orders and donations (tagged `#CODE` in the message, in any
@@ -43,8 +46,17 @@
 //!   `recorded` and one `duplicate`).
 //! - Payouts through the admin API, per guild (`guild_id` named, or left out for
 //!   a racer who earned in one guild only): recorded, or issued as store credit
-//!   by a Stripe stand-in that fails now and then; retried with their key, and
-//!   sent twice at once; over the available balance refused.
+//!   by a Stripe stand-in that fails now and then, or answers up to half a
+//!   second late (a second request with the key meanwhile is answered 202);
+//!   retried with their key, and sent twice at once; over the available
+//!   balance refused.
+//! - Holds: half the schedules hold earnings a day (`hold_days = 1`). Wallets
+//!   are checked as available and pending apart; payouts draw on what matured.
+//!   Now and then a day passes, and the schedule has the ledger mature what it
+//!   passed (its own timer runs on real time, which a schedule cannot wait for).
+//! - `/commission` by a guild's admin: its rate applies to every later sale its
+//!   lobbies alone earn (a sale split across guilds keeps the configured rate).
+//! - `/goal` set and cleared by the host: every overlay shows it.
 //! - One overlay websocket per lobby (`overlays`): at every check, each socket's
 //!   frames must follow each other (`seq` one more each time; a snapshot starts
 //!   the count again; a race's `window_closed` totals the pot shown) and come,
@@ -70,10 +82,9 @@
 //!   lobby's window check, sent the tick its timer would send): closed at that
 //!   time, its overlays told, later sales not counted.
 //!
-//! Not in it yet: holds maturing (`hold_days` is 0: the ledger matures holds on
-//! a real-time interval that a schedule cannot wait for), goals, `/commission` and per-guild rates, subscriptions, Payment Link
-//! references, other currencies and untagged policies than `split`,
-//! slow stand-ins, and shrinking a failing schedule.
+//! Not in it yet: subscriptions, other currencies and untagged policies than
+//! `split`, a stand-in slower than the server's deadline, and shrinking a
+//! failing schedule.
 //!
 //! Layout: this file runs the schedules and holds the lobby commands, payouts,
 //! restarts and checks; `faults` the injected faults, `kill` the `kill -9` fault
@@ -181,6 +192,8 @@ struct Injected {
     /// Races closed by their lobby's window check (not a fault, but what the
     /// run went through).
     timeouts: u64,
+    /// Times a day passed while earnings were held (their holds matured).
+    days: u64,
 }
 
 impl std::ops::AddAssign for Injected {
@@ -191,6 +204,7 @@ impl std::ops::AddAssign for Injected {
         self.cuts += other.cuts;
         self.ledger_failures += other.ledger_failures;
         self.timeouts += other.timeouts;
+        self.days += other.days;
     }
 }
 
@@ -199,13 +213,14 @@ impl std::fmt::Display for Injected {
         write!(
             f,
             "{} restarts, {} kills ({} sales unanswered), {} connection cuts, {} ledger \
-             failures, {} races timed out",
+             failures, {} races timed out, {} days passed over held earnings",
             self.restarts,
             self.kills,
             self.unanswered,
             self.cuts,
             self.ledger_failures,
-            self.timeouts
+            self.timeouts,
+            self.days
         )
     }
 }
@@ -397,9 +412,10 @@ impl Sim {
             0..=7 if lobbies < LOBBIES_MAX => self.create().await,
             0..=25 if lobbies > 0 => self.roster_change().await,
             26..=27 => self.set_rate().await,
-            28..=41 if lobbies > 0 => self.start_or_end().await,
-            42..=72 => self.sale().await,
-            73..=74 => self.time_passes().await,
+            28..=39 if lobbies > 0 => self.start_or_end().await,
+            40..=41 if lobbies > 0 => self.set_goal().await,
+            42..=71 => self.sale().await,
+            72..=74 => self.time_passes().await,
             75..=84 => self.payout().await,
             85..=94 if !self.model.sales.is_empty() => self.refund().await,
             85..=94 => self.sale().await,
@@ -532,14 +548,44 @@ impl Sim {
             .await;
     }
 
+    /// The host sets a lobby's goal (`/goal amount lobby`), or clears it with 0:
+    /// every overlay shows it.
+    async fn set_goal(&mut self) {
+        let i = self.rng.gen_range(0..self.model.lobbies.len());
+        let goal = self
+            .rng
+            .gen_bool(0.8)
+            .then(|| self.rng.gen_range(1..20_000i64));
+        let amount = goal.map_or("0".to_owned(), |g| format!("{}.{:02}", g / 100, g % 100));
+        let (code, guild) = (
+            self.model.lobbies[i].code.clone(),
+            self.model.lobbies[i].guild,
+        );
+        self.log.push(format!("goal of {code} set to {amount}"));
+        let options = json!([option("amount", &amount), option("lobby", &code)]);
+        let reply = self.command(guild, "goal", options, HOST).await;
+        if is_ephemeral(&reply) {
+            self.diverged(format!("/goal {amount} answered {reply}"));
+        }
+        self.model.lobbies[i].goal = goal;
+        self.check_overlays(false).await;
+    }
+
     /// An admin sets their guild's commission rate (`/commission rate`): it
     /// applies to every sale that guild's lobbies alone earn from then on.
     async fn set_rate(&mut self) {
         let guild = self.rng.gen_range(0..GUILDS.len());
         let rate = RATES[self.rng.gen_range(0..RATES.len())];
-        self.log.push(format!("guild {guild} sets its rate to {rate}"));
+        self.log
+            .push(format!("guild {guild} sets its rate to {rate}"));
         let reply = self
-            .command_as(guild, "commission", json!([option("rate", rate)]), HOST, true)
+            .command_as(
+                guild,
+                "commission",
+                json!([option("rate", rate)]),
+                HOST,
+                true,
+            )
             .await;
         if is_ephemeral(&reply) {
             self.diverged(format!("/commission {rate} answered {reply}"));
@@ -586,8 +632,11 @@ impl Sim {
     /// the timer would.
     async fn time_passes(&mut self) {
         let minutes = match self.rng.gen_range(0..4) {
-            0 | 1 => self.rng.gen_range(1..MAX_WINDOW_MINUTES),
-            2 if !self.model.hold.is_zero() => self.rng.gen_range(20 * 60..=30 * 60),
+            0 => self.rng.gen_range(1..MAX_WINDOW_MINUTES),
+            1 | 2 if !self.model.hold.is_zero() => {
+                self.injected.days += 1;
+                self.rng.gen_range(20 * 60..=30 * 60)
+            }
             _ => self
                 .rng
                 .gen_range(MAX_WINDOW_MINUTES..=MAX_WINDOW_MINUTES + 15),
@@ -645,6 +694,13 @@ impl Sim {
         };
         let credit = self.rng.gen_bool(0.5);
         let fails = credit && self.rng.gen_bool(0.2);
+        // Now and then Stripe is slow to answer (well within the server's
+        // deadline): a second request with the key meanwhile finds it issuing.
+        let slow = if credit && self.rng.gen_bool(0.2) {
+            self.rng.gen_range(50..500)
+        } else {
+            0
+        };
         self.next_payout += 1;
         let key = format!("sim-{}-{}", self.seed, self.next_payout);
         let mut body = json!({
@@ -658,16 +714,19 @@ impl Sim {
             body["guild_id"] = json!(GUILDS[guild].0);
         }
         self.log.push(format!(
-            "payout {key} of {amount} to {who} in guild {guild} ({}{})",
+            "payout {key} of {amount} to {who} in guild {guild} ({}{}, Stripe answers {slow} ms late)",
             body["method"],
             if fails { ", Stripe fails" } else { "" }
         ));
+        self.stripe
+            .slow_ms
+            .store(slow, std::sync::atomic::Ordering::SeqCst);
         if fails {
             self.stripe
                 .fail
                 .store(1, std::sync::atomic::Ordering::SeqCst);
         }
-        let at_once = !fails && self.rng.gen_bool(0.1);
+        let at_once = !fails && self.rng.gen_bool(if slow > 0 { 0.5 } else { 0.1 });
         let (status, answer) = if at_once {
             let (a, b) = futures_util::future::join(
                 self.post_payout(&key, &body),
@@ -690,6 +749,9 @@ impl Sim {
         };
         self.stripe
             .fail
+            .store(0, std::sync::atomic::Ordering::SeqCst);
+        self.stripe
+            .slow_ms
             .store(0, std::sync::atomic::Ordering::SeqCst);
         // A racer the model never credited has no balance (400), unless a twin
         // paid them for a moment before its tagged session moved the sale away:

@@ -4,7 +4,7 @@
 //! each checking what it receives. Exactly once under repeats, a provider's 500,
 //! closed DMs and a server stopped while the provider held its request.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -56,11 +56,13 @@ fn discord_api(closed: bool) -> StandIn {
 }
 
 /// Stripe's API over the providers' fake, with faults: the next coupon answered
-/// 500 (`fail`), or every coupon request held unanswered while `hold` is set.
+/// 500 (`fail`), every coupon answered `slow_ms` late, or every coupon request
+/// held unanswered while `hold` is set.
 pub(crate) struct FaultyStripe {
     stand_in: StandIn,
     state: Arc<Mutex<Stripe>>,
     pub(crate) fail: Arc<AtomicUsize>,
+    pub(crate) slow_ms: Arc<AtomicU64>,
     hold: Arc<AtomicBool>,
 }
 
@@ -71,9 +73,14 @@ impl FaultyStripe {
             Arc::new(AtomicUsize::new(0)),
             Arc::new(AtomicBool::new(false)),
         );
+        let slow_ms = Arc::new(AtomicU64::new(0));
         let (shared, failing, holding) = (state.clone(), fail.clone(), hold.clone());
+        let slow = slow_ms.clone();
         let stand_in = StandIn::start_at("", move |seen| {
             let coupon = seen.method == "POST" && seen.path == "/v1/coupons";
+            if coupon {
+                std::thread::sleep(Duration::from_millis(slow.load(Ordering::SeqCst)));
+            }
             if coupon && failing.load(Ordering::SeqCst) > 0 {
                 failing.fetch_sub(1, Ordering::SeqCst);
                 return HttpResponse::InternalServerError().json(
@@ -90,6 +97,7 @@ impl FaultyStripe {
             stand_in,
             state,
             fail,
+            slow_ms,
             hold,
         }
     }

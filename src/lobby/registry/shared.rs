@@ -5,27 +5,15 @@
 //! events of money a ledger batch of this process numbered and published.
 
 use chrono::{DateTime, Utc};
-use futures_util::future::BoxFuture;
 
 use super::{load_seed, LobbyRegistry};
 use crate::domain::ids::LobbyId;
 use crate::ledger::{LobbyDelta, RaceCredit};
-use crate::lobby::bus::NoticeSink;
 use crate::lobby::change::{LobbyChange, Notice};
 use crate::lobby::messages::{Apply, Credit, Refunded, Reload};
 use crate::lobby::store;
 use crate::lobby::timeline::OpenDuring;
 use crate::lobby::{LobbyError, Timeline};
-
-impl NoticeSink for LobbyRegistry {
-    fn receive(&self, notice: Notice) -> BoxFuture<'_, ()> {
-        Box::pin(LobbyRegistry::receive(self, notice))
-    }
-
-    fn reload_all(&self) -> BoxFuture<'_, ()> {
-        Box::pin(LobbyRegistry::reload_all(self))
-    }
-}
 
 impl LobbyRegistry {
     /// A change published by any process: to the lobby's actor, which applies it

@@ -27,6 +27,8 @@ pub(super) struct Lobby {
     pub(super) windows: Vec<Span>,
     /// Each racer's times on the roster, in order.
     pub(super) stints: Vec<(String, Span)>,
+    /// The goal its host set (`/goal`), minor units of USD; races keep it.
+    pub(super) goal: Option<i64>,
 }
 
 /// A race's window or a racer's time on a roster: from, and until (`None`
@@ -177,6 +179,7 @@ impl Model {
             pot: lobby.pot,
             racing: lobby.racing,
             racers,
+            goal: lobby.goal,
         }
     }
 
@@ -522,7 +525,11 @@ mod tests {
         };
         assert_eq!(model.sale("shopify:3", open, None).len(), 3);
         assert_eq!(model.available(&racer(1), 0, later()), 100);
-        assert_eq!(model.available(&racer(1), 1, later()), 0, "wallets are per guild");
+        assert_eq!(
+            model.available(&racer(1), 1, later()),
+            0,
+            "wallets are per guild"
+        );
     }
 
     /// Held earnings are pending until a day after the sale was received, then

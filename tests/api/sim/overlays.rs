@@ -33,6 +33,8 @@ pub struct Shown {
     pub racing: bool,
     /// The racers' display names, sorted.
     pub racers: Vec<String>,
+    /// The goal (`/goal`) in minor units of USD, if one is set.
+    pub goal: Option<i64>,
 }
 
 /// What a reader task hands on.
@@ -181,6 +183,7 @@ impl Overlay {
                 pot: pot(&frame["pot"])?,
                 racing: frame["lobby"]["state"] == "open",
                 racers: names(&frame["racers"]),
+                goal: goal(&frame["goal"])?,
             });
             return Ok(());
         }
@@ -226,7 +229,8 @@ impl Overlay {
                 shown.racing = false;
             }
             "roster" => shown.racers = names(&frame["racers"]),
-            "goal" | "sale_updated" => {}
+            "goal" => shown.goal = goal(&frame["goal"])?,
+            "sale_updated" => {}
             _ => return Err(format!("an unknown frame: {frame}")),
         }
         Ok(())
@@ -259,6 +263,18 @@ async fn read(mut socket: Socket, frames: mpsc::UnboundedSender<Read>) {
         if frames.send(read).is_err() || ended {
             return;
         }
+    }
+}
+
+/// A goal (`{"amount": "50.00", "currency": "USD"}`, or `null`) in minor units
+/// of USD.
+fn goal(goal: &Value) -> Result<Option<i64>, String> {
+    if goal.is_null() {
+        return Ok(None);
+    }
+    match (goal["amount"].as_str(), goal["currency"].as_str()) {
+        (Some(amount), Some("USD")) => Ok(Some(minor(amount))),
+        _ => Err(format!("a goal the model cannot hold: {goal}")),
     }
 }
 
