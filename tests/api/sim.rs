@@ -44,12 +44,21 @@
 //! - Duplicate deliveries of every provider: one after the other (answered
 //!   `duplicate`), and two at once (both 200; for Shopify and Ko-fi, one
 //!   `recorded` and one `duplicate`).
-//! - Payouts through the admin API, per guild (`guild_id` named, or left out for
-//!   a racer who earned in one guild only): recorded, or issued as store credit
-//!   by a Stripe stand-in that fails now and then, or answers up to half a
+//! - Stripe subscriptions: the subscription-mode session and its first
+//!   invoice (`invoice.paid`, untagged) in either order, credited once on the
+//!   invoice (a tagged session after the invoice moves the sale to its lobby);
+//!   a renewal's invoice ignored; refunds naming the invoice.
+//! - Payouts of every method through the admin API, per guild (`guild_id`
+//!   named, or left out for a racer who earned in one guild only): recorded,
+//!   issued as store credit by a Stripe stand-in, or as a gift card by a
+//!   Shopify stand-in, either failing now and then or answering up to half a
 //!   second late (a second request with the key meanwhile is answered 202);
 //!   retried with their key, and sent twice at once; over the available
 //!   balance refused.
+//! - Discord's REST API (`discord`), failing a post or answering late now and
+//!   then: at the end of a schedule, every issued code must have reached its
+//!   racer by DM once, and every timed-out race's summary its guild's channel
+//!   once (the outbox drained as the hours pass).
 //! - Holds: half the schedules hold earnings a day (`hold_days = 1`). Wallets
 //!   are checked as available and pending apart; payouts draw on what matured.
 //!   Now and then a day passes, and the schedule has the ledger mature what it
@@ -82,15 +91,17 @@
 //!   lobby's window check, sent the tick its timer would send): closed at that
 //!   time, its overlays told, later sales not counted.
 //!
-//! Not in it yet: subscriptions, other currencies and untagged policies than
-//! `split`, a stand-in slower than the server's deadline, and shrinking a
-//! failing schedule.
+//! Not in it yet: other currencies and untagged policies than `split`, a
+//! stand-in slower than the server's deadline (20 s), disputes of
+//! subscriptions, and shrinking a failing schedule.
 //!
 //! Layout: this file runs the schedules and holds the lobby commands, payouts,
-//! restarts and checks; `faults` the injected faults, `kill` the `kill -9` fault
+//! restarts and checks; `discord` Discord's stand-in and the check of the bot's
+//! posts, `faults` the injected faults, `kill` the `kill -9` fault
 //! and its child process, `model` the reference model, `sales` the webhook
 //! steps, `shops` the Shopify and Ko-fi bodies, `overlays` the overlay sockets.
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
@@ -100,8 +111,9 @@ use serde_json::json;
 
 use crate::helpers::{assert_ledger_balances, spawn_app_on, Engine, TestApp, TestDb};
 use crate::signing::*;
-use crate::store_credit::FaultyStripe;
+use crate::store_credit::{FaultyShopify, FaultyStripe};
 
+mod discord;
 mod faults;
 mod kill;
 mod model;
@@ -109,6 +121,7 @@ mod overlays;
 mod sales;
 mod shops;
 
+use discord::FaultyDiscord;
 use model::{Lobby, Model};
 use overlays::Overlay;
 use shops::tips_shop_config;
@@ -124,6 +137,10 @@ const GUILDS: [(&str, &str); 3] = [
     ("1400000000000000001", "1400000000000000002"),
     ("1500000000000000001", "1500000000000000002"),
 ];
+/// The Stripe shop that issues store credit (coupons), serving every guild.
+const CREDIT_SHOP: &str = "store";
+/// The Shopify shop that issues gift cards, serving every guild.
+const GIFT_SHOP: &str = "gifts";
 /// The Stripe shop bound to the second guild (the fixtures' `main` serves all).
 const STRIPE_GUILD_SHOP: &str = "main_g1";
 /// The Shopify shop bound to the third guild (`eu` serves all).
@@ -172,6 +189,10 @@ struct Sim {
     next_sale: u64,
     /// Stripe's API for store credit, failing when told to.
     stripe: FaultyStripe,
+    /// Shopify's Admin API for gift cards, failing when told to.
+    shopify: FaultyShopify,
+    /// Discord's REST API for the bot's posts, failing when told to.
+    discord: FaultyDiscord,
     next_payout: u64,
     /// One overlay socket per lobby, in the model's order.
     overlays: Vec<Overlay>,
@@ -194,6 +215,11 @@ struct Injected {
     timeouts: u64,
     /// Times a day passed while earnings were held (their holds matured).
     days: u64,
+    /// Issues of store credit or gift cards the shop's API failed.
+    shop_failures: u64,
+    /// Times Discord was told to fail its next post (the outbox posts it
+    /// again later).
+    discord_failures: u64,
 }
 
 impl std::ops::AddAssign for Injected {
@@ -205,6 +231,8 @@ impl std::ops::AddAssign for Injected {
         self.ledger_failures += other.ledger_failures;
         self.timeouts += other.timeouts;
         self.days += other.days;
+        self.shop_failures += other.shop_failures;
+        self.discord_failures += other.discord_failures;
     }
 }
 
@@ -213,14 +241,17 @@ impl std::fmt::Display for Injected {
         write!(
             f,
             "{} restarts, {} kills ({} sales unanswered), {} connection cuts, {} ledger \
-             failures, {} races timed out, {} days passed over held earnings",
+             failures, {} races timed out, {} days passed over held earnings, {} issues \
+             failed by a shop, {} Discord posts to fail",
             self.restarts,
             self.kills,
             self.unanswered,
             self.cuts,
             self.ledger_failures,
             self.timeouts,
-            self.days
+            self.days,
+            self.shop_failures,
+            self.discord_failures
         )
     }
 }
@@ -406,6 +437,7 @@ impl Sim {
     async fn step(&mut self) {
         let pause = Duration::milliseconds(self.rng.gen_range(1_000..3_000));
         self.advance(pause).await;
+        self.maybe_trouble_discord();
         let roll = self.rng.gen_range(0..100);
         let lobbies = self.model.lobbies.len();
         match roll {
@@ -649,6 +681,7 @@ impl Sim {
             let opened = lobby.windows.last().map(|w| w.from);
             if lobby.racing && opened.is_some_and(|from| now - from >= max) {
                 lobby.end(now);
+                lobby.timeouts += 1;
                 timed_out.push(lobby.code.clone());
             }
         }
@@ -692,11 +725,22 @@ impl Sim {
         } else {
             available.max(0) + self.rng.gen_range(1..500)
         };
-        let credit = self.rng.gen_bool(0.5);
-        let fails = credit && self.rng.gen_bool(0.2);
-        // Now and then Stripe is slow to answer (well within the server's
+        // Recorded, or issued by a shop's API: a Stripe coupon (store credit) or
+        // a Shopify gift card, the shop named (two serve every guild).
+        let (method, shop) = match self.rng.gen_range(0..4) {
+            0 | 1 => ("manual", None),
+            2 => ("store_credit", Some(CREDIT_SHOP)),
+            _ => ("gift_card", Some(GIFT_SHOP)),
+        };
+        let faults = match shop {
+            Some(CREDIT_SHOP) => Some(self.stripe.faults.clone()),
+            Some(_) => Some(self.shopify.faults.clone()),
+            None => None,
+        };
+        let fails = faults.is_some() && self.rng.gen_bool(0.2);
+        // Now and then the shop is slow to answer (well within the server's
         // deadline): a second request with the key meanwhile finds it issuing.
-        let slow = if credit && self.rng.gen_bool(0.2) {
+        let slow = if faults.is_some() && self.rng.gen_bool(0.2) {
             self.rng.gen_range(50..500)
         } else {
             0
@@ -707,24 +751,24 @@ impl Sim {
             "discord_id": who,
             "amount": format!("{}.{:02}", amount / 100, amount % 100),
             "currency": "USD",
-            "method": if credit { "store_credit" } else { "manual" },
+            "method": method,
             "force": true,
         });
         if name_guild {
             body["guild_id"] = json!(GUILDS[guild].0);
         }
+        if let Some(shop) = shop {
+            body["shop"] = json!(shop);
+        }
         self.log.push(format!(
-            "payout {key} of {amount} to {who} in guild {guild} ({}{}, Stripe answers {slow} ms late)",
-            body["method"],
-            if fails { ", Stripe fails" } else { "" }
+            "payout {key} of {amount} to {who} in guild {guild} ({method} by {shop:?}{}, \
+             answered {slow} ms late)",
+            if fails { ", the shop fails" } else { "" }
         ));
-        self.stripe
-            .slow_ms
-            .store(slow, std::sync::atomic::Ordering::SeqCst);
-        if fails {
-            self.stripe
-                .fail
-                .store(1, std::sync::atomic::Ordering::SeqCst);
+        self.injected.shop_failures += u64::from(fails);
+        if let Some(faults) = &faults {
+            faults.slow_ms.store(slow, Ordering::SeqCst);
+            faults.fail.store(usize::from(fails), Ordering::SeqCst);
         }
         let at_once = !fails && self.rng.gen_bool(if slow > 0 { 0.5 } else { 0.1 });
         let (status, answer) = if at_once {
@@ -747,12 +791,9 @@ impl Sim {
         } else {
             self.post_payout(&key, &body).await
         };
-        self.stripe
-            .fail
-            .store(0, std::sync::atomic::Ordering::SeqCst);
-        self.stripe
-            .slow_ms
-            .store(0, std::sync::atomic::Ordering::SeqCst);
+        if let Some(faults) = &faults {
+            faults.clear();
+        }
         // A racer the model never credited has no balance (400), unless a twin
         // paid them for a moment before its tagged session moved the sale away:
         // then a balance of 0 (409). Either way nothing is paid.
@@ -771,6 +812,15 @@ impl Sim {
         }
         if status == 200 {
             *self.model.paid.entry((who.clone(), guild)).or_default() += amount;
+            if shop.is_some() {
+                // Issued: its code goes to the racer by DM (the admin API shows
+                // a gift card's last four characters only).
+                let Some(code) = answer["code"].as_str() else {
+                    self.diverged(format!("payout {key} issued without a code: {answer}"));
+                };
+                let shown = code.trim_start_matches('•').to_owned();
+                self.model.codes.push((who.clone(), shown));
+            }
             if self.rng.gen_bool(0.2) {
                 self.log.push(format!("payout {key} retried"));
                 let again = self.post_payout(&key, &body).await;
@@ -848,12 +898,14 @@ async fn run(engine: Engine, seed: u64) -> Injected {
     // Half the schedules hold earnings a day (they mature as days pass), half
     // make them available at once (payouts draw on them at once).
     let hold_days: i64 = rng.gen_range(0..=1);
-    let stripe = FaultyStripe::start();
-    let config = full_config(
+    let (stripe, shopify) = (FaultyStripe::start(), FaultyShopify::start());
+    let discord = FaultyDiscord::start();
+    let config = full_config_with_discord(
+        &discord.config(),
         &(format!(
             "[commission]\nrate = \"{RATE}\"\nmax_racers = {ROSTER_MAX}\nhold_days = {hold_days}\n\
              max_window_minutes = {MAX_WINDOW_MINUTES}\n{}{}",
-            stripe.shop_config("store"),
+            stripe.shop_config(CREDIT_SHOP) + &shopify.shop_config(GIFT_SHOP),
             tips_shop_config()
         ) + &format!(
             "[shops.{STRIPE_GUILD_SHOP}]\nprovider = \"stripe\"\nsecret = \"{STRIPE_SECRET}\"\n\
@@ -883,6 +935,8 @@ async fn run(engine: Engine, seed: u64) -> Injected {
         log: Vec::new(),
         next_sale: 0,
         stripe,
+        shopify,
+        discord,
         next_payout: 0,
         injected: Injected::default(),
         overlays: Vec::new(),
@@ -894,12 +948,15 @@ async fn run(engine: Engine, seed: u64) -> Injected {
     }
     sim.step = STEPS;
     sim.check_all().await;
+    sim.check_discord().await;
     sim.check_overlays(true).await;
     sim.overlays.clear();
     let app = sim.app.take().expect("a running server");
     assert_ledger_balances(&app.db).await;
     app.stop().await;
     sim.stripe.stop().await;
+    sim.shopify.stop().await;
+    sim.discord.stop().await;
     sim.injected
 }
 

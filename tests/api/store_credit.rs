@@ -25,7 +25,7 @@ use crate::stand_in::{Recorded, StandIn};
 
 const RACER: &str = "1100000000000000031";
 const ADMIN: &str = "1100000000000000032";
-const BOT: &str = "cozykart-test-bot-token";
+pub(crate) const BOT: &str = "cozykart-test-bot-token";
 /// The DM channel the Discord stand-in opens.
 const DM_CHANNEL: &str = "1300000000000000777";
 
@@ -55,40 +55,56 @@ fn discord_api(closed: bool) -> StandIn {
     })
 }
 
-/// Stripe's API over the providers' fake, with faults: the next coupon answered
-/// 500 (`fail`), every coupon answered `slow_ms` late, or every coupon request
-/// held unanswered while `hold` is set.
+/// Faults a stand-in injects into the requests that matter to a test (Stripe's
+/// coupons, Shopify's `giftCardCreate`, Discord's messages), set as it goes.
+#[derive(Clone, Default)]
+pub(crate) struct RequestFaults {
+    /// How many of the next issues are answered with a server error.
+    pub(crate) fail: Arc<AtomicUsize>,
+    /// How late every issue is answered, in milliseconds.
+    pub(crate) slow_ms: Arc<AtomicU64>,
+    /// Every issue held unanswered while set.
+    pub(crate) hold: Arc<AtomicBool>,
+}
+
+impl RequestFaults {
+    /// Waits as told; answers `true` when this request is to fail.
+    pub(crate) fn before_request(&self) -> bool {
+        std::thread::sleep(Duration::from_millis(self.slow_ms.load(Ordering::SeqCst)));
+        while self.hold.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.fail
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
+    /// No more faults.
+    pub(crate) fn clear(&self) {
+        self.fail.store(0, Ordering::SeqCst);
+        self.slow_ms.store(0, Ordering::SeqCst);
+        self.hold.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Stripe's API over the providers' fake, with [`RequestFaults`] on its coupons.
 pub(crate) struct FaultyStripe {
     stand_in: StandIn,
     state: Arc<Mutex<Stripe>>,
-    pub(crate) fail: Arc<AtomicUsize>,
-    pub(crate) slow_ms: Arc<AtomicU64>,
-    hold: Arc<AtomicBool>,
+    pub(crate) faults: RequestFaults,
 }
 
 impl FaultyStripe {
     pub(crate) fn start() -> FaultyStripe {
         let state = Arc::new(Mutex::new(Stripe::default()));
-        let (fail, hold) = (
-            Arc::new(AtomicUsize::new(0)),
-            Arc::new(AtomicBool::new(false)),
-        );
-        let slow_ms = Arc::new(AtomicU64::new(0));
-        let (shared, failing, holding) = (state.clone(), fail.clone(), hold.clone());
-        let slow = slow_ms.clone();
+        let faults = RequestFaults::default();
+        let (shared, injected) = (state.clone(), faults.clone());
         let stand_in = StandIn::start_at("", move |seen| {
             let coupon = seen.method == "POST" && seen.path == "/v1/coupons";
-            if coupon {
-                std::thread::sleep(Duration::from_millis(slow.load(Ordering::SeqCst)));
-            }
-            if coupon && failing.load(Ordering::SeqCst) > 0 {
-                failing.fetch_sub(1, Ordering::SeqCst);
+            if coupon && injected.before_request() {
                 return HttpResponse::InternalServerError().json(
                     json!({"error": {"type": "api_error", "message": "Stripe had a hiccup"}}),
                 );
-            }
-            while coupon && holding.load(Ordering::SeqCst) {
-                std::thread::sleep(Duration::from_millis(10));
             }
             let (status, body) = stripe_fake::answer(&mut shared.lock().unwrap(), seen);
             HttpResponse::build(StatusCode::from_u16(status).unwrap()).json(body)
@@ -96,9 +112,7 @@ impl FaultyStripe {
         FaultyStripe {
             stand_in,
             state,
-            fail,
-            slow_ms,
-            hold,
+            faults,
         }
     }
 
@@ -123,6 +137,44 @@ impl FaultyStripe {
 
     fn coupons_sent(&self) -> usize {
         requests(&self.stand_in, "POST", "/v1/coupons").len()
+    }
+}
+
+/// Shopify's Admin API over the providers' fake (a shop in USD), with
+/// [`RequestFaults`] on its `giftCardCreate`.
+pub(crate) struct FaultyShopify {
+    stand_in: StandIn,
+    pub(crate) faults: RequestFaults,
+}
+
+impl FaultyShopify {
+    pub(crate) fn start() -> FaultyShopify {
+        let state = shopify_fake::shop("USD");
+        let faults = RequestFaults::default();
+        let injected = faults.clone();
+        let stand_in = StandIn::start_at(shopify_fake::STORE, move |seen| {
+            let query = seen.body["query"].as_str().unwrap_or_default();
+            if query.contains("giftCardCreate(") && injected.before_request() {
+                return HttpResponse::InternalServerError().body("upstream failed");
+            }
+            shopify_fake::answer(&mut state.lock().unwrap(), seen)
+        });
+        FaultyShopify { stand_in, faults }
+    }
+
+    /// Stops the stand-in's server.
+    pub(crate) async fn stop(&self) {
+        self.stand_in.handle.stop(false).await;
+    }
+
+    /// A `[shops.<name>]` table issuing gift cards through this stand-in.
+    pub(crate) fn shop_config(&self, name: &str) -> String {
+        format!(
+            "[shops.{name}]\nprovider = \"shopify\"\nsecret = \"shpss_{name}\"\n\
+             admin_url = \"{}\"\nadmin_token = \"{}\"\n",
+            self.stand_in.base,
+            shopify_fake::TOKEN
+        )
     }
 }
 
@@ -288,7 +340,7 @@ async fn a_provider_500_pays_nothing_and_a_retry_succeeds(engine: Engine) {
     let (stripe, dms) = (FaultyStripe::start(), discord_api(false));
     let app = spawn_app(engine, &stripe_config(&stripe, &dms)).await;
     earn(&app, "evt_500").await;
-    stripe.fail.store(1, Ordering::SeqCst);
+    stripe.faults.fail.store(1, Ordering::SeqCst);
     let order = json!({"discord_id": RACER, "amount": "30.00", "method": "store_credit"});
     let (status, refused) = admin_payout(&app, "retry-me", order.clone()).await;
     assert_eq!(status, 502, "{refused}");
@@ -407,7 +459,7 @@ async fn a_server_stopped_while_stripe_held_the_request_is_settled_once(engine: 
     let config = stripe_config(&stripe, &dms);
     let app = spawn_app(engine, &config).await;
     earn(&app, "evt_crash").await;
-    stripe.hold.store(true, Ordering::SeqCst);
+    stripe.faults.hold.store(true, Ordering::SeqCst);
     let order = json!({"discord_id": RACER, "amount": "30.00", "method": "store_credit"});
     let pending = {
         let (address, body) = (app.address.clone(), order.to_string());
@@ -427,7 +479,7 @@ async fn a_server_stopped_while_stripe_held_the_request_is_settled_once(engine: 
     app.handle.stop(false).await;
     pending.abort();
     let (test_db, clock) = (app.test_db, app.clock);
-    stripe.hold.store(false, Ordering::SeqCst);
+    stripe.faults.hold.store(false, Ordering::SeqCst);
     clock.advance(Span::minutes(5));
     let app = spawn_app_on(test_db, &config, clock).await;
     let mut settled = Vec::new();

@@ -18,7 +18,7 @@ const CODE: &str = "KART4F7Q2M9XH3CD";
 const NOTE: &str =
     "Cozy-Kart payout #41 for racer 1100000000000000021 in guild 1100000000000000001";
 /// The store's admin is served under this path on the stand-in (a proxy's, say).
-const STORE: &str = "/kart-store";
+pub(crate) const STORE: &str = "/kart-store";
 const ENDPOINT: &str = "/kart-store/admin/api/2025-07/graphql.json";
 
 /// A gift card as the stand-in keeps it.
@@ -63,7 +63,7 @@ pub(crate) fn like_shopify(state: &Shared) -> StandIn {
     StandIn::start_at(STORE, move |seen| answer(&mut state.lock().unwrap(), seen))
 }
 
-fn answer(shopify: &mut Shopify, seen: &Recorded) -> HttpResponse {
+pub(crate) fn answer(shopify: &mut Shopify, seen: &Recorded) -> HttpResponse {
     if seen
         .headers
         .get("x-shopify-access-token")

@@ -29,6 +29,8 @@ pub(super) struct Lobby {
     pub(super) stints: Vec<(String, Span)>,
     /// The goal its host set (`/goal`), minor units of USD; races keep it.
     pub(super) goal: Option<i64>,
+    /// Races closed by the window check: each summary is posted in the channel.
+    pub(super) timeouts: u32,
 }
 
 /// A race's window or a racer's time on a roster: from, and until (`None`
@@ -167,6 +169,9 @@ pub(super) struct Model {
     pub(super) sales: BTreeMap<String, Sale>,
     /// What each racer was paid out per guild, minor units of USD.
     pub(super) paid: BTreeMap<Wallet, i64>,
+    /// The codes of store credit and gift cards issued (as the admin API shows
+    /// them), with their racer: each goes to the racer by DM.
+    pub(super) codes: Vec<(String, String)>,
 }
 
 impl Model {

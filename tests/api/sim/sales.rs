@@ -42,11 +42,13 @@ pub(super) struct StripeSale {
 }
 
 impl Sim {
-    /// A sale from one of the shops: Stripe half the time, else Shopify or Ko-fi.
+    /// A sale from one of the shops: Stripe half the time (one in four of those
+    /// a subscription), else Shopify or Ko-fi.
     pub(super) async fn sale(&mut self) {
-        match self.rng.gen_range(0..4) {
-            0 | 1 => self.stripe_sale().await,
-            2 => self.shopify_sale().await,
+        match self.rng.gen_range(0..8) {
+            0..=2 => self.stripe_sale().await,
+            3 => self.stripe_subscription().await,
+            4 | 5 => self.shopify_sale().await,
             _ => self.kofi_sale().await,
         }
     }
@@ -244,6 +246,107 @@ impl Sim {
         serde_json::to_vec(&event).expect("JSON")
     }
 
+    /// A subscription bought through Checkout: the session (mode `subscription`,
+    /// no PaymentIntent, tagged or not) and its first invoice (`invoice.paid`,
+    /// `subscription_create`, untagged) are one purchase, keyed on the invoice,
+    /// in either order: an invoice first is the sale, and the tagged session
+    /// after it moves the sale to its lobby as a PaymentIntent's twin does. Now
+    /// and then a renewal's invoice follows, which is no sale (`ignored`).
+    async fn stripe_subscription(&mut self) {
+        let StripeSale {
+            event,
+            pi,
+            amount,
+            tag,
+            shop,
+            guild,
+        } = self.draw_stripe_sale();
+        let invoice = pi.replacen("pi_", "in_", 1);
+        let paid = self.app().clock.now() - self.lateness();
+        let at = paid.timestamp();
+        let link = tag.is_some() && self.rng.gen_bool(0.5);
+        let session = subscription_session(&event, &invoice, amount, at, tag.as_deref(), link);
+        let first_invoice = invoice_paid(
+            &format!("{event}_in"),
+            &invoice,
+            amount,
+            at,
+            "subscription_create",
+        );
+        let invoice_first = self.rng.gen_bool(0.4);
+        self.log.push(format!(
+            "subscription {invoice} {amount} to {shop} tagged {tag:?}{}{} paid at {}",
+            if link { " by a Payment Link" } else { "" },
+            if invoice_first {
+                ", its invoice first"
+            } else {
+                ""
+            },
+            paid.format("%H:%M:%S%.3f")
+        ));
+        let reported = Reported {
+            provider: Provider::Stripe,
+            shop,
+            id: &invoice,
+            amount,
+            guild,
+            paid,
+            received: self.app().clock.now(),
+        };
+        let (first, then) = (
+            Delivery::Stripe {
+                shop,
+                body: first_invoice,
+            },
+            Delivery::Stripe {
+                shop,
+                body: session,
+            },
+        );
+        let (first, then) = if invoice_first {
+            (first, then)
+        } else {
+            (then, first)
+        };
+        let what = format!("subscription {invoice}");
+        self.deliver_sale(&what, &first, None).await;
+        let counted = self.model.resolve(tag.as_deref(), guild);
+        let racing = |code: &String| {
+            self.model
+                .lobbies
+                .iter()
+                .any(|l| &l.code == code && l.raced_at(paid))
+        };
+        let counted = match counted {
+            Some(code) if invoice_first && !racing(&code) => None,
+            other => other,
+        };
+        if invoice_first {
+            self.model.untagged_twin(reported);
+        }
+        self.deliver(&format!("{what}, its twin"), &then, None)
+            .await;
+        let credited = self.model.sale(&invoice, reported, counted.as_deref());
+        if self.rng.gen_bool(0.2) {
+            self.next_sale += 1;
+            let renewal = format!("in_sim_renewal_{}", self.next_sale);
+            self.log.push(format!("{renewal} renews {invoice}"));
+            let body = invoice_paid(
+                &format!("evt_{renewal}"),
+                &renewal,
+                amount,
+                self.app().clock.now().timestamp(),
+                "subscription_cycle",
+            );
+            let delivery = Delivery::Stripe { shop, body };
+            self.deliver(&format!("renewal {renewal}"), &delivery, Some("ignored"))
+                .await;
+        }
+        self.maybe_again(&what, first).await;
+        self.check_racers(&credited).await;
+        self.check_pots().await;
+    }
+
     /// Now and then a refund of a sale not delivered yet (`charge.refunded` may
     /// come first): kept (`refund_waiting`), and applied when the sale comes.
     /// Answers the running total refunded, if one was sent.
@@ -402,7 +505,11 @@ impl Sim {
         let (id, amount, before) = (sale.id.clone(), sale.amount, sale.refunded);
         match provider {
             Provider::Shopify => self.shopify_refund(&key, shop, &id, amount, before).await,
-            _ if self.rng.gen_bool(0.2) => self.stripe_dispute(&key, shop, amount, before).await,
+            // A subscription's refund names its invoice; its disputes are left out
+            // (its charge is not in the events the schedule sends).
+            _ if !key.starts_with("in_") && self.rng.gen_bool(0.2) => {
+                self.stripe_dispute(&key, shop, amount, before).await
+            }
             _ => self.stripe_refund(&key, shop, amount, before).await,
         }
     }
@@ -417,7 +524,10 @@ impl Sim {
         self.next_sale += 1;
         let event = format!("evt_sim_refund_{}", self.next_sale);
         let now = self.app().clock.now().timestamp();
-        let body = stripe_refund(&event, pi, amount, refunded, now);
+        let body = match pi.strip_prefix("in_") {
+            Some(rest) => invoice_refund(&event, pi, &format!("pi_{rest}"), amount, refunded, now),
+            None => stripe_refund(&event, pi, amount, refunded, now),
+        };
         self.log
             .push(format!("refund {pi} to {refunded} of {amount}"));
         let delivery = Delivery::Stripe { shop, body };
@@ -503,4 +613,86 @@ impl Sim {
         self.check_racers(&moved).await;
         self.check_pots().await;
     }
+}
+
+/// A subscription-mode `checkout.session.completed` paying `invoice`, created
+/// `at`: the lobby in its metadata, or (`link`) in `client_reference_id` as a
+/// Payment Link sets it.
+fn subscription_session(
+    event: &str,
+    invoice: &str,
+    amount: i64,
+    at: i64,
+    tag: Option<&str>,
+    link: bool,
+) -> Vec<u8> {
+    let mut body: serde_json::Value = serde_json::from_slice(include_bytes!(
+        "../../fixtures/webhooks/stripe/checkout_session_completed_subscription.json"
+    ))
+    .expect("JSON");
+    body["id"] = serde_json::json!(event);
+    body["created"] = serde_json::json!(at);
+    let session = &mut body["data"]["object"];
+    session["id"] = serde_json::json!(format!("cs_{invoice}"));
+    session["invoice"] = serde_json::json!(invoice);
+    session["subscription"] = serde_json::json!(format!("sub_{invoice}"));
+    session["amount_total"] = serde_json::json!(amount);
+    session["amount_subtotal"] = serde_json::json!(amount);
+    session["currency"] = serde_json::json!("usd");
+    session["metadata"] = serde_json::json!({});
+    session["client_reference_id"] = serde_json::Value::Null;
+    match (tag, link) {
+        (Some(code), true) => {
+            session["client_reference_id"] = serde_json::json!(format!("lobby-{code}"))
+        }
+        (Some(code), false) => session["metadata"] = serde_json::json!({"lobby": code}),
+        (None, _) => {}
+    }
+    serde_json::to_vec(&body).expect("JSON")
+}
+
+/// An `invoice.paid` of `amount` USD for `invoice`, paid `at`, billed for
+/// `reason` (`subscription_create`: a subscription's first; `subscription_cycle`:
+/// a renewal).
+fn invoice_paid(event: &str, invoice: &str, amount: i64, at: i64, reason: &str) -> Vec<u8> {
+    let mut body: serde_json::Value = serde_json::from_slice(include_bytes!(
+        "../../fixtures/webhooks/stripe/invoice_paid.json"
+    ))
+    .expect("JSON");
+    body["id"] = serde_json::json!(event);
+    body["created"] = serde_json::json!(at);
+    let object = &mut body["data"]["object"];
+    object["id"] = serde_json::json!(invoice);
+    object["billing_reason"] = serde_json::json!(reason);
+    object["status_transitions"]["paid_at"] = serde_json::json!(at);
+    for field in [
+        "amount_due",
+        "amount_paid",
+        "subtotal",
+        "subtotal_excluding_tax",
+        "total",
+        "total_excluding_tax",
+    ] {
+        object[field] = serde_json::json!(amount);
+    }
+    object["lines"]["data"][0]["amount"] = serde_json::json!(amount);
+    object["lines"]["data"][0]["subtotal"] = serde_json::json!(amount);
+    serde_json::to_vec(&body).expect("JSON")
+}
+
+/// `charge.refunded` of the charge that paid `invoice` (through `pi`), with the
+/// running total refunded; the charge names its invoice (API versions before
+/// 2025-03-31), which is how the refund finds the subscription's sale.
+fn invoice_refund(
+    event: &str,
+    invoice: &str,
+    pi: &str,
+    amount: i64,
+    refunded: i64,
+    at: i64,
+) -> Vec<u8> {
+    let mut body: serde_json::Value =
+        serde_json::from_slice(&stripe_refund(event, pi, amount, refunded, at)).expect("JSON");
+    body["data"]["object"]["invoice"] = serde_json::json!(invoice);
+    serde_json::to_vec(&body).expect("JSON")
 }
