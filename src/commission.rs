@@ -9,11 +9,7 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 
 use entity::setting;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 
 use crate::domain::ids::GuildId;
 use crate::lobby::bus::Channel;
@@ -87,7 +83,7 @@ impl CommissionRates {
             None => DEFAULT_KEY.to_owned(),
         };
         let tx = self.db.begin().await?;
-        save(&tx, key, rate).await?;
+        crate::db::settings::put(&tx, key, rate.value().to_string()).await?;
         self.channel.publish_settings_changed(&tx).await?;
         tx.commit().await?;
         let mut rates = self.rates.write().unwrap_or_else(|p| p.into_inner());
@@ -132,20 +128,4 @@ async fn read(db: &DatabaseConnection, configured: Rate) -> Result<Rates, DbErr>
         }
     }
     Ok(rates)
-}
-
-/// Saves `rate` under `key`, replacing what was there.
-async fn save(db: &impl ConnectionTrait, key: String, rate: Rate) -> Result<(), DbErr> {
-    setting::Entity::insert(setting::ActiveModel {
-        key: Set(key),
-        value: Set(rate.value().to_string()),
-    })
-    .on_conflict(
-        OnConflict::column(setting::Column::Key)
-            .update_column(setting::Column::Value)
-            .to_owned(),
-    )
-    .exec(db)
-    .await?;
-    Ok(())
 }

@@ -8,6 +8,7 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 pub mod nodelay;
+pub mod settings;
 
 /// How long a SQLite writer waits for another connection's lock before failing.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -3,8 +3,7 @@
 //! `cashout:<guild>` as `{"self_serve": bool, "minimum": "25.00"}`.
 
 use entity::setting;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::ids::{guild_column, GuildId};
@@ -44,18 +43,7 @@ impl SelfServe {
         guild: Option<GuildId>,
     ) -> Result<(), DbErr> {
         let value = serde_json::to_string(self).map_err(|e| DbErr::Custom(e.to_string()))?;
-        setting::Entity::insert(setting::ActiveModel {
-            key: Set(key(guild)),
-            value: Set(value),
-        })
-        .on_conflict(
-            OnConflict::column(setting::Column::Key)
-                .update_column(setting::Column::Value)
-                .to_owned(),
-        )
-        .exec(db)
-        .await?;
-        Ok(())
+        crate::db::settings::put(db, key(guild), value).await
     }
 
     /// The smallest cash-out in `currency`: the deployment's payout threshold, or

@@ -9,8 +9,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::setting;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
 
 use crate::domain::ids::GuildId;
 
@@ -81,18 +80,7 @@ impl GuildLocales {
     }
 
     async fn store(&self, guild: GuildId, locale: Locale) -> Result<(), DbErr> {
-        setting::Entity::insert(setting::ActiveModel {
-            key: Set(key(guild)),
-            value: Set(locale.code().to_owned()),
-        })
-        .on_conflict(
-            OnConflict::column(setting::Column::Key)
-                .update_column(setting::Column::Value)
-                .to_owned(),
-        )
-        .exec(&self.db)
-        .await?;
-        Ok(())
+        crate::db::settings::put(&self.db, key(guild), locale.code().to_owned()).await
     }
 
     fn written(&self) -> std::sync::MutexGuard<'_, HashMap<GuildId, (Locale, DateTime<Utc>)>> {
