@@ -132,6 +132,7 @@ impl Application {
             Some(bus_listener) => Some(
                 bus_listener
                     .spawn(Arc::new(Heard {
+                        db: db.clone(),
                         lobbies: lobbies.clone(),
                         rates: rates.clone(),
                     }))
@@ -286,8 +287,10 @@ impl Drop for AbortOnDrop {
 }
 
 /// What this process does with what it hears on the lobby bus: lobbies' changes
-/// go to the registry, a change of the saved settings to the commission rates.
+/// go to the registry; a change of the guilds' saved settings makes it read the
+/// commission rates and buyer-name rules again.
 struct Heard {
+    db: DatabaseConnection,
     lobbies: Arc<LobbyRegistry>,
     rates: Arc<CommissionRates>,
 }
@@ -298,12 +301,15 @@ impl NoticeSink for Heard {
     }
 
     fn settings_changed(&self) -> BoxFuture<'_, ()> {
-        Box::pin(self.rates.reload())
+        Box::pin(async {
+            self.rates.reload().await;
+            self.lobbies.buyer_names().reload(&self.db).await;
+        })
     }
 
     fn reload_all(&self) -> BoxFuture<'_, ()> {
         Box::pin(async {
-            self.rates.reload().await;
+            self.settings_changed().await;
             self.lobbies.reload_all().await;
         })
     }

@@ -10,8 +10,7 @@ pub mod store;
 pub mod words;
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::RwLock;
 
 use rust_decimal::Decimal;
 use sea_orm::{DatabaseConnection, DbErr};
@@ -24,10 +23,6 @@ use words::{BlockedWord, NormalName};
 /// Words one guild may record (blocked or allowed), so that no admin can grow
 /// the server's memory without bound.
 pub const GUILD_WORDS_MAX: u64 = 200;
-
-/// How often a process that shares its database reads the guilds' choices
-/// again (a change made on another process shows here within this time).
-pub const GUILDS_REFRESH: Duration = Duration::from_secs(30);
 
 /// What the configuration says for every guild (`[overlay]`).
 #[derive(Clone, Debug)]
@@ -82,18 +77,14 @@ impl BuyerNames {
         Ok(Self::new(rules, store::load_all(db).await?))
     }
 
-    /// Reads every guild's choices again every [`GUILDS_REFRESH`], for as long
-    /// as the process runs: with several processes on one database, a guild's
-    /// `/overlay names|block|unblock` may have run on another one.
-    pub async fn keep_current(names: Arc<BuyerNames>, db: DatabaseConnection) {
-        loop {
-            actix::clock::sleep(GUILDS_REFRESH).await;
-            match store::load_all(&db).await {
-                Ok(guilds) => {
-                    *names.guilds.write().unwrap_or_else(|p| p.into_inner()) = guilds;
-                }
-                Err(error) => tracing::warn!(%error, "guilds' buyer-name rules not read again"),
-            }
+    /// Reads every guild's choices again: with several processes on one
+    /// database, a guild's `/overlay names|block|unblock` ran on another one
+    /// (announced on the lobby bus), or this one may have missed the
+    /// announcement. On failure the choices in force stay.
+    pub async fn reload(&self, db: &DatabaseConnection) {
+        match store::load_all(db).await {
+            Ok(guilds) => *self.guilds.write().unwrap_or_else(|p| p.into_inner()) = guilds,
+            Err(error) => tracing::warn!(%error, "guilds' buyer-name rules not read again"),
         }
     }
 

@@ -2,6 +2,8 @@
 //! `/overlay names|block|unblock` (an admin, for the whole guild): what the
 //! stream overlays show, never money.
 
+use sea_orm::TransactionTrait;
+
 use crate::buyer_names::words::BlockedWord;
 use crate::buyer_names::{store, NameMode, GUILD_WORDS_MAX};
 use crate::discord::{Caller, OverlayCommand, Reply};
@@ -103,9 +105,12 @@ async fn names(
                 .ok_or_else(|| Reply::refusal(locale.t("overlay-mode-invalid", &[])))?,
         ),
     };
-    store::set_mode(&services.db, guild, mode)
-        .await
-        .map_err(|error| unsaved(error, locale))?;
+    let saved = async {
+        let tx = services.db.begin().await?;
+        store::set_mode(&tx, guild, mode).await?;
+        announce_and_commit(services, tx).await
+    };
+    saved.await.map_err(|error| unsaved(error, locale))?;
     let names = services.lobbies.buyer_names();
     names.update(guild, |g| g.mode = mode);
     Ok(Reply::public(locale.t(
@@ -152,9 +157,12 @@ async fn block(
             ));
         }
     }
-    store::set_word(&services.db, guild, &word, stored)
-        .await
-        .map_err(unsaved)?;
+    let saved = async {
+        let tx = services.db.begin().await?;
+        store::set_word(&tx, guild, &word, stored).await?;
+        announce_and_commit(services, tx).await
+    };
+    saved.await.map_err(unsaved)?;
     names.update(guild, |g| {
         g.blocked.remove(&word);
         g.allowed.remove(&word);
@@ -172,6 +180,20 @@ async fn block(
         "overlay-unblocked"
     };
     Ok(Reply::ephemeral(locale.t(id, &[("word", &word.as_str())])))
+}
+
+/// Commits a guild's changed name rules, telling the other processes that share
+/// the database in the same transaction (they read the rules again).
+async fn announce_and_commit(
+    services: &Services,
+    tx: sea_orm::DatabaseTransaction,
+) -> Result<(), sea_orm::DbErr> {
+    services
+        .lobbies
+        .channel()
+        .publish_settings_changed(&tx)
+        .await?;
+    tx.commit().await
 }
 
 fn unsaved(error: sea_orm::DbErr, locale: Locale) -> Reply {

@@ -97,10 +97,6 @@ impl LobbyRegistry {
             store::history_since(&db, timeline.horizon(clock.now()), None).await?;
         timeline.load(windows, stints);
         let names = Arc::new(BuyerNames::load(config.overlay.names.clone(), &db).await?);
-        if channel.is_shared() {
-            // Other processes change guilds' name rules too: read them again now and then.
-            arbiter.spawn(BuyerNames::keep_current(names.clone(), db.clone()));
-        }
         let registry = Arc::new(LobbyRegistry {
             index: RwLock::new(Index::default()),
             timeline,

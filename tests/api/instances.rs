@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use crate::child::{deliver, free_port, recorded, Server};
 use crate::helpers::{assert_ledger_balances, postgres_url, spawn_app_on, t0, Engine, TestDb};
 use crate::overlay::{connect_to, next_frame};
-use crate::signing::{is_ephemeral, option, stripe_checkout, HOST};
+use crate::signing::{is_ephemeral, option, stripe_checkout, HOST, KOFI_TOKEN};
 
 const RACERS: [&str; 2] = ["1100000000000000051", "1100000000000000052"];
 /// Bound on waiting for another process to catch up; a failure guard only
@@ -298,6 +298,61 @@ async fn a_rate_set_through_one_process_applies_on_every_process() {
         "tries: {tries}"
     );
     assert_ledger_balances(&db).await;
+}
+
+/// A guild's buyer-name rule set through one process applies on every process:
+/// `/overlay names off` through A hides the buyer of the next sale B records
+/// (announced on the lobby bus; B read the rules every 30 s before).
+#[actix_web::test]
+async fn a_name_rule_set_through_one_process_applies_on_every_process() {
+    let kofi = [
+        ("COZYKART__SHOPS__KOFI__PROVIDER", "kofi"),
+        ("COZYKART__SHOPS__KOFI__SECRET", KOFI_TOKEN),
+    ];
+    let Some((_db, servers)) = servers(2, &kofi).await else {
+        return;
+    };
+    let (a, b) = (&servers[0], &servers[1]);
+    let code = open_race(&servers).await;
+    let mut on_b = connect_to(&b.address, &code).await;
+    assert_eq!(next_frame(&mut on_b).await["type"], "snapshot");
+    let off = json!([{"name": "names", "type": 1, "options": [option("mode", "off")]}]);
+    let set = a.reply_as_admin("overlay", off, HOST).await;
+    assert!(!is_ephemeral(&set), "{set}");
+    let (started, mut tries) = (Instant::now(), 0);
+    loop {
+        tries += 1;
+        let answer = awc::Client::new()
+            .post(format!("{}/webhooks/kofi/kofi", b.address))
+            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+            .send_body(kofi_order(&format!("names-{tries}"), "Speedy Sam"))
+            .await
+            .expect("the Ko-fi delivery");
+        assert_eq!(answer.status().as_u16(), 200);
+        let frame = next_frame(&mut on_b).await;
+        assert_eq!(frame["type"], "sale", "{frame}");
+        if frame["buyer"] == "someone" {
+            break;
+        }
+        assert!(
+            started.elapsed() < CATCH_UP_MAX,
+            "B never hid the buyer after /overlay names off through A"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A public Ko-fi shop order of 10.00 from `name`, paid now, as its form body.
+fn kofi_order(id: &str, name: &str) -> String {
+    let mut order: Value =
+        serde_json::from_str(include_str!("../fixtures/webhooks/kofi/shop_order.json")).unwrap();
+    order["message_id"] = json!(id);
+    order["kofi_transaction_id"] = json!(format!("tx-{id}"));
+    order["from_name"] = json!(name);
+    order["amount"] = json!("10.00");
+    order["is_public"] = json!(true);
+    order["timestamp"] = json!(chrono::Utc::now().to_rfc3339());
+    serde_urlencoded::to_string([("data", order.to_string())]).unwrap()
 }
 
 #[actix_web::test]
