@@ -13,6 +13,9 @@ pub struct Model {
     pub closed_at: Option<DateTimeUtc>,
     /// `end`, `timeout` or `shutdown`.
     pub close_reason: Option<String>,
+    /// When a timed-out race's summary was queued for its channel; `None` while
+    /// it is owed (and for races that did not time out).
+    pub announced_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,7 @@ mod m20261202_000002_payout_request_hash;
 mod m20261202_000003_pruning_indexes;
 mod m20261202_000004_discord_outbox;
 mod m20261202_000005_store_credit;
+mod m20261203_000001_race_announcements;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_pruning_indexes::Migration),
             Box::new(m20261202_000004_discord_outbox::Migration),
             Box::new(m20261202_000005_store_credit::Migration),
+            Box::new(m20261203_000001_race_announcements::Migration),
         ]
     }
 }

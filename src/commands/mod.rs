@@ -20,7 +20,7 @@ mod summary;
 mod wallet;
 
 pub use lookup::lobby_choices;
-pub use summary::announce_races;
+pub use summary::{announce_owed, announce_races};
 
 use chrono::{DateTime, Utc};
 

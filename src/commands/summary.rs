@@ -4,10 +4,14 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use sea_orm::{DbErr, TransactionTrait};
 use tokio::sync::mpsc;
 
 use crate::discord::{outbox, Reply, ReplyEmbed};
+use crate::domain::end::EndReason;
 use crate::ledger::read::{self, RaceTotals, RaceWindow};
 use crate::lobby::{store, LobbyView, RaceOver};
 use crate::locale::Locale;
@@ -106,48 +110,118 @@ pub async fn last_race_embed(
     }
 }
 
-/// Announces races that ended by time-out in their lobby's channel, one at a time,
-/// until every lobby is gone. A race ended by `/end` or the End button is not
-/// announced again: its answer already shows the summary in the channel.
+/// How long a timed-out race's summary stays owed to its channel: one whose
+/// post was not queued when the race closed (the process stopped, or its
+/// database failed, in between) is queued by a later sweep within this time,
+/// never later (a day-old summary would only confuse the channel).
+pub const ANNOUNCE_WITHIN: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Announces the races that time out in the lobby's channel, for as long as the
+/// server runs: at each time-out, at start-up and every [`outbox::DRAIN_EVERY`],
+/// every owed summary is queued ([`announce_owed`]). A race ended by `/end` or
+/// the End button is not announced: its answer already shows the summary.
 pub async fn announce_races(services: Arc<Services>, mut races: mpsc::Receiver<RaceOver>) {
-    while let Some(race) = races.recv().await {
-        if race.reason == crate::domain::end::EndReason::Timeout {
-            announce(&services, &race).await;
+    let mut every = tokio::time::interval(outbox::DRAIN_EVERY);
+    loop {
+        tokio::select! {
+            race = races.recv() => match race {
+                None => return,
+                Some(race) if race.reason != EndReason::Timeout => continue,
+                Some(race) if services.rest.is_none() => {
+                    let (lobby, totals) = (&race.summary.lobby, &race.summary.totals);
+                    tracing::info!(
+                        lobby = %lobby.id,
+                        sales = totals.sales,
+                        pool = %pot_text(Locale::En, &totals.pool),
+                        "race timed out; no bot token to post its summary (/pot shows it)"
+                    );
+                    continue;
+                }
+                Some(_) => {}
+            },
+            _ = every.tick() => {}
+        }
+        if let Err(error) = announce_owed(&services).await {
+            tracing::warn!(%error, "owed race summaries not read; the next sweep will");
         }
     }
 }
 
-/// Queues the summary, in the guild's locale, in the Discord outbox and sends
-/// it at once (the outbox tries again later if Discord does not take it);
-/// without a bot token or a channel it is logged, and `/pot` shows it.
-async fn announce(services: &Services, race: &RaceOver) {
-    let (view, totals) = (&race.summary.lobby, &race.summary.totals);
-    let (Some(rest), Some(channel)) = (&services.rest, &view.channel_id) else {
-        tracing::info!(
-            lobby = %view.id,
-            sales = totals.sales,
-            pool = %pot_text(Locale::En, &totals.pool),
-            "race timed out; no bot token or channel to post its summary (/pot shows it)"
-        );
-        return;
+/// Queues the summary of every race that timed out within [`ANNOUNCE_WITHIN`]
+/// and is not announced yet, each in the guild's locale, in the Discord outbox,
+/// then sends them; answers how many this call queued. Each is marked announced
+/// in the transaction that queues it, so that two sweeps (or processes) queue it
+/// once. Without a bot token nothing is queued (`/pot` shows the summary); a
+/// lobby without a channel is marked announced with nothing to post.
+pub async fn announce_owed(services: &Services) -> Result<usize, DbErr> {
+    let Some(rest) = &services.rest else {
+        return Ok(0);
     };
+    let now = services.clock.now();
+    let since = now - chrono::Duration::from_std(ANNOUNCE_WITHIN).unwrap_or_default();
+    let mut queued = 0;
+    for (row, window) in store::owed_announcements(&services.db, since).await? {
+        match announce(services, &row, &window, now).await {
+            Ok(true) => queued += 1,
+            Ok(false) => {}
+            Err(error) => {
+                tracing::warn!(lobby = row.id, window = window.id, %error, "race summary not queued; the next sweep will");
+            }
+        }
+    }
+    if queued > 0 {
+        if let Err(error) = outbox::drain(&services.db, rest, now).await {
+            tracing::warn!(%error, "Discord outbox not drained; the periodic drain will");
+        }
+    }
+    Ok(queued)
+}
+
+/// Queues one timed-out race's summary; `false` when another sweep did, or when
+/// its lobby has no channel (marked announced all the same).
+async fn announce(
+    services: &Services,
+    row: &entity::lobby::Model,
+    window: &entity::lobby_window::Model,
+    now: DateTime<Utc>,
+) -> Result<bool, OwedError> {
+    let view = LobbyView::at_rest(row, Vec::new())?;
+    let Some(channel) = view.channel_id else {
+        tracing::info!(lobby = %view.id, "race timed out in a lobby of no channel (/pot shows it)");
+        store::mark_announced(&services.db, window.id, now).await?;
+        return Ok(false);
+    };
+    let race = RaceWindow {
+        lobby_id: row.id,
+        opened_at: window.opened_at,
+        closed_at: window.closed_at,
+    };
+    let totals = read::race_totals(&services.db, race).await?;
     let locale = services.guild_locales.of(view.guild_id).await;
     let minutes = services.config.commission.max_window_minutes;
     let text = locale.t(
         "race-timed-out",
-        &[("lobby", &lobby_title(view)), ("minutes", &minutes)],
+        &[("lobby", &lobby_title(&view)), ("minutes", &minutes)],
     );
-    let embed = summary_embed(services, view, totals, locale).await;
+    let embed = summary_embed(services, &view, &totals, locale).await;
     let message = Reply::public(text).with_embed(embed).to_channel_message();
-    let now = services.clock.now();
-    match outbox::enqueue(&services.db, *channel, Some(view.id.get()), message, now).await {
-        Ok(post) => tracing::info!(lobby = %view.id, %channel, post, "race summary queued"),
-        Err(error) => {
-            tracing::error!(lobby = %view.id, %channel, %error, "race summary not queued (/pot shows it)");
-            return;
-        }
+    let tx = services.db.begin().await?;
+    if !store::mark_announced(&tx, window.id, now).await? {
+        return Ok(false);
     }
-    if let Err(error) = outbox::drain(&services.db, rest, now).await {
-        tracing::warn!(lobby = %view.id, %error, "Discord outbox not drained; the periodic drain will");
-    }
+    let post = outbox::enqueue(&tx, channel, Some(row.id), message, now).await?;
+    tx.commit().await?;
+    tracing::info!(lobby = %view.id, %channel, post, "race summary queued");
+    Ok(true)
+}
+
+/// Why an owed summary could not be queued this time.
+#[derive(Debug, thiserror::Error)]
+enum OwedError {
+    #[error(transparent)]
+    Database(#[from] DbErr),
+    #[error(transparent)]
+    Outbox(#[from] outbox::OutboxError),
+    #[error("the stored lobby has a bad id: {0}")]
+    BadId(#[from] crate::domain::ids::BadId),
 }

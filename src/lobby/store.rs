@@ -35,7 +35,9 @@ pub use goal::{goal_of, set_goal};
 pub use history::history_since;
 pub use listing::{lobby_page, rosters_now, LobbyFilter, PAGE_MAX};
 pub use overlay::{hidden_names, hide_name, overlay_only};
-pub use races::{last_finished_race, racer_names, FinishedRace};
+pub use races::{
+    last_finished_race, mark_announced, owed_announcements, racer_names, FinishedRace,
+};
 
 /// Times stored for lobbies, windows and rosters are cut to milliseconds, so that
 /// every engine stores and compares them the same way.

@@ -22,8 +22,9 @@ use serde_json::json;
 use crate::helpers::{postgres_url, spawn_app, spawn_app_on, Engine, TestApp};
 use crate::on_both_engines;
 use crate::race_summary::{assert_summary, race_left_open, CHANNEL, TOKEN};
-use crate::signing::full_config_with_discord;
+use crate::signing::{full_config_with_discord, lobby_json};
 use crate::stand_in::{Recorded, StandIn};
+use cozykart::commands::announce_owed;
 
 /// Answered 404 by the stand-in, as Discord answers a deleted channel.
 const GONE: &str = "1200000000000000404";
@@ -253,6 +254,51 @@ async fn a_failed_summary_is_posted_once_after_a_restart(engine: Engine) {
     discord.handle.stop(false).await;
 }
 on_both_engines!(a_failed_summary_is_posted_once_after_a_restart);
+
+/// A race that timed out while its summary could not be queued is announced by
+/// the next sweep, once. Here the server had no bot token yet; a process that
+/// stops, or loses its database, between closing the race and queuing the post
+/// leaves the same owed summary (found by the simulation: a restart or a cut
+/// right after a time-out lost the summary for good).
+async fn an_owed_summary_is_queued_once_by_the_next_sweep(engine: Engine) {
+    let app = spawn_app(engine, &full_config_with_discord("", "")).await;
+    let code = race_left_open(&app).await;
+    for _ in 0..500 {
+        if lobby_json(&app, &code).await["state"] != "open" {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(lobby_json(&app, &code).await["state"], "closed");
+    let (test_db, clock) = app.stop().await;
+
+    // With a bot token, the sweep at start-up posts it.
+    let discord = flaky_discord(Arc::new(AtomicBool::new(true)));
+    let app = spawn_app_on(test_db, &config(&discord), clock).await;
+    let seen = discord.wait_for(1).await;
+    assert_eq!(seen[0].path, summary_post_path());
+    assert!(
+        seen[0].body["content"]
+            .as_str()
+            .unwrap()
+            .contains("ended by itself"),
+        "{}",
+        seen[0].body
+    );
+    assert_summary(&seen[0].body["embeds"][0]);
+    outbox_when(&app.db, |rows| {
+        rows.len() == 1 && rows[0].state == OutboxState::Sent
+    })
+    .await;
+    // Owed no more, whichever process sweeps and however often.
+    let (test_db, clock) = app.stop().await;
+    let app = spawn_app_on(test_db, &config(&discord), clock).await;
+    assert_eq!(announce_owed(&app.state).await.unwrap(), 0);
+    assert_eq!(outbox_rows(&app.db).await.len(), 1);
+    assert_eq!(discord.recorded().len(), 1);
+    discord.handle.stop(false).await;
+}
+on_both_engines!(an_owed_summary_is_queued_once_by_the_next_sweep);
 
 /// Two processes on one PostgreSQL database drain the same outbox at once (their
 /// own periodic drains and the test's, side by side): each post reaches Discord

@@ -4,7 +4,8 @@
 //! racer's balance and every lobby's pot must be. After every sale and restart the
 //! server must agree with the model; at the end the ledger must verify.
 //!
-//! - `SIM_SEED=<seed>`: replays that one schedule exactly.
+//! - `SIM_SEED=<seed>`: replays that one schedule exactly (`SIM_LOG=all` prints
+//!   every step before a divergence, not only the last twelve).
 //! - `SIM_SEEDS=<n>`: runs n seeds from `SIM_FIRST` (default 1) on (the long
 //!   mode), printing progress every 100 seeds and seeds per hour; ranges let
 //!   several processes share a long run.
@@ -263,11 +264,16 @@ impl Sim {
 
     /// Panics with the seed, the step and what led to it.
     fn diverged(&self, what: String) -> ! {
+        // The last twelve steps, or every one with `SIM_LOG=all`.
+        let shown = match std::env::var("SIM_LOG").as_deref() {
+            Ok("all") => self.log.len(),
+            _ => 12,
+        };
         let recent = self
             .log
             .iter()
             .rev()
-            .take(12)
+            .take(shown)
             .rev()
             .cloned()
             .collect::<Vec<_>>();

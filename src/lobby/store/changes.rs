@@ -59,6 +59,7 @@ pub async fn open_window(
         opened_at: Set(stored_time(at)),
         closed_at: Set(None),
         close_reason: Set(None),
+        announced_at: Set(None),
     }
     .insert(&tx)
     .await?;

@@ -126,12 +126,19 @@ impl Sim {
         }
     }
 
-    /// Every post the outbox still holds is sent, as the hours pass (the drain
-    /// is asked with a later time for each round, past every back-off), then
+    /// Every summary still owed is queued, and every post the outbox holds is
+    /// sent as the hours pass (the drain is asked with a later time for each
+    /// round, past every back-off), then
     /// Discord must hold each code once by DM to its racer and each timed-out
     /// race's summary once in its guild's channel, and nothing else.
     pub(super) async fn check_discord(&mut self) {
         self.discord.faults.clear();
+        // A summary whose post was not queued when its race closed (a restart or
+        // a cut in between) is queued by the server's sweep, which runs on a
+        // real-time timer: the schedule asks for the sweep the timer would make.
+        if let Err(error) = cozykart::commands::announce_owed(&self.app().state).await {
+            self.diverged(format!("owed race summaries could not be read: {error}"));
+        }
         let rest = self.app().state.rest.clone().expect("a bot token");
         let mut later = self.app().clock.now();
         for _ in 0..12 {
