@@ -19,7 +19,7 @@ use rand::Rng;
 use super::model::{Provider, Reported};
 use super::sales::{Delivery, StripeSale};
 use super::Sim;
-use crate::child::{free_port, recorded, Server};
+use crate::child::{recorded, Server};
 use crate::helpers::{spawn_app_on_listener, Engine, TestDb};
 use crate::signing::{stripe_checkout, stripe_signature, try_post};
 
@@ -27,7 +27,12 @@ use crate::signing::{stripe_checkout, stripe_signature, try_post};
 const HOST_DB: &str = "SIM_HOST_DB";
 const HOST_CONFIG: &str = "SIM_HOST_CONFIG";
 const HOST_AT: &str = "SIM_HOST_AT";
-const HOST_PORT: &str = "SIM_HOST_PORT";
+/// Where the child writes the port it listens on: it binds port 0 itself, so
+/// that no other process can take the port between its choice and the bind (a
+/// port chosen by the schedule and bound later by the child was now and then
+/// taken meanwhile by a server of a simulation running beside it, which then
+/// answered for the child).
+const HOST_PORT_FILE: &str = "SIM_HOST_PORT_FILE";
 
 /// The longest the child is left to answer before it is killed.
 const KILL_AFTER_MAX_MS: u64 = 80;
@@ -209,18 +214,35 @@ async fn send_stripe(
 
 /// Starts the child serving `url` with `config`, its clock stopped at `at`.
 async fn start_host(url: &str, config: &str, at: DateTime<Utc>) -> Server {
-    let port = free_port();
-    let child = Command::new(std::env::current_exe().expect("the test binary"))
+    static STARTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let port_file =
+        std::env::temp_dir().join(format!("cozykart-sim-host-{}-{n}.port", std::process::id()));
+    let _ = std::fs::remove_file(&port_file);
+    let mut child = Command::new(std::env::current_exe().expect("the test binary"))
         .args(["sim::kill::host", "--exact", "--ignored", "--nocapture"])
         .env(HOST_DB, url)
         .env(HOST_CONFIG, config)
         .env(HOST_AT, at.to_rfc3339())
-        .env(HOST_PORT, port.to_string())
+        .env(HOST_PORT_FILE, &port_file)
         .env("RUST_LOG", "off")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("the child starts");
+    let began = std::time::Instant::now();
+    let port = loop {
+        let written = std::fs::read_to_string(&port_file).ok();
+        if let Some(port) = written.and_then(|text| text.trim().parse::<u16>().ok()) {
+            break port;
+        }
+        if began.elapsed() > StdDuration::from_secs(30) || matches!(child.try_wait(), Ok(Some(_))) {
+            let _ = child.kill();
+            panic!("the simulation's child process did not say its port");
+        }
+        actix_web::rt::time::sleep(StdDuration::from_millis(20)).await;
+    };
+    let _ = std::fs::remove_file(&port_file);
     Server::serving(child, port).await
 }
 
@@ -231,11 +253,11 @@ async fn start_host(url: &str, config: &str, at: DateTime<Utc>) -> Server {
 #[ignore = "the simulation's child process, started by its kill -9 fault"]
 async fn host() {
     let setting = |name| std::env::var(name).ok();
-    let (Some(url), Some(config), Some(at), Some(port)) = (
+    let (Some(url), Some(config), Some(at), Some(port_file)) = (
         setting(HOST_DB),
         setting(HOST_CONFIG),
         setting(HOST_AT),
-        setting(HOST_PORT),
+        setting(HOST_PORT_FILE),
     ) else {
         eprintln!("sim::kill::host: run by the simulation only");
         return;
@@ -243,9 +265,13 @@ async fn host() {
     let at = DateTime::parse_from_rfc3339(&at)
         .expect("a time")
         .with_timezone(&Utc);
-    let port: u16 = port.parse().expect("a port");
-    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port");
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("a port");
+    let port = listener.local_addr().expect("its address").port();
     let clock = cozykart::clock::Clock::manual(at);
     let _app = spawn_app_on_listener(TestDb::existing(url), &config, clock, listener).await;
+    // Said once the server listens; written whole, then moved into place.
+    let partial = format!("{port_file}.partial");
+    std::fs::write(&partial, port.to_string()).expect("the port file");
+    std::fs::rename(&partial, &port_file).expect("the port file");
     std::future::pending::<()>().await;
 }
