@@ -84,8 +84,7 @@ impl CommissionRates {
         };
         let tx = self.db.begin().await?;
         crate::db::settings::put(&tx, key, rate.value().to_string()).await?;
-        self.channel.publish_settings_changed(&tx).await?;
-        tx.commit().await?;
+        self.channel.commit_settings(tx).await?;
         let mut rates = self.rates.write().unwrap_or_else(|p| p.into_inner());
         match guild {
             Some(guild) => {

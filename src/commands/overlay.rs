@@ -108,7 +108,7 @@ async fn names(
     let saved = async {
         let tx = services.db.begin().await?;
         store::set_mode(&tx, guild, mode).await?;
-        announce_and_commit(services, tx).await
+        services.lobbies.channel().commit_settings(tx).await
     };
     saved.await.map_err(|error| unsaved(error, locale))?;
     let names = services.lobbies.buyer_names();
@@ -160,7 +160,7 @@ async fn block(
     let saved = async {
         let tx = services.db.begin().await?;
         store::set_word(&tx, guild, &word, stored).await?;
-        announce_and_commit(services, tx).await
+        services.lobbies.channel().commit_settings(tx).await
     };
     saved.await.map_err(unsaved)?;
     names.update(guild, |g| {
@@ -180,20 +180,6 @@ async fn block(
         "overlay-unblocked"
     };
     Ok(Reply::ephemeral(locale.t(id, &[("word", &word.as_str())])))
-}
-
-/// Commits a guild's changed name rules, telling the other processes that share
-/// the database in the same transaction (they read the rules again).
-async fn announce_and_commit(
-    services: &Services,
-    tx: sea_orm::DatabaseTransaction,
-) -> Result<(), sea_orm::DbErr> {
-    services
-        .lobbies
-        .channel()
-        .publish_settings_changed(&tx)
-        .await?;
-    tx.commit().await
 }
 
 fn unsaved(error: sea_orm::DbErr, locale: Locale) -> Reply {

@@ -67,32 +67,34 @@ impl Channel {
         seq: u64,
         change: LobbyChange,
     ) -> Result<(), DbErr> {
+        if self
+            .notify(tx, Notice { lobby, seq, change }.payload())
+            .await?
+        {
+            metrics::counter!("cozykart_lobby_notifications_sent_total").increment(1);
+        }
+        Ok(())
+    }
+
+    /// Commits `tx`, a change of a guild's saved settings, telling every
+    /// process in it that the settings changed (they read them again).
+    pub async fn commit_settings(&self, tx: DatabaseTransaction) -> Result<(), DbErr> {
+        self.notify(&tx, SETTINGS_CHANGED.to_owned()).await?;
+        tx.commit().await
+    }
+
+    /// Sends `payload` on the channel when `tx` commits; `false` without a bus.
+    async fn notify(&self, tx: &impl ConnectionTrait, payload: String) -> Result<bool, DbErr> {
         let Some(name) = &self.name else {
-            return Ok(());
+            return Ok(false);
         };
-        let payload = Notice { lobby, seq, change }.payload();
         let statement = Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT pg_notify($1, $2)",
             [name.to_string().into(), payload.into()],
         );
         tx.execute_raw(statement).await?;
-        metrics::counter!("cozykart_lobby_notifications_sent_total").increment(1);
-        Ok(())
-    }
-
-    /// Tells every process, when `tx` commits, that the saved settings changed.
-    pub async fn publish_settings_changed(&self, tx: &impl ConnectionTrait) -> Result<(), DbErr> {
-        let Some(name) = &self.name else {
-            return Ok(());
-        };
-        let statement = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_notify($1, $2)",
-            [name.to_string().into(), SETTINGS_CHANGED.into()],
-        );
-        tx.execute_raw(statement).await?;
-        Ok(())
+        Ok(true)
     }
 }
 

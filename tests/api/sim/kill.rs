@@ -144,8 +144,7 @@ impl Sim {
                 paid: at,
                 received: at,
             };
-            let counted = self.model.resolve(sale.tag.as_deref(), sale.guild);
-            self.model.sale(&sale.pi, reported, counted.as_deref());
+            self.model.sale(&sale.pi, reported, sale.tag.as_deref());
         }
         // What the child recorded reaches this process's lobbies by notice, a
         // moment after the child's commit.

@@ -83,7 +83,7 @@ impl Lobby {
     }
 
     /// Whether a race of the lobby counts a sale paid at `paid`.
-    pub(super) fn raced_at(&self, paid: DateTime<Utc>) -> bool {
+    fn raced_at(&self, paid: DateTime<Utc>) -> bool {
         self.race_at(paid).is_some()
     }
 
@@ -223,7 +223,7 @@ impl Model {
     }
 
     /// A sale's tag as the server reads it: a lobby the shop serves, or none.
-    pub(super) fn resolve(&self, tag: Option<&str>, shop_guild: Option<usize>) -> Option<String> {
+    fn resolve(&self, tag: Option<&str>, shop_guild: Option<usize>) -> Option<String> {
         let code = tag?;
         self.lobbies
             .iter()
@@ -304,10 +304,40 @@ impl Model {
         earning
     }
 
+    /// A Stripe sale recorded twice: its tagged Checkout Session and its
+    /// untagged twin (the PaymentIntent's event, or a subscription's first
+    /// invoice), the twin first if `untagged_first`. A twin first credits as an
+    /// untagged sale; the session after it moves the sale to its lobby only if
+    /// that lobby raced when the sale was paid, else the twin's attribution
+    /// stands. Answers the racers paid.
+    pub(super) fn twin_sale(
+        &mut self,
+        key: &str,
+        reported: Reported,
+        tag: Option<&str>,
+        untagged_first: bool,
+    ) -> Vec<String> {
+        let counted = match self.resolve(tag, reported.guild) {
+            Some(code) if untagged_first && !self.raced(&code, reported.paid) => None,
+            other => other,
+        };
+        if untagged_first {
+            self.untagged_twin(reported);
+        }
+        self.sale(key, reported, counted.as_deref())
+    }
+
+    /// Whether the lobby `code` raced when a sale was paid at `paid`.
+    fn raced(&self, code: &str, paid: DateTime<Utc>) -> bool {
+        self.lobbies
+            .iter()
+            .any(|l| l.code == code && l.raced_at(paid))
+    }
+
     /// An untagged twin recorded before its tagged session: the wallets it
     /// credits hold a balance from then on, even once the session moves the
     /// sale away (a payout that names no guild then needs one).
-    pub(super) fn untagged_twin(&mut self, reported: Reported) {
+    fn untagged_twin(&mut self, reported: Reported) {
         for i in self.earning(reported, None) {
             let lobby = &self.lobbies[i];
             for racer in lobby.roster_at(reported.paid) {
@@ -481,8 +511,10 @@ mod tests {
             paid: later(),
             received: later(),
         };
-        model.untagged_twin(reported);
-        assert_eq!(model.sale("pi_1", reported, Some("BBBB")), [racer(1)]);
+        assert_eq!(
+            model.twin_sale("pi_1", reported, Some("BBBB"), true),
+            [racer(1)]
+        );
         assert!(
             model.earned.contains_key(&(racer(1), 0)),
             "a balance in guild 0"

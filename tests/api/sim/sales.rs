@@ -196,18 +196,6 @@ impl Sim {
         let delivery = Delivery::Stripe { shop, body };
         self.deliver_sale(&format!("sale {pi}"), &delivery, None)
             .await;
-        // A tagged session after its untagged twin moves the sale only to a lobby
-        // racing when it was paid; else the twin's untagged attribution stands.
-        let racing = |code: &String| {
-            self.model
-                .lobbies
-                .iter()
-                .any(|l| &l.code == code && l.raced_at(paid))
-        };
-        let counted = match self.model.resolve(tag.as_deref(), guild) {
-            Some(code) if twin_first && !racing(&code) => None,
-            other => other,
-        };
         let reported = Reported {
             provider: Provider::Stripe,
             shop,
@@ -217,10 +205,9 @@ impl Sim {
             paid,
             received: self.app().clock.now(),
         };
-        if twin_first {
-            self.model.untagged_twin(reported);
-        }
-        let paid = self.model.sale(&pi, reported, counted.as_deref());
+        let paid = self
+            .model
+            .twin_sale(&pi, reported, tag.as_deref(), twin_first);
         if let Some(refunded) = early {
             self.model.refund(&pi, refunded);
         }
@@ -310,23 +297,11 @@ impl Sim {
         };
         let what = format!("subscription {invoice}");
         self.deliver_sale(&what, &first, None).await;
-        let counted = self.model.resolve(tag.as_deref(), guild);
-        let racing = |code: &String| {
-            self.model
-                .lobbies
-                .iter()
-                .any(|l| &l.code == code && l.raced_at(paid))
-        };
-        let counted = match counted {
-            Some(code) if invoice_first && !racing(&code) => None,
-            other => other,
-        };
-        if invoice_first {
-            self.model.untagged_twin(reported);
-        }
         self.deliver(&format!("{what}, its twin"), &then, None)
             .await;
-        let credited = self.model.sale(&invoice, reported, counted.as_deref());
+        let credited = self
+            .model
+            .twin_sale(&invoice, reported, tag.as_deref(), invoice_first);
         if self.rng.gen_bool(0.2) {
             self.next_sale += 1;
             let renewal = format!("in_sim_renewal_{}", self.next_sale);
