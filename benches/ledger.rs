@@ -1,11 +1,16 @@
 //! Ledger throughput on SQLite (WAL, synchronous=FULL), 8 racers per sale:
 //! the naive design (one transaction per sale, one statement per racer) against
 //! the LedgerActor's group commit, and the storage limit (a plain batched insert
-//! loop). Prints sales recorded per second.
+//! loop). Prints sales recorded per second, then what a sale writes (rows, index
+//! entries, bytes logged) as the engine counts it, on SQLite and, with
+//! `BENCH_POSTGRES` set to an admin URL, on PostgreSQL (in a database of its own,
+//! dropped afterwards).
 //!
 //! `cargo bench --bench ledger` (set `BENCH_SALES` to change the count).
 
 use std::time::Instant;
+
+use futures_util::FutureExt;
 
 use chrono::Utc;
 use cozykart::clock::Clock;
@@ -19,6 +24,8 @@ use sea_orm::DatabaseConnection;
 mod baseline;
 #[path = "support/records.rs"]
 mod records;
+#[path = "support/write_set.rs"]
+mod write_set;
 
 const RACERS: usize = 8;
 
@@ -46,11 +53,18 @@ async fn database(dir: &tempfile::TempDir, name: &str) -> (String, DatabaseConne
 
 /// Every sale sent to the LedgerActor at once; it batches what is queued.
 async fn group_commit(db: DatabaseConnection, sales: usize) -> f64 {
+    group_commit_from(db, 0, sales).await
+}
+
+/// Sales `first..first + sales` through a LedgerActor of its own.
+async fn group_commit_from(db: DatabaseConnection, first: usize, sales: usize) -> f64 {
     let ledger = LedgerHandle::start(db, Clock::system());
-    let racers: Vec<String> = (0..RACERS).map(|r| format!("racer{r}")).collect();
+    let racers: Vec<String> = (0..RACERS)
+        .map(|r| (1_100_000_000_000_000_001_u64 + r as u64).to_string())
+        .collect();
     let racers = &racers;
     let started = Instant::now();
-    let results = futures_util::future::join_all((0..sales).map(|i| {
+    let results = futures_util::future::join_all((first..first + sales).map(|i| {
         let ledger = ledger.clone();
         async move { ledger.record_sale(record(i, racers)).await }
     }))
@@ -73,8 +87,17 @@ fn main() {
         let (limit_url, limit_db) = database(&dir, "limit.db").await;
         drop(limit_db);
         let limit_rate = baseline::sqlite::limit(&limit_url, sales, RACERS).await;
-        let (_, actor_db) = database(&dir, "actor.db").await;
+        let (actor_url, actor_db) = database(&dir, "actor.db").await;
         let actor_rate = group_commit(actor_db, sales).await;
+        let counter = cozykart::db::connect(&actor_url).await.expect("connect");
+        write_set_report("sqlite", &counter, || async {
+            let db = cozykart::db::connect(&actor_url).await.expect("connect");
+            group_commit_from(db, sales, sales).await;
+        }, sales)
+        .await;
+        if let Ok(admin) = std::env::var("BENCH_POSTGRES") {
+            postgres_write_set(&admin, sales).await;
+        }
         println!(
             "{{\"bench\":\"ledger\",\"engine\":\"sqlite\",\"synchronous\":\"full\",\"racers_per_sale\":{RACERS},\
              \"sales\":{sales},\"naive_sales_per_s\":{naive_rate:.0},\"group_commit_sales_per_s\":{actor_rate:.0},\
@@ -83,4 +106,67 @@ fn main() {
             actor_rate / limit_rate
         );
     });
+}
+
+/// Prints what `sales` more sales written by `run` added, as the engine counts it.
+async fn write_set_report<F, Fut>(engine: &str, counter: &DatabaseConnection, run: F, sales: usize)
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let before = write_set::snapshot(counter).await;
+    let logged = write_set::logged(counter).await;
+    run().await;
+    let bytes = write_set::logged(counter).await - logged;
+    if engine == "postgres" {
+        settle().await;
+    }
+    let after = write_set::snapshot(counter).await;
+    let mut line = write_set::per_sale(&before, &after, bytes, sales);
+    line["bench"] = "write_set".into();
+    line["engine"] = engine.into();
+    line["sales"] = sales.into();
+    println!("{line}");
+}
+
+/// The write set on PostgreSQL, in a database of this run's own.
+async fn postgres_write_set(admin: &str, sales: usize) {
+    use sea_orm::ConnectionTrait;
+    let name = format!("cozykart_bench_{}", std::process::id());
+    let server = sea_orm::Database::connect(admin).await.expect("PostgreSQL");
+    server
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create database");
+    let (path, query) = admin
+        .split_once('?')
+        .map_or((admin, None), |(p, q)| (p, Some(q)));
+    let base = path.rsplit_once('/').map_or(path, |(b, _)| b);
+    let url = match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    };
+    let db = cozykart::db::connect(&url).await.expect("connect");
+    cozykart::db::migrate(&db).await.expect("migrate");
+    // A first run warms the tables and the statements; the second is counted.
+    group_commit_from(db.clone(), 0, sales).await;
+    settle().await;
+    let counter = cozykart::db::connect(&url).await.expect("connect");
+    write_set_report(
+        "postgres",
+        &counter,
+        || group_commit_from(db, sales, sales).map(drop),
+        sales,
+    )
+    .await;
+    drop(counter);
+    let _ = server
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await;
+}
+
+/// Waits until every PostgreSQL backend has reported its counters: each does
+/// within ten seconds of going idle.
+async fn settle() {
+    tokio::time::sleep(std::time::Duration::from_secs(11)).await;
 }

@@ -7,10 +7,11 @@ use super::sea_orm_active_enums::{ProcessedEventKind, Provider};
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "processed_events")]
 pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
     pub provider: Provider,
+    #[sea_orm(primary_key, auto_increment = false)]
     pub shop: String,
+    #[sea_orm(primary_key, auto_increment = false)]
     pub event_id: String,
     pub kind: ProcessedEventKind,
     pub received_at: DateTimeUtc,

@@ -13,6 +13,7 @@ mod m20261202_000003_pruning_indexes;
 mod m20261202_000004_discord_outbox;
 mod m20261202_000005_store_credit;
 mod m20261203_000001_race_announcements;
+mod m20261203_000002_lighter_write_set;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_discord_outbox::Migration),
             Box::new(m20261202_000005_store_credit::Migration),
             Box::new(m20261203_000001_race_announcements::Migration),
+            Box::new(m20261203_000002_lighter_write_set::Migration),
         ]
     }
 }

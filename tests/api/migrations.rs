@@ -96,3 +96,76 @@ async fn guild_money_migration_moves_balances_to_their_guilds(engine: Engine) {
     assert_eq!(sums, (300, 100, 150));
 }
 on_both_engines!(guild_money_migration_moves_balances_to_their_guilds);
+
+/// The rows of the keyed tables, in key order: (provider, shop, key, the rest).
+async fn keyed_rows(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+    let mut rows = Vec::new();
+    for sql in [
+        "SELECT provider || '/' || shop || '/' || event_id || '/' || kind FROM processed_events \
+         ORDER BY event_id",
+        "SELECT provider || '/' || shop || '/' || reference || '/' || CAST(sale_id AS TEXT) \
+         FROM sale_refs ORDER BY reference",
+    ] {
+        for row in db
+            .query_all_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                sql,
+            ))
+            .await
+            .unwrap()
+        {
+            rows.push(row.try_get_by_index::<String>(0).unwrap());
+        }
+    }
+    rows
+}
+
+/// A second delivery of a handled event, and a second reference of a known one,
+/// refused by the tables' own keys.
+async fn assert_keys_refuse_repeats(db: &sea_orm::DatabaseConnection) {
+    for sql in [
+        "INSERT INTO processed_events (provider, shop, event_id, kind, received_at) \
+         VALUES ('stripe', 'main', 'evt_1', 'sale', '2025-10-09 08:00:00+00:00')",
+        "INSERT INTO sale_refs (provider, shop, reference, sale_id) \
+         VALUES ('stripe', 'main', 'pi_1', 9)",
+    ] {
+        assert!(db.execute_unprepared(sql).await.is_err(), "{sql}");
+    }
+}
+
+async fn keyed_tables_keep_their_rows_and_keys_through_the_lighter_write_set(engine: Engine) {
+    let test_db = TestDb::new(engine).await;
+    let db = cozykart::db::connect(&test_db.url).await.expect("connect");
+    let before = Migrator::migrations().len() as u32 - 1;
+    Migrator::up(&db, Some(before))
+        .await
+        .expect("migrations before");
+    for sql in [
+        "INSERT INTO processed_events (provider, shop, event_id, kind, received_at) VALUES \
+         ('stripe', 'main', 'evt_1', 'sale', '2025-10-09 08:00:00+00:00'), \
+         ('kofi', 'k', 'evt_2', 'refund', '2025-10-09 09:00:00+00:00')",
+        "INSERT INTO sale_refs (provider, shop, reference, sale_id) VALUES \
+         ('stripe', 'main', 'cs_1', 1), ('stripe', 'main', 'pi_1', 1)",
+    ] {
+        db.execute_unprepared(sql).await.expect(sql);
+    }
+    let rows = keyed_rows(&db).await;
+    assert_eq!(
+        rows,
+        [
+            "stripe/main/evt_1/sale",
+            "kofi/k/evt_2/refund",
+            "stripe/main/cs_1/1",
+            "stripe/main/pi_1/1"
+        ]
+    );
+    Migrator::up(&db, None).await.expect("lighter write set");
+    assert_eq!(keyed_rows(&db).await, rows);
+    assert_keys_refuse_repeats(&db).await;
+    Migrator::down(&db, Some(1)).await.expect("down");
+    assert_eq!(keyed_rows(&db).await, rows);
+    assert_keys_refuse_repeats(&db).await;
+    Migrator::up(&db, None).await.expect("up again");
+    assert_eq!(keyed_rows(&db).await, rows);
+}
+on_both_engines!(keyed_tables_keep_their_rows_and_keys_through_the_lighter_write_set);

@@ -1,11 +1,11 @@
 //! A guild's leaderboards: top earners per currency, and the currencies earned in.
 
-use entity::{allocation, player};
-use sea_orm::sea_query::{Expr, ExprTrait as _, Func, Order, Query};
+use entity::{balance, player};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Order, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr};
 use serde::Serialize;
 
-use super::{bigint, money, net_minor, LIST_LIMIT_MAX};
+use super::{bigint, money, LIST_LIMIT_MAX};
 use crate::domain::ids::{guild_column, GuildId};
 use crate::money::Money;
 
@@ -19,7 +19,11 @@ pub struct Earner {
 }
 
 /// Top earners of one guild in one currency (units are never mixed), by net
-/// allocation, each with the name they last raced with: one query.
+/// allocation, each with the name they last raced with: one query. Read from the
+/// balances, which hold the same sum per racer (a racer's pending, available,
+/// reserved and paid money are what the allocations gave, net of refunds; `verify`
+/// checks the balances against the journal), so that no index of the allocations
+/// by guild is written with every sale for it.
 pub async fn leaderboard(
     db: &impl ConnectionTrait,
     guild: Option<GuildId>,
@@ -27,21 +31,18 @@ pub async fn leaderboard(
     limit: u64,
 ) -> Result<Vec<Earner>, DbErr> {
     let query = Query::select()
-        .expr(allocation::Column::DiscordId.into_expr())
-        .expr(allocation::Column::Currency.into_expr())
-        .expr_as(bigint(Func::sum(net_minor())), "earned")
+        .expr(balance::Column::DiscordId.into_expr())
+        .expr(balance::Column::Currency.into_expr())
+        .expr_as(bigint(earned_minor()), "earned")
         .expr(player::Column::DisplayName.into_expr())
-        .from(allocation::Entity)
+        .from(balance::Entity)
         .left_join(
             player::Entity,
             Expr::col(player::Column::DiscordId.as_column_ref())
-                .equals(allocation::Column::DiscordId.as_column_ref()),
+                .equals(balance::Column::DiscordId.as_column_ref()),
         )
-        .and_where(allocation::Column::GuildId.eq(guild_column(guild)))
-        .and_where(allocation::Column::Currency.eq(currency))
-        .group_by_col(allocation::Column::DiscordId.as_column_ref())
-        .group_by_col(allocation::Column::Currency.as_column_ref())
-        .group_by_col(player::Column::DisplayName.as_column_ref())
+        .and_where(balance::Column::GuildId.eq(guild_column(guild)))
+        .and_where(balance::Column::Currency.eq(currency))
         .order_by("earned", Order::Desc)
         .limit(Ord::min(limit, LIST_LIMIT_MAX))
         .to_owned();
@@ -68,14 +69,24 @@ pub async fn earned_currencies(
 ) -> Result<Vec<String>, DbErr> {
     let query = Query::select()
         .distinct()
-        .expr(allocation::Column::Currency.into_expr())
-        .from(allocation::Entity)
-        .and_where(allocation::Column::GuildId.eq(guild_column(guild)))
-        .order_by(allocation::Column::Currency, Order::Asc)
+        .expr(balance::Column::Currency.into_expr())
+        .from(balance::Entity)
+        .and_where(balance::Column::GuildId.eq(guild_column(guild)))
+        .order_by(balance::Column::Currency, Order::Asc)
         .to_owned();
     db.query_all(&query)
         .await?
         .into_iter()
         .map(|row| row.try_get_by_index::<String>(0))
         .collect()
+}
+
+/// Everything a racer's allocations gave them, net of refunds, from their balance:
+/// pending, available, reserved and paid out.
+fn earned_minor() -> Expr {
+    balance::Column::PendingMinor
+        .into_expr()
+        .add(balance::Column::AvailableMinor.into_expr())
+        .add(balance::Column::ReservedMinor.into_expr())
+        .add(balance::Column::PaidMinor.into_expr())
 }
