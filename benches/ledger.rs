@@ -87,24 +87,47 @@ fn main() {
         let (limit_url, limit_db) = database(&dir, "limit.db").await;
         drop(limit_db);
         let limit_rate = baseline::sqlite::limit(&limit_url, sales, RACERS).await;
+        let (naive_c_url, naive_c_db) = database(&dir, "naive_c.db").await;
+        drop(naive_c_db);
+        let naive_c_rate = baseline::sqlite::c_library::naive(&naive_c_url, sales, RACERS);
+        let (limit_c_url, limit_c_db) = database(&dir, "limit_c.db").await;
+        drop(limit_c_db);
+        let limit_c_rate = baseline::sqlite::c_library::limit(&limit_c_url, sales, RACERS);
         let (actor_url, actor_db) = database(&dir, "actor.db").await;
         let actor_rate = group_commit(actor_db, sales).await;
+        println!(
+            "{}",
+            serde_json::json!({
+                "bench": "ledger",
+                "engine": "sqlite",
+                "synchronous": "full",
+                "racers_per_sale": RACERS,
+                "sales": sales,
+                "group_commit_sales_per_s": actor_rate.round(),
+                "naive_sales_per_s": naive_rate.round(),
+                "limit_sales_per_s": limit_rate.round(),
+                "naive_c_sales_per_s": naive_c_rate.round(),
+                "limit_c_sales_per_s": limit_c_rate.round(),
+                "ours_over_naive": actor_rate / naive_rate,
+                "ours_over_limit": actor_rate / limit_rate,
+                "ours_over_naive_c": actor_rate / naive_c_rate,
+                "ours_over_limit_c": actor_rate / limit_c_rate,
+            })
+        );
         let counter = cozykart::db::connect(&actor_url).await.expect("connect");
-        write_set_report("sqlite", &counter, || async {
-            let db = cozykart::db::connect(&actor_url).await.expect("connect");
-            group_commit_from(db, sales, sales).await;
-        }, sales)
+        write_set_report(
+            "sqlite",
+            &counter,
+            || async {
+                let db = cozykart::db::connect(&actor_url).await.expect("connect");
+                group_commit_from(db, sales, sales).await;
+            },
+            sales,
+        )
         .await;
         if let Ok(admin) = std::env::var("BENCH_POSTGRES") {
             postgres_write_set(&admin, sales).await;
         }
-        println!(
-            "{{\"bench\":\"ledger\",\"engine\":\"sqlite\",\"synchronous\":\"full\",\"racers_per_sale\":{RACERS},\
-             \"sales\":{sales},\"naive_sales_per_s\":{naive_rate:.0},\"group_commit_sales_per_s\":{actor_rate:.0},\
-             \"limit_sales_per_s\":{limit_rate:.0},\"ours_over_naive\":{:.2},\"ours_over_limit\":{:.2}}}",
-            actor_rate / naive_rate,
-            actor_rate / limit_rate
-        );
     });
 }
 
