@@ -18,7 +18,7 @@ use cozykart::ledger::{LedgerHandle, SaleRecord};
 use cozykart::money::{Currency, Money};
 use sea_orm::DatabaseConnection;
 
-// This bench runs on SQLite only; the PostgreSQL loops serve the load generator.
+// The baselines here are SQLite's; of the PostgreSQL module only its `database`.
 #[allow(dead_code)]
 #[path = "support/baseline.rs"]
 mod baseline;
@@ -116,7 +116,6 @@ fn main() {
         );
         let counter = cozykart::db::connect(&actor_url).await.expect("connect");
         write_set_report(
-            "sqlite",
             &counter,
             || async {
                 let db = cozykart::db::connect(&actor_url).await.expect("connect");
@@ -132,7 +131,7 @@ fn main() {
 }
 
 /// Prints what `sales` more sales written by `run` added, as the engine counts it.
-async fn write_set_report<F, Fut>(engine: &str, counter: &DatabaseConnection, run: F, sales: usize)
+async fn write_set_report<F, Fut>(counter: &DatabaseConnection, run: F, sales: usize)
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = ()>,
@@ -141,13 +140,14 @@ where
     let logged = write_set::logged(counter).await;
     run().await;
     let bytes = write_set::logged(counter).await - logged;
-    if engine == "postgres" {
+    let postgres = counter.get_database_backend() == sea_orm::DbBackend::Postgres;
+    if postgres {
         settle().await;
     }
     let after = write_set::snapshot(counter).await;
     let mut line = write_set::per_sale(&before, &after, bytes, sales);
     line["bench"] = "write_set".into();
-    line["engine"] = engine.into();
+    line["engine"] = if postgres { "postgres" } else { "sqlite" }.into();
     line["sales"] = sales.into();
     println!("{line}");
 }
@@ -156,19 +156,7 @@ where
 async fn postgres_write_set(admin: &str, sales: usize) {
     use sea_orm::ConnectionTrait;
     let name = format!("cozykart_bench_{}", std::process::id());
-    let server = sea_orm::Database::connect(admin).await.expect("PostgreSQL");
-    server
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("create database");
-    let (path, query) = admin
-        .split_once('?')
-        .map_or((admin, None), |(p, q)| (p, Some(q)));
-    let base = path.rsplit_once('/').map_or(path, |(b, _)| b);
-    let url = match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
-    };
+    let url = baseline::postgres::database(admin, &name).await;
     let db = cozykart::db::connect(&url).await.expect("connect");
     cozykart::db::migrate(&db).await.expect("migrate");
     // A first run warms the tables and the statements; the second is counted.
@@ -176,13 +164,13 @@ async fn postgres_write_set(admin: &str, sales: usize) {
     settle().await;
     let counter = cozykart::db::connect(&url).await.expect("connect");
     write_set_report(
-        "postgres",
         &counter,
         || group_commit_from(db, sales, sales).map(drop),
         sales,
     )
     .await;
     drop(counter);
+    let server = sea_orm::Database::connect(admin).await.expect("PostgreSQL");
     let _ = server
         .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
         .await;

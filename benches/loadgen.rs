@@ -438,27 +438,6 @@ async fn baselines(
     }
 }
 
-async fn postgres_database(admin: &str, name: &str) -> String {
-    use sea_orm::ConnectionTrait;
-    let db = sea_orm::Database::connect(admin).await.expect("PostgreSQL");
-    let _ = db
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\""))
-        .await;
-    db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("create database");
-    // The admin URL with its database name replaced, its query (`?host=/run/...`
-    // for a Unix socket) kept.
-    let (path, query) = admin
-        .split_once('?')
-        .map_or((admin, None), |(p, q)| (p, Some(q)));
-    let base = path.rsplit_once('/').map_or(path, |(b, _)| b);
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
-    }
-}
-
 /// Drops the run's databases (the server has stopped; baselines are done).
 async fn drop_postgres_databases(admin: &str, run_id: u32) {
     use sea_orm::ConnectionTrait;
@@ -487,10 +466,11 @@ async fn run(mut args: Args) -> Value {
     });
     let mut server_url = url_for("server");
     if let Some(admin) = args.postgres.clone() {
-        server_url = postgres_database(&admin, &format!("cozykart_loadgen_{run_id}")).await;
+        server_url =
+            baseline::postgres::database(&admin, &format!("cozykart_loadgen_{run_id}")).await;
         let (naive, limit) = (
-            postgres_database(&admin, &format!("cozykart_loadgen_{run_id}_naive")).await,
-            postgres_database(&admin, &format!("cozykart_loadgen_{run_id}_limit")).await,
+            baseline::postgres::database(&admin, &format!("cozykart_loadgen_{run_id}_naive")).await,
+            baseline::postgres::database(&admin, &format!("cozykart_loadgen_{run_id}_limit")).await,
         );
         url_for = Box::new(move |name| {
             if name == "naive" {

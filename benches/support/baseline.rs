@@ -286,6 +286,29 @@ pub mod postgres {
         client
     }
 
+    /// A new, empty database `name` on the server of `admin` (dropped first if a
+    /// run before left it); answers its URL.
+    pub async fn database(admin: &str, name: &str) -> String {
+        use sea_orm::ConnectionTrait;
+        let db = sea_orm::Database::connect(admin).await.expect("PostgreSQL");
+        let _ = db
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+            .await;
+        db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create database");
+        // The admin URL with its database name replaced, its query (`?host=/run/...`
+        // for a Unix socket) kept.
+        let (path, query) = admin
+            .split_once('?')
+            .map_or((admin, None), |(p, q)| (p, Some(q)));
+        let base = path.rsplit_once('/').map_or(path, |(b, _)| b);
+        match query {
+            Some(query) => format!("{base}/{name}?{query}"),
+            None => format!("{base}/{name}"),
+        }
+    }
+
     /// One transaction per sale; one prepared INSERT per row and one upsert per
     /// balance. Answers sales per second.
     pub async fn naive(url: &str, sales: usize, racers: usize) -> f64 {
