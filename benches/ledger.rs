@@ -51,12 +51,8 @@ async fn database(dir: &tempfile::TempDir, name: &str) -> (String, DatabaseConne
     (url, db)
 }
 
-/// Every sale sent to the LedgerActor at once; it batches what is queued.
-async fn group_commit(db: DatabaseConnection, sales: usize) -> f64 {
-    group_commit_from(db, 0, sales).await
-}
-
-/// Sales `first..first + sales` through a LedgerActor of its own.
+/// Sales `first..first + sales` through a LedgerActor of its own, all sent at
+/// once; it batches what is queued.
 async fn group_commit_from(db: DatabaseConnection, first: usize, sales: usize) -> f64 {
     let ledger = LedgerHandle::start(db, Clock::system());
     let racers: Vec<String> = (0..RACERS)
@@ -94,7 +90,7 @@ fn main() {
         drop(limit_c_db);
         let limit_c_rate = baseline::sqlite::c_library::limit(&limit_c_url, sales, RACERS);
         let (actor_url, actor_db) = database(&dir, "actor.db").await;
-        let actor_rate = group_commit(actor_db, sales).await;
+        let actor_rate = group_commit_from(actor_db, 0, sales).await;
         println!(
             "{}",
             serde_json::json!({

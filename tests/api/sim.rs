@@ -656,10 +656,10 @@ impl Sim {
             if matches!(due, Ok(0)) {
                 return;
             }
-            if began.elapsed() > StdDuration::from_secs(10) {
-                self.diverged(format!("holds due by {now} are still pending ({due:?})"));
-            }
-            actix_web::rt::time::sleep(StdDuration::from_millis(20)).await;
+            self.poll_again(began, || {
+                format!("holds due by {now} are still pending ({due:?})")
+            })
+            .await;
         }
     }
 
@@ -700,10 +700,8 @@ impl Sim {
         let began = Instant::now();
         for code in &timed_out {
             while lobby_json(self.app(), code).await["state"] == "open" {
-                if began.elapsed() > StdDuration::from_secs(10) {
-                    self.diverged(format!("{code} did not time out"));
-                }
-                actix_web::rt::time::sleep(StdDuration::from_millis(20)).await;
+                self.poll_again(began, || format!("{code} did not time out"))
+                    .await;
             }
         }
         self.wait_for_summaries_queued().await;
@@ -730,11 +728,20 @@ impl Sim {
             if matches!(owed, Ok(0)) {
                 return;
             }
-            if began.elapsed() > StdDuration::from_secs(10) {
-                self.diverged(format!("race summaries never queued ({owed:?} owed)"));
-            }
-            actix_web::rt::time::sleep(StdDuration::from_millis(20)).await;
+            self.poll_again(began, || {
+                format!("race summaries never queued ({owed:?} owed)")
+            })
+            .await;
         }
+    }
+
+    /// Between two looks at something the server is about to do: diverges with
+    /// `what` once 10 s have passed since `began`, else waits 20 ms.
+    async fn poll_again(&self, began: Instant, what: impl FnOnce() -> String) {
+        if began.elapsed() > StdDuration::from_secs(10) {
+            self.diverged(what());
+        }
+        actix_web::rt::time::sleep(StdDuration::from_millis(20)).await;
     }
 
     /// A payout through the admin API: recorded, or issued as store credit (the
