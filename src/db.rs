@@ -42,6 +42,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 
 /// Opens a pool of at most `max_connections` with the engine's durability settings.
 pub async fn connect_with(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    Database::connect(pool_options(url, max_connections)).await
+}
+
+/// The options of a pool of at most `max_connections` on `url`'s engine.
+fn pool_options(url: &str, max_connections: u32) -> ConnectOptions {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging(false)
@@ -49,6 +54,11 @@ pub async fn connect_with(url: &str, max_connections: u32) -> Result<DatabaseCon
         .acquire_timeout(Duration::from_secs(30));
     options.max_connections(max_connections);
     if is_sqlite(url) {
+        // sqlx pings a pooled connection before lending it, to find one whose
+        // server hung up. A SQLite file cannot hang up, and on SQLite the ping is
+        // a round trip to the connection's worker thread: one more per ledger
+        // batch and per read, for nothing.
+        options.test_before_acquire(false);
         options.map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
@@ -73,7 +83,7 @@ pub async fn connect_with(url: &str, max_connections: u32) -> Result<DatabaseCon
         let url = url.to_owned();
         options.map_sqlx_postgres_pool_opts(move |pool| nodelay::on_each_connection(pool, &url));
     }
-    Database::connect(options).await
+    options
 }
 
 /// Connects the shared pool and applies pending migrations (start-up and CLI).
@@ -308,6 +318,14 @@ mod tests {
             display_url("sqlite://cozykart.db?mode=rwc"),
             "sqlite://cozykart.db?mode=rwc"
         );
+    }
+
+    #[test]
+    fn only_connections_that_can_lose_their_server_are_pinged_before_use() {
+        let sqlite = pool_options("sqlite://k.db?mode=rwc", LEDGER_CONNECTIONS);
+        assert!(!sqlite.get_test_before_acquire());
+        let postgres = pool_options("postgres://kart@db/cozykart", LEDGER_CONNECTIONS);
+        assert!(postgres.get_test_before_acquire());
     }
 
     #[actix_web::test]
