@@ -399,3 +399,57 @@ async fn verify_reports_a_tampered_balance(engine: Engine) {
     assert!(kinds.contains(&"guild_balance"), "{kinds:?}");
 }
 on_both_engines!(verify_reports_a_tampered_balance);
+
+/// The database refuses one sale of a batch (a trigger stands for any failure of
+/// the set-wise write): the batch starts again one sale at a time, that sale
+/// alone fails, and every other one is recorded once.
+async fn a_sale_the_database_refuses_fails_alone(engine: Engine) {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app(engine, "").await;
+    let refuse = match engine {
+        Engine::Sqlite => {
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON sales \
+             WHEN NEW.provider_sale_id = 'pi_poison' \
+             BEGIN SELECT RAISE(ABORT, 'poisoned sale'); END"
+        }
+        Engine::Postgres => {
+            "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN \
+             IF NEW.provider_sale_id = 'pi_poison' THEN RAISE EXCEPTION 'poisoned sale'; END IF; \
+             RETURN NEW; END $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER refuse_poison BEFORE INSERT ON sales \
+             FOR EACH ROW EXECUTE FUNCTION refuse_poison()"
+        }
+    };
+    app.db.execute_unprepared(refuse).await.unwrap();
+    let team = racers(8);
+    let mut records: Vec<SaleRecord> = (0..60)
+        .map(|i| sale_record(&format!("evt_{i}"), &format!("pi_{i}"), "22.49", &team, 0))
+        .collect();
+    records.insert(
+        30,
+        sale_record("evt_poison", "pi_poison", "22.49", &team, 0),
+    );
+    let ledger = app.state.ledger.clone();
+    let outcomes = futures_util::future::join_all(records.into_iter().map(|r| {
+        let ledger = ledger.clone();
+        async move { ledger.record_sale(r).await }
+    }))
+    .await;
+    assert!(
+        matches!(outcomes[30], Err(LedgerError::Database(_))),
+        "{:?}",
+        outcomes[30]
+    );
+    let recorded = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(SaleOutcome::Recorded { .. })))
+        .count();
+    assert_eq!(recorded, 60);
+    assert_eq!(sale::Entity::find().count(&app.db).await.unwrap(), 60);
+    assert_eq!(
+        allocation::Entity::find().count(&app.db).await.unwrap(),
+        60 * 8
+    );
+    assert_ledger_balances(&app.db).await;
+}
+on_both_engines!(a_sale_the_database_refuses_fails_alone);
