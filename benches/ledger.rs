@@ -43,12 +43,12 @@ fn record(i: usize, racers: &[String]) -> SaleRecord {
     )
 }
 
-/// A migrated SQLite database in `dir`: its URL and an open pool.
-async fn database(dir: &tempfile::TempDir, name: &str) -> (String, DatabaseConnection) {
+/// A migrated SQLite database in `dir`: its URL.
+async fn database(dir: &tempfile::TempDir, name: &str) -> String {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join(name).display());
     let db = cozykart::db::connect(&url).await.expect("connect");
     cozykart::db::migrate(&db).await.expect("migrate");
-    (url, db)
+    url
 }
 
 /// Sales `first..first + sales` through a LedgerActor of its own, all sent at
@@ -77,19 +77,16 @@ fn main() {
         .unwrap_or(2_000);
     actix_web::rt::System::new().block_on(async move {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let (naive_url, naive_db) = database(&dir, "naive.db").await;
-        drop(naive_db);
+        let naive_url = database(&dir, "naive.db").await;
         let naive_rate = baseline::sqlite::naive(&naive_url, sales, RACERS).await;
-        let (limit_url, limit_db) = database(&dir, "limit.db").await;
-        drop(limit_db);
+        let limit_url = database(&dir, "limit.db").await;
         let limit_rate = baseline::sqlite::limit(&limit_url, sales, RACERS).await;
-        let (naive_c_url, naive_c_db) = database(&dir, "naive_c.db").await;
-        drop(naive_c_db);
+        let naive_c_url = database(&dir, "naive_c.db").await;
         let naive_c_rate = baseline::sqlite::c_library::naive(&naive_c_url, sales, RACERS);
-        let (limit_c_url, limit_c_db) = database(&dir, "limit_c.db").await;
-        drop(limit_c_db);
+        let limit_c_url = database(&dir, "limit_c.db").await;
         let limit_c_rate = baseline::sqlite::c_library::limit(&limit_c_url, sales, RACERS);
-        let (actor_url, actor_db) = database(&dir, "actor.db").await;
+        let actor_url = database(&dir, "actor.db").await;
+        let actor_db = cozykart::db::connect(&actor_url).await.expect("connect");
         let actor_rate = group_commit_from(actor_db, 0, sales).await;
         println!(
             "{}",

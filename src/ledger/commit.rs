@@ -1,8 +1,9 @@
 //! Group commit: one batch of jobs, one database transaction. The batch's sales
 //! are written set-wise first (if that fails, the transaction starts again and
-//! each sale gets a savepoint of its own); every other job runs in a savepoint of its own, so one failure cannot
-//! take unrelated jobs with it, and is retried once on a database error. Jobs are
-//! answered only after the commit; if the commit fails, each is tried again alone.
+//! each sale gets a savepoint of its own); every other job runs in a savepoint
+//! of its own, so one failure cannot take unrelated jobs with it, and is retried
+//! once on a database error. Jobs are answered only after the commit; if the
+//! commit fails, each is tried again alone.
 
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
@@ -96,9 +97,8 @@ async fn try_batch(
 }
 
 /// The batch's sales set-wise (or, if that fails, in a new transaction one by
-/// one in savepoints), then every other job in a
-/// savepoint of its own, then the publication of the races' events, then the
-/// commit; each job keeps its result. On SQLite the transaction takes the write
+/// one in savepoints), then every other job in a savepoint of its own, then the
+/// publication of the races' events, then the commit; each job keeps its result. On SQLite the transaction takes the write
 /// lock at `BEGIN IMMEDIATE`, so it never fails halfway to upgrade a read lock.
 async fn write_transaction(
     db: &DatabaseConnection,

@@ -79,6 +79,16 @@ fn payout(racer: &str, amount: &str, force: bool) -> PayoutRequest {
     }
 }
 
+/// Every record sent to the ledger at once (it batches what is queued); the
+/// outcomes in the order of `records`.
+async fn record_at_once(
+    app: &TestApp,
+    records: Vec<SaleRecord>,
+) -> Vec<Result<SaleOutcome, LedgerError>> {
+    let ledger = &app.state.ledger;
+    futures_util::future::join_all(records.into_iter().map(|r| ledger.record_sale(r))).await
+}
+
 async fn available(app: &TestApp, racer: &str) -> (String, String, String) {
     let balances =
         cozykart::ledger::read::balances(&app.db, racer.parse().unwrap(), Wallets::Every)
@@ -116,12 +126,7 @@ async fn concurrent_duplicates_credit_each_sale_once(engine: Engine) {
         };
         records.push(sale_record(&event, &format!("pi_{id}"), "22.49", &team, 14));
     }
-    let ledger = app.state.ledger.clone();
-    let outcomes = futures_util::future::join_all(records.into_iter().map(|r| {
-        let ledger = ledger.clone();
-        async move { ledger.record_sale(r).await }
-    }))
-    .await;
+    let outcomes = record_at_once(&app, records).await;
     let recorded = outcomes
         .iter()
         .filter(|o| matches!(o, Ok(SaleOutcome::Recorded { .. })))
@@ -429,12 +434,7 @@ async fn a_sale_the_database_refuses_fails_alone(engine: Engine) {
         30,
         sale_record("evt_poison", "pi_poison", "22.49", &team, 0),
     );
-    let ledger = app.state.ledger.clone();
-    let outcomes = futures_util::future::join_all(records.into_iter().map(|r| {
-        let ledger = ledger.clone();
-        async move { ledger.record_sale(r).await }
-    }))
-    .await;
+    let outcomes = record_at_once(&app, records).await;
     assert!(
         matches!(outcomes[30], Err(LedgerError::Database(_))),
         "{:?}",
